@@ -1,0 +1,220 @@
+//! The one error type of the crate.
+
+use http::{HeaderName, StatusCode};
+
+/// Everything that can go wrong while verifying or parsing a webhook.
+///
+/// Variants fall in three groups, and [`Error::status_code`] maps each to the
+/// reply a receiver should send:
+///
+/// - **authentication failures** ([`Error::is_auth`]): the request cannot be
+///   shown to come from the provider — answer `401`;
+/// - **payload failures**: the request is authentic (or was not checked) but
+///   its body is not what the provider documents — answer `400`, or `413` for
+///   a body over the size limit;
+/// - **configuration errors**: the caller handed the crate something unusable,
+///   such as a malformed secret. These come from constructors, never from a
+///   request.
+///
+/// `Display` is lowercase, never echoes a secret or an expected signature, and
+/// never quotes the request's header values back.
+///
+/// # Example
+///
+/// ```
+/// use webhook_kit::Error;
+///
+/// let err = Error::SignatureMismatch;
+/// assert!(err.is_auth());
+/// assert_eq!(err.status_code(), http::StatusCode::UNAUTHORIZED);
+/// assert_eq!(err.to_string(), "no signature matched any accepted secret");
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A header the provider always sends is absent.
+    #[error("missing header `{0}`")]
+    MissingHeader(HeaderName),
+
+    /// A header is present but cannot be read: not visible ASCII, empty, a
+    /// signature that is not valid hex or base64, a timestamp that is not an
+    /// integer, or a signature list that breaks the provider's grammar.
+    #[error("malformed header `{name}`: {reason}")]
+    MalformedHeader {
+        /// The header's name.
+        name: HeaderName,
+        /// What is wrong with it (never the value itself).
+        reason: &'static str,
+    },
+
+    /// The request carries a signature or token, but none matches any
+    /// accepted secret. Deliberately says nothing about which part differed.
+    #[error("no signature matched any accepted secret")]
+    SignatureMismatch,
+
+    /// The signed timestamp is further in the past than the tolerance allows:
+    /// possibly a replayed request.
+    #[error("timestamp is older than the tolerance allows")]
+    TimestampTooOld,
+
+    /// The signed timestamp is further in the future than the tolerance allows.
+    #[error("timestamp is further in the future than the tolerance allows")]
+    TimestampInFuture,
+
+    /// A header that names the event disagrees with the authenticated body
+    /// (Fourvenues' `x-webhook-id` against the body's `id`).
+    #[error("header `{0}` does not match the signed body")]
+    HeaderMismatch(HeaderName),
+
+    /// The body is larger than the receiver's limit; nothing was hashed or parsed.
+    #[error("body of {len} bytes exceeds the limit of {limit} bytes")]
+    BodyTooLarge {
+        /// The body's length in bytes.
+        len: usize,
+        /// The receiver's limit in bytes.
+        limit: usize,
+    },
+
+    /// The body is not the JSON the provider documents.
+    ///
+    /// `line` and `column` point into the whole body, 1-based, as
+    /// `serde_json` reports them.
+    #[error("invalid payload: {message} at line {line} column {column}")]
+    InvalidPayload {
+        /// serde_json's description of the problem.
+        message: String,
+        /// 1-based line in the body.
+        line: usize,
+        /// 1-based column in the body.
+        column: usize,
+    },
+
+    /// A secret handed to a constructor is unusable (for example a Standard
+    /// Webhooks secret that is not base64, or too short).
+    #[error("invalid secret: {0}")]
+    InvalidSecret(&'static str),
+
+    /// Signing could not produce a header value (for example a message id with
+    /// characters a header cannot carry).
+    #[error("cannot sign: {0}")]
+    Signing(&'static str),
+}
+
+impl Error {
+    /// Whether this error means the request could not be authenticated.
+    ///
+    /// Missing or malformed authentication headers, signature or token
+    /// mismatches, timestamps outside the tolerance and a header that
+    /// disagrees with the signed body are authentication failures: answer them
+    /// with `401`. Everything else is not.
+    ///
+    /// ```
+    /// use webhook_kit::Error;
+    ///
+    /// assert!(Error::TimestampTooOld.is_auth());
+    /// assert!(!Error::BodyTooLarge { len: 2, limit: 1 }.is_auth());
+    /// ```
+    pub fn is_auth(&self) -> bool {
+        matches!(
+            self,
+            Error::MissingHeader(_)
+                | Error::MalformedHeader { .. }
+                | Error::SignatureMismatch
+                | Error::TimestampTooOld
+                | Error::TimestampInFuture
+                | Error::HeaderMismatch(_)
+        )
+    }
+
+    /// The HTTP status a receiver should answer with.
+    ///
+    /// `401` for authentication failures, `413` for an oversized body, `400`
+    /// for a payload that is not the expected JSON and `500` for
+    /// configuration errors, which are the receiver's own fault.
+    ///
+    /// ```
+    /// use http::StatusCode;
+    /// use webhook_kit::Error;
+    ///
+    /// assert_eq!(Error::BodyTooLarge { len: 2, limit: 1 }.status_code(), StatusCode::PAYLOAD_TOO_LARGE);
+    /// ```
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            e if e.is_auth() => StatusCode::UNAUTHORIZED,
+            Error::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::InvalidPayload { .. } => StatusCode::BAD_REQUEST,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Builds [`Error::InvalidPayload`] from a serde_json error whose position
+    /// is relative to a fragment starting `offset` bytes into `body`.
+    pub(crate) fn payload(err: &serde_json::Error, body: &[u8], offset: usize) -> Error {
+        let (line, column) = shift_position(body, offset, err.line(), err.column());
+        let full = err.to_string();
+        // serde_json appends " at line L column C"; we report our own position.
+        let suffix = format!(" at line {} column {}", err.line(), err.column());
+        let message = full.strip_suffix(&suffix).unwrap_or(&full).to_owned();
+        Error::InvalidPayload {
+            message,
+            line,
+            column,
+        }
+    }
+}
+
+/// Converts a (line, column) inside a fragment at `offset` into the same
+/// position inside the whole body.
+fn shift_position(body: &[u8], offset: usize, line: usize, column: usize) -> (usize, usize) {
+    let before = &body[..offset.min(body.len())];
+    let lines_before = before.iter().filter(|&&b| b == b'\n').count();
+    let start_column = before.len()
+        - before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+    if line <= 1 {
+        (lines_before + 1, start_column + column)
+    } else {
+        (lines_before + line, column)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn position_in_first_line_of_fragment_is_shifted_by_its_column() {
+        let body = b"{\n  \"data\": {\"a\": x}}";
+        // fragment starts at `{"a"` on line 2, column 11 (1-based) => offset 12
+        assert_eq!(shift_position(body, 12, 1, 7), (2, 17));
+        assert_eq!(shift_position(body, 12, 3, 4), (4, 4));
+        assert_eq!(shift_position(body, 0, 1, 5), (1, 5));
+    }
+
+    #[test]
+    fn payload_error_reports_body_position_without_serde_suffix() {
+        let body = br#"{"x": {"n": "not a number"}}"#;
+        let err = serde_json::from_str::<std::collections::HashMap<String, u32>>(
+            r#"{"n": "not a number"}"#,
+        )
+        .unwrap_err();
+        let e = Error::payload(&err, body, 6);
+        match e {
+            Error::InvalidPayload {
+                ref message,
+                line,
+                column,
+            } => {
+                assert_eq!(line, 1);
+                assert_eq!(column, 6 + err.column());
+                assert!(!message.contains("at line"), "{message}");
+                assert!(message.contains("invalid type"), "{message}");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert_eq!(e.status_code(), StatusCode::BAD_REQUEST);
+        assert!(!e.is_auth());
+    }
+}

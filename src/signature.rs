@@ -1,0 +1,238 @@
+//! Signature headers: their grammars, the encodings of the MAC inside them,
+//! and the constant-time comparison.
+//!
+//! Nothing here allocates: received signatures are decoded into a stack
+//! buffer and compared through `subtle`.
+
+use base64::Engine as _;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use subtle::ConstantTimeEq;
+
+/// Length of an HMAC-SHA256 tag.
+pub(crate) const TAG_LEN: usize = 32;
+
+/// At most this many signatures are examined in one header; the rest are
+/// ignored, so a hostile header cannot make verification do unbounded work.
+pub const MAX_SIGNATURES: usize = 16;
+
+/// Standard base64, padding optional when decoding.
+pub(crate) const BASE64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// How a MAC is written inside a header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Encoding {
+    /// Lowercase hex when signing; either case accepted.
+    Hex,
+    /// Standard base64 with padding when signing; padding optional.
+    Base64,
+    /// Hex when signing; hex (64 digits) or base64 accepted.
+    HexOrBase64,
+}
+
+/// Why a received signature could not be used.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Undecodable {
+    /// Characters outside the encoding's alphabet.
+    Malformed,
+    /// Well-formed, but not 32 bytes: can never match.
+    WrongLength,
+}
+
+/// A received signature, decoded.
+pub(crate) type Tag = [u8; TAG_LEN];
+
+impl Encoding {
+    pub(crate) fn decode(self, text: &[u8]) -> Result<Tag, Undecodable> {
+        match self {
+            Encoding::Hex => decode_hex(text),
+            Encoding::Base64 => decode_base64(text),
+            Encoding::HexOrBase64 if text.len() == 2 * TAG_LEN => decode_hex(text),
+            Encoding::HexOrBase64 => decode_base64(text),
+        }
+    }
+
+    /// Writes `tag` in this encoding (signing side).
+    pub(crate) fn encode(self, tag: &[u8]) -> String {
+        match self {
+            Encoding::Hex | Encoding::HexOrBase64 => encode_hex(tag),
+            Encoding::Base64 => base64::engine::general_purpose::STANDARD.encode(tag),
+        }
+    }
+}
+
+/// Compares a computed tag with a received one in constant time.
+pub(crate) fn tags_equal(computed: &[u8], received: &Tag) -> bool {
+    computed.ct_eq(received).into()
+}
+
+fn hex_value(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+fn decode_hex(text: &[u8]) -> Result<Tag, Undecodable> {
+    if text.len() % 2 != 0 || !text.iter().all(u8::is_ascii_hexdigit) {
+        return Err(Undecodable::Malformed);
+    }
+    if text.len() != 2 * TAG_LEN {
+        return Err(Undecodable::WrongLength);
+    }
+    let mut tag = [0u8; TAG_LEN];
+    for (out, pair) in tag.iter_mut().zip(text.chunks_exact(2)) {
+        match (hex_value(pair[0]), hex_value(pair[1])) {
+            (Some(hi), Some(lo)) => *out = hi << 4 | lo,
+            _ => return Err(Undecodable::Malformed),
+        }
+    }
+    Ok(tag)
+}
+
+fn decode_base64(text: &[u8]) -> Result<Tag, Undecodable> {
+    // Room for one byte more than a tag, so a longer value is reported as a
+    // wrong length instead of overflowing.
+    let mut buf = [0u8; TAG_LEN + 3];
+    if text.len() > 4 * buf.len() / 3 {
+        return if text.iter().all(|&c| is_base64_char(c)) {
+            Err(Undecodable::WrongLength)
+        } else {
+            Err(Undecodable::Malformed)
+        };
+    }
+    match BASE64.decode_slice(text, &mut buf) {
+        Ok(TAG_LEN) => {
+            let mut tag = [0u8; TAG_LEN];
+            tag.copy_from_slice(&buf[..TAG_LEN]);
+            Ok(tag)
+        }
+        Ok(_) => Err(Undecodable::WrongLength),
+        Err(base64::DecodeSliceError::OutputSliceTooSmall) => Err(Undecodable::WrongLength),
+        Err(base64::DecodeSliceError::DecodeError(_)) => Err(Undecodable::Malformed),
+    }
+}
+
+fn is_base64_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'+' || c == b'/' || c == b'='
+}
+
+pub(crate) fn encode_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    out
+}
+
+/// Trims ASCII spaces and tabs, the optional whitespace HTTP allows.
+pub(crate) fn trim(mut s: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = s {
+        s = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = s {
+        s = rest;
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TAG: Tag = [0xab; TAG_LEN];
+
+    #[test]
+    fn hex_round_trips_in_either_case() {
+        let lower = encode_hex(&TAG);
+        assert_eq!(lower.len(), 64);
+        assert_eq!(Encoding::Hex.decode(lower.as_bytes()), Ok(TAG));
+        assert_eq!(
+            Encoding::Hex.decode(lower.to_uppercase().as_bytes()),
+            Ok(TAG)
+        );
+    }
+
+    #[test]
+    fn base64_accepts_padding_or_not() {
+        let padded = Encoding::Base64.encode(&TAG);
+        assert!(padded.ends_with('='));
+        assert_eq!(Encoding::Base64.decode(padded.as_bytes()), Ok(TAG));
+        assert_eq!(
+            Encoding::Base64.decode(padded.trim_end_matches('=').as_bytes()),
+            Ok(TAG)
+        );
+    }
+
+    #[test]
+    fn hex_or_base64_accepts_both() {
+        let hex = encode_hex(&TAG);
+        let b64 = Encoding::Base64.encode(&TAG);
+        assert_eq!(Encoding::HexOrBase64.decode(hex.as_bytes()), Ok(TAG));
+        assert_eq!(Encoding::HexOrBase64.decode(b64.as_bytes()), Ok(TAG));
+        assert_eq!(Encoding::HexOrBase64.encode(&TAG), hex);
+    }
+
+    #[test]
+    fn truncated_or_long_values_are_wrong_length() {
+        let hex = encode_hex(&TAG);
+        assert_eq!(
+            Encoding::Hex.decode(&hex.as_bytes()[..62]),
+            Err(Undecodable::WrongLength)
+        );
+        assert_eq!(
+            Encoding::Hex.decode(format!("{hex}00").as_bytes()),
+            Err(Undecodable::WrongLength)
+        );
+        let b64 = Encoding::Base64.encode(&TAG);
+        assert_eq!(
+            Encoding::Base64.decode(&b64.as_bytes()[..40]),
+            Err(Undecodable::WrongLength)
+        );
+        assert_eq!(Encoding::Base64.decode(b""), Err(Undecodable::WrongLength));
+        let long = "A".repeat(10_000);
+        assert_eq!(
+            Encoding::Base64.decode(long.as_bytes()),
+            Err(Undecodable::WrongLength)
+        );
+    }
+
+    #[test]
+    fn foreign_characters_are_malformed() {
+        assert_eq!(
+            Encoding::Hex.decode(&[b'g'; 64]),
+            Err(Undecodable::Malformed)
+        );
+        assert_eq!(Encoding::Hex.decode(b"abc"), Err(Undecodable::Malformed));
+        assert_eq!(
+            Encoding::Base64.decode(b"!!!!"),
+            Err(Undecodable::Malformed)
+        );
+        assert_eq!(
+            Encoding::Base64.decode(&[0xff; 500]),
+            Err(Undecodable::Malformed)
+        );
+    }
+
+    #[test]
+    fn comparison_needs_every_byte() {
+        let mut other = TAG;
+        assert!(tags_equal(&TAG, &other));
+        other[31] ^= 1;
+        assert!(!tags_equal(&TAG, &other));
+        assert!(!tags_equal(&TAG[..31], &TAG));
+    }
+
+    #[test]
+    fn trim_removes_only_optional_whitespace() {
+        assert_eq!(trim(b" \t a b \t"), b"a b");
+        assert_eq!(trim(b""), b"");
+        assert_eq!(trim(b"   "), b"");
+    }
+}

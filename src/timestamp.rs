@@ -1,0 +1,168 @@
+//! Signed timestamps: parsing any header text without overflow, and the
+//! tolerance window that stops replays.
+
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+use crate::Error;
+
+/// How far a signed timestamp may lie from the receiver's clock.
+///
+/// `past` bounds how old a delivery may be (replay protection); `future`
+/// bounds clock skew the other way. A timestamp exactly at a bound is
+/// accepted; one second beyond is not.
+///
+/// ```
+/// use std::time::Duration;
+/// use webhook_kit::Tolerance;
+///
+/// let t = Tolerance::symmetric(Duration::from_secs(300));
+/// assert_eq!(t.past, t.future);
+/// let no_future = Tolerance::new(Duration::from_secs(300), Duration::ZERO);
+/// assert_eq!(no_future.future, Duration::ZERO);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tolerance {
+    /// How old a timestamp may be.
+    pub past: Duration,
+    /// How far ahead of the receiver's clock a timestamp may be.
+    pub future: Duration,
+}
+
+impl Tolerance {
+    /// A window with separate past and future bounds.
+    pub const fn new(past: Duration, future: Duration) -> Self {
+        Tolerance { past, future }
+    }
+
+    /// The same bound in both directions.
+    pub const fn symmetric(bound: Duration) -> Self {
+        Tolerance::new(bound, bound)
+    }
+
+    /// Checks a Unix timestamp (seconds) against `now`.
+    ///
+    /// Works for every `i64`, including `i64::MIN` and `i64::MAX`.
+    pub(crate) fn check(&self, unix_seconds: i64, now: OffsetDateTime) -> Result<(), Error> {
+        // i128 holds the difference of any two i64 values.
+        let age = i128::from(now.unix_timestamp()) - i128::from(unix_seconds);
+        if age > i128::from(self.past.as_secs()) {
+            Err(Error::TimestampTooOld)
+        } else if -age > i128::from(self.future.as_secs()) {
+            Err(Error::TimestampInFuture)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Reads a Unix timestamp in seconds: optional `-`, then 1 to 64 ASCII digits.
+///
+/// Values beyond `i64` saturate instead of failing, so `10^30` is "far in the
+/// future" and is rejected by the tolerance check with the right error.
+/// Anything else is `None`.
+pub(crate) fn parse_unix_seconds(text: &[u8]) -> Option<i64> {
+    let (negative, digits) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    if digits.is_empty() || digits.len() > 64 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut value: i64 = 0;
+    for &d in digits {
+        let digit = i64::from(d - b'0');
+        let next = value.checked_mul(10).and_then(|v| {
+            if negative {
+                v.checked_sub(digit)
+            } else {
+                v.checked_add(digit)
+            }
+        });
+        match next {
+            Some(v) => value = v,
+            None => return Some(if negative { i64::MIN } else { i64::MAX }),
+        }
+    }
+    Some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(unix: i64) -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(unix).expect("valid test time")
+    }
+
+    #[test]
+    fn parses_plain_integers() {
+        assert_eq!(parse_unix_seconds(b"1649367553"), Some(1_649_367_553));
+        assert_eq!(parse_unix_seconds(b"0"), Some(0));
+        assert_eq!(parse_unix_seconds(b"-5"), Some(-5));
+        assert_eq!(parse_unix_seconds(b"007"), Some(7));
+    }
+
+    #[test]
+    fn saturates_instead_of_overflowing() {
+        assert_eq!(
+            parse_unix_seconds(b"1000000000000000000000000000000"),
+            Some(i64::MAX)
+        );
+        assert_eq!(parse_unix_seconds(b"-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(parse_unix_seconds(b"-9223372036854775809"), Some(i64::MIN));
+        assert_eq!(parse_unix_seconds(b"9223372036854775807"), Some(i64::MAX));
+    }
+
+    #[test]
+    fn rejects_everything_else() {
+        for bad in [
+            &b""[..],
+            b"-",
+            b"+5",
+            b" 5",
+            b"5 ",
+            b"1.5",
+            b"1e9",
+            b"0x10",
+            b"\xff",
+            b"--1",
+        ] {
+            assert_eq!(parse_unix_seconds(bad), None, "{bad:?}");
+        }
+        assert_eq!(parse_unix_seconds(&[b'1'; 65]), None);
+    }
+
+    #[test]
+    fn tolerance_edges_are_inclusive() {
+        let t = Tolerance::new(Duration::from_secs(300), Duration::from_secs(60));
+        let now = at(1_000_000);
+        assert!(t.check(1_000_000 - 300, now).is_ok());
+        assert!(matches!(
+            t.check(1_000_000 - 301, now),
+            Err(Error::TimestampTooOld)
+        ));
+        assert!(t.check(1_000_000 + 60, now).is_ok());
+        assert!(matches!(
+            t.check(1_000_000 + 61, now),
+            Err(Error::TimestampInFuture)
+        ));
+    }
+
+    #[test]
+    fn extreme_timestamps_give_clean_errors() {
+        let t = Tolerance::symmetric(Duration::from_secs(300));
+        let now = at(1_700_000_000);
+        assert!(matches!(
+            t.check(i64::MIN, now),
+            Err(Error::TimestampTooOld)
+        ));
+        assert!(matches!(
+            t.check(i64::MAX, now),
+            Err(Error::TimestampInFuture)
+        ));
+        let huge = Tolerance::symmetric(Duration::MAX);
+        assert!(huge.check(i64::MIN, now).is_ok());
+    }
+}
