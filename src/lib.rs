@@ -44,6 +44,16 @@ mod signature;
 mod timestamp;
 mod token;
 
+#[cfg(feature = "clickfunnels")]
+pub mod clickfunnels;
+pub mod dedup;
+#[cfg(feature = "falu")]
+pub mod falu;
+#[cfg(feature = "fourvenues")]
+pub mod fourvenues;
+#[cfg(feature = "funnel")]
+pub mod funnel;
+pub mod simulate;
 #[cfg(feature = "standard")]
 pub mod standard;
 
