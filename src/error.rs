@@ -29,7 +29,7 @@ use http::{HeaderName, StatusCode};
 /// assert_eq!(err.status_code(), http::StatusCode::UNAUTHORIZED);
 /// assert_eq!(err.to_string(), "no signature matched any accepted secret");
 /// ```
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A header the provider always sends is absent.

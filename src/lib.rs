@@ -66,3 +66,8 @@ pub use scheme::DEFAULT_MAX_BODY;
 pub use secret::Secret;
 pub use signature::MAX_SIGNATURES;
 pub use timestamp::Tolerance;
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
