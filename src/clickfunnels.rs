@@ -1,1 +1,343 @@
-//! (in progress)
+//! ClickFunnels (V2 webhooks).
+//!
+//! | | |
+//! |---|---|
+//! | headers | `X-Webhook-ClickFunnels-Signature` (hex), `X-Webhook-ClickFunnels-Timestamp` (Unix seconds) |
+//! | signed | `"<timestamp>.<raw body>"`, HMAC-SHA256 keyed with the endpoint's `webhook_secret` as text |
+//! | tolerance | 10 minutes both ways |
+//! | reply | success only for `200`–`207` and `226`; anything else is retried |
+//! | retries | after 1 s, 15 s, 1 min, 5 min, 15 min, 1 h, 12 h, 24 h (9 attempts) |
+//!
+//! Events can arrive out of order; events lost after the last retry can be
+//! replayed from ClickFunnels' `Webhooks::Outgoing::Event` resource.
+//!
+//! ```
+//! use webhook_kit::{Provider, WebhookEvent};
+//! use webhook_kit::clickfunnels::{ClickFunnels, EventData};
+//!
+//! let receiver = ClickFunnels::new("webhook-secret");
+//! let body = br#"{"event_id": "e1", "event_type": "contact.created", "data": {"id": 5, "email_address": "a@b.c"}}"#;
+//! let now = time::OffsetDateTime::now_utc();
+//! let headers = receiver.sign_at(body, now)?;
+//! let event = receiver.verify_and_parse_at(&headers, body, now)?;
+//! match &event.data {
+//!     EventData::ContactCreated(contact) => assert_eq!(contact.email_address.as_deref(), Some("a@b.c")),
+//!     other => panic!("unexpected {other:?}"),
+//! }
+//! # Ok::<(), webhook_kit::Error>(())
+//! ```
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use http::{HeaderMap, HeaderName, Response};
+use serde::Deserialize;
+use serde_json::Value;
+use serde_json::value::RawValue;
+use time::OffsetDateTime;
+
+use crate::event::{event_data, parse_body};
+use crate::provider::receiver_builders;
+use crate::scheme::{Format, HeaderSet, Scheme, Signed, Verifier, check_body_size, secs};
+use crate::secret::{Keyring, Secret};
+use crate::signature::Encoding;
+use crate::{Error, Outcome, Provider, ReplyRule, RetrySchedule, Tolerance, WebhookEvent};
+
+static HEADERS: [HeaderSet; 1] = [HeaderSet {
+    signature: HeaderName::from_static("x-webhook-clickfunnels-signature"),
+    timestamp: Some(HeaderName::from_static("x-webhook-clickfunnels-timestamp")),
+    id: None,
+}];
+
+static SCHEME: Scheme = Scheme {
+    headers: &HEADERS,
+    format: Format::Single,
+    encoding: Encoding::Hex,
+    signed: Signed::TimestampDotBody,
+    tolerance: Tolerance::symmetric(secs(600)),
+};
+
+/// How ClickFunnels reads replies: only these statuses stop redelivery.
+pub const REPLY_RULE: ReplyRule = ReplyRule::codes(&[200, 201, 202, 203, 204, 205, 206, 207, 226]);
+
+/// A receiver for ClickFunnels webhooks.
+///
+/// `Debug` shows the configuration but never a secret.
+#[derive(Clone, Debug)]
+pub struct ClickFunnels {
+    verifier: Verifier,
+}
+
+impl ClickFunnels {
+    /// A receiver for deliveries signed with the endpoint's `webhook_secret`.
+    pub fn new(webhook_secret: impl Into<Secret>) -> Self {
+        ClickFunnels {
+            verifier: Verifier::new(&SCHEME, Keyring::new(webhook_secret.into())),
+        }
+    }
+
+    /// Sets the tolerance in both directions (default 10 minutes).
+    #[must_use]
+    pub fn tolerance(self, bound: Duration) -> Self {
+        self.tolerance_window(Tolerance::symmetric(bound))
+    }
+}
+
+receiver_builders!(ClickFunnels: secret, limits, tolerance);
+
+/// A contact, as carried by `contact.*` events.
+///
+/// Fields follow ClickFunnels' published contact snapshot; nearly all may be
+/// `null`, and fields added later are ignored.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct Contact {
+    /// Numeric id.
+    #[serde(default)]
+    pub id: Option<i64>,
+    /// Opaque unique id.
+    #[serde(default)]
+    pub uuid: Option<String>,
+    /// Short public id.
+    #[serde(default)]
+    pub public_id: Option<String>,
+    /// The workspace the contact belongs to.
+    #[serde(default)]
+    pub workspace_id: Option<i64>,
+    /// First name.
+    #[serde(default)]
+    pub first_name: Option<String>,
+    /// Last name.
+    #[serde(default)]
+    pub last_name: Option<String>,
+    /// Email address.
+    #[serde(default)]
+    pub email_address: Option<String>,
+    /// Phone number.
+    #[serde(default)]
+    pub phone_number: Option<String>,
+    /// Time zone name.
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    /// Whether the contact is anonymous (ClickFunnels sends `0`/`1`).
+    #[serde(default)]
+    pub anonymous: Option<Value>,
+    /// Facebook profile.
+    #[serde(default)]
+    pub fb_url: Option<String>,
+    /// Twitter profile.
+    #[serde(default)]
+    pub twitter_url: Option<String>,
+    /// Website.
+    #[serde(default)]
+    pub website_url: Option<String>,
+    /// LinkedIn profile.
+    #[serde(default)]
+    pub linkedin_url: Option<String>,
+    /// Instagram profile.
+    #[serde(default)]
+    pub instagram_url: Option<String>,
+    /// Applied tags, as sent.
+    #[serde(default)]
+    pub tags: Vec<Value>,
+    /// Custom attributes, as sent.
+    #[serde(default)]
+    pub custom_attributes: Value,
+    /// When the contact unsubscribed.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub unsubscribed_at: Option<OffsetDateTime>,
+    /// When the last notification email was sent.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub last_notification_email_sent_at: Option<OffsetDateTime>,
+    /// Creation time.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub created_at: Option<OffsetDateTime>,
+    /// Last update time.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub updated_at: Option<OffsetDateTime>,
+}
+
+event_data! {
+    /// The data of a ClickFunnels event, by event type.
+    ///
+    /// `contact.*` events carry a typed [`Contact`]; for the other types the
+    /// subject's JSON is kept as it came.
+    pub enum EventData {
+        "contact.created" => ContactCreated(Contact),
+        "contact.updated" => ContactUpdated(Contact),
+        "contact.deleted" => ContactDeleted(Contact),
+        "contact.identified" => ContactIdentified(Contact),
+        "contact/applied_tag.created" => ContactAppliedTagCreated(Value),
+        "contact/applied_tag.deleted" => ContactAppliedTagDeleted(Value),
+        "course.created" => CourseCreated(Value),
+        "course.updated" => CourseUpdated(Value),
+        "course.deleted" => CourseDeleted(Value),
+        "course.published" => CoursePublished(Value),
+        "courses/enrollment.created" => CoursesEnrollmentCreated(Value),
+        "courses/enrollment.updated" => CoursesEnrollmentUpdated(Value),
+        "courses/enrollment.deleted" => CoursesEnrollmentDeleted(Value),
+        "courses/enrollment.suspended" => CoursesEnrollmentSuspended(Value),
+        "courses/enrollment.course_completed" => CoursesEnrollmentCourseCompleted(Value),
+        "courses/section.created" => CoursesSectionCreated(Value),
+        "courses/section.updated" => CoursesSectionUpdated(Value),
+        "courses/section.deleted" => CoursesSectionDeleted(Value),
+        "communities/post.created" => CommunitiesPostCreated(Value),
+        "blogs/post.created" => BlogsPostCreated(Value),
+        "blogs/post.updated" => BlogsPostUpdated(Value),
+        "blogs/post.deleted" => BlogsPostDeleted(Value),
+        "blogs/post.published" => BlogsPostPublished(Value),
+        "appointments/scheduled_event.created" => AppointmentsScheduledEventCreated(Value),
+        "appointments/scheduled_event.canceled" => AppointmentsScheduledEventCanceled(Value),
+        "appointments/scheduled_event.rescheduled" => AppointmentsScheduledEventRescheduled(Value),
+        "order.created" => OrderCreated(Value),
+        "one-time-order.identified" => OneTimeOrderIdentified(Value),
+        "one-time-order.completed" => OneTimeOrderCompleted(Value),
+    }
+}
+
+/// A ClickFunnels V2 webhook event (`Webhooks::Outgoing::Event`).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Event {
+    /// The event's id (a UUID).
+    pub event_id: String,
+    /// The id of the subject the event is about.
+    pub subject_id: Option<i64>,
+    /// The subject's kind, such as `Contact`.
+    pub subject_type: Option<String>,
+    /// When the event was created.
+    pub created_at: Option<OffsetDateTime>,
+    /// The page involved, if any.
+    pub page_id: Option<i64>,
+    /// The funnel involved, if any.
+    pub funnel_id: Option<i64>,
+    /// The page object newer deliveries carry.
+    pub page: Option<Value>,
+    /// The funnel object newer deliveries carry.
+    pub funnel: Option<Value>,
+    /// The payload version newer deliveries state (`2`).
+    pub api_version: Option<i64>,
+    /// The workspace newer deliveries state.
+    pub workspace_id: Option<i64>,
+    /// The type and the subject.
+    pub data: EventData,
+}
+
+impl WebhookEvent for Event {
+    fn id(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.event_id)
+    }
+
+    fn event_type(&self) -> &str {
+        self.data.event_type()
+    }
+
+    fn occurred_at(&self) -> Option<OffsetDateTime> {
+        self.created_at
+    }
+}
+
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    event_id: String,
+    event_type: String,
+    #[serde(default)]
+    subject_id: Option<i64>,
+    #[serde(default)]
+    subject_type: Option<String>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    created_at: Option<OffsetDateTime>,
+    #[serde(default)]
+    page_id: Option<i64>,
+    #[serde(default)]
+    funnel_id: Option<i64>,
+    #[serde(default)]
+    page: Option<Value>,
+    #[serde(default)]
+    funnel: Option<Value>,
+    #[serde(default)]
+    api_version: Option<i64>,
+    #[serde(default)]
+    workspace_id: Option<i64>,
+    #[serde(borrow, default)]
+    data: Option<&'a RawValue>,
+}
+
+impl Provider for ClickFunnels {
+    type Event = Event;
+
+    fn verify_at(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<(), Error> {
+        self.verifier.verify(headers, body, now).map(drop)
+    }
+
+    fn parse(&self, body: &[u8]) -> Result<Event, Error> {
+        check_body_size(body, self.verifier.max_body())?;
+        let envelope: Envelope<'_> = parse_body(body)?;
+        Ok(Event {
+            data: EventData::from_fragment(&envelope.event_type, body, envelope.data)?,
+            event_id: envelope.event_id,
+            subject_id: envelope.subject_id,
+            subject_type: envelope.subject_type,
+            created_at: envelope.created_at,
+            page_id: envelope.page_id,
+            funnel_id: envelope.funnel_id,
+            page: envelope.page.filter(|v| !v.is_null()),
+            funnel: envelope.funnel.filter(|v| !v.is_null()),
+            api_version: envelope.api_version,
+            workspace_id: envelope.workspace_id,
+        })
+    }
+
+    fn acknowledge(&self) -> Response<&'static str> {
+        Response::new("")
+    }
+
+    fn classify<B: AsRef<[u8]>>(&self, response: &Response<B>) -> Outcome {
+        REPLY_RULE.classify(response)
+    }
+
+    fn retry_schedule(&self) -> RetrySchedule {
+        RetrySchedule::clickfunnels()
+    }
+
+    fn sign_at(&self, body: &[u8], now: OffsetDateTime) -> Result<HeaderMap, Error> {
+        self.verifier.sign(body, now, "")
+    }
+}
+
+const MINUTE: u64 = 60;
+const HOUR: u64 = 60 * MINUTE;
+
+static CLICKFUNNELS_DELAYS: [Duration; 8] = [
+    secs(1),
+    secs(15),
+    secs(MINUTE),
+    secs(5 * MINUTE),
+    secs(15 * MINUTE),
+    secs(HOUR),
+    secs(12 * HOUR),
+    secs(24 * HOUR),
+];
+
+impl RetrySchedule {
+    /// ClickFunnels' published schedule: after a failure, again after 1 s,
+    /// 15 s, 1 min, 5 min, 15 min, 1 h, 12 h and 24 h (9 attempts, about
+    /// 37 h 21 min in all). ClickFunnels publishes no per-attempt timeout, so
+    /// [`RetrySchedule::timeout`] is `None`.
+    ///
+    /// ```
+    /// use webhook_kit::RetrySchedule;
+    ///
+    /// let s = RetrySchedule::clickfunnels();
+    /// assert_eq!(s.max_attempts(), 9);
+    /// assert_eq!(s.horizon().as_secs(), 134_476);
+    /// ```
+    pub fn clickfunnels() -> Self {
+        RetrySchedule::from_static(&CLICKFUNNELS_DELAYS)
+    }
+}

@@ -1,1 +1,314 @@
-//! (in progress)
+//! Falu.
+//!
+//! | | |
+//! |---|---|
+//! | header | `X-Falu-Signature: t=<unix>,sha256=<hex>[,sha256=<hex>…]` (several entries while a secret is rolled) |
+//! | signed | `"<t>." + raw body`, HMAC-SHA256 keyed with the endpoint's secret as text |
+//! | tolerance | 5 minutes into the past; none into the future |
+//! | formats | "basic" and CloudEvents, chosen per endpoint; both parse into one [`Event`] |
+//! | reply | any `2xx` |
+//! | retries | none: Falu marks the event failed and stops; retry it by hand through Falu's API |
+//!
+//! ```
+//! use webhook_kit::{Provider, WebhookEvent};
+//! use webhook_kit::falu::Falu;
+//!
+//! let receiver = Falu::new("falu-endpoint-secret");
+//! let body = br#"{"id": "evt_1", "type": "message.delivered", "created": "2024-01-02T03:04:05Z",
+//!                 "data": {"object": {"id": "msg_1"}}}"#;
+//! let now = time::OffsetDateTime::now_utc();
+//! let headers = receiver.sign_at(body, now)?;
+//! let event = receiver.verify_and_parse_at(&headers, body, now)?;
+//! assert_eq!(event.event_type(), "message.delivered");
+//! # Ok::<(), webhook_kit::Error>(())
+//! ```
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use http::{HeaderMap, HeaderName, Response};
+use serde::Deserialize;
+use serde_json::Value;
+use serde_json::value::RawValue;
+use time::OffsetDateTime;
+
+use crate::event::{event_data, parse_body, parse_fragment};
+use crate::provider::receiver_builders;
+use crate::scheme::{
+    Format as SignatureFormat, HeaderSet, Scheme, Signed, Verifier, check_body_size, secs,
+};
+use crate::secret::{Keyring, Secret};
+use crate::signature::Encoding;
+use crate::{Error, Outcome, Provider, ReplyRule, RetrySchedule, Tolerance, WebhookEvent};
+
+static HEADERS: [HeaderSet; 1] = [HeaderSet {
+    signature: HeaderName::from_static("x-falu-signature"),
+    timestamp: None,
+    id: None,
+}];
+
+static SCHEME: Scheme = Scheme {
+    headers: &HEADERS,
+    format: SignatureFormat::KeyValueList {
+        timestamp_key: b"t",
+        signature_key: b"sha256",
+    },
+    encoding: Encoding::Hex,
+    signed: Signed::TimestampDotBody,
+    tolerance: Tolerance::new(secs(300), Duration::ZERO),
+};
+
+/// How Falu reads replies: any `2xx` is success.
+pub const REPLY_RULE: ReplyRule = ReplyRule::any_2xx();
+
+/// The prefix CloudEvents deliveries put before the event type.
+const CLOUDEVENTS_PREFIX: &str = "io.falu.";
+
+/// A receiver for Falu webhooks.
+///
+/// `Debug` shows the configuration but never a secret.
+#[derive(Clone, Debug)]
+pub struct Falu {
+    verifier: Verifier,
+}
+
+impl Falu {
+    /// A receiver for deliveries signed with the endpoint's `secret`.
+    pub fn new(secret: impl Into<Secret>) -> Self {
+        Falu {
+            verifier: Verifier::new(&SCHEME, Keyring::new(secret.into())),
+        }
+    }
+
+    /// Sets how old a delivery may be (default 5 minutes). Falu's own SDK
+    /// rejects any timestamp in the future, and so does this receiver; use
+    /// [`Falu::tolerance_window`] to allow clock skew the other way.
+    #[must_use]
+    pub fn tolerance(self, past: Duration) -> Self {
+        self.tolerance_window(Tolerance::new(past, Duration::ZERO))
+    }
+}
+
+receiver_builders!(Falu: secret, limits, tolerance);
+
+/// Which of Falu's two payload formats a delivery used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PayloadFormat {
+    /// Falu's own format.
+    Basic,
+    /// CloudEvents 1.0, with types prefixed `io.falu.`.
+    CloudEvents,
+}
+
+/// The API request that caused an event.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct Request {
+    /// The request's id.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The idempotency key the request carried.
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
+}
+
+/// The object an event is about, and for `*.updated` events its previous
+/// values. Falu does not publish the objects' schemas per event, so both are
+/// kept as JSON.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct ObjectData {
+    /// The object after the event.
+    #[serde(default)]
+    pub object: Value,
+    /// The changed fields' previous values (`*.updated` events only).
+    #[serde(default)]
+    pub previous: Option<Value>,
+}
+
+event_data! {
+    /// The data of a Falu event, by event type.
+    pub enum EventData {
+        "file.created" => FileCreated(ObjectData),
+        "identity_verification.created" => IdentityVerificationCreated(ObjectData),
+        "identity_verification.processing" => IdentityVerificationProcessing(ObjectData),
+        "identity_verification.verified" => IdentityVerificationVerified(ObjectData),
+        "identity_verification.input_required" => IdentityVerificationInputRequired(ObjectData),
+        "identity_verification.cancelled" => IdentityVerificationCancelled(ObjectData),
+        "identity_verification.redacted" => IdentityVerificationRedacted(ObjectData),
+        "message.created" => MessageCreated(ObjectData),
+        "message.scheduled" => MessageScheduled(ObjectData),
+        "message.sent" => MessageSent(ObjectData),
+        "message.failed" => MessageFailed(ObjectData),
+        "message.delivered" => MessageDelivered(ObjectData),
+        "message.cancelled" => MessageCancelled(ObjectData),
+        "message.redacted" => MessageRedacted(ObjectData),
+        "message_batch.created" => MessageBatchCreated(ObjectData),
+        "message_batch.scheduled" => MessageBatchScheduled(ObjectData),
+        "message_batch.cancelled" => MessageBatchCancelled(ObjectData),
+        "message_batch.redacted" => MessageBatchRedacted(ObjectData),
+        "message_template.created" => MessageTemplateCreated(ObjectData),
+        "message_template.updated" => MessageTemplateUpdated(ObjectData),
+        "message_template.deleted" => MessageTemplateDeleted(ObjectData),
+        "payment.updated" => PaymentUpdated(ObjectData),
+        "payment.succeeded" => PaymentSucceeded(ObjectData),
+        "payment.failed" => PaymentFailed(ObjectData),
+        "payment.authorization.request" => PaymentAuthorizationRequest(ObjectData),
+        "payment.authorization.created" => PaymentAuthorizationCreated(ObjectData),
+        "payment.authorization.updated" => PaymentAuthorizationUpdated(ObjectData),
+        "payment.refund.created" => PaymentRefundCreated(ObjectData),
+        "payment.refund.updated" => PaymentRefundUpdated(ObjectData),
+        "payment.refund.succeeded" => PaymentRefundSucceeded(ObjectData),
+        "payment.refund.failed" => PaymentRefundFailed(ObjectData),
+        "transfer.created" => TransferCreated(ObjectData),
+        "transfer.updated" => TransferUpdated(ObjectData),
+        "transfer.succeeded" => TransferSucceeded(ObjectData),
+        "transfer.failed" => TransferFailed(ObjectData),
+        "transfer.reversal.created" => TransferReversalCreated(ObjectData),
+        "transfer.reversal.updated" => TransferReversalUpdated(ObjectData),
+        "transfer.reversal.succeeded" => TransferReversalSucceeded(ObjectData),
+        "transfer.reversal.failed" => TransferReversalFailed(ObjectData),
+        "money_balances.updated" => MoneyBalancesUpdated(ObjectData),
+    }
+}
+
+/// A Falu event, from either payload format.
+///
+/// [`WebhookEvent::event_type`] gives the same name for both formats
+/// (`message.sent`, never `io.falu.message.sent`).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Event {
+    /// The event's id.
+    pub id: String,
+    /// When the event was created (`created`, or CloudEvents `time`).
+    pub created: Option<OffsetDateTime>,
+    /// When the event was last updated (basic format only).
+    pub updated: Option<OffsetDateTime>,
+    /// The workspace the event belongs to.
+    pub workspace: Option<String>,
+    /// Whether the event happened in live mode.
+    pub live: Option<bool>,
+    /// The API request that caused the event, if any.
+    pub request: Option<Request>,
+    /// The event's redaction state (basic format), as sent.
+    pub redaction: Option<Value>,
+    /// The format the delivery used.
+    pub format: PayloadFormat,
+    /// The type and the object.
+    pub data: EventData,
+}
+
+impl WebhookEvent for Event {
+    fn id(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.id)
+    }
+
+    fn event_type(&self) -> &str {
+        self.data.event_type()
+    }
+
+    fn occurred_at(&self) -> Option<OffsetDateTime> {
+        self.created
+    }
+}
+
+/// Both formats' fields; which are present tells the format apart.
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    id: String,
+    #[serde(rename = "type")]
+    event_type: String,
+    #[serde(default)]
+    specversion: Option<String>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    created: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    time: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    updated: Option<OffsetDateTime>,
+    #[serde(default)]
+    workspace: Option<String>,
+    #[serde(default)]
+    live: Option<bool>,
+    #[serde(default)]
+    request: Option<Request>,
+    #[serde(default)]
+    redaction: Option<Value>,
+    #[serde(borrow, default)]
+    data: Option<&'a RawValue>,
+}
+
+/// CloudEvents put the causing request inside `data`.
+#[derive(Deserialize)]
+struct CloudEventsData {
+    #[serde(default)]
+    request: Option<Request>,
+}
+
+impl Provider for Falu {
+    type Event = Event;
+
+    fn verify_at(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<(), Error> {
+        self.verifier.verify(headers, body, now).map(drop)
+    }
+
+    fn parse(&self, body: &[u8]) -> Result<Event, Error> {
+        check_body_size(body, self.verifier.max_body())?;
+        let envelope: Envelope<'_> = parse_body(body)?;
+        let (format, request) = if envelope.specversion.is_some() {
+            let inner: Option<CloudEventsData> = parse_fragment(body, envelope.data)?;
+            (PayloadFormat::CloudEvents, inner.and_then(|d| d.request))
+        } else {
+            (PayloadFormat::Basic, envelope.request)
+        };
+        let event_type = envelope
+            .event_type
+            .strip_prefix(CLOUDEVENTS_PREFIX)
+            .unwrap_or(&envelope.event_type);
+        Ok(Event {
+            data: EventData::from_fragment(event_type, body, envelope.data)?,
+            id: envelope.id,
+            created: envelope.created.or(envelope.time),
+            updated: envelope.updated,
+            workspace: envelope.workspace,
+            live: envelope.live,
+            request,
+            redaction: envelope.redaction,
+            format,
+        })
+    }
+
+    fn acknowledge(&self) -> Response<&'static str> {
+        Response::new("")
+    }
+
+    fn classify<B: AsRef<[u8]>>(&self, response: &Response<B>) -> Outcome {
+        REPLY_RULE.classify(response)
+    }
+
+    fn retry_schedule(&self) -> RetrySchedule {
+        RetrySchedule::falu()
+    }
+
+    fn sign_at(&self, body: &[u8], now: OffsetDateTime) -> Result<HeaderMap, Error> {
+        self.verifier.sign(body, now, "")
+    }
+}
+
+impl RetrySchedule {
+    /// Falu's schedule: one attempt. Falu documents that if it "does not
+    /// quickly receive a 2xx response status code for an event, we mark the
+    /// event as failed and stop trying"; failed events are retried by hand
+    /// through Falu's API. Falu publishes no timeout figure, so
+    /// [`RetrySchedule::timeout`] is `None`.
+    pub fn falu() -> Self {
+        RetrySchedule::none()
+    }
+}

@@ -1,1 +1,418 @@
-//! (in progress)
+//! Funnel Leasing events and callbacks.
+//!
+//! | | |
+//! |---|---|
+//! | authentication | none by default; optionally an API token Funnel adds to each request ¹ |
+//! | envelopes | v2 "Event Object" and v3; both parse into one [`Event`] |
+//! | reply | `200` with a `text/plain` body containing `Funnel Event Received`; anything else is retried |
+//! | retries | up to 3 retries, about 5 s, 10 s and 15 s after the previous attempt; 5 s timeout |
+//!
+//! ¹ Funnel does not publish which header carries the token. By default this
+//! receiver accepts it as `Authorization: Bearer <token>` or as HTTP Basic
+//! with the token as user name and an empty password; name another header
+//! with [`Funnel::token_header`]. Tokens are compared in constant time.
+//!
+//! **Without a token, every request is accepted as authentic**: Funnel
+//! signs nothing, so anyone who knows the URL can post events. Ask Funnel's
+//! support to add a token and configure it with [`Funnel::with_token`].
+//!
+//! ```
+//! use webhook_kit::{Provider, WebhookEvent};
+//! use webhook_kit::funnel::{EventData, Funnel};
+//!
+//! let receiver = Funnel::new().with_token("api-token");
+//! let body = br#"{"id": 8932127, "event_type": "lease_transaction.status_updated",
+//!   "event_timestamp": 1680064028, "idempotency_key": null,
+//!   "event_data": {"lease_transaction_id": 74824, "lease_transaction_type": "Application",
+//!   "current_status": "Approved", "previous_status": "Submitted", "client_id": 12453, "community_id": 43522}}"#;
+//! let headers = receiver.sign_at(body, time::OffsetDateTime::now_utc())?;
+//! let event = receiver.verify_and_parse(&headers, body)?;
+//! assert_eq!(event.id(), "8932127");
+//! if let EventData::LeaseTransactionStatusUpdated(update) = &event.data {
+//!     assert_eq!(update.current_status, "Approved");
+//! }
+//! assert_eq!(receiver.acknowledge().body(), &"Funnel Event Received");
+//! # Ok::<(), webhook_kit::Error>(())
+//! ```
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use http::header::{AUTHORIZATION, CONTENT_TYPE};
+use http::{HeaderMap, HeaderName, HeaderValue, Response};
+use serde::Deserialize;
+use serde_json::Value;
+use serde_json::value::RawValue;
+use time::OffsetDateTime;
+
+use crate::event::{event_data, parse_body};
+use crate::scheme::{DEFAULT_MAX_BODY, check_body_size, secs};
+use crate::secret::{Keyring, Secret};
+use crate::token::verify_token;
+use crate::{Error, Outcome, Provider, ReplyRule, RetrySchedule, WebhookEvent};
+
+/// The text Funnel looks for in a successful reply.
+pub const ACKNOWLEDGEMENT: &str = "Funnel Event Received";
+
+/// How Funnel reads replies (Events Walkthrough): `200` with a body
+/// containing `Funnel Event Received`; anything else is retried.
+pub const REPLY_RULE: ReplyRule = ReplyRule::codes(&[200]).require_body(ACKNOWLEDGEMENT);
+
+/// The rule in Funnel's Webhooks V3 documentation: any `2xx` or `3xx`
+/// answered within 5 seconds. Opt in with [`Funnel::reply_rule`].
+pub const V3_REPLY_RULE: ReplyRule = ReplyRule::range(200, 399);
+
+/// A receiver for Funnel Leasing events.
+///
+/// `Debug` shows the configuration but never a token.
+#[derive(Clone, Debug)]
+pub struct Funnel {
+    tokens: Keyring,
+    token_header: Option<HeaderName>,
+    max_body: usize,
+    reply: ReplyRule,
+}
+
+impl Default for Funnel {
+    fn default() -> Self {
+        Funnel::new()
+    }
+}
+
+impl Funnel {
+    /// A receiver that checks no token: every request authenticates.
+    /// Add one with [`Funnel::with_token`].
+    pub fn new() -> Self {
+        Funnel {
+            tokens: Keyring::default(),
+            token_header: None,
+            max_body: DEFAULT_MAX_BODY,
+            reply: REPLY_RULE,
+        }
+    }
+
+    /// Requires Funnel's API token; call again to accept another one as well
+    /// (rotation: Funnel keeps sending the old token until told otherwise).
+    #[must_use]
+    pub fn with_token(mut self, token: impl Into<Secret>) -> Self {
+        self.tokens = std::mem::take(&mut self.tokens).with(token.into());
+        self
+    }
+
+    /// Reads the bare token from `name` (falling back to `Authorization` when
+    /// the header is absent). Funnel does not publish its token header;
+    /// use this when their support tells you it.
+    #[must_use]
+    pub fn token_header(mut self, name: HeaderName) -> Self {
+        self.token_header = Some(name);
+        self
+    }
+
+    /// Sets the largest body accepted, in bytes (default 1 MiB).
+    #[must_use]
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
+    /// Replaces the reply rule, e.g. with [`V3_REPLY_RULE`].
+    #[must_use]
+    pub fn reply_rule(mut self, rule: ReplyRule) -> Self {
+        self.reply = rule;
+        self
+    }
+}
+
+/// `lease_transaction.status_updated`: an application's status changed.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct StatusUpdated {
+    /// The lease transaction.
+    pub lease_transaction_id: i64,
+    /// Its kind, such as `Application`.
+    pub lease_transaction_type: String,
+    /// The status now, such as `Approved`.
+    pub current_status: String,
+    /// The status before, such as `Submitted`.
+    #[serde(default)]
+    pub previous_status: Option<String>,
+    /// The Funnel client.
+    pub client_id: i64,
+    /// The community.
+    pub community_id: i64,
+}
+
+/// `lease_transaction.unit_reserved`: a unit was reserved for a lease
+/// transaction.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct UnitReserved {
+    /// The lease transaction.
+    pub lease_transaction_id: i64,
+    /// Its kind, such as `Application`.
+    pub lease_transaction_type: String,
+    /// The Funnel client.
+    pub client_id: i64,
+    /// The unit.
+    pub unit_id: i64,
+    /// The community.
+    pub community_id: i64,
+    /// The guest card's id in the property management system.
+    #[serde(default)]
+    pub guestcard_pms_identifier: Option<String>,
+    /// The tenant's id in the property management system.
+    #[serde(default)]
+    pub tenant_pms_identifier: Option<String>,
+    /// The unit's id in the property management system.
+    #[serde(default)]
+    pub unit_pms_identifier: Option<String>,
+    /// The community's id in the property management system.
+    #[serde(default)]
+    pub community_pms_identifier: Option<String>,
+}
+
+/// `lease_transaction.updated`: a lease transaction changed.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct LeaseTransactionUpdated {
+    /// The lease transaction.
+    pub lease_transaction_id: i64,
+    /// Its kind, such as `Application`.
+    pub lease_transaction_type: String,
+    /// The Funnel client.
+    pub client_id: i64,
+    /// The unit, if one is attached.
+    #[serde(default)]
+    pub unit_id: Option<i64>,
+    /// The community.
+    pub community_id: i64,
+    /// The lease, once there is one.
+    #[serde(default)]
+    pub lease_id: Option<i64>,
+    /// What changed, such as `Dependent added` or `Applicant Signed Lease`.
+    #[serde(default)]
+    pub update_type: Option<String>,
+    /// The guest card's id in the property management system.
+    #[serde(default)]
+    pub guestcard_pms_identifier: Option<String>,
+    /// The tenant's id in the property management system.
+    #[serde(default)]
+    pub tenant_pms_identifier: Option<String>,
+    /// The unit's id in the property management system.
+    #[serde(default)]
+    pub unit_pms_identifier: Option<String>,
+    /// The community's id in the property management system.
+    #[serde(default)]
+    pub community_pms_identifier: Option<String>,
+}
+
+event_data! {
+    /// The data of a Funnel event, by event type.
+    ///
+    /// Types whose fields Funnel has published carry typed structs; the
+    /// others keep their JSON.
+    pub enum EventData {
+        "lease_transaction.unit_reserved" => LeaseTransactionUnitReserved(UnitReserved),
+        "lease_transaction.unit_released" => LeaseTransactionUnitReleased(Value),
+        "lease_transaction.status_updated" => LeaseTransactionStatusUpdated(StatusUpdated),
+        "lease_transaction.terms_updated" => LeaseTransactionTermsUpdated(Value),
+        "lease_transaction.updated" => LeaseTransactionUpdated(LeaseTransactionUpdated),
+        "lease_transaction.fees_updated" => LeaseTransactionFeesUpdated(Value),
+        "lease_transaction.rentable_item_selected" => LeaseTransactionRentableItemSelected(Value),
+        "lease_transaction.rentable_item_deselected" => LeaseTransactionRentableItemDeselected(Value),
+        "lease.resident_move_in" => LeaseResidentMoveIn(Value),
+        "lease.resident_move_in_canceled" => LeaseResidentMoveInCanceled(Value),
+        "lease.move_in_canceled" => LeaseMoveInCanceled(Value),
+        "quote.created" => QuoteCreated(Value),
+    }
+}
+
+/// A Funnel event, from either the v2 or the v3 envelope.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Event {
+    /// The event's id: v2's integer as text, or v3's UUID.
+    pub id: String,
+    /// When Funnel triggered the event (v2 `event_timestamp`, v3
+    /// `timestamp`); `None` if absent or not a representable time.
+    pub occurred_at: Option<OffsetDateTime>,
+    /// v2's idempotency key, when set.
+    pub idempotency_key: Option<String>,
+    /// Which envelope the delivery used.
+    pub version: EnvelopeVersion,
+    /// The type and its data.
+    pub data: EventData,
+}
+
+/// Which of Funnel's envelopes a delivery used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EnvelopeVersion {
+    /// `{"id": 1, "event_type", "event_timestamp", "idempotency_key", "event_data"}`
+    V2,
+    /// `{"id": "<uuid>", "event", "timestamp", "data"}`
+    V3,
+}
+
+impl WebhookEvent for Event {
+    fn id(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.id)
+    }
+
+    fn event_type(&self) -> &str {
+        self.data.event_type()
+    }
+
+    fn occurred_at(&self) -> Option<OffsetDateTime> {
+        self.occurred_at
+    }
+}
+
+/// Every field of both envelopes; which are present tells them apart.
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    id: Id,
+    // v2
+    #[serde(default)]
+    event_type: Option<String>,
+    #[serde(default)]
+    event_timestamp: Option<Value>,
+    #[serde(default)]
+    idempotency_key: Option<String>,
+    #[serde(borrow, default)]
+    event_data: Option<&'a RawValue>,
+    // v3
+    #[serde(default)]
+    event: Option<String>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    timestamp: Option<OffsetDateTime>,
+    #[serde(borrow, default)]
+    data: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Id {
+    Number(i64),
+    Text(String),
+}
+
+impl Provider for Funnel {
+    type Event = Event;
+
+    fn verify_at(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        _now: OffsetDateTime,
+    ) -> Result<(), Error> {
+        check_body_size(body, self.max_body)?;
+        if self.tokens.is_empty() {
+            return Ok(());
+        }
+        verify_token(&self.tokens, headers, self.token_header.as_ref()).map(drop)
+    }
+
+    fn parse(&self, body: &[u8]) -> Result<Event, Error> {
+        check_body_size(body, self.max_body)?;
+        let envelope: Envelope<'_> = parse_body(body)?;
+        let id = match envelope.id {
+            Id::Number(n) => n.to_string(),
+            Id::Text(text) => text,
+        };
+        let (version, event_type, occurred_at, data) = match (envelope.event_type, envelope.event) {
+            (Some(event_type), _) => {
+                // A Unix timestamp outside `time`'s range is not an error: just unknown.
+                let at = envelope
+                    .event_timestamp
+                    .as_ref()
+                    .and_then(Value::as_i64)
+                    .and_then(|secs| OffsetDateTime::from_unix_timestamp(secs).ok());
+                (EnvelopeVersion::V2, event_type, at, envelope.event_data)
+            }
+            (None, Some(event)) => (
+                EnvelopeVersion::V3,
+                event,
+                envelope.timestamp,
+                envelope.data,
+            ),
+            (None, None) => {
+                return Err(Error::InvalidPayload {
+                    message: "neither `event_type` (v2) nor `event` (v3) is present".into(),
+                    line: 1,
+                    column: 1,
+                });
+            }
+        };
+        Ok(Event {
+            data: EventData::from_fragment(&event_type, body, data)?,
+            id,
+            occurred_at,
+            idempotency_key: envelope.idempotency_key,
+            version,
+        })
+    }
+
+    fn acknowledge(&self) -> Response<&'static str> {
+        let mut reply = Response::new(ACKNOWLEDGEMENT);
+        reply
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        reply
+    }
+
+    fn classify<B: AsRef<[u8]>>(&self, response: &Response<B>) -> Outcome {
+        self.reply.classify(response)
+    }
+
+    fn retry_schedule(&self) -> RetrySchedule {
+        RetrySchedule::funnel()
+    }
+
+    /// The headers Funnel would send: the first token as
+    /// `Authorization: Bearer`, or bare in the named header; none without a
+    /// token.
+    fn sign_at(&self, _body: &[u8], _now: OffsetDateTime) -> Result<HeaderMap, Error> {
+        let mut headers = HeaderMap::new();
+        let Some(token) = self.tokens.primary() else {
+            return Ok(headers);
+        };
+        let invalid = |_| Error::Signing("token cannot be sent in a header");
+        match &self.token_header {
+            Some(name) => {
+                let value = HeaderValue::from_bytes(token.expose()).map_err(invalid)?;
+                headers.insert(name.clone(), value);
+            }
+            None => {
+                let mut value = b"Bearer ".to_vec();
+                value.extend_from_slice(token.expose());
+                let mut value = HeaderValue::from_bytes(&value).map_err(invalid)?;
+                value.set_sensitive(true);
+                headers.insert(AUTHORIZATION, value);
+            }
+        }
+        Ok(headers)
+    }
+}
+
+static FUNNEL_DELAYS: [Duration; 3] = [secs(5), secs(10), secs(15)];
+
+impl RetrySchedule {
+    /// Funnel's published schedule (Events Walkthrough): up to 3 retries,
+    /// about 5 s, 10 s and 15 s after the previous attempt (4 attempts, a
+    /// 30 s horizon), each request timing out after 5 s. Funnel notes the
+    /// pattern "may not always be exact".
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::RetrySchedule;
+    ///
+    /// let s = RetrySchedule::funnel();
+    /// assert_eq!(s.max_attempts(), 4);
+    /// assert_eq!(s.horizon(), Duration::from_secs(30));
+    /// assert_eq!(s.timeout(), Some(Duration::from_secs(5)));
+    /// ```
+    pub fn funnel() -> Self {
+        RetrySchedule::from_static(&FUNNEL_DELAYS).with_timeout(secs(5))
+    }
+}

@@ -1,15 +1,16 @@
 //! Verify, parse and acknowledge webhooks, in any framework.
 //!
 //! webhook-kit checks that a request really comes from the provider (HMAC or
-//! token, constant-time, over the raw body, with replay windows), turns the
-//! body into a typed event, and knows what each provider expects back and how
-//! it redelivers.
+//! token, constant-time, over the raw body, with replay windows and secret
+//! rotation), turns the body into a typed event, and knows what each provider
+//! expects back and how it redelivers. It needs no web framework or async
+//! runtime: call it from the handler you already have.
 //!
 //! | module | provider | authenticates with |
 //! |---|---|---|
-//! | [`funnel`] | Funnel Leasing | optional API token |
+//! | [`funnel`] | Funnel Leasing | an optional API token |
 //! | [`fourvenues`] | Fourvenues | HMAC-SHA256 of the body |
-//! | [`falu`] | Falu | HMAC-SHA256 of `t.body`, `X-Falu-Signature` |
+//! | [`falu`] | Falu | HMAC-SHA256 of `t.body` in `X-Falu-Signature` |
 //! | [`clickfunnels`] | ClickFunnels | HMAC-SHA256 of `timestamp.body` |
 //! | [`standard`] | Standard Webhooks, Svix | HMAC-SHA256 of `id.timestamp.body` |
 //!
@@ -21,15 +22,51 @@
 //!
 //! let receiver = StandardWebhooks::new("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD")?;
 //!
-//! // In your handler: the raw body bytes and the request headers.
+//! // In your handler: the request headers and the raw body bytes.
 //! # let body = br#"{"type": "user.created", "data": {}}"#;
 //! # let headers = receiver.sign_at(body, time::OffsetDateTime::now_utc())?;
 //! match receiver.verify_and_parse(&headers, body) {
 //!     Ok(event) => println!("{} {}", event.event_type(), event.id()),
-//!     Err(err) => eprintln!("rejected with {}: {err}", err.status_code()),
+//!     Err(err) => eprintln!("answer {}: {err}", err.status_code()),
 //! }
 //! # Ok::<(), webhook_kit::Error>(())
 //! ```
+//!
+//! # What every receiver offers
+//!
+//! Each receiver implements [`Provider`]:
+//!
+//! - [`Provider::verify_and_parse`]: authenticate, then parse. Nothing is
+//!   parsed before authentication succeeds; [`Provider::verify`] and
+//!   [`Provider::parse`] do each half alone, and the `_at` variants take the
+//!   time as a parameter for tests.
+//! - [`Provider::acknowledge`]: the reply the provider counts as delivered.
+//! - [`Provider::classify`]: how the provider reads any reply ([`Outcome`]).
+//! - [`Provider::retry_schedule`]: how it redelivers ([`RetrySchedule`]).
+//! - [`Provider::sign_at`]: the headers of a genuine delivery, for tests.
+//!
+//! # Errors
+//!
+//! [`Error`] names what went wrong; [`Error::is_auth`] separates
+//! authentication failures (answer `401`) from payload problems, and
+//! [`Error::status_code`] gives the status to answer with. Nothing the crate
+//! displays contains a secret or an expected signature.
+//!
+//! # Security notes
+//!
+//! - Pass the body exactly as received. A body parsed and re-serialised
+//!   before verification will not verify.
+//! - Bodies over [`DEFAULT_MAX_BODY`] (configurable per receiver) are
+//!   rejected before any hashing or parsing.
+//! - At most [`MAX_SIGNATURES`] signatures per header are examined.
+//! - Signatures are compared in constant time; secrets are wiped on drop and
+//!   never shown by `Debug`.
+//!
+//! # Features
+//!
+//! One per provider, all on by default: `funnel`, `fourvenues`, `falu`,
+//! `clickfunnels`, `standard`. Off by default: `redis`, for
+//! `dedup::RedisStore`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
