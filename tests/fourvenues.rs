@@ -1,0 +1,221 @@
+//! Fourvenues: payloads, the id header, hex or base64 signatures, replies
+//! and the default schedule.
+
+mod common;
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use common::*;
+use http::HeaderMap;
+use webhook_kit::fourvenues::{EventData, Fourvenues};
+use webhook_kit::{Error, Outcome, Provider, RetrySchedule, WebhookEvent};
+
+const SECRET: &str = "fv_sign_secret_51c0";
+const SIGNATURE: &str = "x-webhook-signature";
+const ID: &str = "x-webhook-id";
+const PAYMENT: &[u8] = include_bytes!("data/fourvenues_payment_success.json");
+const REFUND: &[u8] = include_bytes!("data/fourvenues_ticket_request_refund.json");
+
+fn receiver() -> Fourvenues {
+    Fourvenues::new(SECRET)
+}
+
+#[test]
+fn the_samples_parse_into_their_typed_variants() {
+    let payment = receiver().parse(PAYMENT).expect("payment");
+    assert_eq!(payment.id(), "6571a9f2c1d2e3f4a5b6c7d8");
+    assert_eq!(payment.event_type(), "payment.success");
+    assert_eq!(payment.occurred_at(), None);
+    let EventData::PaymentSuccess(p) = &payment.data else {
+        panic!("{:?}", payment.data)
+    };
+    assert_eq!(p.payment_id, "pay_65719d0e0c1f");
+    assert_eq!(p.resource_type.as_deref(), Some("ticket"));
+    assert_eq!(p.resource_ids, ["tkt_1", "tkt_2"]);
+    assert_eq!(p.metadata["order"], "A-17");
+    assert_eq!(p.send_resources, Some(true));
+
+    let refund = receiver().parse(REFUND).expect("refund");
+    let EventData::TicketRequestRefund(r) = &refund.data else {
+        panic!("{:?}", refund.data)
+    };
+    assert_eq!(r.amount_to_refund, Some(15.0));
+    assert_eq!(r.currency.as_deref(), Some("EUR"));
+    assert_eq!(r.client_name.as_deref(), Some("Ana García"));
+    assert_eq!(r.ticket_id.as_deref(), Some("tkt_1"));
+}
+
+#[test]
+fn the_published_sample_with_its_trailing_comma_is_a_payload_error() {
+    let published = br#"{"id": "x", "event": "payment.success", "payload": {"payment_id": "p"},}"#;
+    assert!(matches!(
+        receiver().parse(published),
+        Err(Error::InvalidPayload { .. })
+    ));
+}
+
+#[test]
+fn unknown_types_and_fields_are_kept() {
+    let body =
+        br#"{"id": "w1", "event": "ticket.scanned", "new_field": 1, "payload": {"qr_code": "Q"}}"#;
+    let event = receiver().parse(body).expect("parses");
+    let EventData::Unknown(unknown) = &event.data else {
+        panic!("{:?}", event.data)
+    };
+    assert_eq!(unknown.event_type, "ticket.scanned");
+    assert_eq!(unknown.data["qr_code"], "Q");
+}
+
+#[test]
+fn wrong_json_is_a_positioned_payload_error() {
+    let r = receiver();
+    assert_payload_error(&r, b"{\"id\": \"a\",\n\"event\": 5}", 2);
+    assert_payload_error(
+        &r,
+        b"{\"id\": \"a\", \"event\": \"payment.success\",\n\n\"payload\": {\"payment_id\": 7}}",
+        3,
+    );
+}
+
+#[test]
+fn signatures_round_trip_and_resist_tampering() {
+    // Without the id header the body is checked by the signature alone.
+    let headers = receiver().sign_at(PAYMENT, now()).expect("sign");
+    assert_eq!(headers[ID], "6571a9f2c1d2e3f4a5b6c7d8");
+    let sig_only = without(headers.clone(), ID);
+    assert!(receiver().verify_at(&sig_only, PAYMENT, now()).is_ok());
+    for i in 0..PAYMENT.len() {
+        let mut tampered = PAYMENT.to_vec();
+        tampered[i] ^= 1;
+        assert_eq!(
+            receiver().verify_at(&sig_only, &tampered, now()),
+            Err(Error::SignatureMismatch),
+            "byte {i}"
+        );
+    }
+    assert!(receiver().verify_at(&headers, PAYMENT, now()).is_ok());
+    assert_rejects(&Fourvenues::new("other"), &headers, PAYMENT, |e| {
+        *e == Error::SignatureMismatch
+    });
+    assert_rejects(
+        &receiver(),
+        &without(headers, SIGNATURE),
+        PAYMENT,
+        |e| matches!(e, Error::MissingHeader(n) if n == SIGNATURE),
+    );
+}
+
+#[test]
+fn hex_in_either_case_and_base64_are_accepted() {
+    let headers = receiver().sign_at(REFUND, now()).expect("sign");
+    let hex = headers[SIGNATURE].to_str().expect("ascii").to_owned();
+    let bytes: Vec<u8> = (0..32)
+        .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).expect("hex"))
+        .collect();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&bytes);
+    for value in [
+        hex.clone(),
+        hex.to_uppercase(),
+        b64.clone(),
+        b64.trim_end_matches('=').to_owned(),
+    ] {
+        let h = with_header(headers.clone(), SIGNATURE, &value);
+        assert!(receiver().verify_at(&h, REFUND, now()).is_ok(), "{value}");
+    }
+    for bad in ["%%%", "zz", "not a signature"] {
+        let h = with_header(headers.clone(), SIGNATURE, bad);
+        assert_rejects(&receiver(), &h, REFUND, |e| {
+            matches!(e, Error::MalformedHeader { .. })
+        });
+    }
+    let h = with_header(headers, SIGNATURE, &hex[..40]);
+    assert_rejects(&receiver(), &h, REFUND, |e| *e == Error::SignatureMismatch);
+}
+
+#[test]
+fn the_id_header_must_match_the_signed_body() {
+    let headers = receiver().sign_at(PAYMENT, now()).expect("sign");
+    let relabelled = with_header(headers, ID, "6571aa10c1d2e3f4a5b6c7d9");
+    let err = receiver()
+        .verify_and_parse_at(&relabelled, PAYMENT, now())
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::HeaderMismatch(n) if n == ID),
+        "{err:?}"
+    );
+    assert!(err.is_auth());
+}
+
+#[test]
+fn rotation_accepts_old_and_new_secrets() {
+    let rotating = Fourvenues::new("new").with_secret("old");
+    for sender in [Fourvenues::new("new"), Fourvenues::new("old")] {
+        assert!(
+            rotating
+                .verify_at(
+                    &sender.sign_at(PAYMENT, now()).expect("sign"),
+                    PAYMENT,
+                    now()
+                )
+                .is_ok()
+        );
+    }
+    assert_rejects(
+        &rotating,
+        &Fourvenues::new("x").sign_at(PAYMENT, now()).expect("sign"),
+        PAYMENT,
+        |e| *e == Error::SignatureMismatch,
+    );
+}
+
+#[test]
+fn no_timestamp_means_no_replay_window() {
+    // Fourvenues signs no timestamp: an old genuine delivery still verifies,
+    // which is why deduplicating by event id matters for this provider.
+    let headers = receiver().sign_at(PAYMENT, at(0)).expect("sign");
+    assert!(receiver().verify_at(&headers, PAYMENT, now()).is_ok());
+}
+
+#[test]
+fn any_2xx_succeeds() {
+    assert_classifies(
+        &receiver(),
+        &[
+            (200, "", Outcome::Delivered),
+            (201, "", Outcome::Delivered),
+            (299, "", Outcome::Delivered),
+            (301, "", Outcome::Retry),
+            (404, "", Outcome::Retry),
+            (500, "", Outcome::Retry),
+        ],
+    );
+    assert!(receiver().classify(&receiver().acknowledge()).is_success());
+}
+
+#[test]
+fn forty_retries_with_the_documented_default_backoff() {
+    let s = receiver().retry_schedule();
+    assert_eq!(s, RetrySchedule::fourvenues());
+    assert_eq!(s.max_attempts(), 41);
+    let delays: Vec<_> = s.delays().collect();
+    assert_eq!(delays.len(), 40);
+    assert_eq!(
+        &delays[..7],
+        [60, 120, 240, 480, 960, 1920, 3600].map(Duration::from_secs)
+    );
+    assert!(delays[6..].iter().all(|&d| d == Duration::from_secs(3600)));
+    assert_eq!(
+        s.horizon(),
+        Duration::from_secs(60 + 120 + 240 + 480 + 960 + 1920 + 34 * 3600)
+    );
+}
+
+#[test]
+fn secrets_stay_hidden() {
+    assert_hidden(&receiver().with_secret("other-secret-9"), SECRET);
+    let err = receiver()
+        .verify_at(&HeaderMap::new(), PAYMENT, now())
+        .unwrap_err();
+    assert!(!err.to_string().contains(SECRET));
+}
