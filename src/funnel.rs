@@ -142,6 +142,25 @@ pub struct StatusUpdated {
     pub community_id: i64,
 }
 
+/// The ids a property management system (PMS) gives the records of a lease
+/// transaction; each is `None` until the PMS knows the record.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct PmsIdentifiers {
+    /// The guest card's id in the property management system.
+    #[serde(default)]
+    pub guestcard_pms_identifier: Option<String>,
+    /// The tenant's id in the property management system.
+    #[serde(default)]
+    pub tenant_pms_identifier: Option<String>,
+    /// The unit's id in the property management system.
+    #[serde(default)]
+    pub unit_pms_identifier: Option<String>,
+    /// The community's id in the property management system.
+    #[serde(default)]
+    pub community_pms_identifier: Option<String>,
+}
+
 /// `lease_transaction.unit_reserved`: a unit was reserved for a lease
 /// transaction.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
@@ -157,18 +176,9 @@ pub struct UnitReserved {
     pub unit_id: i64,
     /// The community.
     pub community_id: i64,
-    /// The guest card's id in the property management system.
-    #[serde(default)]
-    pub guestcard_pms_identifier: Option<String>,
-    /// The tenant's id in the property management system.
-    #[serde(default)]
-    pub tenant_pms_identifier: Option<String>,
-    /// The unit's id in the property management system.
-    #[serde(default)]
-    pub unit_pms_identifier: Option<String>,
-    /// The community's id in the property management system.
-    #[serde(default)]
-    pub community_pms_identifier: Option<String>,
+    /// The ids the property management system gives these records.
+    #[serde(flatten)]
+    pub pms: PmsIdentifiers,
 }
 
 /// `lease_transaction.updated`: a lease transaction changed.
@@ -192,18 +202,9 @@ pub struct LeaseTransactionUpdated {
     /// What changed, such as `Dependent added` or `Applicant Signed Lease`.
     #[serde(default)]
     pub update_type: Option<String>,
-    /// The guest card's id in the property management system.
-    #[serde(default)]
-    pub guestcard_pms_identifier: Option<String>,
-    /// The tenant's id in the property management system.
-    #[serde(default)]
-    pub tenant_pms_identifier: Option<String>,
-    /// The unit's id in the property management system.
-    #[serde(default)]
-    pub unit_pms_identifier: Option<String>,
-    /// The community's id in the property management system.
-    #[serde(default)]
-    pub community_pms_identifier: Option<String>,
+    /// The ids the property management system gives these records.
+    #[serde(flatten)]
+    pub pms: PmsIdentifiers,
 }
 
 event_data! {

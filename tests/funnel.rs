@@ -49,8 +49,8 @@ fn the_v3_envelope_parses_into_the_same_event_type() {
         panic!("{:?}", event.data)
     };
     assert_eq!(data.unit_id, 9981);
-    assert_eq!(data.guestcard_pms_identifier.as_deref(), Some("g-123"));
-    assert_eq!(data.tenant_pms_identifier, None);
+    assert_eq!(data.pms.guestcard_pms_identifier.as_deref(), Some("g-123"));
+    assert_eq!(data.pms.tenant_pms_identifier, None);
 }
 
 #[test]
