@@ -78,7 +78,7 @@ fn hex_value(c: u8) -> Option<u8> {
 }
 
 fn decode_hex(text: &[u8]) -> Result<Tag, Undecodable> {
-    if text.len() % 2 != 0 || !text.iter().all(u8::is_ascii_hexdigit) {
+    if !text.len().is_multiple_of(2) || !text.iter().all(u8::is_ascii_hexdigit) {
         return Err(Undecodable::Malformed);
     }
     if text.len() != 2 * TAG_LEN {

@@ -25,11 +25,9 @@ pub(crate) fn verify_token(
     headers: &HeaderMap,
     header: Option<&HeaderName>,
 ) -> Result<Verified, Error> {
-    if let Some(name) = header {
-        if headers.contains_key(name) {
-            let value = trim(required(headers, name)?);
-            return matched(keys.contains_token(value));
-        }
+    if let Some(name) = header.filter(|name| headers.contains_key(*name)) {
+        let value = trim(required(headers, name)?);
+        return matched(keys.contains_token(value));
     }
     let value = trim(required(headers, &AUTHORIZATION)?);
     let malformed = |reason| Error::MalformedHeader {
