@@ -79,7 +79,12 @@ pub struct Fourvenues {
 }
 
 impl Fourvenues {
-    /// A receiver for deliveries signed with the endpoint's `sign_secret`.
+    /// A receiver for deliveries signed with the endpoint's `sign_secret`
+    /// (the value returned when the webhook endpoint was created).
+    ///
+    /// Fourvenues does not publish its signing algorithm; this receiver
+    /// expects **our default**: HMAC-SHA256 of the raw body, keyed with the
+    /// `sign_secret`'s UTF-8 bytes as given, in hex (either case) or base64.
     pub fn new(sign_secret: impl Into<Secret>) -> Self {
         Fourvenues {
             verifier: Verifier::new(&SCHEME, Keyring::new(sign_secret.into())),

@@ -80,8 +80,24 @@ impl Default for Funnel {
 }
 
 impl Funnel {
-    /// A receiver that checks no token: every request authenticates.
-    /// Add one with [`Funnel::with_token`].
+    /// A receiver that checks no token.
+    ///
+    /// # Warning: no authentication
+    ///
+    /// **Every request authenticates**, whoever sent it: Funnel signs
+    /// nothing, so without a token anyone who knows the URL can post events.
+    /// Only the body size is checked. Ask Funnel's support to add an API
+    /// token to their requests and require it with [`Funnel::with_token`].
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use webhook_kit::Provider;
+    /// use webhook_kit::funnel::Funnel;
+    ///
+    /// let open = Funnel::new();
+    /// assert!(open.verify(&HeaderMap::new(), b"anything at all").is_ok());
+    /// assert!(Funnel::new().with_token("t").verify(&HeaderMap::new(), b"{}").is_err());
+    /// ```
     pub fn new() -> Self {
         Funnel {
             tokens: Keyring::default(),

@@ -139,7 +139,7 @@ fn the_id_header_must_match_the_signed_body() {
     let relabelled = with_header(headers, ID, "6571aa10c1d2e3f4a5b6c7d9");
     let err = receiver()
         .verify_and_parse_at(&relabelled, PAYMENT, now())
-        .unwrap_err();
+        .expect_err("relabelled");
     assert!(
         matches!(&err, Error::HeaderMismatch(n) if n == ID),
         "{err:?}"
@@ -216,6 +216,109 @@ fn secrets_stay_hidden() {
     assert_hidden(&receiver().with_secret("other-secret-9"), SECRET);
     let err = receiver()
         .verify_at(&HeaderMap::new(), PAYMENT, now())
-        .unwrap_err();
+        .expect_err("unsigned");
     assert!(!err.to_string().contains(SECRET));
+}
+
+#[test]
+fn an_id_header_needs_a_string_id_in_the_signed_body() {
+    for body in [
+        &br#"{"event": "payment.success", "payload": {}}"#[..],
+        br#"{"id": 17, "event": "payment.success", "payload": {}}"#,
+        b"not json",
+    ] {
+        let signed = receiver().sign_at(body, now()).expect("sign");
+        // No string id, so the sender adds no id header; the signature alone verifies.
+        assert!(!signed.contains_key(ID));
+        assert!(receiver().verify_at(&signed, body, now()).is_ok());
+        let claimed = with_header(signed, ID, "6571a9f2c1d2e3f4a5b6c7d8");
+        let err = receiver()
+            .verify_at(&claimed, body, now())
+            .expect_err("no id to compare");
+        assert!(
+            matches!(err, Error::InvalidPayload { line: 1, .. }),
+            "{err:?}"
+        );
+    }
+}
+
+#[test]
+fn the_id_is_compared_after_unescaping_and_only_after_the_signature() {
+    // `\/` is an escaped `/`: the id is `evt/1`.
+    let body = br#"{"id": "evt\/1", "event": "payment.success", "payload": {"payment_id": "p"}}"#;
+    let headers = receiver().sign_at(body, now()).expect("sign");
+    assert_eq!(headers[ID], "evt/1");
+    let event = receiver()
+        .verify_and_parse_at(&headers, body, now())
+        .expect("verifies");
+    assert_eq!(event.id(), "evt/1");
+    let mismatch = with_header(headers.clone(), ID, "evt\\/1");
+    assert_eq!(
+        receiver().verify_at(&mismatch, body, now()),
+        Err(Error::HeaderMismatch(http::HeaderName::from_static(ID)))
+    );
+    // A bad signature is reported as such, before the id is looked at.
+    let forged = with_header(mismatch, SIGNATURE, &"0".repeat(64));
+    assert_eq!(
+        receiver().verify_at(&forged, body, now()),
+        Err(Error::SignatureMismatch)
+    );
+}
+
+#[test]
+fn signatures_are_lowercase_hex_and_bad_headers_are_named() {
+    let headers = receiver().sign_at(PAYMENT, now()).expect("sign");
+    let hex = headers[SIGNATURE].to_str().expect("ascii");
+    assert_eq!(hex.len(), 64);
+    assert!(
+        hex.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    );
+    for value in ["", "  "] {
+        let h = with_header(headers.clone(), SIGNATURE, value);
+        let err = receiver()
+            .verify_at(&h, PAYMENT, now())
+            .expect_err("empty signature");
+        assert!(
+            matches!(&err, Error::MalformedHeader { name, .. } if name == SIGNATURE),
+            "{err:?}"
+        );
+        assert_eq!(err.status_code(), http::StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[test]
+fn oversized_bodies_are_rejected_before_hashing() {
+    let small = receiver().max_body_size(16);
+    let headers = receiver().sign_at(PAYMENT, now()).expect("sign");
+    assert_eq!(
+        small.verify_at(&headers, PAYMENT, now()),
+        Err(Error::BodyTooLarge {
+            len: PAYMENT.len(),
+            limit: 16
+        })
+    );
+    assert!(matches!(
+        small.parse(PAYMENT),
+        Err(Error::BodyTooLarge { .. })
+    ));
+}
+
+#[test]
+fn lenient_payloads_parse_with_defaults() {
+    let body =
+        br#"{"id": "w2", "event": "ticket.request_refund", "payload": {"amount_to_refund": 12.5}}"#;
+    let event = receiver().parse(body).expect("parses");
+    let EventData::TicketRequestRefund(r) = &event.data else {
+        panic!("{:?}", event.data)
+    };
+    assert_eq!(r.amount_to_refund, Some(12.5));
+    assert_eq!(r.qr_code, None);
+    let body = br#"{"id": "w3", "event": "payment.success", "payload": {"payment_id": "p9"}}"#;
+    let EventData::PaymentSuccess(p) = receiver().parse(body).expect("parses").data else {
+        panic!("not a payment")
+    };
+    assert_eq!(p.payment_id, "p9");
+    assert!(p.resource_ids.is_empty());
+    assert_eq!(p.send_resources, None);
 }

@@ -126,7 +126,9 @@ fn wrong_json_is_a_positioned_payload_error() {
     assert_payload_error(&r, b"{\"id\": 1}", 1);
     assert_payload_error(&r, b"{\"id\": 1, \"event_type\": \"lease_transaction.status_updated\",\n\"event_data\": {\"client_id\": \"x\"}}", 2);
     assert_payload_error(&r, b"{\"id\": [1], \"event\": \"quote.created\"}", 1);
-    let missing = Funnel::new().parse(b"{\"id\": 1}").unwrap_err();
+    let missing = Funnel::new()
+        .parse(b"{\"id\": 1}")
+        .expect_err("no event type");
     assert!(missing.to_string().contains("event_type"), "{missing}");
 }
 
@@ -185,7 +187,8 @@ fn wrong_missing_or_malformed_tokens_are_rejected() {
     // A bad token stops the request before its body is read.
     let h = with_header(HeaderMap::new(), "authorization", "Bearer wrong");
     assert_eq!(
-        r.verify_and_parse_at(&h, b"not json", now()).unwrap_err(),
+        r.verify_and_parse_at(&h, b"not json", now())
+            .expect_err("bad token"),
         Error::SignatureMismatch
     );
 }
@@ -283,6 +286,98 @@ fn tokens_stay_hidden() {
         "authorization",
         &format!("Bearer {TOKEN}x"),
     );
-    let err = r.verify_at(&h, V2, now()).unwrap_err();
+    let err = r.verify_at(&h, V2, now()).expect_err("wrong token");
     assert!(!err.to_string().contains(TOKEN));
+}
+
+#[test]
+fn token_failures_are_authentication_errors() {
+    let r = Funnel::new().with_token(TOKEN);
+    let basic = |credentials: &str| {
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(credentials)
+        )
+    };
+    for value in [
+        format!("bearer {TOKEN}"),
+        format!("BEARER   {TOKEN} "),
+        basic(&format!("{TOKEN}:")),
+    ] {
+        let h = with_header(HeaderMap::new(), "authorization", &value);
+        assert!(r.verify_at(&h, V2, now()).is_ok(), "{value}");
+    }
+    for (value, expected) in [
+        (
+            basic(&format!("{TOKEN}:password")),
+            Error::SignatureMismatch,
+        ),
+        (basic("someone-else:"), Error::SignatureMismatch),
+    ] {
+        let h = with_header(HeaderMap::new(), "authorization", &value);
+        assert_eq!(r.verify_at(&h, V2, now()), Err(expected), "{value}");
+    }
+    let h = with_header(HeaderMap::new(), "authorization", "Bearer wrong");
+    let err = r.verify_at(&h, V2, now()).expect_err("wrong token");
+    assert!(err.is_auth());
+    assert_eq!(err.status_code(), http::StatusCode::UNAUTHORIZED);
+}
+
+#[test]
+fn a_named_header_is_read_first_and_authorization_is_the_fallback() {
+    let name = "x-funnel-token";
+    let r = Funnel::new()
+        .with_token(TOKEN)
+        .token_header(HeaderName::from_static(name));
+    let bearer = with_header(
+        HeaderMap::new(),
+        "authorization",
+        &format!("Bearer {TOKEN}"),
+    );
+    assert!(r.verify_at(&bearer, V2, now()).is_ok());
+    // When present, the named header decides, whatever Authorization says.
+    let both = with_header(bearer.clone(), name, "wrong");
+    assert_eq!(r.verify_at(&both, V2, now()), Err(Error::SignatureMismatch));
+    let empty = with_header(bearer, name, " ");
+    assert!(matches!(
+        r.verify_at(&empty, V2, now()),
+        Err(Error::MalformedHeader { name: n, .. }) if n == name
+    ));
+    assert!(matches!(
+        r.verify_at(&HeaderMap::new(), V2, now()),
+        Err(Error::MissingHeader(n)) if n == AUTHORIZATION
+    ));
+}
+
+#[test]
+fn tokens_that_cannot_travel_in_a_header_cannot_sign() {
+    let bad = "line\nbreak";
+    assert!(matches!(
+        Funnel::new().with_token(bad).sign_at(V2, now()),
+        Err(Error::Signing(_))
+    ));
+    assert!(matches!(
+        Funnel::new()
+            .with_token(bad)
+            .token_header(HeaderName::from_static("x-funnel-token"))
+            .sign_at(V2, now()),
+        Err(Error::Signing(_))
+    ));
+    // Signing uses the first token; verification accepts every one.
+    let r = Funnel::new().with_token("first").with_token("second");
+    let signed = r.sign_at(V2, now()).expect("sign");
+    assert_eq!(signed[AUTHORIZATION], "Bearer first");
+    assert_eq!(signed.len(), 1);
+}
+
+#[test]
+fn the_default_receiver_is_the_open_one() {
+    let r = Funnel::default();
+    assert!(r.verify_at(&HeaderMap::new(), b"", now()).is_ok());
+    assert_eq!(r.classify(&r.acknowledge()), Outcome::Delivered);
+    assert_eq!(r.retry_schedule(), Funnel::new().retry_schedule());
+    // The token only authenticates the sender: the body is not covered.
+    let keyed = Funnel::new().with_token(TOKEN);
+    let signed = keyed.sign_at(V2, now()).expect("sign");
+    assert!(keyed.verify_at(&signed, b"{}", now()).is_ok());
 }
