@@ -261,14 +261,11 @@ impl Provider for StandardWebhooks {
         RetrySchedule::standard_webhooks()
     }
 
-    /// Signs with a message id derived from the timestamp and body
-    /// (`msg_` and 24 hex digits), so equal inputs give equal headers. Use
-    /// [`StandardWebhooks::sign_with_id_at`] to choose the id.
+    /// Signs with a message id derived from the body (`msg_` and 24 hex
+    /// digits): like a real sender's retries, redeliveries of one body keep
+    /// their id. Use [`StandardWebhooks::sign_with_id_at`] to choose the id.
     fn sign_at(&self, body: &[u8], now: OffsetDateTime) -> Result<HeaderMap, Error> {
-        let digest = sha2::Sha256::new()
-            .chain_update(now.unix_timestamp().to_be_bytes())
-            .chain_update(body)
-            .finalize();
+        let digest = sha2::Sha256::digest(body);
         let id = format!("msg_{}", encode_hex(&digest[..12]));
         self.verifier.sign(body, now, &id)
     }

@@ -8,6 +8,9 @@ use time::OffsetDateTime;
 use webhook_kit::standard::{EventData, StandardWebhooks};
 use webhook_kit::{Error, Outcome, Provider, RetrySchedule, WebhookEvent};
 
+/// An expectation about an error, for tables of cases.
+type Expect = fn(&Error) -> bool;
+
 struct Vector {
     secret: &'static str,
     id: &'static str,
@@ -140,7 +143,7 @@ fn known_traps_do_not_verify() {
     let receiver = StandardWebhooks::new(v.secret).expect("secret");
     let now = at(v.timestamp);
     let full = &v.signature[3..];
-    let cases: Vec<(String, fn(&Error) -> bool)> = vec![
+    let cases: Vec<(String, Expect)> = vec![
         ("v1,".into(), |e| matches!(e, Error::SignatureMismatch)),
         (format!("v1,{}", &full[..20]), |e| {
             matches!(e, Error::SignatureMismatch | Error::MalformedHeader { .. })
@@ -174,7 +177,7 @@ fn extreme_timestamps_give_clean_errors() {
     let v = &VECTORS[0];
     let receiver = StandardWebhooks::new(v.secret).expect("secret");
     let now = at(v.timestamp);
-    let cases: [(&str, fn(&Error) -> bool); 7] = [
+    let cases: [(&str, Expect); 7] = [
         ("-9223372036854775808", |e| {
             matches!(e, Error::TimestampTooOld)
         }),
@@ -408,6 +411,10 @@ fn sign_at_is_deterministic_and_verifies() {
     let now = at(1_700_000_000);
     let a = receiver.sign_at(b"{}", now).expect("sign");
     assert_eq!(a, receiver.sign_at(b"{}", now).expect("sign"));
+    // A redelivery later keeps the message id, as a real sender's does.
+    let later = receiver.sign_at(b"{}", now + Duration::from_secs(60)).expect("sign");
+    assert_eq!(a["webhook-id"], later["webhook-id"]);
+    assert_ne!(a["webhook-timestamp"], later["webhook-timestamp"]);
     assert_ne!(
         a["webhook-id"],
         receiver.sign_at(b"{ }", now).expect("sign")["webhook-id"]
