@@ -1,0 +1,265 @@
+//! The in-process idempotency store.
+
+use std::collections::{HashMap, VecDeque};
+use std::convert::Infallible;
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use super::IdempotencyStore;
+
+/// An in-memory [`IdempotencyStore`]: bounded, thread-safe, for a receiver
+/// that runs as one process.
+///
+/// At most `max_entries` ids are kept; recording one more evicts the oldest
+/// recorded first, expired or not. Size it for the events a provider can
+/// send within one TTL ([`ttl_for`](super::ttl_for)); an id evicted early is
+/// no longer recognised as a duplicate. Each entry costs its two strings
+/// plus about 100 bytes.
+///
+/// Share it between threads with `Arc<MemoryStore>` (or a `static`): one
+/// mutex guards the table, held only for a hash lookup.
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// use webhook_kit::dedup::MemoryStore;
+///
+/// let store = MemoryStore::new(10_000);
+/// let ttl = Duration::from_secs(60);
+/// let t0 = Instant::now();
+/// assert!(store.first_seen_at("falu", "evt_1", ttl, t0));
+/// assert!(!store.first_seen_at("falu", "evt_1", ttl, t0 + Duration::from_secs(59)));
+/// assert!(store.first_seen_at("falu", "evt_1", ttl, t0 + Duration::from_secs(60)));
+/// ```
+pub struct MemoryStore {
+    max_entries: usize,
+    table: Mutex<Table>,
+}
+
+#[derive(Default)]
+struct Table {
+    entries: HashMap<Arc<str>, Entry>,
+    /// Keys in the order they were recorded, each with the `serial` it was
+    /// recorded under; a key re-recorded after expiry appears again, and the
+    /// stale copy is skipped.
+    order: VecDeque<(u64, Arc<str>)>,
+    next_serial: u64,
+}
+
+struct Entry {
+    serial: u64,
+    /// `None`: never expires (the TTL reaches past what `Instant` can hold).
+    expires: Option<Instant>,
+}
+
+/// The default capacity of [`MemoryStore::default`].
+const DEFAULT_MAX_ENTRIES: usize = 100_000;
+
+impl MemoryStore {
+    /// A store that keeps at most `max_entries` ids (at least 1).
+    pub fn new(max_entries: usize) -> Self {
+        MemoryStore {
+            max_entries: max_entries.max(1),
+            table: Mutex::new(Table::default()),
+        }
+    }
+
+    /// [`IdempotencyStore::first_seen`] as of `now`, for tests that move the
+    /// clock: `true` the first time, `false` for the same `(provider,
+    /// event_id)` until `now` reaches the first sighting plus `ttl`.
+    pub fn first_seen_at(
+        &self,
+        provider: &str,
+        event_id: &str,
+        ttl: Duration,
+        now: Instant,
+    ) -> bool {
+        let key = key(provider, event_id);
+        let mut table = self.lock();
+        let live = table
+            .entries
+            .get(key.as_str())
+            .is_some_and(|entry| entry.expires.is_none_or(|at| now < at));
+        if live {
+            return false;
+        }
+        table.record(key.into(), now.checked_add(ttl), self.max_entries);
+        true
+    }
+
+    /// Forgets `(provider, event_id)`, so that its next delivery is seen as
+    /// the first. Call it when processing failed after
+    /// [`first_seen`](IdempotencyStore::first_seen) answered `true` and the
+    /// handler asks the provider to retry. Returns whether the id was known.
+    pub fn forget(&self, provider: &str, event_id: &str) -> bool {
+        // The stale `order` entry is skipped by its serial.
+        self.lock()
+            .entries
+            .remove(key(provider, event_id).as_str())
+            .is_some()
+    }
+
+    /// The ids held, expired ones not yet evicted included.
+    pub fn len(&self) -> usize {
+        self.lock().entries.len()
+    }
+
+    /// Whether no id is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The capacity.
+    pub fn max_entries(&self) -> usize {
+        self.max_entries
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Table> {
+        // Nothing panics while the lock is held, and the table stays
+        // consistent between statements, so a poisoned lock is still usable.
+        self.table.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Table {
+    fn record(&mut self, key: Arc<str>, expires: Option<Instant>, max_entries: usize) {
+        let serial = self.next_serial;
+        self.next_serial += 1;
+        let replaced = self
+            .entries
+            .insert(Arc::clone(&key), Entry { serial, expires })
+            .is_some();
+        self.order.push_back((serial, key));
+        if !replaced {
+            while self.entries.len() > max_entries {
+                self.evict_oldest();
+            }
+        }
+        // Re-recorded and forgotten keys leave stale copies behind; drop
+        // them before the queue outgrows the table by much.
+        if self.order.len() > 2 * max_entries + 16 {
+            let entries = &self.entries;
+            self.order
+                .retain(|(serial, key)| entries.get(key).is_some_and(|e| e.serial == *serial));
+        }
+    }
+
+    fn evict_oldest(&mut self) {
+        while let Some((serial, key)) = self.order.pop_front() {
+            if self.entries.get(&key).is_some_and(|e| e.serial == serial) {
+                self.entries.remove(&key);
+                return;
+            }
+        }
+    }
+}
+
+/// One string per `(provider, event_id)`, unambiguous whatever the two
+/// contain: the provider's length comes first.
+fn key(provider: &str, event_id: &str) -> String {
+    format!("{}:{provider}{event_id}", provider.len())
+}
+
+impl Default for MemoryStore {
+    /// A store for 100 000 ids.
+    fn default() -> Self {
+        MemoryStore::new(DEFAULT_MAX_ENTRIES)
+    }
+}
+
+impl fmt::Debug for MemoryStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MemoryStore")
+            .field("len", &self.len())
+            .field("max_entries", &self.max_entries)
+            .finish()
+    }
+}
+
+impl IdempotencyStore for MemoryStore {
+    type Error = Infallible;
+
+    fn first_seen(
+        &self,
+        provider: &str,
+        event_id: &str,
+        ttl: Duration,
+    ) -> Result<bool, Infallible> {
+        Ok(self.first_seen_at(provider, event_id, ttl, Instant::now()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TTL: Duration = Duration::from_secs(60);
+
+    #[test]
+    fn oldest_is_evicted_first() {
+        let store = MemoryStore::new(3);
+        let now = Instant::now();
+        for id in ["a", "b", "c", "d"] {
+            assert!(store.first_seen_at("p", id, TTL, now));
+        }
+        assert_eq!(store.len(), 3);
+        // "a" went; "b".."d" are still known.
+        assert!(!store.first_seen_at("p", "b", TTL, now));
+        assert!(!store.first_seen_at("p", "d", TTL, now));
+        assert!(store.first_seen_at("p", "a", TTL, now));
+        // Recording "a" again evicted "b", the oldest left.
+        assert!(store.first_seen_at("p", "b", TTL, now));
+    }
+
+    #[test]
+    fn a_key_re_recorded_after_expiry_counts_as_new() {
+        let store = MemoryStore::new(2);
+        let t0 = Instant::now();
+        assert!(store.first_seen_at("p", "a", TTL, t0));
+        assert!(store.first_seen_at("p", "b", TTL, t0 + Duration::from_secs(10)));
+        let t1 = t0 + TTL;
+        assert!(store.first_seen_at("p", "a", TTL, t1));
+        // "b" is now the oldest record; "c" evicts it and keeps the fresh "a".
+        assert!(store.first_seen_at("p", "c", TTL, t1));
+        assert!(!store.first_seen_at("p", "a", TTL, t1));
+        assert!(store.first_seen_at("p", "b", TTL, t1));
+    }
+
+    #[test]
+    fn the_order_queue_stays_bounded() {
+        let store = MemoryStore::new(4);
+        let mut now = Instant::now();
+        for _ in 0..1000 {
+            now += TTL;
+            assert!(store.first_seen_at("p", "same", TTL, now));
+            assert!(store.forget("p", "same"));
+            assert!(store.first_seen_at("p", "same", TTL, now));
+        }
+        let table = store.lock();
+        assert_eq!(table.entries.len(), 1);
+        assert!(table.order.len() <= 2 * 4 + 16, "{}", table.order.len());
+    }
+
+    #[test]
+    fn keys_cannot_collide() {
+        assert_ne!(key("ab", "c"), key("a", "bc"));
+        assert_ne!(key("1:a", "b"), key("1", ":ab"));
+    }
+
+    #[test]
+    fn zero_capacity_means_one() {
+        let store = MemoryStore::new(0);
+        assert_eq!(store.max_entries(), 1);
+        let now = Instant::now();
+        assert!(store.first_seen_at("p", "a", TTL, now));
+        assert!(!store.first_seen_at("p", "a", TTL, now));
+    }
+
+    #[test]
+    fn a_huge_ttl_never_expires() {
+        let store = MemoryStore::default();
+        let now = Instant::now();
+        assert!(store.first_seen_at("p", "a", Duration::MAX, now));
+        assert!(!store.first_seen_at("p", "a", Duration::MAX, now + Duration::from_secs(1 << 40)));
+    }
+}

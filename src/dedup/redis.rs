@@ -1,0 +1,185 @@
+//! The Redis idempotency store, for receivers on several machines.
+
+use std::fmt;
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use ::redis::{Client, Connection, RedisError};
+
+use super::IdempotencyStore;
+
+/// An [`IdempotencyStore`] in Redis, shared by every receiver that uses the
+/// same server: one atomic `SET <key> 1 NX PX <ttl ms>` per check.
+///
+/// Keys read `webhook-kit:<provider>:<event_id>`; the prefix is configurable
+/// ([`RedisStore::with_prefix`]), and a `:` or `%` in the provider name is
+/// percent-encoded so that no two `(provider, id)` pairs share a key.
+///
+/// Connections use the `redis` crate's synchronous client: a few are kept
+/// open between checks, and one that fails is dropped and replaced on the
+/// next check. Each connect, read and write gives up after the timeout
+/// ([`RedisStore::with_timeout`], by default 2 s: our choice), so a stalled
+/// server fails the check instead of stalling the handler.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use webhook_kit::dedup::{IdempotencyStore, RedisStore};
+///
+/// let store = RedisStore::open("redis://127.0.0.1:6379/")?.with_prefix("shop-webhooks");
+/// if store.first_seen("clickfunnels", "e1", Duration::from_secs(3600))? {
+///     // process the event
+/// }
+/// # Ok::<(), redis::RedisError>(())
+/// ```
+pub struct RedisStore {
+    client: Client,
+    prefix: String,
+    timeout: Duration,
+    idle: Mutex<Vec<Connection>>,
+}
+
+/// The prefix of every key unless [`RedisStore::with_prefix`] says otherwise.
+const DEFAULT_PREFIX: &str = "webhook-kit";
+
+/// Our default for connecting, reading and writing.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Open connections kept between checks.
+const MAX_IDLE: usize = 8;
+
+/// The longest TTL sent to Redis (about 100 years): larger values would
+/// overflow the server's clock arithmetic and be refused.
+const MAX_TTL_MS: u64 = 100 * 365 * 24 * 3600 * 1000;
+
+impl RedisStore {
+    /// A store on the server at `url` (`redis://host:port/db`, with
+    /// `redis://:password@host` or `redis://user:password@host` for
+    /// authentication). Nothing is connected until the first check.
+    ///
+    /// # Errors
+    ///
+    /// When `url` is not a Redis URL.
+    pub fn open(url: &str) -> Result<Self, RedisError> {
+        Ok(RedisStore::from_client(Client::open(url)?))
+    }
+
+    /// A store using an existing client.
+    pub fn from_client(client: Client) -> Self {
+        RedisStore {
+            client,
+            prefix: DEFAULT_PREFIX.to_owned(),
+            timeout: DEFAULT_TIMEOUT,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Puts keys under `prefix` instead of `webhook-kit`.
+    #[must_use]
+    pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+
+    /// Sets the limit for connecting and for each read or write (default 2 s).
+    /// A zero duration is taken as 1 ms.
+    #[must_use]
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// The key that records `(provider, event_id)`.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use webhook_kit::dedup::RedisStore;
+    ///
+    /// let store = RedisStore::open("redis://127.0.0.1/")?;
+    /// assert_eq!(store.key("falu", "evt_1"), "webhook-kit:falu:evt_1");
+    /// assert_eq!(store.key("a:b", "c"), "webhook-kit:a%3Ab:c");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn key(&self, provider: &str, event_id: &str) -> String {
+        let provider = provider.replace('%', "%25").replace(':', "%3A");
+        format!("{}:{provider}:{event_id}", self.prefix)
+    }
+
+    /// Forgets `(provider, event_id)`, so that its next delivery is seen as
+    /// the first (see the [module docs](super)). Returns whether it was known.
+    ///
+    /// # Errors
+    ///
+    /// When the server cannot be reached or answers with an error.
+    pub fn forget(&self, provider: &str, event_id: &str) -> Result<bool, RedisError> {
+        let key = self.key(provider, event_id);
+        self.with_connection(|con| ::redis::cmd("DEL").arg(&key).query::<u64>(con))
+            .map(|deleted| deleted > 0)
+    }
+
+    /// Runs `f` on an idle connection or a new one; keeps the connection
+    /// for later unless `f` failed on it.
+    fn with_connection<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, RedisError>,
+    ) -> Result<T, RedisError> {
+        let idle = self
+            .idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        let mut con = match idle {
+            Some(con) => con,
+            None => {
+                let con = self.client.get_connection_with_timeout(self.timeout)?;
+                con.set_read_timeout(Some(self.timeout))?;
+                con.set_write_timeout(Some(self.timeout))?;
+                con
+            }
+        };
+        let result = f(&mut con)?;
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        if idle.len() < MAX_IDLE {
+            idle.push(con);
+        }
+        Ok(result)
+    }
+}
+
+impl fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The connection info may hold a password: show only where keys go.
+        f.debug_struct("RedisStore")
+            .field("prefix", &self.prefix)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl IdempotencyStore for RedisStore {
+    type Error = RedisError;
+
+    /// `SET <key> 1 NX PX <ttl>`: Redis answers `OK` when it created the key
+    /// and nil when the key existed. The TTL is sent in milliseconds, at
+    /// least 1 and at most about 100 years.
+    fn first_seen(
+        &self,
+        provider: &str,
+        event_id: &str,
+        ttl: Duration,
+    ) -> Result<bool, RedisError> {
+        let key = self.key(provider, event_id);
+        let ttl_ms = u64::try_from(ttl.as_millis())
+            .unwrap_or(u64::MAX)
+            .clamp(1, MAX_TTL_MS);
+        self.with_connection(|con| {
+            ::redis::cmd("SET")
+                .arg(&key)
+                .arg(1)
+                .arg("NX")
+                .arg("PX")
+                .arg(ttl_ms)
+                .query::<bool>(con)
+        })
+    }
+}
