@@ -45,6 +45,18 @@
 //! - [`Provider::retry_schedule`]: how it redelivers ([`RetrySchedule`]).
 //! - [`Provider::sign_at`]: the headers of a genuine delivery, for tests.
 //!
+//! # Beyond verification
+//!
+//! - [`ReplyRule`] and [`RetrySchedule`] values hold each provider's
+//!   success rule and redelivery plan, e.g. `RetrySchedule::clickfunnels()`.
+//! - [`simulate`] delivers events to your handler the way a provider would,
+//!   with failures, retries, duplicates, shuffled order and timeouts, on a
+//!   virtual clock.
+//! - [`dedup`] answers "have I processed this event already?" atomically,
+//!   with a time to live derived from the provider's schedule:
+//!   [`dedup::MemoryStore`] in process, `dedup::RedisStore` (feature `redis`)
+//!   across machines.
+//!
 //! # Errors
 //!
 //! [`Error`] names what went wrong; [`Error::is_auth`] separates
