@@ -412,7 +412,9 @@ fn sign_at_is_deterministic_and_verifies() {
     let a = receiver.sign_at(b"{}", now).expect("sign");
     assert_eq!(a, receiver.sign_at(b"{}", now).expect("sign"));
     // A redelivery later keeps the message id, as a real sender's does.
-    let later = receiver.sign_at(b"{}", now + Duration::from_secs(60)).expect("sign");
+    let later = receiver
+        .sign_at(b"{}", now + Duration::from_secs(60))
+        .expect("sign");
     assert_eq!(a["webhook-id"], later["webhook-id"]);
     assert_ne!(a["webhook-timestamp"], later["webhook-timestamp"]);
     assert_ne!(

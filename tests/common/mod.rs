@@ -63,7 +63,9 @@ pub(crate) fn assert_round_trip_and_body_tamper<S: Provider, R: Provider>(
     for i in 0..body.len() {
         let mut tampered = body.to_vec();
         tampered[i] ^= 0x01;
-        let err = receiver.verify_at(&headers, &tampered, now()).expect_err("tampered body");
+        let err = receiver
+            .verify_at(&headers, &tampered, now())
+            .expect_err("tampered body");
         assert_eq!(err, Error::SignatureMismatch, "byte {i}");
     }
 }
@@ -75,7 +77,9 @@ pub(crate) fn assert_rejects<P: Provider>(
     body: &[u8],
     expected: fn(&Error) -> bool,
 ) {
-    let err = provider.verify_at(headers, body, now()).expect_err("rejected");
+    let err = provider
+        .verify_at(headers, body, now())
+        .expect_err("rejected");
     assert!(expected(&err), "unexpected {err:?} for {headers:?}");
     assert!(
         err.is_auth() || matches!(err, Error::BodyTooLarge { .. }),
