@@ -1,0 +1,200 @@
+//! webhook-kit with nothing but the standard library: no framework, no async
+//! runtime. The crate needs none; this server is a sketch of HTTP/1.1 that
+//! is just enough for webhooks (one request per connection, a
+//! `Content-Length` body).
+//!
+//! ```sh
+//! cargo run --example std_server      # listens on 127.0.0.1:3000 (PORT to change)
+//! ```
+//!
+//! Then point a provider at `http://<host>:3000/webhooks/<provider>`, where
+//! `<provider>` is `funnel`, `fourvenues`, `falu`, `clickfunnels` or `standard`.
+//! Put it behind a real reverse proxy before exposing it to the internet.
+
+pub(crate) mod common;
+
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+use common::{App, Config, MAX_BODY, text};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode};
+
+/// Connections served at once; more wait in the listen queue.
+const WORKERS: usize = 4;
+/// Limits on the request head, so a client cannot make us buffer without end.
+const MAX_HEAD: u64 = 64 * 1024;
+const MAX_HEADERS: usize = 100;
+/// How long a slow client may take to send a request or read the reply.
+const IO_TIMEOUT: Duration = Duration::from_secs(10);
+/// How much of a refused body is read and discarded before closing.
+const DRAIN_LIMIT: u64 = 4 * MAX_BODY as u64;
+
+/// Serves the app on `listener` with a fixed pool of worker threads; returns
+/// only if accepting fails.
+pub(crate) fn serve(listener: TcpListener, app: Arc<App>) -> io::Result<()> {
+    let workers = (1..WORKERS)
+        .map(|_| {
+            let (listener, app) = (listener.try_clone()?, Arc::clone(&app));
+            Ok(thread::spawn(move || accept_loop(&listener, &app)))
+        })
+        .collect::<io::Result<Vec<_>>>()?;
+    let result = accept_loop(&listener, &app);
+    drop(workers);
+    result
+}
+
+fn accept_loop(listener: &TcpListener, app: &App) -> io::Result<()> {
+    loop {
+        let (stream, _) = listener.accept()?;
+        // One bad connection never stops the server.
+        let _ = serve_connection(stream, app);
+    }
+}
+
+fn serve_connection(stream: TcpStream, app: &App) -> io::Result<()> {
+    stream.set_read_timeout(Some(IO_TIMEOUT))?;
+    stream.set_write_timeout(Some(IO_TIMEOUT))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let reply = match read_request(&mut reader) {
+        Ok(Request {
+            method,
+            path,
+            headers,
+            body,
+        }) => app.handle(&method, &path, &headers, &body),
+        Err((status, why)) => text(status, format!("{why}\n")),
+    };
+    write_reply(&stream, &reply)?;
+    // Closing with unread request bytes (a refused oversized body) makes the
+    // kernel reset the connection, and the client may lose the reply: say
+    // we are done, then discard what is still coming, within bounds.
+    stream.shutdown(Shutdown::Write)?;
+    stream.set_read_timeout(Some(Duration::from_secs(1)))?;
+    io::copy(&mut reader.take(DRAIN_LIMIT), &mut io::sink())?;
+    Ok(())
+}
+
+struct Request {
+    method: Method,
+    path: String,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+/// Reads one request, or the status and reason to answer with instead.
+fn read_request(reader: &mut BufReader<TcpStream>) -> Result<Request, (StatusCode, String)> {
+    let bad = |why: &str| (StatusCode::BAD_REQUEST, why.to_owned());
+    let mut head = reader.by_ref().take(MAX_HEAD);
+
+    let line = read_line(&mut head).ok_or_else(|| bad("no request line"))?;
+    let mut parts = line.split(' ');
+    let (Some(method), Some(target), Some("HTTP/1.1" | "HTTP/1.0"), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad("malformed request line"));
+    };
+    let method = Method::from_bytes(method.as_bytes()).map_err(|_| bad("malformed method"))?;
+    let path = target.split('?').next().unwrap_or(target).to_owned();
+
+    let mut headers = HeaderMap::new();
+    loop {
+        let line = read_line(&mut head).ok_or_else(|| bad("request head too large or cut off"))?;
+        if line.is_empty() {
+            break;
+        }
+        if headers.len() >= MAX_HEADERS {
+            return Err(bad("too many headers"));
+        }
+        let (name, value) = line
+            .split_once(':')
+            .ok_or_else(|| bad("malformed header line"))?;
+        let name =
+            HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad("malformed header name"))?;
+        let value =
+            HeaderValue::from_str(value.trim()).map_err(|_| bad("malformed header value"))?;
+        headers.append(name, value);
+    }
+
+    if headers.contains_key(http::header::TRANSFER_ENCODING) {
+        return Err((
+            StatusCode::LENGTH_REQUIRED,
+            "send the body with a content-length".into(),
+        ));
+    }
+    let length = match headers.get(http::header::CONTENT_LENGTH) {
+        None => 0,
+        Some(value) => value
+            .to_str()
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+            .ok_or_else(|| bad("malformed content-length"))?,
+    };
+    // Refuse an oversized body from its announced length, before reading it.
+    if length > MAX_BODY as u64 {
+        return Err((
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("body of {length} bytes exceeds the {MAX_BODY}-byte limit"),
+        ));
+    }
+    let mut body = Vec::with_capacity(length as usize);
+    reader
+        .take(length)
+        .read_to_end(&mut body)
+        .map_err(|_| bad("could not read the body"))?;
+    if body.len() as u64 != length {
+        return Err(bad("body shorter than its content-length"));
+    }
+    Ok(Request {
+        method,
+        path,
+        headers,
+        body,
+    })
+}
+
+/// One line of the head without its CRLF; `None` at the end of the input or
+/// on bytes that are not text.
+fn read_line(head: &mut impl BufRead) -> Option<String> {
+    let mut line = String::new();
+    match head.read_line(&mut line) {
+        Ok(0) | Err(_) => None,
+        Ok(_) if !line.ends_with('\n') => None,
+        Ok(_) => Some(line.trim_end_matches(['\r', '\n']).to_owned()),
+    }
+}
+
+fn write_reply(mut stream: &TcpStream, reply: &Response<String>) -> io::Result<()> {
+    let status = reply.status();
+    let mut out = format!(
+        "HTTP/1.1 {} {}\r\nconnection: close\r\ncontent-length: {}\r\n",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or(""),
+        reply.body().len()
+    )
+    .into_bytes();
+    for (name, value) in reply.headers() {
+        out.extend_from_slice(name.as_str().as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(reply.body().as_bytes());
+    stream.write_all(&out)?;
+    stream.flush()
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let config = Config::from_env();
+    let app = Arc::new(App::new(&config)?);
+    let listener = TcpListener::bind(("127.0.0.1", config.port))?;
+    println!(
+        "std: receiving webhooks on http://{}/webhooks/{{provider}}",
+        listener.local_addr()?
+    );
+    serve(listener, app)?;
+    Ok(())
+}
