@@ -127,6 +127,159 @@ macro_rules! event_data {
 }
 pub(crate) use event_data;
 
+/// Reads the string field `key` of the top-level JSON object in `body`,
+/// without building the rest of it and, unless the value has escapes,
+/// without allocating: verification sits on every request, and some
+/// providers need one field of the signed body to check a header against.
+pub(crate) fn top_level_str<'de>(
+    body: &'de [u8],
+    key: &'static str,
+) -> Result<Cow<'de, str>, Error> {
+    use serde::Deserializer as _;
+
+    let mut json = serde_json::Deserializer::from_slice(body);
+    json.deserialize_map(field::Find(key))
+        .and_then(|found| json.end().map(|()| found))
+        .map_err(|e| Error::payload(&e, body, 0))
+}
+
+/// The visitors behind [`top_level_str`]. serde's own `IgnoredAny` would do
+/// for the fields skipped, but serde_json keeps a heap stack of brackets
+/// when it ignores nested values; visiting them recursively needs none (and
+/// serde_json still bounds the depth).
+mod field {
+    use std::borrow::Cow;
+    use std::fmt;
+
+    use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+
+    /// Finds one string field of an object.
+    pub(super) struct Find(pub(super) &'static str);
+
+    impl<'de> Visitor<'de> for Find {
+        type Value = Cow<'de, str>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut found = None;
+            while let Some(wanted) = map.next_key_seed(KeyIs(self.0))? {
+                if !wanted {
+                    map.next_value::<Skip>()?;
+                } else if found.is_some() {
+                    return Err(de::Error::duplicate_field(self.0));
+                } else {
+                    found = Some(map.next_value::<Text<'de>>()?.0);
+                }
+            }
+            found.ok_or_else(|| de::Error::missing_field(self.0))
+        }
+    }
+
+    /// Whether a key is the one wanted.
+    struct KeyIs(&'static str);
+
+    impl<'de> DeserializeSeed<'de> for KeyIs {
+        type Value = bool;
+
+        fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+            deserializer.deserialize_str(self)
+        }
+    }
+
+    impl Visitor<'_> for KeyIs {
+        type Value = bool;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a field name")
+        }
+
+        fn visit_str<E: de::Error>(self, key: &str) -> Result<bool, E> {
+            Ok(key == self.0)
+        }
+    }
+
+    /// A string, borrowed from the input where it has no escapes.
+    struct Text<'de>(Cow<'de, str>);
+
+    impl<'de> de::Deserialize<'de> for Text<'de> {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserializer.deserialize_str(TextVisitor)
+        }
+    }
+
+    struct TextVisitor;
+
+    impl<'de> Visitor<'de> for TextVisitor {
+        type Value = Text<'de>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string")
+        }
+
+        fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Self::Value, E> {
+            Ok(Text(Cow::Borrowed(text)))
+        }
+
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
+            Ok(Text(Cow::Owned(text.to_owned())))
+        }
+    }
+
+    /// Any JSON value, consumed and forgotten.
+    struct Skip;
+
+    impl<'de> de::Deserialize<'de> for Skip {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserializer.deserialize_any(Skip)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Skip {
+        type Value = Skip;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+
+        fn visit_bool<E>(self, _: bool) -> Result<Skip, E> {
+            Ok(Skip)
+        }
+
+        fn visit_i64<E>(self, _: i64) -> Result<Skip, E> {
+            Ok(Skip)
+        }
+
+        fn visit_u64<E>(self, _: u64) -> Result<Skip, E> {
+            Ok(Skip)
+        }
+
+        fn visit_f64<E>(self, _: f64) -> Result<Skip, E> {
+            Ok(Skip)
+        }
+
+        fn visit_str<E>(self, _: &str) -> Result<Skip, E> {
+            Ok(Skip)
+        }
+
+        fn visit_unit<E>(self) -> Result<Skip, E> {
+            Ok(Skip)
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
+            while seq.next_element::<Skip>()?.is_some() {}
+            Ok(Skip)
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
+            while map.next_entry::<Skip, Skip>()?.is_some() {}
+            Ok(Skip)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,6 +324,40 @@ mod tests {
         for body in [&b""[..], b"\xff\xfe", b"{", b"[1,2]", b"null"] {
             let err = parse_body::<Envelope<'_>>(body).unwrap_err();
             assert!(matches!(err, Error::InvalidPayload { .. }), "{body:?}");
+        }
+    }
+
+    #[test]
+    fn top_level_str_finds_the_field_past_nested_values() {
+        let body = br#"{"payload": {"a": [1, [2, {"id": "inner"}]], "b": "x\"y"}, "id": "outer", "n": null}"#;
+        assert_eq!(top_level_str(body, "id"), Ok(Cow::Borrowed("outer")));
+        let escaped = br#"{"id": "a\u0062c"}"#;
+        assert_eq!(
+            top_level_str(escaped, "id"),
+            Ok(Cow::Owned::<str>("abc".into()))
+        );
+    }
+
+    #[test]
+    fn top_level_str_rejects_what_serde_would() {
+        for (body, message) in [
+            (&br#"{"event": "x"}"#[..], "missing field `id`"),
+            (br#"{"id": "a", "id": "b"}"#, "duplicate field `id`"),
+            (
+                br#"{"id": 7}"#,
+                "invalid type: integer `7`, expected a string",
+            ),
+            (
+                br#"["id", "a"]"#,
+                "invalid type: sequence, expected a JSON object",
+            ),
+            (br#"{"id": "a"} trailing"#, "trailing characters"),
+            (br#"{"id": "a", "x": [[[}"#, "expected value"),
+        ] {
+            match top_level_str(body, "id") {
+                Err(Error::InvalidPayload { message: got, .. }) => assert_eq!(got, message),
+                other => panic!("{other:?} for {}", String::from_utf8_lossy(body)),
+            }
         }
     }
 }

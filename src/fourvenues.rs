@@ -41,7 +41,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
-use crate::event::{event_data, parse_body};
+use crate::event::{event_data, parse_body, top_level_str};
 use crate::provider::receiver_builders;
 use crate::scheme::{Format, HeaderSet, Scheme, Signed, Verifier, check_body_size, secs};
 use crate::secret::{Keyring, Secret};
@@ -187,13 +187,6 @@ struct Envelope<'a> {
     payload: Option<&'a RawValue>,
 }
 
-/// Only the id, borrowed from the body where it has no escapes.
-#[derive(Deserialize)]
-struct IdOnly<'a> {
-    #[serde(borrow)]
-    id: Cow<'a, str>,
-}
-
 impl Provider for Fourvenues {
     type Event = Event;
 
@@ -206,8 +199,8 @@ impl Provider for Fourvenues {
         self.verifier.verify(headers, body, now)?;
         // The id header is not signed; it must agree with the body that is.
         if let Some(claimed) = headers.get(&ID_HEADER) {
-            let signed: IdOnly<'_> = parse_body(body)?;
-            if claimed.as_bytes() != signed.id.as_bytes() {
+            let signed = top_level_str(body, "id")?;
+            if claimed.as_bytes() != signed.as_bytes() {
                 return Err(Error::HeaderMismatch(ID_HEADER));
             }
         }
@@ -239,7 +232,7 @@ impl Provider for Fourvenues {
     /// `x-webhook-id` to it.
     fn sign_at(&self, body: &[u8], now: OffsetDateTime) -> Result<HeaderMap, Error> {
         let mut headers = self.verifier.sign(body, now, "")?;
-        if let Ok(IdOnly { id }) = serde_json::from_slice::<IdOnly<'_>>(body) {
+        if let Ok(id) = top_level_str(body, "id") {
             let value = HeaderValue::try_from(id.as_ref())
                 .map_err(|_| Error::Signing("id cannot be sent in a header"))?;
             headers.insert(ID_HEADER, value);
