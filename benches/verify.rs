@@ -1,0 +1,312 @@
+//! Verification speed: every provider's `verify_at` and `verify_and_parse_at`
+//! at 256 B, 4 KiB, 64 KiB and 1 MiB, beside the floors measured on the same
+//! bytes (HMAC-SHA256 with the key state prepared in advance plus a
+//! constant-time compare; `serde_json::from_slice` into the same typed
+//! event) and the peer crates on the same Standard Webhooks inputs.
+//!
+//! `cargo bench --bench verify`; see BENCHMARKS.md for a run and its reading.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use hmac::{Hmac, Mac};
+use http::HeaderMap;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+use time::OffsetDateTime;
+use webhook_kit::Provider;
+use webhook_kit::clickfunnels::{ClickFunnels, Contact};
+use webhook_kit::falu::{Falu, ObjectData};
+use webhook_kit::fourvenues::{Fourvenues, PaymentSuccess};
+use webhook_kit::funnel::{Funnel, StatusUpdated};
+use webhook_kit::standard::StandardWebhooks;
+
+const SIZES: [usize; 4] = [256, 4 << 10, 64 << 10, 1 << 20];
+const SECRET: &[u8] = b"a webhook secret of a usual length";
+const WHSEC: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+const MSG_ID: &str = "msg_p5jXN8AQM9LWM0D4loKWxJek";
+
+/// A provider's sample event grown to `size` bytes with a string field in
+/// its data, as long notes or descriptions make real events grow.
+fn body(sample: &str, data_path: &[&str], size: usize) -> Vec<u8> {
+    let mut json: Value = serde_json::from_str(sample).expect("sample is JSON");
+    let set = |json: &mut Value, text: String| {
+        let mut at = &mut *json;
+        for key in data_path {
+            at = &mut at[*key];
+        }
+        at["notes"] = Value::String(text);
+    };
+    set(&mut json, String::new());
+    let bare = serde_json::to_vec(&json).expect("serialise").len();
+    assert!(
+        bare <= size,
+        "sample of {bare} bytes does not fit in {size}"
+    );
+    set(&mut json, "n".repeat(size - bare));
+    let out = serde_json::to_vec(&json).expect("serialise");
+    assert_eq!(out.len(), size);
+    out
+}
+
+fn at(unix: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(unix).expect("valid time")
+}
+
+const NOW: i64 = 1_712_258_191;
+
+/// The floor for one signed request: a clone of the prepared key state, the
+/// signed pieces, and a constant-time compare with the expected tag.
+fn hmac_floor(prepared: &Hmac<Sha256>, pieces: &[&[u8]], expected: &[u8]) -> bool {
+    let mut mac = prepared.clone();
+    for piece in pieces {
+        mac.update(piece);
+    }
+    mac.finalize().into_bytes().ct_eq(expected).into()
+}
+
+fn decode_hex(text: &str) -> Vec<u8> {
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex"))
+        .collect()
+}
+
+/// What a provider bench needs: its receiver, a body, the signed pieces
+/// around the body, and the expected tag for the floor.
+struct Case<P> {
+    name: &'static str,
+    receiver: P,
+    sample: &'static str,
+    data_path: &'static [&'static str],
+    /// The signed content around the body, and the tag, from the headers.
+    signed: fn(&HeaderMap) -> (Vec<u8>, Vec<u8>),
+}
+
+fn bench_provider<P: Provider, T: DeserializeOwned>(c: &mut Criterion, case: Case<P>) {
+    let mut group = c.benchmark_group(case.name);
+    let prepared = Hmac::<Sha256>::new_from_slice(SECRET).expect("any key length");
+    for size in SIZES {
+        let body = body(case.sample, case.data_path, size);
+        let headers = case.receiver.sign_at(&body, at(NOW)).expect("sign");
+        case.receiver
+            .verify_and_parse_at(&headers, &body, at(NOW))
+            .expect("genuine");
+        serde_json::from_slice::<T>(&body).expect("floor parses");
+        group.throughput(Throughput::Bytes(size as u64));
+
+        group.bench_with_input(BenchmarkId::new("verify_at", size), &body, |b, body| {
+            b.iter(|| {
+                case.receiver
+                    .verify_at(black_box(&headers), black_box(body), at(NOW))
+            })
+        });
+        group.bench_with_input(
+            BenchmarkId::new("verify_and_parse_at", size),
+            &body,
+            |b, body| {
+                b.iter(|| {
+                    case.receiver
+                        .verify_and_parse_at(black_box(&headers), black_box(body), at(NOW))
+                })
+            },
+        );
+        let (prefix, tag) = (case.signed)(&headers);
+        if !tag.is_empty() {
+            assert!(
+                hmac_floor(&prepared, &[&prefix, &body], &tag),
+                "floor agrees"
+            );
+            group.bench_with_input(BenchmarkId::new("floor_hmac", size), &body, |b, body| {
+                b.iter(|| hmac_floor(&prepared, &[black_box(&prefix), black_box(body)], &tag))
+            });
+        }
+        group.bench_with_input(BenchmarkId::new("floor_parse", size), &body, |b, body| {
+            b.iter(|| serde_json::from_slice::<T>(black_box(body)).expect("parses"))
+        });
+    }
+    group.finish();
+}
+
+// The same typed events, read by serde_json in one pass.
+#[derive(Deserialize)]
+#[allow(dead_code, reason = "read to be measured")]
+struct FunnelDirect {
+    id: u64,
+    event_type: String,
+    event_timestamp: i64,
+    event_data: StatusUpdated,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code, reason = "read to be measured")]
+struct FourvenuesDirect {
+    id: String,
+    event: String,
+    payload: PaymentSuccess,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code, reason = "read to be measured")]
+struct FaluDirect {
+    id: String,
+    #[serde(rename = "type")]
+    event_type: String,
+    #[serde(with = "time::serde::rfc3339")]
+    created: OffsetDateTime,
+    data: ObjectData,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code, reason = "read to be measured")]
+struct ClickFunnelsDirect {
+    event_id: String,
+    event_type: String,
+    data: Contact,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code, reason = "read to be measured")]
+struct StandardDirect {
+    #[serde(rename = "type")]
+    event_type: String,
+    #[serde(with = "time::serde::rfc3339")]
+    timestamp: OffsetDateTime,
+    data: Value,
+}
+
+fn header<'h>(headers: &'h HeaderMap, name: &str) -> &'h str {
+    headers[name].to_str().expect("ascii")
+}
+
+fn providers(c: &mut Criterion) {
+    bench_provider::<_, FunnelDirect>(
+        c,
+        Case {
+            name: "funnel",
+            receiver: Funnel::new().with_token("a-funnel-api-token"),
+            sample: r#"{"id": 8932127, "event_type": "lease_transaction.status_updated", "event_timestamp": 1680064028,
+            "event_data": {"lease_transaction_id": 74824, "lease_transaction_type": "Application",
+                "current_status": "Approved", "client_id": 12453, "community_id": 43522}}"#,
+            data_path: &["event_data"],
+            signed: |_| (Vec::new(), Vec::new()), // a token: no MAC to compute
+        },
+    );
+    bench_provider::<_, FourvenuesDirect>(
+        c,
+        Case {
+            name: "fourvenues",
+            receiver: Fourvenues::new(SECRET),
+            sample: include_str!("../tests/data/fourvenues_payment_success.json"),
+            data_path: &["payload"],
+            signed: |h| (Vec::new(), decode_hex(header(h, "x-webhook-signature"))),
+        },
+    );
+    bench_provider::<_, FaluDirect>(
+        c,
+        Case {
+            name: "falu",
+            receiver: Falu::new(SECRET),
+            sample: r#"{"id": "evt_7", "created": "2022-02-01T10:00:00Z", "type": "payment.updated", "live": true,
+            "data": {"object": {"id": "pa_1", "amount": 1000, "status": "succeeded"}, "previous": {"status": "pending"}}}"#,
+            data_path: &["data", "object"],
+            signed: |h| {
+                let value = header(h, "x-falu-signature");
+                let (t, sig) = value.split_once(",sha256=").expect("t=…,sha256=…");
+                (format!("{}.", &t[2..]).into_bytes(), decode_hex(sig))
+            },
+        },
+    );
+    bench_provider::<_, ClickFunnelsDirect>(
+        c,
+        Case {
+            name: "clickfunnels",
+            receiver: ClickFunnels::new(SECRET),
+            sample: r#"{"event_id": "123b4741-3f2d-431a-90d1-ddca0f4d6721", "event_type": "contact.identified",
+            "data": {"id": 236296209, "email_address": "bob@example.com", "first_name": "Bob"}}"#,
+            data_path: &["data"],
+            signed: |h| {
+                let t = header(h, "x-webhook-clickfunnels-timestamp");
+                let sig = header(h, "x-webhook-clickfunnels-signature");
+                (format!("{t}.").into_bytes(), decode_hex(sig))
+            },
+        },
+    );
+    bench_standard(c);
+}
+
+const STANDARD_SAMPLE: &str = r#"{"type": "invoice.paid", "timestamp": "2024-04-04T19:16:31Z", "data": {"id": "in_1", "amount": 1900}}"#;
+
+/// Standard Webhooks: ours, the floors, and both peer crates on the same
+/// bytes and headers (signed now: the peers check against the system clock).
+fn bench_standard(c: &mut Criterion) {
+    use base64::Engine as _;
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(WHSEC.trim_start_matches("whsec_"))
+        .expect("base64");
+    let prepared = Hmac::<Sha256>::new_from_slice(&key).expect("any key length");
+    let ours = StandardWebhooks::new(WHSEC).expect("secret");
+    let peer = standardwebhooks::Webhook::new(WHSEC).expect("secret");
+    let svix = svix::webhooks::Webhook::new(WHSEC).expect("secret");
+
+    let mut group = c.benchmark_group("standard");
+    for size in SIZES {
+        let body = body(STANDARD_SAMPLE, &["data"], size);
+        let now = OffsetDateTime::now_utc();
+        let headers = ours.sign_with_id_at(MSG_ID, &body, now).expect("sign");
+        ours.verify_and_parse_at(&headers, &body, now)
+            .expect("genuine");
+        peer.verify(&body, &headers).expect("the peer agrees");
+        svix.verify(&body, &headers).expect("svix agrees");
+        let prefix = format!("{MSG_ID}.{}.", header(&headers, "webhook-timestamp")).into_bytes();
+        let tag = base64::engine::general_purpose::STANDARD
+            .decode(&header(&headers, "webhook-signature")[3..])
+            .expect("base64");
+        assert!(hmac_floor(&prepared, &[&prefix, &body], &tag));
+        group.throughput(Throughput::Bytes(size as u64));
+
+        group.bench_with_input(BenchmarkId::new("verify_at", size), &body, |b, body| {
+            b.iter(|| ours.verify_at(black_box(&headers), black_box(body), now))
+        });
+        group.bench_with_input(
+            BenchmarkId::new("verify_and_parse_at", size),
+            &body,
+            |b, body| {
+                b.iter(|| ours.verify_and_parse_at(black_box(&headers), black_box(body), now))
+            },
+        );
+        group.bench_with_input(BenchmarkId::new("floor_hmac", size), &body, |b, body| {
+            b.iter(|| hmac_floor(&prepared, &[black_box(&prefix), black_box(body)], &tag))
+        });
+        group.bench_with_input(BenchmarkId::new("floor_parse", size), &body, |b, body| {
+            b.iter(|| serde_json::from_slice::<StandardDirect>(black_box(body)).expect("parses"))
+        });
+        group.bench_with_input(
+            BenchmarkId::new("peer_standardwebhooks", size),
+            &body,
+            |b, body| b.iter(|| peer.verify(black_box(body), black_box(&headers))),
+        );
+        group.bench_with_input(BenchmarkId::new("peer_svix", size), &body, |b, body| {
+            b.iter(|| svix.verify(black_box(body), black_box(&headers)))
+        });
+    }
+    group.finish();
+}
+
+fn config() -> Criterion {
+    Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .sample_size(30)
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = providers
+}
+criterion_main!(benches);
