@@ -279,7 +279,7 @@ impl Provider for ClickFunnels {
         check_body_size(body, self.verifier.max_body())?;
         let envelope: Envelope<'_> = parse_body(body)?;
         Ok(Event {
-            data: EventData::from_fragment(&envelope.event_type, body, envelope.data)?,
+            data: EventData::from_fragment(&envelope.event_type, body, envelope.data, "data")?,
             event_id: envelope.event_id,
             subject_id: envelope.subject_id,
             subject_type: envelope.subject_type,

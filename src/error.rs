@@ -163,6 +163,19 @@ impl Error {
     }
 }
 
+impl Error {
+    /// Builds [`Error::InvalidPayload`] for a problem this crate detects
+    /// itself, pointing at the byte `offset` of `body`.
+    pub(crate) fn payload_at(message: String, body: &[u8], offset: usize) -> Error {
+        let (line, column) = shift_position(body, offset, 1, 1);
+        Error::InvalidPayload {
+            message,
+            line,
+            column,
+        }
+    }
+}
+
 /// Converts a (line, column) inside a fragment at `offset` into the same
 /// position inside the whole body.
 fn shift_position(body: &[u8], offset: usize, line: usize, column: usize) -> (usize, usize) {
@@ -216,5 +229,14 @@ mod tests {
         }
         assert_eq!(e.status_code(), StatusCode::BAD_REQUEST);
         assert!(!e.is_auth());
+    }
+
+    #[test]
+    fn payload_at_points_at_the_byte() {
+        let body = b"{\n  \"a\": \xff}";
+        match Error::payload_at("x".into(), body, 9) {
+            Error::InvalidPayload { line, column, .. } => assert_eq!((line, column), (2, 8)),
+            other => panic!("unexpected {other:?}"),
+        }
     }
 }

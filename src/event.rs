@@ -47,19 +47,63 @@ pub struct UnknownEvent {
 }
 
 /// Deserializes a whole body, with serde_json's position in the error.
+///
+/// Two checks come before serde, so that every provider, and the id check
+/// of [`top_level_str`], judge a body alike: JSON text is UTF-8 (serde_json
+/// lets invalid bytes through inside a field it skips), and every envelope
+/// is an object (serde's derived structs would also take an array of the
+/// fields in order).
 pub(crate) fn parse_body<'de, T: serde::Deserialize<'de>>(body: &'de [u8]) -> Result<T, Error> {
-    serde_json::from_slice(body).map_err(|e| Error::payload(&e, body, 0))
+    let text = std::str::from_utf8(body).map_err(|e| {
+        Error::payload_at(
+            "invalid UTF-8: JSON text must be UTF-8".into(),
+            body,
+            e.valid_up_to(),
+        )
+    })?;
+    if let Some(start) = body.iter().position(|b| !JSON_WHITESPACE.contains(b)) {
+        let found = match body[start] {
+            b'[' => Some("an array"),
+            b'"' => Some("a string"),
+            b'-' | b'0'..=b'9' => Some("a number"),
+            b't' | b'f' => Some("a boolean"),
+            b'n' => Some("null"),
+            // `{`, or bytes serde_json reports better itself.
+            _ => None,
+        };
+        if let Some(found) = found {
+            let message = format!("expected a JSON object, found {found}");
+            return Err(Error::payload_at(message, body, start));
+        }
+    }
+    serde_json::from_str(text).map_err(|e| Error::payload(&e, body, 0))
+}
+
+/// The whitespace JSON allows between tokens (RFC 8259, section 2).
+const JSON_WHITESPACE: &[u8] = b" \t\n\r";
+
+/// An error about the envelope as a whole, such as a missing field, placed
+/// at its last byte, where serde_json places a missing field.
+pub(crate) fn envelope_error(body: &[u8], message: String) -> Error {
+    let end = body
+        .iter()
+        .rposition(|b| !JSON_WHITESPACE.contains(b))
+        .unwrap_or(0);
+    Error::payload_at(message, body, end)
 }
 
 /// Deserializes a fragment of `body` (as captured by `RawValue`), reporting
-/// errors at their position in the whole body. A missing fragment reads as
-/// `null`.
+/// errors at their position in the whole body. An absent `field` reads as
+/// `null`, which suits `Option` and raw JSON; a type that needs a value
+/// reports the field as missing.
 pub(crate) fn parse_fragment<T: DeserializeOwned>(
     body: &[u8],
     fragment: Option<&RawValue>,
+    field: &'static str,
 ) -> Result<T, Error> {
     let Some(fragment) = fragment else {
-        return serde_json::from_str("null").map_err(|e| Error::payload(&e, body, 0));
+        return serde_json::from_str("null")
+            .map_err(|_| envelope_error(body, format!("missing field `{field}`")));
     };
     let text = fragment.get();
     // The fragment borrows from `body` when it was parsed from it; find where.
@@ -75,10 +119,11 @@ impl UnknownEvent {
         event_type: &str,
         body: &[u8],
         data: Option<&RawValue>,
+        field: &'static str,
     ) -> Result<Self, Error> {
         Ok(UnknownEvent {
             event_type: event_type.to_owned(),
-            data: parse_fragment(body, data)?,
+            data: parse_fragment(body, data, field)?,
         })
     }
 }
@@ -103,15 +148,16 @@ macro_rules! event_data {
 
         impl EventData {
             /// Reads the data of an event of type `event_type` from its
-            /// fragment of `body`.
+            /// fragment of `body`, the envelope's field `field`.
             pub(crate) fn from_fragment(
                 event_type: &str,
                 body: &[u8],
                 data: Option<&serde_json::value::RawValue>,
+                field: &'static str,
             ) -> Result<Self, $crate::Error> {
                 match event_type {
-                    $( $name => $crate::event::parse_fragment(body, data).map(EventData::$variant), )*
-                    other => $crate::UnknownEvent::new(other, body, data).map(EventData::Unknown),
+                    $( $name => $crate::event::parse_fragment(body, data, field).map(EventData::$variant), )*
+                    other => $crate::UnknownEvent::new(other, body, data, field).map(EventData::Unknown),
                 }
             }
 
@@ -294,8 +340,8 @@ mod tests {
     fn fragment_errors_point_into_the_body() {
         let body = b"{\n  \"data\": {\"n\": \"x\"}\n}";
         let env: Envelope<'_> = parse_body(body).expect("envelope");
-        let err =
-            parse_fragment::<std::collections::BTreeMap<String, u8>>(body, env.data).unwrap_err();
+        let err = parse_fragment::<std::collections::BTreeMap<String, u8>>(body, env.data, "data")
+            .unwrap_err();
         // Where serde_json itself points when parsing the whole body at once.
         #[derive(Debug, serde::Deserialize)]
         #[allow(dead_code, reason = "only the error matters")]
@@ -314,14 +360,82 @@ mod tests {
 
     #[test]
     fn missing_fragment_reads_as_null() {
-        let v: serde_json::Value = parse_fragment(b"{}", None).expect("null");
+        let v: serde_json::Value = parse_fragment(b"{}", None, "data").expect("null");
         assert!(v.is_null());
-        assert!(parse_fragment::<u8>(b"{}", None).is_err());
+        let o: Option<u8> = parse_fragment(b"{}", None, "data").expect("null");
+        assert_eq!(o, None);
+    }
+
+    #[test]
+    fn missing_required_fragment_names_the_field_at_the_closing_brace() {
+        // Before: "invalid type: null, expected u8" at the `null` placeholder.
+        let err = parse_fragment::<u8>(b"{\n  \"id\": 1\n}\n", None, "payload").unwrap_err();
+        assert_eq!(
+            err,
+            Error::InvalidPayload {
+                message: "missing field `payload`".into(),
+                line: 3,
+                column: 1,
+            }
+        );
+    }
+
+    #[test]
+    fn bodies_that_are_not_objects_are_refused_at_their_first_byte() {
+        for (body, found) in [
+            (&b"  [\"id\", \"event\", {}]"[..], "an array"),
+            (b"\"text\"", "a string"),
+            (b"\n-1", "a number"),
+            (b"true", "a boolean"),
+            (b"null", "null"),
+        ] {
+            let err = parse_body::<Envelope<'_>>(body).unwrap_err();
+            let start = body.iter().position(|b| !b" \n".contains(b)).unwrap();
+            let expected = Error::payload_at(
+                format!("expected a JSON object, found {found}"),
+                body,
+                start,
+            );
+            assert_eq!(err, expected, "{}", String::from_utf8_lossy(body));
+        }
+        // Other bytes keep serde_json's own description.
+        match parse_body::<Envelope<'_>>(b"x") {
+            Err(Error::InvalidPayload { message, .. }) => assert_eq!(message, "expected value"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_is_refused_even_in_fields_serde_would_skip() {
+        let body = b"{\"data\": null,\n \"skipped\": \"\xff\"}";
+        // serde_json alone accepts it: the field is ignored unread.
+        assert!(serde_json::from_slice::<Envelope<'_>>(body).is_ok());
+        assert_eq!(
+            parse_body::<Envelope<'_>>(body).unwrap_err(),
+            Error::InvalidPayload {
+                message: "invalid UTF-8: JSON text must be UTF-8".into(),
+                line: 2,
+                column: 14,
+            }
+        );
+        // The id check agrees.
+        assert!(matches!(
+            top_level_str(b"{\"id\": \"a\", \"x\": \"\xff\"}", "id"),
+            Err(Error::InvalidPayload { .. })
+        ));
     }
 
     #[test]
     fn non_json_bodies_are_payload_errors() {
-        for body in [&b""[..], b"\xff\xfe", b"{", b"[1,2]", b"null"] {
+        for body in [
+            &b""[..],
+            b"  ",
+            b"\xff\xfe",
+            b"{",
+            b"[1,2]",
+            b"null",
+            b"{} {}",
+        ] {
             let err = parse_body::<Envelope<'_>>(body).unwrap_err();
             assert!(matches!(err, Error::InvalidPayload { .. }), "{body:?}");
         }

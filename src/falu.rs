@@ -263,7 +263,7 @@ impl Provider for Falu {
         check_body_size(body, self.verifier.max_body())?;
         let envelope: Envelope<'_> = parse_body(body)?;
         let (format, request) = if envelope.specversion.is_some() {
-            let inner: Option<CloudEventsData> = parse_fragment(body, envelope.data)?;
+            let inner: Option<CloudEventsData> = parse_fragment(body, envelope.data, "data")?;
             (PayloadFormat::CloudEvents, inner.and_then(|d| d.request))
         } else {
             (PayloadFormat::Basic, envelope.request)
@@ -273,7 +273,7 @@ impl Provider for Falu {
             .strip_prefix(CLOUDEVENTS_PREFIX)
             .unwrap_or(&envelope.event_type);
         Ok(Event {
-            data: EventData::from_fragment(event_type, body, envelope.data)?,
+            data: EventData::from_fragment(event_type, body, envelope.data, "data")?,
             id: envelope.id,
             created: envelope.created.or(envelope.time),
             updated: envelope.updated,

@@ -211,7 +211,7 @@ impl Provider for Fourvenues {
         check_body_size(body, self.verifier.max_body())?;
         let envelope: Envelope<'_> = parse_body(body)?;
         Ok(Event {
-            data: EventData::from_fragment(&envelope.event, body, envelope.payload)?,
+            data: EventData::from_fragment(&envelope.event, body, envelope.payload, "payload")?,
             id: envelope.id,
         })
     }

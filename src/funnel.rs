@@ -45,7 +45,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
-use crate::event::{event_data, parse_body};
+use crate::event::{envelope_error, event_data, parse_body};
 use crate::scheme::{DEFAULT_MAX_BODY, check_body_size, secs};
 use crate::secret::{Keyring, Secret};
 use crate::token::verify_token;
@@ -337,32 +337,37 @@ impl Provider for Funnel {
             Id::Number(n) => n.to_string(),
             Id::Text(text) => text,
         };
-        let (version, event_type, occurred_at, data) = match (envelope.event_type, envelope.event) {
-            (Some(event_type), _) => {
-                // A Unix timestamp outside `time`'s range is not an error: just unknown.
-                let at = envelope
-                    .event_timestamp
-                    .as_ref()
-                    .and_then(Value::as_i64)
-                    .and_then(|secs| OffsetDateTime::from_unix_timestamp(secs).ok());
-                (EnvelopeVersion::V2, event_type, at, envelope.event_data)
-            }
-            (None, Some(event)) => (
-                EnvelopeVersion::V3,
-                event,
-                envelope.timestamp,
-                envelope.data,
-            ),
-            (None, None) => {
-                return Err(Error::InvalidPayload {
-                    message: "neither `event_type` (v2) nor `event` (v3) is present".into(),
-                    line: 1,
-                    column: 1,
-                });
-            }
-        };
+        let (version, event_type, occurred_at, (field, data)) =
+            match (envelope.event_type, envelope.event) {
+                (Some(event_type), _) => {
+                    // A Unix timestamp outside `time`'s range is not an error: just unknown.
+                    let at = envelope
+                        .event_timestamp
+                        .as_ref()
+                        .and_then(Value::as_i64)
+                        .and_then(|secs| OffsetDateTime::from_unix_timestamp(secs).ok());
+                    (
+                        EnvelopeVersion::V2,
+                        event_type,
+                        at,
+                        ("event_data", envelope.event_data),
+                    )
+                }
+                (None, Some(event)) => (
+                    EnvelopeVersion::V3,
+                    event,
+                    envelope.timestamp,
+                    ("data", envelope.data),
+                ),
+                (None, None) => {
+                    return Err(envelope_error(
+                        body,
+                        "neither `event_type` (v2) nor `event` (v3) is present".into(),
+                    ));
+                }
+            };
         Ok(Event {
-            data: EventData::from_fragment(&event_type, body, data)?,
+            data: EventData::from_fragment(&event_type, body, data, field)?,
             id,
             occurred_at,
             idempotency_key: envelope.idempotency_key,

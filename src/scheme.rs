@@ -214,6 +214,15 @@ impl Verifier {
             .primary_mac()
             .ok_or(Error::Signing("no secret to sign with"))?;
         let set = &self.scheme.headers[0];
+        // An id the receiver would refuse (blank) or read differently (HTTP
+        // strips surrounding whitespace) must not be signed.
+        if set.id.is_some()
+            && (trim(id.as_bytes()).is_empty() || trim(id.as_bytes()) != id.as_bytes())
+        {
+            return Err(Error::Signing(
+                "a message id must be non-empty, without surrounding whitespace",
+            ));
+        }
         let timestamp = now.unix_timestamp().to_string();
         let tag = self
             .scheme

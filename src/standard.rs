@@ -127,7 +127,8 @@ impl StandardWebhooks {
     ///
     /// # Errors
     ///
-    /// [`Error::Signing`] if `id` cannot be carried in a header.
+    /// [`Error::Signing`] if `id` is empty, starts or ends with whitespace
+    /// (which HTTP would strip in transit), or cannot be carried in a header.
     pub fn sign_with_id_at(
         &self,
         id: &str,
@@ -223,7 +224,7 @@ impl Provider for StandardWebhooks {
         Ok(Event {
             id: envelope.id.unwrap_or_default(),
             timestamp: envelope.timestamp,
-            data: EventData::from_fragment(&envelope.event_type, body, envelope.data)?,
+            data: EventData::from_fragment(&envelope.event_type, body, envelope.data, "data")?,
         })
     }
 
@@ -242,9 +243,9 @@ impl Provider for StandardWebhooks {
             .find(|set| headers.contains_key(&set.signature))
             .and_then(|set| set.id.as_ref())
             .and_then(|name| headers.get(name))
-            .and_then(|value| value.to_str().ok())
         {
-            id.clone_into(&mut event.id);
+            // Header bytes beyond ASCII are legal and were signed as sent.
+            event.id = String::from_utf8_lossy(id.as_bytes()).into_owned();
         }
         Ok(event)
     }

@@ -429,6 +429,49 @@ fn sign_at_is_deterministic_and_verifies() {
     ));
 }
 
+/// Fuzzing finding: a blank id was signed into headers that `verify_at`
+/// then refused, and one with surrounding spaces would not survive HTTP.
+#[test]
+fn sign_refuses_ids_the_receiver_would_not_read_back() {
+    let receiver = StandardWebhooks::new(VECTORS[0].secret).expect("secret");
+    let now = at(1_700_000_000);
+    for id in ["", " ", "\t", " msg_1", "msg_1 "] {
+        assert!(
+            matches!(
+                receiver.sign_with_id_at(id, b"{}", now),
+                Err(Error::Signing(_))
+            ),
+            "{id:?}"
+        );
+    }
+    // Inner spaces are part of the id and round-trip.
+    let h = receiver.sign_with_id_at("msg 1", b"{}", now).expect("sign");
+    let event = receiver.verify_and_parse_at(&h, b"{}", now).expect("event");
+    assert_eq!(event.id(), "msg 1");
+}
+
+/// Fuzzing finding: a non-ASCII message id verified, but the event kept the
+/// body's id because the header was read as ASCII text only.
+#[test]
+fn a_non_ascii_message_id_is_the_event_id() {
+    let receiver = StandardWebhooks::new(VECTORS[0].secret).expect("secret");
+    let now = at(1_700_000_000);
+    let body = br#"{"id": "from_body", "type": "t", "data": {}}"#;
+    for family in ["webhook", "svix"] {
+        let h = receiver.sign_with_id_at("msg_é", body, now).expect("sign");
+        let h: HeaderMap = h
+            .iter()
+            .map(|(name, value)| {
+                let name = name.as_str().replacen("webhook", family, 1);
+                (name.parse().expect("name"), value.clone())
+            })
+            .collect();
+        assert!(h.contains_key(format!("{family}-id").as_str()));
+        let event = receiver.verify_and_parse_at(&h, body, now).expect("event");
+        assert_eq!(event.id(), "msg_é", "{family}");
+    }
+}
+
 #[test]
 fn replies_are_read_as_the_specification_says() {
     let receiver = StandardWebhooks::new(VECTORS[0].secret).expect("secret");
