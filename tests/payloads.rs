@@ -175,3 +175,51 @@ fn funnel_without_either_event_field_points_at_the_end() {
         ))
     );
 }
+
+/// The id is read by one reader for both the `x-webhook-id` check and the
+/// event, so bodies serde alone would skip through (a number out of range,
+/// nesting past serde_json's limit of 128) are refused by both, never
+/// accepted by one and refused by the other.
+#[test]
+fn fourvenues_id_check_and_parse_judge_every_body_alike() {
+    let provider = Fourvenues::new("secret");
+    let deep = format!(
+        r#"{{"id": "a", "event": "x", "extra": {}{}}}"#,
+        "[".repeat(200),
+        "]".repeat(200)
+    );
+    let bodies = [
+        br#"{"id": "a", "event": "x", "extra": 1e400}"#.to_vec(),
+        deep.into_bytes(),
+    ];
+    for body in &bodies {
+        let mut headers = provider.sign_at(body, now()).expect("sign");
+        headers.insert(
+            HeaderName::from_static("x-webhook-id"),
+            HeaderValue::from_static("a"),
+        );
+        let verified = provider.verify_at(&headers, body, now());
+        assert!(
+            matches!(verified, Err(Error::InvalidPayload { .. })),
+            "{verified:?}"
+        );
+        assert!(matches!(
+            provider.parse(body),
+            Err(Error::InvalidPayload { .. })
+        ));
+        assert_eq!(
+            provider.verify_and_parse_at(&headers, body, now()),
+            Err(verified.unwrap_err())
+        );
+    }
+    // A body both accept gives the same id either way.
+    let body = br#"{"id": "a\u0062", "event": "x", "payload": {"n": [[{}]]}}"#;
+    let mut headers = provider.sign_at(body, now()).expect("sign");
+    assert_eq!(headers["x-webhook-id"], "ab");
+    assert_eq!(receive(&provider, body).expect("event").id, "ab");
+    headers.remove("x-webhook-id");
+    assert_eq!(
+        provider.verify_and_parse_at(&headers, body, now()),
+        provider.parse(body)
+    );
+}
