@@ -177,16 +177,125 @@ pub(crate) use event_data;
 /// without building the rest of it and, unless the value has escapes,
 /// without allocating: verification sits on every request, and some
 /// providers need one field of the signed body to check a header against.
+///
+/// It returns the first occurrence of `key` as soon as it is read (for a
+/// usual body, near the start), without reading the rest: whether the
+/// whole body is valid JSON is for the parser to say. When that quick scan
+/// cannot decide (no such key, a value that is not a plain string, an
+/// escaped key, malformed JSON before the key), a full reader does, with
+/// serde_json's message and position.
 pub(crate) fn top_level_str<'de>(
     body: &'de [u8],
     key: &'static str,
 ) -> Result<Cow<'de, str>, Error> {
+    if let Some(found) = scan::first_top_level_str(body, key) {
+        return Ok(found);
+    }
     use serde::Deserializer as _;
-
     let mut json = serde_json::Deserializer::from_slice(body);
     json.deserialize_map(field::Find(key))
         .and_then(|found| json.end().map(|()| found))
         .map_err(|e| Error::payload(&e, body, 0))
+}
+
+/// The quick scan behind [`top_level_str`]: a byte walk over the top-level
+/// object that skips nested values by counting brackets, so it needs no
+/// stack and no allocation at any depth. `None` means "ask the full reader".
+mod scan {
+    use std::borrow::Cow;
+
+    use serde::Deserialize as _;
+
+    use super::JSON_WHITESPACE;
+
+    pub(super) fn first_top_level_str<'de>(body: &'de [u8], key: &str) -> Option<Cow<'de, str>> {
+        let mut at = skip_whitespace(body, 0);
+        if body.get(at) != Some(&b'{') {
+            return None;
+        }
+        at += 1;
+        loop {
+            at = skip_whitespace(body, at);
+            let key_end = string_end(body, at)?;
+            let this_key = &body[at + 1..key_end - 1];
+            if this_key.contains(&b'\\') {
+                return None;
+            }
+            at = skip_whitespace(body, key_end);
+            if body.get(at) != Some(&b':') {
+                return None;
+            }
+            at = skip_whitespace(body, at + 1);
+            if this_key == key.as_bytes() {
+                let value_end = string_end(body, at)?;
+                let mut json = serde_json::Deserializer::from_slice(&body[at..value_end]);
+                return super::field::Text::deserialize(&mut json).ok().map(|t| t.0);
+            }
+            at = skip_whitespace(body, value_end(body, at)?);
+            match body.get(at) {
+                Some(b',') => at += 1,
+                _ => return None,
+            }
+        }
+    }
+
+    fn skip_whitespace(body: &[u8], mut at: usize) -> usize {
+        while body.get(at).is_some_and(|b| JSON_WHITESPACE.contains(b)) {
+            at += 1;
+        }
+        at
+    }
+
+    /// For a string starting at `at`, the index just past its closing quote.
+    fn string_end(body: &[u8], at: usize) -> Option<usize> {
+        if body.get(at) != Some(&b'"') {
+            return None;
+        }
+        let mut i = at + 1;
+        loop {
+            match body.get(i)? {
+                b'"' => return Some(i + 1),
+                b'\\' => i += 2,
+                _ => i += 1,
+            }
+        }
+    }
+
+    /// For any value starting at `at`, the index just past it.
+    fn value_end(body: &[u8], at: usize) -> Option<usize> {
+        match body.get(at)? {
+            b'"' => string_end(body, at),
+            b'{' | b'[' => {
+                let mut depth = 0usize;
+                let mut i = at;
+                loop {
+                    match body.get(i)? {
+                        b'"' => {
+                            i = string_end(body, i)?;
+                            continue;
+                        }
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                return Some(i + 1);
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            // A number, `true`, `false` or `null`.
+            _ => {
+                let len = body[at..]
+                    .iter()
+                    .position(|b| matches!(b, b',' | b'}' | b']') || JSON_WHITESPACE.contains(b))
+                    .unwrap_or(body.len() - at);
+                Some(at + len)
+            }
+        }
+    }
 }
 
 /// The visitors behind [`top_level_str`]. serde's own `IgnoredAny` would do
@@ -248,7 +357,7 @@ mod field {
     }
 
     /// A string, borrowed from the input where it has no escapes.
-    struct Text<'de>(Cow<'de, str>);
+    pub(super) struct Text<'de>(pub(super) Cow<'de, str>);
 
     impl<'de> de::Deserialize<'de> for Text<'de> {
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -418,11 +527,6 @@ mod tests {
                 column: 14,
             }
         );
-        // The id check agrees.
-        assert!(matches!(
-            top_level_str(b"{\"id\": \"a\", \"x\": \"\xff\"}", "id"),
-            Err(Error::InvalidPayload { .. })
-        ));
     }
 
     #[test]
@@ -453,10 +557,38 @@ mod tests {
     }
 
     #[test]
-    fn top_level_str_rejects_what_serde_would() {
+    fn top_level_str_stops_at_the_first_occurrence() {
+        // What follows is the parser's business, not the id reader's.
+        for body in [
+            &br#"{"id": "a", "id": "b"}"#[..],
+            br#"{"id": "a"} trailing"#,
+            br#"{"id": "a", "x": [[[}"#,
+            b"{\"id\": \"a\", \"x\": \"\xff\"}",
+            br#"{"x": {"id": "inner", "y": "}\"{"}, "z": -1.5e3, "id": "a"}"#,
+        ] {
+            assert_eq!(
+                top_level_str(body, "id"),
+                Ok(Cow::Borrowed("a")),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+        let deep = format!(
+            r#"{{"x": {}{}, "id": "a"}}"#,
+            "[".repeat(5000),
+            "]".repeat(5000)
+        );
+        assert_eq!(top_level_str(deep.as_bytes(), "id"), Ok(Cow::Borrowed("a")));
+    }
+
+    #[test]
+    fn top_level_str_leaves_the_hard_cases_to_serde() {
+        assert_eq!(
+            top_level_str(br#"{"i\u0064": "k"}"#, "id"),
+            Ok(Cow::Borrowed("k"))
+        );
         for (body, message) in [
             (&br#"{"event": "x"}"#[..], "missing field `id`"),
-            (br#"{"id": "a", "id": "b"}"#, "duplicate field `id`"),
             (
                 br#"{"id": 7}"#,
                 "invalid type: integer `7`, expected a string",
@@ -465,8 +597,9 @@ mod tests {
                 br#"["id", "a"]"#,
                 "invalid type: sequence, expected a JSON object",
             ),
-            (br#"{"id": "a"} trailing"#, "trailing characters"),
-            (br#"{"id": "a", "x": [[[}"#, "expected value"),
+            (br#"{"x": [[[}, "id": "a"}"#, "expected value"),
+            (br#"{"id": "\q"}"#, "invalid escape"),
+            (b"{\"id\": \"\xff\"}", "invalid unicode code point"),
         ] {
             match top_level_str(body, "id") {
                 Err(Error::InvalidPayload { message: got, .. }) => assert_eq!(got, message),

@@ -37,6 +37,7 @@ use std::time::Duration;
 
 use http::{HeaderMap, HeaderName, HeaderValue, Response};
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 use serde_json::Value;
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
@@ -179,11 +180,13 @@ impl WebhookEvent for Event {
     }
 }
 
-/// The envelope less its `id`, which [`top_level_str`] reads: the same
-/// reader as the `x-webhook-id` check, so the check and the event can never
-/// disagree about a body.
+/// The envelope. Its `id` is read by [`top_level_str`], the reader of the
+/// `x-webhook-id` check, so the check and the event never disagree about a
+/// body; serde only makes sure there is exactly one.
 #[derive(Deserialize)]
 struct Envelope<'a> {
+    #[serde(rename = "id")]
+    _id: IgnoredAny,
     event: String,
     #[serde(borrow, default)]
     payload: Option<&'a RawValue>,

@@ -68,30 +68,48 @@ pub(crate) fn tags_equal(computed: &[u8], received: &Tag) -> bool {
     computed.ct_eq(received).into()
 }
 
-fn hex_value(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
+/// Marks a byte that is not a hex digit in [`HEX_VALUE`].
+const NOT_HEX: u8 = 0xFF;
+
+/// Each byte's value as a hex digit, or [`NOT_HEX`]: a table lookup per
+/// digit, no branches, since a signature is decoded on every request.
+const HEX_VALUE: [u8; 256] = {
+    let mut table = [NOT_HEX; 256];
+    let mut i = 0;
+    while i < 16 {
+        let digit = i as u8;
+        table[b"0123456789abcdef"[i] as usize] = digit;
+        table[b"0123456789ABCDEF"[i] as usize] = digit;
+        i += 1;
     }
-}
+    table
+};
 
 fn decode_hex(text: &[u8]) -> Result<Tag, Undecodable> {
-    if !text.len().is_multiple_of(2) || !text.iter().all(u8::is_ascii_hexdigit) {
-        return Err(Undecodable::Malformed);
-    }
     if text.len() != 2 * TAG_LEN {
-        return Err(Undecodable::WrongLength);
+        let hex = text.len().is_multiple_of(2) && text.iter().all(u8::is_ascii_hexdigit);
+        return Err(if hex {
+            Undecodable::WrongLength
+        } else {
+            Undecodable::Malformed
+        });
     }
     let mut tag = [0u8; TAG_LEN];
+    // Any non-digit sets the high bits, checked once at the end.
+    let mut seen = 0u8;
     for (out, pair) in tag.iter_mut().zip(text.chunks_exact(2)) {
-        match (hex_value(pair[0]), hex_value(pair[1])) {
-            (Some(hi), Some(lo)) => *out = hi << 4 | lo,
-            _ => return Err(Undecodable::Malformed),
-        }
+        let (hi, lo) = (
+            HEX_VALUE[usize::from(pair[0])],
+            HEX_VALUE[usize::from(pair[1])],
+        );
+        seen |= hi | lo;
+        *out = hi << 4 | lo;
     }
-    Ok(tag)
+    if seen & 0xF0 == 0 {
+        Ok(tag)
+    } else {
+        Err(Undecodable::Malformed)
+    }
 }
 
 fn decode_base64(text: &[u8]) -> Result<Tag, Undecodable> {
@@ -218,6 +236,27 @@ mod tests {
             Encoding::Base64.decode(&[0xff; 500]),
             Err(Undecodable::Malformed)
         );
+    }
+
+    #[test]
+    fn every_byte_value_in_every_position_decodes_as_hex_says() {
+        let hex = encode_hex(&TAG).into_bytes();
+        for at in [0, 1, 31, 62, 63] {
+            for byte in 0..=u8::MAX {
+                let mut text = hex.clone();
+                text[at] = byte;
+                let decoded = Encoding::Hex.decode(&text);
+                if byte.is_ascii_hexdigit() {
+                    let mut expected = TAG;
+                    let digit = u8::from_str_radix(&char::from(byte).to_string(), 16).unwrap();
+                    let shift = if at % 2 == 0 { 4 } else { 0 };
+                    expected[at / 2] = expected[at / 2] & !(0xF << shift) | digit << shift;
+                    assert_eq!(decoded, Ok(expected), "{byte:#x} at {at}");
+                } else {
+                    assert_eq!(decoded, Err(Undecodable::Malformed), "{byte:#x} at {at}");
+                }
+            }
+        }
     }
 
     #[test]
