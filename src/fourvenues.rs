@@ -16,7 +16,9 @@
 //! The schedule and reply rule are values you can replace.
 //!
 //! When `x-webhook-id` is present it must equal the signed body's `id`, so a
-//! relabelled delivery is refused.
+//! relabelled delivery is refused. The check reads only up to the body's
+//! first top-level `id` (usually its first field), so it adds almost
+//! nothing to the HMAC; `parse` then refuses a body with a second `id`.
 //!
 //! ```
 //! use webhook_kit::{Provider, WebhookEvent};

@@ -66,7 +66,10 @@ pub trait Provider {
     ///
     /// # Errors
     ///
-    /// [`Error::BodyTooLarge`] or [`Error::InvalidPayload`].
+    /// [`Error::BodyTooLarge`], or [`Error::InvalidPayload`] with a 1-based
+    /// position in the body: for a body that is not UTF-8 (even where only
+    /// an ignored field is affected), that is not a JSON object, or that
+    /// lacks or mistypes a field the provider documents.
     fn parse(&self, body: &[u8]) -> Result<Self::Event, Error>;
 
     /// Authenticates a request as of `now`, then parses it. An unauthenticated
