@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Turns a `cargo bench --bench verify` run into the tables of BENCHMARKS.md.
+
+Reads criterion's medians from target/criterion and, given the machine's
+SHA-256 throughput (`openssl speed -evp sha256`, the 16384-byte column, in
+MB/s of 1000 kB), prints Markdown tables with the ratios the targets speak of.
+
+    python3 benches/report.py <openssl-sha256-MB/s>
+"""
+import json
+import pathlib
+import sys
+
+ROOT = pathlib.Path("target/criterion")
+SIZES = [256, 4096, 65536, 1048576]
+PROVIDERS = ["standard", "clickfunnels", "falu", "fourvenues", "funnel"]
+
+
+def median_ns(group, bench, size):
+    path = ROOT / group / bench / str(size) / "new" / "estimates.json"
+    if not path.exists():
+        return None
+    return json.loads(path.read_text())["median"]["point_estimate"]
+
+
+def fmt_ns(ns):
+    if ns is None:
+        return "—"
+    if ns >= 1e6:
+        return f"{ns / 1e6:.2f} ms"
+    if ns >= 1e3:
+        return f"{ns / 1e3:.2f} µs"
+    return f"{ns:.0f} ns"
+
+
+def ratio(a, b):
+    return "—" if a is None or b is None else f"{a / b:.2f}×"
+
+
+def main():
+    sha_mb_s = float(sys.argv[1]) if len(sys.argv) > 1 else None
+    print("| provider | size | verify_at | floor HMAC | ours / floor | verify_and_parse_at "
+          "| floor HMAC + parse | ours / floor | ours / SHA-256 limit |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for provider in PROVIDERS:
+        for size in SIZES:
+            ours = median_ns(provider, "verify_at", size)
+            hmac = median_ns(provider, "floor_hmac", size)
+            both = median_ns(provider, "verify_and_parse_at", size)
+            parse = median_ns(provider, "floor_parse", size)
+            floor_both = (hmac or 0) + parse if parse is not None else None
+            limit = "—"
+            if sha_mb_s and ours and hmac:
+                ours_mb_s = size / ours * 1e3  # bytes per ns → MB/s
+                limit = f"{ours_mb_s / sha_mb_s:.0%}"
+            print(f"| {provider} | {size} | {fmt_ns(ours)} | {fmt_ns(hmac)} | {ratio(ours, hmac)} "
+                  f"| {fmt_ns(both)} | {fmt_ns(floor_both)} | {ratio(both, floor_both)} | {limit} |")
+    print()
+    print("| size | ours verify_at | standardwebhooks | svix | standardwebhooks / ours | svix / ours |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for size in SIZES:
+        ours = median_ns("standard", "verify_at", size)
+        peer = median_ns("standard", "peer_standardwebhooks", size)
+        svix = median_ns("standard", "peer_svix", size)
+        print(f"| {size} | {fmt_ns(ours)} | {fmt_ns(peer)} | {fmt_ns(svix)} "
+              f"| {ratio(peer, ours)} | {ratio(svix, ours)} |")
+
+
+if __name__ == "__main__":
+    main()
