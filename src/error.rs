@@ -161,9 +161,7 @@ impl Error {
             column,
         }
     }
-}
 
-impl Error {
     /// Builds [`Error::InvalidPayload`] for a problem this crate detects
     /// itself, pointing at the byte `offset` of `body`.
     pub(crate) fn payload_at(message: String, body: &[u8], offset: usize) -> Error {

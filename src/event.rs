@@ -61,8 +61,9 @@ pub(crate) fn parse_body<'de, T: serde::Deserialize<'de>>(body: &'de [u8]) -> Re
             e.valid_up_to(),
         )
     })?;
-    if let Some(start) = body.iter().position(|b| !JSON_WHITESPACE.contains(b)) {
-        let found = match body[start] {
+    let start = scan::skip_whitespace(body, 0);
+    if let Some(&first) = body.get(start) {
+        let found = match first {
             b'[' => Some("an array"),
             b'"' => Some("a string"),
             b'-' | b'0'..=b'9' => Some("a number"),
@@ -239,7 +240,8 @@ mod scan {
         }
     }
 
-    fn skip_whitespace(body: &[u8], mut at: usize) -> usize {
+    /// The index of the first byte from `at` on that is not JSON whitespace.
+    pub(super) fn skip_whitespace(body: &[u8], mut at: usize) -> usize {
         while body.get(at).is_some_and(|b| JSON_WHITESPACE.contains(b)) {
             at += 1;
         }

@@ -194,11 +194,19 @@ struct Envelope<'a> {
     payload: Option<&'a RawValue>,
 }
 
-impl Envelope<'_> {
-    fn into_event(self, body: &[u8], id: Cow<'_, str>) -> Result<Event, Error> {
+impl Fourvenues {
+    /// [`Provider::parse`], taking the body's id when the `x-webhook-id`
+    /// check has read it already, so a request reads it once.
+    fn parse_with_id(&self, body: &[u8], id: Option<Cow<'_, str>>) -> Result<Event, Error> {
+        check_body_size(body, self.verifier.max_body())?;
+        let envelope: Envelope<'_> = parse_body(body)?;
+        let id = match id {
+            Some(id) => id,
+            None => top_level_str(body, "id")?,
+        };
         Ok(Event {
-            data: EventData::from_fragment(&self.event, body, self.payload, "payload")?,
             id: id.into_owned(),
+            data: EventData::from_fragment(&envelope.event, body, envelope.payload, "payload")?,
         })
     }
 }
@@ -230,10 +238,7 @@ impl Provider for Fourvenues {
     }
 
     fn parse(&self, body: &[u8]) -> Result<Event, Error> {
-        check_body_size(body, self.verifier.max_body())?;
-        let envelope: Envelope<'_> = parse_body(body)?;
-        let id = top_level_str(body, "id")?;
-        envelope.into_event(body, id)
+        self.parse_with_id(body, None)
     }
 
     /// As the default, reading the body's id once rather than twice.
@@ -244,13 +249,8 @@ impl Provider for Fourvenues {
         now: OffsetDateTime,
     ) -> Result<Event, Error> {
         self.verifier.verify(headers, body, now)?;
-        let checked = checked_id(headers, body)?;
-        let envelope: Envelope<'_> = parse_body(body)?;
-        let id = match checked {
-            Some(id) => id,
-            None => top_level_str(body, "id")?,
-        };
-        envelope.into_event(body, id)
+        let id = checked_id(headers, body)?;
+        self.parse_with_id(body, id)
     }
 
     fn acknowledge(&self) -> Response<&'static str> {

@@ -216,9 +216,8 @@ impl Verifier {
         let set = &self.scheme.headers[0];
         // An id the receiver would refuse (blank) or read differently (HTTP
         // strips surrounding whitespace) must not be signed.
-        if set.id.is_some()
-            && (trim(id.as_bytes()).is_empty() || trim(id.as_bytes()) != id.as_bytes())
-        {
+        let bare_id = trim(id.as_bytes());
+        if set.id.is_some() && (bare_id.is_empty() || bare_id.len() != id.len()) {
             return Err(Error::Signing(
                 "a message id must be non-empty, without surrounding whitespace",
             ));
