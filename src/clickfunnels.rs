@@ -15,7 +15,7 @@
 //! use webhook_kit::{Provider, WebhookEvent};
 //! use webhook_kit::clickfunnels::{ClickFunnels, EventData};
 //!
-//! let receiver = ClickFunnels::new("webhook-secret");
+//! let receiver = ClickFunnels::new("webhook-secret")?;
 //! let body = br#"{"event_id": "e1", "event_type": "contact.created", "data": {"id": 5, "email_address": "a@b.c"}}"#;
 //! let now = time::OffsetDateTime::now_utc();
 //! let headers = receiver.sign_at(body, now)?;
@@ -30,18 +30,19 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
-use http::{HeaderMap, HeaderName, Response};
-use serde::Deserialize;
+use http::{HeaderMap, HeaderName};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
-use crate::event::{event_data, parse_body};
-use crate::provider::receiver_builders;
-use crate::scheme::{Format, HeaderSet, Scheme, Signed, Verifier, check_body_size, secs};
+use crate::event::event_data;
+use crate::json::parse_body;
+use crate::receiver::{Settings, receiver_builders};
+use crate::scheme::{HeaderSet, Pieces, Scheme, Signed, Verifier};
 use crate::secret::{Keyring, Secret};
-use crate::signature::Encoding;
-use crate::{Error, Outcome, Provider, ReplyRule, RetrySchedule, Tolerance, WebhookEvent};
+use crate::signature::{Encoding, Format};
+use crate::{Delivery, Error, Provider, ReplyRule, RetrySchedule, Tolerance, WebhookEvent};
 
 static HEADERS: [HeaderSet; 1] = [HeaderSet {
     signature: HeaderName::from_static("x-webhook-clickfunnels-signature"),
@@ -50,11 +51,14 @@ static HEADERS: [HeaderSet; 1] = [HeaderSet {
 }];
 
 static SCHEME: Scheme = Scheme {
-    headers: &HEADERS,
-    format: Format::Single,
+    families: Cow::Borrowed(&HEADERS),
+    default_family: 0,
+    format: Format::Single {
+        prefix: Cow::Borrowed(b""),
+    },
     encoding: Encoding::Hex,
-    signed: Signed::TimestampDotBody,
-    tolerance: Tolerance::symmetric(secs(600)),
+    signed: Signed::joined(Pieces::Timestamp, b'.'),
+    tolerance: Tolerance::symmetric(Duration::from_secs(600)),
 };
 
 /// How ClickFunnels reads replies: only these statuses stop redelivery.
@@ -63,33 +67,56 @@ pub const REPLY_RULE: ReplyRule = ReplyRule::codes(&[200, 201, 202, 203, 204, 20
 /// A receiver for ClickFunnels webhooks.
 ///
 /// `Debug` shows the configuration but never a secret.
-#[derive(Clone, Debug)]
+///
+/// ```
+/// let receiver = webhook_kit::clickfunnels::ClickFunnels::new("webhook-secret")?;
+/// assert!(!format!("{receiver:?}").contains("webhook-secret"));
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
+#[derive(Clone)]
 pub struct ClickFunnels {
     verifier: Verifier,
+    settings: Settings,
 }
 
 impl ClickFunnels {
     /// A receiver for deliveries signed with the endpoint's `webhook_secret`.
-    pub fn new(webhook_secret: impl Into<Secret>) -> Self {
-        ClickFunnels {
-            verifier: Verifier::new(&SCHEME, Keyring::new(webhook_secret.into())),
-        }
-    }
-
-    /// Sets the tolerance in both directions (default 10 minutes).
-    #[must_use]
-    pub fn tolerance(self, bound: Duration) -> Self {
-        self.tolerance_window(Tolerance::symmetric(bound))
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidSecret`] for an empty or whitespace-only secret:
+    /// anyone could sign with it.
+    ///
+    /// ```
+    /// use webhook_kit::clickfunnels::ClickFunnels;
+    ///
+    /// assert!(ClickFunnels::new("webhook-secret").is_ok());
+    /// assert!(ClickFunnels::new("  ").is_err());
+    /// ```
+    pub fn new(webhook_secret: impl Into<Secret>) -> Result<Self, Error> {
+        Ok(ClickFunnels {
+            verifier: Verifier::new(&SCHEME, Keyring::new(webhook_secret.into())?),
+            settings: Settings::new(REPLY_RULE, RetrySchedule::clickfunnels()),
+        })
     }
 }
 
-receiver_builders!(ClickFunnels: secret, limits, tolerance);
+impl std::fmt::Debug for ClickFunnels {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClickFunnels")
+            .field("verifier", &self.verifier)
+            .finish()
+    }
+}
+
+receiver_builders!(ClickFunnels = "webhook_kit::clickfunnels::ClickFunnels::new(\"webhook-secret\")?":
+    with_secret, with_tolerance, max_body_size, with_reply_rule, with_retry_schedule);
 
 /// A contact, as carried by `contact.*` events.
 ///
 /// Fields follow ClickFunnels' published contact snapshot; nearly all may be
 /// `null`, and fields added later are ignored.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Contact {
     /// Numeric id.
@@ -196,7 +223,7 @@ event_data! {
 }
 
 /// A ClickFunnels V2 webhook event (`Webhooks::Outgoing::Event`).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Event {
     /// The event's id (a UUID).
@@ -206,6 +233,7 @@ pub struct Event {
     /// The subject's kind, such as `Contact`.
     pub subject_type: Option<String>,
     /// When the event was created.
+    #[serde(with = "time::serde::rfc3339::option")]
     pub created_at: Option<OffsetDateTime>,
     /// The page involved, if any.
     pub page_id: Option<i64>,
@@ -271,12 +299,13 @@ impl Provider for ClickFunnels {
         headers: &HeaderMap,
         body: &[u8],
         now: OffsetDateTime,
-    ) -> Result<(), Error> {
-        self.verifier.verify(headers, body, now).map(drop)
+    ) -> Result<Delivery, Error> {
+        self.settings.check_size(body)?;
+        self.verifier.verify(headers, body, now)
     }
 
     fn parse(&self, body: &[u8]) -> Result<Event, Error> {
-        check_body_size(body, self.verifier.max_body())?;
+        self.settings.check_size(body)?;
         let envelope: Envelope<'_> = parse_body(body)?;
         Ok(Event {
             data: EventData::from_fragment(&envelope.event_type, body, envelope.data, "data")?,
@@ -293,20 +322,16 @@ impl Provider for ClickFunnels {
         })
     }
 
-    fn acknowledge(&self) -> Response<&'static str> {
-        Response::new("")
-    }
-
-    fn classify<B: AsRef<[u8]>>(&self, response: &Response<B>) -> Outcome {
-        REPLY_RULE.classify(response)
+    fn reply_rule(&self) -> ReplyRule {
+        self.settings.reply
     }
 
     fn retry_schedule(&self) -> RetrySchedule {
-        RetrySchedule::clickfunnels()
+        self.settings.schedule.clone()
     }
 
     fn sign_at(&self, body: &[u8], now: OffsetDateTime) -> Result<HeaderMap, Error> {
-        self.verifier.sign(body, now, "")
+        self.verifier.sign(body, now, None)
     }
 }
 
@@ -314,14 +339,14 @@ const MINUTE: u64 = 60;
 const HOUR: u64 = 60 * MINUTE;
 
 static CLICKFUNNELS_DELAYS: [Duration; 8] = [
-    secs(1),
-    secs(15),
-    secs(MINUTE),
-    secs(5 * MINUTE),
-    secs(15 * MINUTE),
-    secs(HOUR),
-    secs(12 * HOUR),
-    secs(24 * HOUR),
+    Duration::from_secs(1),
+    Duration::from_secs(15),
+    Duration::from_secs(MINUTE),
+    Duration::from_secs(5 * MINUTE),
+    Duration::from_secs(15 * MINUTE),
+    Duration::from_secs(HOUR),
+    Duration::from_secs(12 * HOUR),
+    Duration::from_secs(24 * HOUR),
 ];
 
 impl RetrySchedule {

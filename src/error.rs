@@ -1,5 +1,8 @@
 //! The one error type of the crate.
 
+use std::fmt;
+use std::time::Duration;
+
 use http::{HeaderName, StatusCode};
 
 /// Everything that can go wrong while verifying or parsing a webhook.
@@ -54,12 +57,34 @@ pub enum Error {
 
     /// The signed timestamp is further in the past than the tolerance allows:
     /// possibly a replayed request.
-    #[error("timestamp is older than the tolerance allows")]
-    TimestampTooOld,
+    #[error(
+        "timestamp was signed {} ago; this receiver accepts {}",
+        Seconds(*age),
+        Seconds(*tolerance)
+    )]
+    TimestampTooOld {
+        /// How long ago the request says it was signed.
+        age: Duration,
+        /// How old this receiver accepts (the tolerance's past bound).
+        tolerance: Duration,
+    },
 
     /// The signed timestamp is further in the future than the tolerance allows.
-    #[error("timestamp is further in the future than the tolerance allows")]
-    TimestampInFuture,
+    #[error(
+        "timestamp is {} in the future; this receiver accepts {}{}",
+        Seconds(*ahead),
+        Seconds(*tolerance),
+        if *looks_like_millis { "; it looks like milliseconds, and the scheme signs seconds" } else { "" }
+    )]
+    TimestampInFuture {
+        /// How far ahead of the receiver's clock the timestamp is.
+        ahead: Duration,
+        /// How far ahead this receiver accepts (the tolerance's future bound).
+        tolerance: Duration,
+        /// Whether the value, read as milliseconds, would be about now: a
+        /// sender (or a test) that signs milliseconds instead of seconds.
+        looks_like_millis: bool,
+    },
 
     /// A header that names the event disagrees with the authenticated body
     /// (Fourvenues' `x-webhook-id` against the body's `id`).
@@ -89,8 +114,10 @@ pub enum Error {
         column: usize,
     },
 
-    /// A secret handed to a constructor is unusable (for example a Standard
-    /// Webhooks secret that is not base64, or too short).
+    /// A secret handed to a constructor is unusable: empty or only
+    /// whitespace (anyone could sign with it), or not in the form the scheme
+    /// needs (a Standard Webhooks secret that is not base64). The message
+    /// says which.
     #[error("invalid secret: {0}")]
     InvalidSecret(&'static str),
 
@@ -111,7 +138,7 @@ impl Error {
     /// ```
     /// use webhook_kit::Error;
     ///
-    /// assert!(Error::TimestampTooOld.is_auth());
+    /// assert!(Error::SignatureMismatch.is_auth());
     /// assert!(!Error::BodyTooLarge { len: 2, limit: 1 }.is_auth());
     /// ```
     pub fn is_auth(&self) -> bool {
@@ -120,8 +147,8 @@ impl Error {
             Error::MissingHeader(_)
                 | Error::MalformedHeader { .. }
                 | Error::SignatureMismatch
-                | Error::TimestampTooOld
-                | Error::TimestampInFuture
+                | Error::TimestampTooOld { .. }
+                | Error::TimestampInFuture { .. }
                 | Error::HeaderMismatch(_)
         )
     }
@@ -171,6 +198,22 @@ impl Error {
             line,
             column,
         }
+    }
+}
+
+/// Seconds for people: `3,600 s`.
+struct Seconds(Duration);
+
+impl fmt::Display for Seconds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let digits = self.0.as_secs().to_string();
+        for (i, digit) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                f.write_str(",")?;
+            }
+            write!(f, "{digit}")?;
+        }
+        f.write_str(" s")
     }
 }
 
@@ -227,6 +270,29 @@ mod tests {
         }
         assert_eq!(e.status_code(), StatusCode::BAD_REQUEST);
         assert!(!e.is_auth());
+    }
+
+    #[test]
+    fn timestamp_errors_say_how_far_off_and_the_window() {
+        let old = Error::TimestampTooOld {
+            age: Duration::from_secs(3600),
+            tolerance: Duration::from_secs(300),
+        };
+        assert_eq!(
+            old.to_string(),
+            "timestamp was signed 3,600 s ago; this receiver accepts 300 s"
+        );
+        let ahead = Error::TimestampInFuture {
+            ahead: Duration::from_secs(1_234_567),
+            tolerance: Duration::ZERO,
+            looks_like_millis: false,
+        };
+        assert_eq!(
+            ahead.to_string(),
+            "timestamp is 1,234,567 s in the future; this receiver accepts 0 s"
+        );
+        assert_eq!(Seconds(Duration::from_secs(999)).to_string(), "999 s");
+        assert_eq!(Seconds(Duration::from_secs(1000)).to_string(), "1,000 s");
     }
 
     #[test]

@@ -4,16 +4,21 @@
 //! |---|---|
 //! | header | `X-Falu-Signature: t=<unix>,sha256=<hex>[,sha256=<hex>…]` (several entries while a secret is rolled) |
 //! | signed | `"<t>." + raw body`, HMAC-SHA256 keyed with the endpoint's secret as text |
-//! | tolerance | 5 minutes into the past; none into the future |
+//! | tolerance | 5 minutes into the past; 60 s into the future (ours ¹) |
 //! | formats | "basic" and CloudEvents, chosen per endpoint; both parse into one [`Event`] |
 //! | reply | any `2xx` |
 //! | retries | none: Falu marks the event failed and stops; retry it by hand through Falu's API |
+//!
+//! ¹ Falu's SDK refuses any timestamp in the future. Falu never redelivers,
+//! so a sender clock one second ahead would lose the event for good; **our
+//! default** accepts 60 s of such skew. Set your own with
+//! [`Falu::with_tolerance`].
 //!
 //! ```
 //! use webhook_kit::{Provider, WebhookEvent};
 //! use webhook_kit::falu::Falu;
 //!
-//! let receiver = Falu::new("falu-endpoint-secret");
+//! let receiver = Falu::new("falu-endpoint-secret")?;
 //! let body = br#"{"id": "evt_1", "type": "message.delivered", "created": "2024-01-02T03:04:05Z",
 //!                 "data": {"object": {"id": "msg_1"}}}"#;
 //! let now = time::OffsetDateTime::now_utc();
@@ -26,20 +31,19 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
-use http::{HeaderMap, HeaderName, Response};
-use serde::Deserialize;
+use http::{HeaderMap, HeaderName};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
-use crate::event::{event_data, parse_body, parse_fragment};
-use crate::provider::receiver_builders;
-use crate::scheme::{
-    Format as SignatureFormat, HeaderSet, Scheme, Signed, Verifier, check_body_size, secs,
-};
+use crate::event::event_data;
+use crate::json::{parse_body, parse_fragment};
+use crate::receiver::{Settings, receiver_builders};
+use crate::scheme::{HeaderSet, Pieces, Scheme, Signed, Verifier};
 use crate::secret::{Keyring, Secret};
-use crate::signature::Encoding;
-use crate::{Error, Outcome, Provider, ReplyRule, RetrySchedule, Tolerance, WebhookEvent};
+use crate::signature::{Encoding, Format};
+use crate::{Delivery, Error, Provider, ReplyRule, RetrySchedule, Tolerance, WebhookEvent};
 
 static HEADERS: [HeaderSet; 1] = [HeaderSet {
     signature: HeaderName::from_static("x-falu-signature"),
@@ -48,15 +52,22 @@ static HEADERS: [HeaderSet; 1] = [HeaderSet {
 }];
 
 static SCHEME: Scheme = Scheme {
-    headers: &HEADERS,
-    format: SignatureFormat::KeyValueList {
-        timestamp_key: b"t",
-        signature_key: b"sha256",
+    families: Cow::Borrowed(&HEADERS),
+    default_family: 0,
+    format: Format::KeyValueList {
+        timestamp_key: Cow::Borrowed(b"t"),
+        signature_key: Cow::Borrowed(b"sha256"),
     },
     encoding: Encoding::Hex,
-    signed: Signed::TimestampDotBody,
-    tolerance: Tolerance::new(secs(300), Duration::ZERO),
+    signed: Signed::joined(Pieces::Timestamp, b'.'),
+    tolerance: DEFAULT_TOLERANCE,
 };
+
+/// Falu's window: 5 minutes into the past, as Falu's SDK; 60 seconds into
+/// the future, **our default** (the SDK allows none, and Falu never
+/// redelivers an event a receiver refused).
+pub const DEFAULT_TOLERANCE: Tolerance =
+    Tolerance::new(Duration::from_secs(300), Duration::from_secs(60));
 
 /// How Falu reads replies: any `2xx` is success.
 pub const REPLY_RULE: ReplyRule = ReplyRule::any_2xx();
@@ -67,32 +78,58 @@ const CLOUDEVENTS_PREFIX: &str = "io.falu.";
 /// A receiver for Falu webhooks.
 ///
 /// `Debug` shows the configuration but never a secret.
-#[derive(Clone, Debug)]
+///
+/// ```
+/// let receiver = webhook_kit::falu::Falu::new("falu-secret")?;
+/// assert_eq!(
+///     format!("{receiver:?}"),
+///     "Falu { verifier: Verifier { header: \"x-falu-signature\", secrets: 1, \
+///      tolerance: Tolerance { past: 300s, future: 60s } } }"
+/// );
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
+#[derive(Clone)]
 pub struct Falu {
     verifier: Verifier,
+    settings: Settings,
 }
 
 impl Falu {
     /// A receiver for deliveries signed with the endpoint's `secret`.
-    pub fn new(secret: impl Into<Secret>) -> Self {
-        Falu {
-            verifier: Verifier::new(&SCHEME, Keyring::new(secret.into())),
-        }
-    }
-
-    /// Sets how old a delivery may be (default 5 minutes). Falu's own SDK
-    /// rejects any timestamp in the future, and so does this receiver; use
-    /// [`Falu::tolerance_window`] to allow clock skew the other way.
-    #[must_use]
-    pub fn tolerance(self, past: Duration) -> Self {
-        self.tolerance_window(Tolerance::new(past, Duration::ZERO))
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidSecret`] for an empty or whitespace-only secret:
+    /// anyone could sign with it.
+    ///
+    /// ```
+    /// use webhook_kit::falu::Falu;
+    ///
+    /// assert!(Falu::new("whsec_from_the_dashboard").is_ok());
+    /// // What `env::var("FALU_SECRET").unwrap_or_default()` gives when unset:
+    /// assert!(Falu::new("").is_err());
+    /// ```
+    pub fn new(secret: impl Into<Secret>) -> Result<Self, Error> {
+        Ok(Falu {
+            verifier: Verifier::new(&SCHEME, Keyring::new(secret.into())?),
+            settings: Settings::new(REPLY_RULE, RetrySchedule::falu()),
+        })
     }
 }
 
-receiver_builders!(Falu: secret, limits, tolerance);
+impl std::fmt::Debug for Falu {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Falu")
+            .field("verifier", &self.verifier)
+            .finish()
+    }
+}
+
+receiver_builders!(Falu = "webhook_kit::falu::Falu::new(\"falu-secret\")?":
+    with_secret, with_tolerance, max_body_size, with_reply_rule, with_retry_schedule);
 
 /// Which of Falu's two payload formats a delivery used.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum PayloadFormat {
     /// Falu's own format.
@@ -102,7 +139,7 @@ pub enum PayloadFormat {
 }
 
 /// The API request that caused an event.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Request {
     /// The request's id.
@@ -116,7 +153,7 @@ pub struct Request {
 /// The object an event is about, and for `*.updated` events its previous
 /// values. Falu does not publish the objects' schemas per event, so both are
 /// kept as JSON.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ObjectData {
     /// The object after the event.
@@ -177,14 +214,16 @@ event_data! {
 ///
 /// [`WebhookEvent::event_type`] gives the same name for both formats
 /// (`message.sent`, never `io.falu.message.sent`).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Event {
     /// The event's id.
     pub id: String,
     /// When the event was created (`created`, or CloudEvents `time`).
+    #[serde(with = "time::serde::rfc3339::option")]
     pub created: Option<OffsetDateTime>,
     /// When the event was last updated (basic format only).
+    #[serde(with = "time::serde::rfc3339::option")]
     pub updated: Option<OffsetDateTime>,
     /// The workspace the event belongs to.
     pub workspace: Option<String>,
@@ -255,12 +294,13 @@ impl Provider for Falu {
         headers: &HeaderMap,
         body: &[u8],
         now: OffsetDateTime,
-    ) -> Result<(), Error> {
-        self.verifier.verify(headers, body, now).map(drop)
+    ) -> Result<Delivery, Error> {
+        self.settings.check_size(body)?;
+        self.verifier.verify(headers, body, now)
     }
 
     fn parse(&self, body: &[u8]) -> Result<Event, Error> {
-        check_body_size(body, self.verifier.max_body())?;
+        self.settings.check_size(body)?;
         let envelope: Envelope<'_> = parse_body(body)?;
         let (format, request) = if envelope.specversion.is_some() {
             let inner: Option<CloudEventsData> = parse_fragment(body, envelope.data, "data")?;
@@ -285,20 +325,16 @@ impl Provider for Falu {
         })
     }
 
-    fn acknowledge(&self) -> Response<&'static str> {
-        Response::new("")
-    }
-
-    fn classify<B: AsRef<[u8]>>(&self, response: &Response<B>) -> Outcome {
-        REPLY_RULE.classify(response)
+    fn reply_rule(&self) -> ReplyRule {
+        self.settings.reply
     }
 
     fn retry_schedule(&self) -> RetrySchedule {
-        RetrySchedule::falu()
+        self.settings.schedule.clone()
     }
 
     fn sign_at(&self, body: &[u8], now: OffsetDateTime) -> Result<HeaderMap, Error> {
-        self.verifier.sign(body, now, "")
+        self.verifier.sign(body, now, None)
     }
 }
 

@@ -16,15 +16,19 @@
 //! The schedule and reply rule are values you can replace.
 //!
 //! When `x-webhook-id` is present it must equal the signed body's `id`, so a
-//! relabelled delivery is refused. The check reads only up to the body's
-//! first top-level `id` (usually its first field), so it adds almost
-//! nothing to the HMAC; `parse` then refuses a body with a second `id`.
+//! relabelled delivery is refused: a header that disagrees is an
+//! authentication error ([`Error::HeaderMismatch`], `401`), since the header
+//! is not signed and the delivery's identity cannot be trusted. The body
+//! *is* signed, so an authentic body without a readable `id`, or with two
+//! top-level `id`s, is a payload error (`400`), from `verify_at` as from
+//! `parse`. The check reads the body's top-level keys with a byte scan that
+//! never parses a value, so it costs little beside the HMAC.
 //!
 //! ```
 //! use webhook_kit::{Provider, WebhookEvent};
 //! use webhook_kit::fourvenues::{EventData, Fourvenues};
 //!
-//! let receiver = Fourvenues::new("sign_secret from the endpoint");
+//! let receiver = Fourvenues::new("sign_secret from the endpoint")?;
 //! let body = br#"{"id": "wh_1", "event": "payment.success", "payload": {"payment_id": "p1",
 //!                 "resource_type": "ticket", "resource_ids": ["t1"], "metadata": {}, "send_resources": true}}"#;
 //! let headers = receiver.sign_at(body, time::OffsetDateTime::now_utc())?;
@@ -37,19 +41,24 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
-use http::{HeaderMap, HeaderName, HeaderValue, Response};
-use serde::Deserialize;
+use http::{HeaderMap, HeaderName};
 use serde::de::IgnoredAny;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
-use crate::event::{event_data, parse_body, top_level_str};
-use crate::provider::receiver_builders;
-use crate::scheme::{Format, HeaderSet, Scheme, Signed, Verifier, check_body_size, secs};
+use crate::event::event_data;
+use crate::headers::header_value;
+use crate::json::parse_body;
+use crate::receiver::{Settings, receiver_builders};
+use crate::scan::{Occurrence, top_level_str};
+use crate::scheme::{HeaderSet, Scheme, Signed, Verifier};
 use crate::secret::{Keyring, Secret};
-use crate::signature::Encoding;
-use crate::{Error, Outcome, Provider, ReplyRule, RetrySchedule, Tolerance, WebhookEvent};
+use crate::signature::{Encoding, Format};
+use crate::{
+    Delivery, Error, Provider, Received, ReplyRule, RetrySchedule, Tolerance, WebhookEvent,
+};
 
 /// The header naming the event; checked against the signed body.
 const ID_HEADER: HeaderName = HeaderName::from_static("x-webhook-id");
@@ -61,10 +70,13 @@ static HEADERS: [HeaderSet; 1] = [HeaderSet {
 }];
 
 static SCHEME: Scheme = Scheme {
-    headers: &HEADERS,
-    format: Format::Single,
+    families: Cow::Borrowed(&HEADERS),
+    default_family: 0,
+    format: Format::Single {
+        prefix: Cow::Borrowed(b""),
+    },
     encoding: Encoding::HexOrBase64,
-    signed: Signed::Body,
+    signed: Signed::BODY,
     // No timestamp is signed, so there is nothing to bound.
     tolerance: Tolerance::symmetric(Duration::ZERO),
 };
@@ -76,9 +88,16 @@ pub const REPLY_RULE: ReplyRule = ReplyRule::any_2xx();
 /// A receiver for Fourvenues webhooks.
 ///
 /// `Debug` shows the configuration but never a secret.
-#[derive(Clone, Debug)]
+///
+/// ```
+/// let receiver = webhook_kit::fourvenues::Fourvenues::new("sign-secret")?;
+/// assert!(!format!("{receiver:?}").contains("sign-secret"));
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
+#[derive(Clone)]
 pub struct Fourvenues {
     verifier: Verifier,
+    settings: Settings,
 }
 
 impl Fourvenues {
@@ -88,17 +107,38 @@ impl Fourvenues {
     /// Fourvenues does not publish its signing algorithm; this receiver
     /// expects **our default**: HMAC-SHA256 of the raw body, keyed with the
     /// `sign_secret`'s UTF-8 bytes as given, in hex (either case) or base64.
-    pub fn new(sign_secret: impl Into<Secret>) -> Self {
-        Fourvenues {
-            verifier: Verifier::new(&SCHEME, Keyring::new(sign_secret.into())),
-        }
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidSecret`] for an empty or whitespace-only secret.
+    ///
+    /// ```
+    /// use webhook_kit::fourvenues::Fourvenues;
+    ///
+    /// assert!(Fourvenues::new("sign-secret").is_ok());
+    /// assert!(Fourvenues::new("").is_err());
+    /// ```
+    pub fn new(sign_secret: impl Into<Secret>) -> Result<Self, Error> {
+        Ok(Fourvenues {
+            verifier: Verifier::new(&SCHEME, Keyring::new(sign_secret.into())?),
+            settings: Settings::new(REPLY_RULE, RetrySchedule::fourvenues()),
+        })
     }
 }
 
-receiver_builders!(Fourvenues: secret, limits);
+impl std::fmt::Debug for Fourvenues {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fourvenues")
+            .field("verifier", &self.verifier)
+            .finish()
+    }
+}
+
+receiver_builders!(Fourvenues = "webhook_kit::fourvenues::Fourvenues::new(\"sign-secret\")?":
+    with_secret, max_body_size, with_reply_rule, with_retry_schedule);
 
 /// `payment.success`: a payment went through.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PaymentSuccess {
     /// The payment's id.
@@ -118,7 +158,7 @@ pub struct PaymentSuccess {
 }
 
 /// `ticket.request_refund`: a ticket holder asked for a refund.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TicketRequestRefund {
     /// The ticket's QR code.
@@ -159,7 +199,7 @@ event_data! {
 ///
 /// Fourvenues' envelope carries no timestamp, so
 /// [`WebhookEvent::occurred_at`] is `None`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Event {
     /// The webhook event's id.
@@ -182,7 +222,7 @@ impl WebhookEvent for Event {
     }
 }
 
-/// The envelope. Its `id` is read by [`top_level_str`], the reader of the
+/// The envelope. Its `id` is read by `top_level_str`, the reader of the
 /// `x-webhook-id` check, so the check and the event never disagree about a
 /// body; serde only makes sure there is exactly one.
 #[derive(Deserialize)]
@@ -198,81 +238,86 @@ impl Fourvenues {
     /// [`Provider::parse`], taking the body's id when the `x-webhook-id`
     /// check has read it already, so a request reads it once.
     fn parse_with_id(&self, body: &[u8], id: Option<Cow<'_, str>>) -> Result<Event, Error> {
-        check_body_size(body, self.verifier.max_body())?;
+        self.settings.check_size(body)?;
         let envelope: Envelope<'_> = parse_body(body)?;
         let id = match id {
             Some(id) => id,
-            None => top_level_str(body, "id")?,
+            None => top_level_str(body, "id", Occurrence::First)?,
         };
         Ok(Event {
             id: id.into_owned(),
             data: EventData::from_fragment(&envelope.event, body, envelope.payload, "payload")?,
         })
     }
-}
 
-/// The body's id when `x-webhook-id` is sent and names it. The header is not
-/// signed; it must agree with the body, which is.
-fn checked_id<'b>(headers: &HeaderMap, body: &'b [u8]) -> Result<Option<Cow<'b, str>>, Error> {
-    let Some(claimed) = headers.get(&ID_HEADER) else {
-        return Ok(None);
-    };
-    let signed = top_level_str(body, "id")?;
-    if claimed.as_bytes() != signed.as_bytes() {
-        return Err(Error::HeaderMismatch(ID_HEADER));
+    /// Authenticates, then checks `x-webhook-id` against the signed body:
+    /// the delivery, and the body's id when the header named it.
+    fn verify_with_id<'b>(
+        &self,
+        headers: &HeaderMap,
+        body: &'b [u8],
+        now: OffsetDateTime,
+        occurrence: Occurrence,
+    ) -> Result<(Delivery, Option<Cow<'b, str>>), Error> {
+        self.settings.check_size(body)?;
+        let delivery = self.verifier.verify(headers, body, now)?;
+        let Some(claimed) = headers.get(&ID_HEADER) else {
+            return Ok((delivery, None));
+        };
+        let signed = top_level_str(body, "id", occurrence)?;
+        if claimed.as_bytes() != signed.as_bytes() {
+            return Err(Error::HeaderMismatch(ID_HEADER));
+        }
+        let delivery = Delivery::new(Some(claimed.as_bytes()), None, delivery.secret_index());
+        Ok((delivery, Some(signed)))
     }
-    Ok(Some(signed))
 }
 
 impl Provider for Fourvenues {
     type Event = Event;
 
+    /// Also checks `x-webhook-id`, when sent, against the whole body's one
+    /// top-level `id`.
     fn verify_at(
         &self,
         headers: &HeaderMap,
         body: &[u8],
         now: OffsetDateTime,
-    ) -> Result<(), Error> {
-        self.verifier.verify(headers, body, now)?;
-        checked_id(headers, body).map(drop)
+    ) -> Result<Delivery, Error> {
+        self.verify_with_id(headers, body, now, Occurrence::Only)
+            .map(|(delivery, _)| delivery)
     }
 
     fn parse(&self, body: &[u8]) -> Result<Event, Error> {
         self.parse_with_id(body, None)
     }
 
-    /// As the default, reading the body's id once rather than twice.
-    fn verify_and_parse_at(
+    /// As the default, reading the body's id once rather than twice: the
+    /// parse that follows refuses a second `id` itself.
+    fn receive_at(
         &self,
         headers: &HeaderMap,
         body: &[u8],
         now: OffsetDateTime,
-    ) -> Result<Event, Error> {
-        self.verifier.verify(headers, body, now)?;
-        let id = checked_id(headers, body)?;
-        self.parse_with_id(body, id)
+    ) -> Result<Received<Event>, Error> {
+        let (delivery, id) = self.verify_with_id(headers, body, now, Occurrence::First)?;
+        Ok(Received::new(self.parse_with_id(body, id)?, delivery))
     }
 
-    fn acknowledge(&self) -> Response<&'static str> {
-        Response::new("")
-    }
-
-    fn classify<B: AsRef<[u8]>>(&self, response: &Response<B>) -> Outcome {
-        REPLY_RULE.classify(response)
+    fn reply_rule(&self) -> ReplyRule {
+        self.settings.reply
     }
 
     fn retry_schedule(&self) -> RetrySchedule {
-        RetrySchedule::fourvenues()
+        self.settings.schedule.clone()
     }
 
     /// Signs the body (hex) and, when the body has a string `id`, sets
     /// `x-webhook-id` to it.
     fn sign_at(&self, body: &[u8], now: OffsetDateTime) -> Result<HeaderMap, Error> {
-        let mut headers = self.verifier.sign(body, now, "")?;
-        if let Ok(id) = top_level_str(body, "id") {
-            let value = HeaderValue::try_from(id.as_ref())
-                .map_err(|_| Error::Signing("id cannot be sent in a header"))?;
-            headers.insert(ID_HEADER, value);
+        let mut headers = self.verifier.sign(body, now, None)?;
+        if let Ok(id) = top_level_str(body, "id", Occurrence::First) {
+            headers.insert(ID_HEADER, header_value(id.as_bytes())?);
         }
         Ok(headers)
     }
@@ -295,6 +340,6 @@ impl RetrySchedule {
     /// assert_eq!(s.delay_after(40), Some(Duration::from_secs(3600)));
     /// ```
     pub fn fourvenues() -> Self {
-        RetrySchedule::exponential(secs(60), 2, secs(3600), 41)
+        RetrySchedule::exponential(Duration::from_secs(60), 2, Duration::from_secs(3600), 41)
     }
 }

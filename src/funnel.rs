@@ -20,7 +20,7 @@
 //! use webhook_kit::{Provider, WebhookEvent};
 //! use webhook_kit::funnel::{EventData, Funnel};
 //!
-//! let receiver = Funnel::new().with_token("api-token");
+//! let receiver = Funnel::new().with_token("api-token")?;
 //! let body = br#"{"id": 8932127, "event_type": "lease_transaction.status_updated",
 //!   "event_timestamp": 1680064028, "idempotency_key": null,
 //!   "event_data": {"lease_transaction_id": 74824, "lease_transaction_type": "Application",
@@ -40,16 +40,18 @@ use std::time::Duration;
 
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderMap, HeaderName, HeaderValue, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
-use crate::event::{envelope_error, event_data, parse_body};
-use crate::scheme::{DEFAULT_MAX_BODY, check_body_size, secs};
+use crate::event::event_data;
+use crate::headers::sensitive_value;
+use crate::json::{envelope_error, parse_body};
+use crate::receiver::{Settings, receiver_builders};
 use crate::secret::{Keyring, Secret};
 use crate::token::verify_token;
-use crate::{Error, Outcome, Provider, ReplyRule, RetrySchedule, WebhookEvent};
+use crate::{Delivery, Error, Provider, ReplyRule, RetrySchedule, WebhookEvent};
 
 /// The text Funnel looks for in a successful reply.
 pub const ACKNOWLEDGEMENT: &str = "Funnel Event Received";
@@ -59,18 +61,32 @@ pub const ACKNOWLEDGEMENT: &str = "Funnel Event Received";
 pub const REPLY_RULE: ReplyRule = ReplyRule::codes(&[200]).require_body(ACKNOWLEDGEMENT);
 
 /// The rule in Funnel's Webhooks V3 documentation: any `2xx` or `3xx`
-/// answered within 5 seconds. Opt in with [`Funnel::reply_rule`].
+/// answered within 5 seconds. Opt in with [`Funnel::with_reply_rule`].
 pub const V3_REPLY_RULE: ReplyRule = ReplyRule::range(200, 399);
 
 /// A receiver for Funnel Leasing events.
 ///
 /// `Debug` shows the configuration but never a token.
-#[derive(Clone, Debug)]
+///
+/// ```
+/// let receiver = webhook_kit::funnel::Funnel::new().with_token("api-token")?;
+/// assert_eq!(format!("{receiver:?}"), "Funnel { tokens: 1 secret(s), token_header: None }");
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
+#[derive(Clone)]
 pub struct Funnel {
     tokens: Keyring,
     token_header: Option<HeaderName>,
-    max_body: usize,
-    reply: ReplyRule,
+    settings: Settings,
+}
+
+impl std::fmt::Debug for Funnel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Funnel")
+            .field("tokens", &self.tokens)
+            .field("token_header", &self.token_header)
+            .finish()
+    }
 }
 
 impl Default for Funnel {
@@ -96,51 +112,68 @@ impl Funnel {
     ///
     /// let open = Funnel::new();
     /// assert!(open.verify(&HeaderMap::new(), b"anything at all").is_ok());
-    /// assert!(Funnel::new().with_token("t").verify(&HeaderMap::new(), b"{}").is_err());
+    /// assert!(Funnel::new().with_token("t")?.verify(&HeaderMap::new(), b"{}").is_err());
+    /// # Ok::<(), webhook_kit::Error>(())
     /// ```
     pub fn new() -> Self {
         Funnel {
             tokens: Keyring::default(),
             token_header: None,
-            max_body: DEFAULT_MAX_BODY,
-            reply: REPLY_RULE,
+            settings: Settings::new(REPLY_RULE, RetrySchedule::funnel()),
         }
     }
 
     /// Requires Funnel's API token; call again to accept another one as well
     /// (rotation: Funnel keeps sending the old token until told otherwise).
-    #[must_use]
-    pub fn with_token(mut self, token: impl Into<Secret>) -> Self {
-        self.tokens = std::mem::take(&mut self.tokens).with(token.into());
-        self
+    /// Tokens are compared through their SHA-256 digests, in constant time,
+    /// so the time taken reveals neither a token nor its length.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidSecret`] for an empty or whitespace-only token, which
+    /// would let an empty `Authorization: Basic Og==` through.
+    ///
+    /// ```
+    /// use webhook_kit::funnel::Funnel;
+    ///
+    /// let receiver = Funnel::new().with_token("old-token")?.with_token("new-token")?;
+    /// assert!(Funnel::new().with_token("").is_err());
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub fn with_token(mut self, token: impl Into<Secret>) -> Result<Self, Error> {
+        self.tokens = std::mem::take(&mut self.tokens).with(token.into())?;
+        Ok(self)
     }
 
     /// Reads the bare token from `name` (falling back to `Authorization` when
     /// the header is absent). Funnel does not publish its token header;
     /// use this when their support tells you it.
+    ///
+    /// ```
+    /// use http::HeaderName;
+    /// use webhook_kit::Provider;
+    /// use webhook_kit::funnel::Funnel;
+    ///
+    /// let receiver = Funnel::new()
+    ///     .with_token("api-token")?
+    ///     .token_header(HeaderName::from_static("x-funnel-token"));
+    /// let headers = receiver.sign_at(b"{}", time::OffsetDateTime::now_utc())?;
+    /// assert!(headers.contains_key("x-funnel-token"));
+    /// assert!(!format!("{headers:?}").contains("api-token"));
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
     #[must_use]
     pub fn token_header(mut self, name: HeaderName) -> Self {
         self.token_header = Some(name);
         self
     }
-
-    /// Sets the largest body accepted, in bytes (default 1 MiB).
-    #[must_use]
-    pub fn max_body_size(mut self, bytes: usize) -> Self {
-        self.max_body = bytes;
-        self
-    }
-
-    /// Replaces the reply rule, e.g. with [`V3_REPLY_RULE`].
-    #[must_use]
-    pub fn reply_rule(mut self, rule: ReplyRule) -> Self {
-        self.reply = rule;
-        self
-    }
 }
 
+receiver_builders!(Funnel = "webhook_kit::funnel::Funnel::new()":
+    max_body_size, with_reply_rule, with_retry_schedule);
+
 /// `lease_transaction.status_updated`: an application's status changed.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct StatusUpdated {
     /// The lease transaction.
@@ -160,7 +193,7 @@ pub struct StatusUpdated {
 
 /// The ids a property management system (PMS) gives the records of a lease
 /// transaction; each is `None` until the PMS knows the record.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PmsIdentifiers {
     /// The guest card's id in the property management system.
@@ -179,7 +212,7 @@ pub struct PmsIdentifiers {
 
 /// `lease_transaction.unit_reserved`: a unit was reserved for a lease
 /// transaction.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct UnitReserved {
     /// The lease transaction.
@@ -198,7 +231,7 @@ pub struct UnitReserved {
 }
 
 /// `lease_transaction.updated`: a lease transaction changed.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct LeaseTransactionUpdated {
     /// The lease transaction.
@@ -245,13 +278,15 @@ event_data! {
 }
 
 /// A Funnel event, from either the v2 or the v3 envelope.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Event {
     /// The event's id: v2's integer as text, or v3's UUID.
     pub id: String,
     /// When Funnel triggered the event (v2 `event_timestamp`, v3
-    /// `timestamp`); `None` if absent or not a representable time.
+    /// `timestamp`); `None` if absent or not a time between years 0 and
+    /// 9999.
+    #[serde(with = "time::serde::rfc3339::option")]
     pub occurred_at: Option<OffsetDateTime>,
     /// v2's idempotency key, when set.
     pub idempotency_key: Option<String>,
@@ -262,7 +297,7 @@ pub struct Event {
 }
 
 /// Which of Funnel's envelopes a delivery used.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum EnvelopeVersion {
     /// `{"id": 1, "event_type", "event_timestamp", "idempotency_key", "event_data"}`
@@ -322,16 +357,16 @@ impl Provider for Funnel {
         headers: &HeaderMap,
         body: &[u8],
         _now: OffsetDateTime,
-    ) -> Result<(), Error> {
-        check_body_size(body, self.max_body)?;
+    ) -> Result<Delivery, Error> {
+        self.settings.check_size(body)?;
         if self.tokens.is_empty() {
-            return Ok(());
+            return Ok(Delivery::new(None, None, None));
         }
-        verify_token(&self.tokens, headers, self.token_header.as_ref()).map(drop)
+        verify_token(&self.tokens, headers, self.token_header.as_ref())
     }
 
     fn parse(&self, body: &[u8]) -> Result<Event, Error> {
-        check_body_size(body, self.max_body)?;
+        self.settings.check_size(body)?;
         let envelope: Envelope<'_> = parse_body(body)?;
         let id = match envelope.id {
             Id::Number(n) => n.to_string(),
@@ -345,7 +380,8 @@ impl Provider for Funnel {
                         .event_timestamp
                         .as_ref()
                         .and_then(Value::as_i64)
-                        .and_then(|secs| OffsetDateTime::from_unix_timestamp(secs).ok());
+                        .and_then(|secs| OffsetDateTime::from_unix_timestamp(secs).ok())
+                        .filter(|at| (0..=9999).contains(&at.year()));
                     (
                         EnvelopeVersion::V2,
                         event_type,
@@ -383,12 +419,12 @@ impl Provider for Funnel {
         reply
     }
 
-    fn classify<B: AsRef<[u8]>>(&self, response: &Response<B>) -> Outcome {
-        self.reply.classify(response)
+    fn reply_rule(&self) -> ReplyRule {
+        self.settings.reply
     }
 
     fn retry_schedule(&self) -> RetrySchedule {
-        RetrySchedule::funnel()
+        self.settings.schedule.clone()
     }
 
     /// The headers Funnel would send: the first token as
@@ -399,25 +435,24 @@ impl Provider for Funnel {
         let Some(token) = self.tokens.primary() else {
             return Ok(headers);
         };
-        let invalid = |_| Error::Signing("token cannot be sent in a header");
         match &self.token_header {
             Some(name) => {
-                let value = HeaderValue::from_bytes(token.expose()).map_err(invalid)?;
-                headers.insert(name.clone(), value);
+                headers.insert(name.clone(), sensitive_value(token.expose())?);
             }
             None => {
-                let mut value = b"Bearer ".to_vec();
-                value.extend_from_slice(token.expose());
-                let mut value = HeaderValue::from_bytes(&value).map_err(invalid)?;
-                value.set_sensitive(true);
-                headers.insert(AUTHORIZATION, value);
+                let value = zeroize::Zeroizing::new([b"Bearer ", token.expose()].concat());
+                headers.insert(AUTHORIZATION, sensitive_value(&*value)?);
             }
         }
         Ok(headers)
     }
 }
 
-static FUNNEL_DELAYS: [Duration; 3] = [secs(5), secs(10), secs(15)];
+static FUNNEL_DELAYS: [Duration; 3] = [
+    Duration::from_secs(5),
+    Duration::from_secs(10),
+    Duration::from_secs(15),
+];
 
 impl RetrySchedule {
     /// Funnel's published schedule (Events Walkthrough): up to 3 retries,
@@ -435,6 +470,6 @@ impl RetrySchedule {
     /// assert_eq!(s.timeout(), Some(Duration::from_secs(5)));
     /// ```
     pub fn funnel() -> Self {
-        RetrySchedule::from_static(&FUNNEL_DELAYS).with_timeout(secs(5))
+        RetrySchedule::from_static(&FUNNEL_DELAYS).with_timeout(Duration::from_secs(5))
     }
 }

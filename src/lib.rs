@@ -82,11 +82,17 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod delivery;
 mod error;
 mod event;
+mod headers;
+mod json;
 mod outcome;
 mod provider;
+mod receiver;
 mod retry;
+mod router;
+mod scan;
 mod scheme;
 mod secret;
 mod signature;
@@ -106,15 +112,23 @@ pub mod simulate;
 #[cfg(feature = "standard")]
 pub mod standard;
 
+pub use delivery::Delivery;
 pub use error::Error;
 pub use event::{UnknownEvent, WebhookEvent};
 pub use outcome::{Outcome, ReplyRule};
-pub use provider::Provider;
+pub use provider::{Provider, Received};
 pub use retry::{RetrySchedule, retry_after};
+pub use router::{AnyEvent, DynProvider, Router};
 pub use scheme::DEFAULT_MAX_BODY;
 pub use secret::Secret;
 pub use signature::MAX_SIGNATURES;
 pub use timestamp::Tolerance;
+
+/// The `http` crate this crate's signatures use (`HeaderMap`, `Response`),
+/// so a handler needs no version of its own to match.
+pub use http;
+/// The `time` crate this crate's signatures use (`OffsetDateTime`).
+pub use time;
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]

@@ -3,29 +3,36 @@
 //! A [`Scheme`] describes how a sender signs: which headers carry what, the
 //! grammar of the signature header, the encoding of the MAC and which pieces
 //! are signed. A [`Verifier`] pairs a scheme with the receiver's secrets and
-//! limits and runs it. No provider is named in this file: providers are
-//! `const` descriptions in their own modules.
+//! tolerance and runs it. No provider is named in this file: providers are
+//! descriptions in their own modules.
 
-use std::time::Duration;
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
 
 use hmac::Mac;
-use http::{HeaderMap, HeaderName, HeaderValue};
+use http::{HeaderMap, HeaderName};
 use time::OffsetDateTime;
 
-use crate::Error;
-use crate::secret::{HmacSha256, Keyring};
-use crate::signature::{Encoding, MAX_SIGNATURES, TAG_LEN, Tag, Undecodable, tags_equal, trim};
-use crate::timestamp::{Tolerance, parse_unix_seconds};
+use crate::headers::{header_value, non_empty, trim};
+use crate::secret::{HmacSha256, Keyring, Secret};
+use crate::signature::{Encoding, Format, SignatureList, TAG_LEN, tags_equal};
+use crate::timestamp::{CanonicalText, Tolerance, parse_unix_seconds};
+use crate::{Delivery, Error};
 
 /// The default body size limit: 1 MiB.
 pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
 
 /// How one sender signs its deliveries.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Scheme {
-    /// The header names, tried in order: the first set whose signature
-    /// header is present is used for the whole request.
-    pub(crate) headers: &'static [HeaderSet],
+    /// The header families (`webhook-*` and `svix-*` are two), in the order
+    /// each header is looked up: every header is taken from the first
+    /// family that has it, as svix reads a request.
+    pub(crate) families: Cow<'static, [HeaderSet]>,
+    /// The family a missing-header error names when the request carries
+    /// none of the families' headers.
+    pub(crate) default_family: usize,
     /// The grammar of the signature header.
     pub(crate) format: Format,
     /// How each MAC is written.
@@ -36,98 +43,175 @@ pub(crate) struct Scheme {
     pub(crate) tolerance: Tolerance,
 }
 
-/// Where one family of headers lives (`webhook-*` and `svix-*` are two).
-#[derive(Debug)]
+/// Where one family of headers lives.
+#[derive(Clone, Debug)]
 pub(crate) struct HeaderSet {
     pub(crate) signature: HeaderName,
     /// A header with the Unix timestamp, when it is not inside the signature.
     pub(crate) timestamp: Option<HeaderName>,
-    /// A header with the message id, when the id is signed.
+    /// A header with the delivery or message id.
     pub(crate) id: Option<HeaderName>,
 }
 
-/// The grammar of a signature header.
-#[derive(Debug)]
-pub(crate) enum Format {
-    /// The whole value is one MAC.
-    Single,
-    /// Space-separated `<version>,<mac>` entries; other versions are skipped.
-    VersionedList { version: &'static [u8] },
-    /// Comma-separated `key=value` items: one timestamp item and one or more
-    /// signature items; unknown keys are skipped. Every item must have a `=`
-    /// and a non-empty value.
-    KeyValueList {
-        timestamp_key: &'static [u8],
-        signature_key: &'static [u8],
-    },
+/// The bytes the MAC covers: `prefix`, then each piece followed by the
+/// separator, then the raw body.
+#[derive(Clone, Debug)]
+pub(crate) struct Signed {
+    /// Literal bytes before everything else (`v0:` for Slack), often empty.
+    pub(crate) prefix: Cow<'static, [u8]>,
+    /// Which request values precede the body.
+    pub(crate) pieces: Pieces,
+    /// What follows each piece (`.` or `:`).
+    pub(crate) separator: u8,
+    /// Whether the timestamp is signed as its canonical decimal (the
+    /// Standard Webhooks references read `+017…` and sign `17…`) or as sent.
+    pub(crate) canonical_timestamp: bool,
 }
 
-/// The pieces the MAC is computed over, in order.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Signed {
-    /// The raw body.
+/// The request values that precede the body in the signed content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Pieces {
+    /// The raw body alone.
     Body,
-    /// `"<timestamp>." + body`
-    TimestampDotBody,
-    /// `"<id>.<timestamp>." + body`
-    IdDotTimestampDotBody,
+    /// The timestamp, then the body.
+    Timestamp,
+    /// The id, the timestamp, then the body.
+    IdTimestamp,
 }
 
 impl Signed {
+    /// The raw body alone.
+    pub(crate) const BODY: Signed = Signed::joined(Pieces::Body, b'.');
+
+    /// `pieces` joined by `separator`, no prefix, timestamp as sent.
+    pub(crate) const fn joined(pieces: Pieces, separator: u8) -> Signed {
+        Signed {
+            prefix: Cow::Borrowed(b""),
+            pieces,
+            separator,
+            canonical_timestamp: false,
+        }
+    }
+
     /// Computes the MAC over the pieces, feeding the body straight from the
     /// caller's buffer.
-    fn mac(self, key: &HmacSha256, id: &[u8], timestamp: &[u8], body: &[u8]) -> [u8; TAG_LEN] {
+    fn mac(&self, key: &HmacSha256, id: &[u8], timestamp: &[u8], body: &[u8]) -> [u8; TAG_LEN] {
         let mut mac = key.clone();
-        match self {
-            Signed::Body => {}
-            Signed::TimestampDotBody => {
-                mac.update(timestamp);
-                mac.update(b".");
-            }
-            Signed::IdDotTimestampDotBody => {
-                mac.update(id);
-                mac.update(b".");
-                mac.update(timestamp);
-                mac.update(b".");
-            }
+        mac.update(&self.prefix);
+        let separator = [self.separator];
+        let pieces: &[&[u8]] = match self.pieces {
+            Pieces::Body => &[],
+            Pieces::Timestamp => &[timestamp],
+            Pieces::IdTimestamp => &[id, timestamp],
+        };
+        for piece in pieces {
+            mac.update(piece);
+            mac.update(&separator);
         }
         mac.update(body);
         mac.finalize().into_bytes().into()
     }
-}
 
-/// Proof that a request was authenticated. Only this module and
-/// [`crate::token`] can make one.
-#[derive(Debug)]
-pub(crate) struct Verified(());
-
-impl Verified {
-    pub(crate) fn new() -> Self {
-        Verified(())
+    fn needs_id(&self) -> bool {
+        self.pieces == Pieces::IdTimestamp
     }
 }
 
-/// A scheme bound to a receiver's secrets and limits.
-#[derive(Clone, Debug)]
+/// A scheme that lives for the program (a built-in provider's `static`) or
+/// one described at run time and shared between clones of its receiver.
+#[derive(Clone)]
+pub(crate) enum SchemeRef {
+    Static(&'static Scheme),
+    #[allow(dead_code, reason = "made by the scheme builder")]
+    Shared(Arc<Scheme>),
+}
+
+impl std::ops::Deref for SchemeRef {
+    type Target = Scheme;
+
+    fn deref(&self) -> &Scheme {
+        match self {
+            SchemeRef::Static(scheme) => scheme,
+            SchemeRef::Shared(scheme) => scheme,
+        }
+    }
+}
+
+/// The headers of one request, read the way the scheme says.
+struct Lookup<'s, 'h> {
+    scheme: &'s Scheme,
+    headers: &'h HeaderMap,
+}
+
+impl<'s, 'h> Lookup<'s, 'h> {
+    /// The first family's header for `role`, or a missing-header error that
+    /// names the family the request was using.
+    fn find(
+        &self,
+        role: fn(&HeaderSet) -> Option<&HeaderName>,
+    ) -> Result<Option<(&'s HeaderName, &'h [u8])>, Error> {
+        let mut wanted = false;
+        for family in self.scheme.families.iter() {
+            if let Some(name) = role(family) {
+                wanted = true;
+                if let Some(value) = self.headers.get(name) {
+                    return Ok(Some((name, non_empty(name, value)?)));
+                }
+            }
+        }
+        if !wanted {
+            return Ok(None);
+        }
+        let family = self.family_in_use();
+        let name = role(family).or_else(|| self.scheme.families.iter().find_map(role));
+        Err(Error::MissingHeader(
+            name.cloned().unwrap_or(family.signature.clone()),
+        ))
+    }
+
+    fn family_in_use(&self) -> &'s HeaderSet {
+        let families = &self.scheme.families;
+        families
+            .iter()
+            .find(|set| {
+                [
+                    Some(&set.signature),
+                    set.timestamp.as_ref(),
+                    set.id.as_ref(),
+                ]
+                .into_iter()
+                .flatten()
+                .any(|name| self.headers.contains_key(name))
+            })
+            .unwrap_or(&families[self.scheme.default_family.min(families.len() - 1)])
+    }
+}
+
+/// A scheme bound to a receiver's secrets and tolerance.
+#[derive(Clone)]
 pub(crate) struct Verifier {
-    scheme: &'static Scheme,
+    scheme: SchemeRef,
     keys: Keyring,
     tolerance: Tolerance,
-    max_body: usize,
 }
 
 impl Verifier {
     pub(crate) fn new(scheme: &'static Scheme, keys: Keyring) -> Self {
+        Verifier::with_scheme(SchemeRef::Static(scheme), keys)
+    }
+
+    pub(crate) fn with_scheme(scheme: SchemeRef, keys: Keyring) -> Self {
         Verifier {
+            tolerance: scheme.tolerance,
             scheme,
             keys,
-            tolerance: scheme.tolerance,
-            max_body: DEFAULT_MAX_BODY,
         }
     }
 
-    pub(crate) fn keys_mut(&mut self) -> &mut Keyring {
-        &mut self.keys
+    /// Accepts another secret as well (rotation).
+    pub(crate) fn add_secret(&mut self, secret: Secret) -> Result<(), Error> {
+        self.keys = std::mem::take(&mut self.keys).with(secret)?;
+        Ok(())
     }
 
     pub(crate) fn set_tolerance(&mut self, tolerance: Tolerance) {
@@ -138,108 +222,102 @@ impl Verifier {
         self.tolerance
     }
 
-    pub(crate) fn set_max_body(&mut self, limit: usize) {
-        self.max_body = limit;
-    }
-
-    pub(crate) fn max_body(&self) -> usize {
-        self.max_body
-    }
-
-    /// Authenticates a request. Cheap checks (size, headers, timestamp) run
-    /// before any hashing; the MAC of each secret is computed once and
-    /// compared against every signature the header lists.
+    /// Authenticates a request whose body is within the receiver's limit.
+    /// Cheap checks (headers, timestamp) run before any hashing; the MAC of
+    /// each secret is computed once and compared against every signature
+    /// the header lists.
     pub(crate) fn verify(
         &self,
         headers: &HeaderMap,
         body: &[u8],
         now: OffsetDateTime,
-    ) -> Result<Verified, Error> {
-        check_body_size(body, self.max_body)?;
-        let (set, value) = self.find_signature_header(headers)?;
-        let name = &set.signature;
+    ) -> Result<Delivery, Error> {
+        let scheme = &*self.scheme;
+        let lookup = Lookup { scheme, headers };
+        let Some((name, value)) = lookup.find(|set| Some(&set.signature))? else {
+            return Err(Error::SignatureMismatch);
+        };
         let mut list = SignatureList::default();
-        let embedded_timestamp =
-            list.read(&self.scheme.format, self.scheme.encoding, name, value)?;
+        let embedded_timestamp = list.read(&scheme.format, scheme.encoding, name, value)?;
 
-        let timestamp = match &set.timestamp {
-            Some(ts_name) => Some((ts_name, required(headers, ts_name)?)),
-            None => embedded_timestamp.map(|ts| (name, ts)),
+        let timestamp = match lookup.find(|set| set.timestamp.as_ref())? {
+            Some((ts_name, text)) => Some((ts_name, text)),
+            None => embedded_timestamp.map(|text| (name, text)),
         };
-        if let Some((ts_name, text)) = timestamp {
-            let unix = parse_unix_seconds(text).ok_or_else(|| Error::MalformedHeader {
-                name: ts_name.clone(),
-                reason: "timestamp is not an integer number of seconds",
-            })?;
-            self.tolerance.check(unix, now)?;
-        }
-        let id = match &set.id {
-            Some(id_name) => required(headers, id_name)?,
-            None => b"",
+        let signed_at = match timestamp {
+            Some((ts_name, text)) => {
+                let unix =
+                    parse_unix_seconds(trim(text)).ok_or_else(|| Error::MalformedHeader {
+                        name: ts_name.clone(),
+                        reason: "timestamp is not an integer number of seconds",
+                    })?;
+                self.tolerance.check(unix, now)?;
+                Some(unix)
+            }
+            None => None,
         };
-        let timestamp = timestamp.map_or(&b""[..], |(_, text)| text);
+        let id = lookup.find(|set| set.id.as_ref())?.map(|(_, id)| id);
 
-        for key in self.keys.macs() {
-            let computed = self.scheme.signed.mac(key, id, timestamp, body);
-            if list.tags().iter().any(|tag| tags_equal(&computed, tag)) {
-                return Ok(Verified::new());
-            }
+        let canonical = signed_at.map(CanonicalText::new);
+        let timestamp_text = match (&canonical, timestamp) {
+            (Some(text), Some(_)) if scheme.signed.canonical_timestamp => text.as_bytes(),
+            (_, Some((_, text))) => text,
+            _ => b"",
+        };
+        let id_text = id.unwrap_or(b"");
+        let matched = self.keys.macs().position(|key| {
+            let computed = scheme.signed.mac(key, id_text, timestamp_text, body);
+            list.tags().iter().any(|tag| tags_equal(&computed, tag))
+        });
+        match matched {
+            Some(index) => Ok(Delivery::new(
+                id,
+                signed_at.and_then(|unix| OffsetDateTime::from_unix_timestamp(unix).ok()),
+                Some(index),
+            )),
+            None => Err(Error::SignatureMismatch),
         }
-        Err(Error::SignatureMismatch)
-    }
-
-    fn find_signature_header<'h>(
-        &self,
-        headers: &'h HeaderMap,
-    ) -> Result<(&'static HeaderSet, &'h [u8]), Error> {
-        for set in self.scheme.headers {
-            if let Some(value) = headers.get(&set.signature) {
-                return Ok((set, non_empty(&set.signature, value)?));
-            }
-        }
-        let first = &self.scheme.headers[0];
-        Err(Error::MissingHeader(first.signature.clone()))
     }
 
     /// The headers of a genuine delivery of `body` at `now`, signed with the
-    /// first secret. `id` fills the id header where the scheme signs one.
+    /// first secret. `id` fills the id header where the scheme has one.
     pub(crate) fn sign(
         &self,
         body: &[u8],
         now: OffsetDateTime,
-        id: &str,
+        id: Option<&str>,
     ) -> Result<HeaderMap, Error> {
         let key = self
             .keys
             .primary_mac()
             .ok_or(Error::Signing("no secret to sign with"))?;
-        let set = &self.scheme.headers[0];
+        let scheme = &*self.scheme;
+        let set = &scheme.families[scheme.default_family.min(scheme.families.len() - 1)];
         // An id the receiver would refuse (blank) or read differently (HTTP
         // strips surrounding whitespace) must not be signed.
+        let id = id.unwrap_or("");
         let bare_id = trim(id.as_bytes());
-        if set.id.is_some() && (bare_id.is_empty() || bare_id.len() != id.len()) {
+        if scheme.signed.needs_id() && (bare_id.is_empty() || bare_id.len() != id.len()) {
             return Err(Error::Signing(
                 "a message id must be non-empty, without surrounding whitespace",
             ));
         }
         let timestamp = now.unix_timestamp().to_string();
-        let tag = self
-            .scheme
+        let tag = scheme
             .signed
             .mac(key, id.as_bytes(), timestamp.as_bytes(), body);
-        let mac = self.scheme.encoding.encode(&tag);
-        let signature = match &self.scheme.format {
-            Format::Single => mac,
-            Format::VersionedList { version } => {
-                format!("{},{mac}", String::from_utf8_lossy(version))
-            }
+        let mac = scheme.encoding.encode(&tag);
+        let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+        let signature = match &scheme.format {
+            Format::Single { prefix } => format!("{}{mac}", text(prefix)),
+            Format::VersionedList { version } => format!("{},{mac}", text(version)),
             Format::KeyValueList {
                 timestamp_key,
                 signature_key,
             } => format!(
                 "{}={timestamp},{}={mac}",
-                String::from_utf8_lossy(timestamp_key),
-                String::from_utf8_lossy(signature_key)
+                text(timestamp_key),
+                text(signature_key)
             ),
         };
         let mut headers = HeaderMap::new();
@@ -247,114 +325,24 @@ impl Verifier {
         if let Some(name) = &set.timestamp {
             headers.insert(name.clone(), header_value(timestamp)?);
         }
-        if let Some(name) = &set.id {
-            headers.insert(name.clone(), header_value(id.to_owned())?);
+        if let (Some(name), false) = (&set.id, id.is_empty()) {
+            headers.insert(name.clone(), header_value(id)?);
         }
         Ok(headers)
     }
 }
 
-/// The decoded signatures of one header, on the stack.
-struct SignatureList {
-    tags: [Tag; MAX_SIGNATURES],
-    len: usize,
-}
-
-impl Default for SignatureList {
-    fn default() -> Self {
-        SignatureList {
-            tags: [[0; TAG_LEN]; MAX_SIGNATURES],
-            len: 0,
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let scheme = &*self.scheme;
+        let mut out = f.debug_struct("Verifier");
+        out.field("header", &scheme.families[0].signature)
+            .field("secrets", &self.keys.len());
+        if scheme.signed.pieces != Pieces::Body {
+            out.field("tolerance", &self.tolerance);
         }
+        out.finish()
     }
-}
-
-impl SignatureList {
-    fn tags(&self) -> &[Tag] {
-        &self.tags[..self.len]
-    }
-
-    /// Parses a signature header, keeping up to [`MAX_SIGNATURES`] decoded
-    /// MACs, and returns the timestamp it embeds, if the format has one.
-    fn read<'v>(
-        &mut self,
-        format: &Format,
-        encoding: Encoding,
-        name: &HeaderName,
-        value: &'v [u8],
-    ) -> Result<Option<&'v [u8]>, Error> {
-        let malformed = |reason| Error::MalformedHeader {
-            name: name.clone(),
-            reason,
-        };
-        let mut seen = 0;
-        let mut push = |list: &mut Self, text: &[u8]| -> Result<(), Error> {
-            seen += 1;
-            if seen > MAX_SIGNATURES {
-                return Ok(());
-            }
-            match encoding.decode(text) {
-                Ok(tag) => {
-                    list.tags[list.len] = tag;
-                    list.len += 1;
-                    Ok(())
-                }
-                // Well-formed but not a SHA-256 MAC: it simply cannot match.
-                Err(Undecodable::WrongLength) => Ok(()),
-                Err(Undecodable::Malformed) => {
-                    Err(malformed("signature is not in the expected encoding"))
-                }
-            }
-        };
-        match format {
-            Format::Single => {
-                push(self, trim(value))?;
-                Ok(None)
-            }
-            Format::VersionedList { version } => {
-                for entry in value.split(|&b| b == b' ').filter(|e| !e.is_empty()) {
-                    let (entry_version, mac) = split_once(entry, b',')
-                        .ok_or_else(|| malformed("signature entry is not `version,signature`"))?;
-                    if entry_version == *version {
-                        push(self, mac)?;
-                    }
-                }
-                Ok(None)
-            }
-            Format::KeyValueList {
-                timestamp_key,
-                signature_key,
-            } => {
-                let mut timestamp = None;
-                let mut signatures = 0usize;
-                for item in value.split(|&b| b == b',').map(trim) {
-                    let (key, item_value) = split_once(item, b'=')
-                        .ok_or_else(|| malformed("item is not `key=value`"))?;
-                    if item_value.is_empty() {
-                        return Err(malformed("item has an empty value"));
-                    }
-                    if key == *timestamp_key {
-                        timestamp = Some(item_value);
-                    } else if key == *signature_key {
-                        signatures += 1;
-                        push(self, item_value)?;
-                    }
-                }
-                if signatures == 0 {
-                    return Err(malformed("no signature item"));
-                }
-                match timestamp {
-                    Some(ts) => Ok(Some(ts)),
-                    None => Err(malformed("no timestamp item")),
-                }
-            }
-        }
-    }
-}
-
-fn split_once(s: &[u8], separator: u8) -> Option<(&[u8], &[u8])> {
-    let at = s.iter().position(|&b| b == separator)?;
-    Some((&s[..at], &s[at + 1..]))
 }
 
 /// Rejects a body over `limit` before anything reads it.
@@ -369,37 +357,14 @@ pub(crate) fn check_body_size(body: &[u8], limit: usize) -> Result<(), Error> {
     }
 }
 
-/// A header that must be present and non-empty.
-pub(crate) fn required<'h>(headers: &'h HeaderMap, name: &HeaderName) -> Result<&'h [u8], Error> {
-    let value = headers
-        .get(name)
-        .ok_or_else(|| Error::MissingHeader(name.clone()))?;
-    non_empty(name, value)
-}
-
-fn non_empty<'h>(name: &HeaderName, value: &'h HeaderValue) -> Result<&'h [u8], Error> {
-    match trim(value.as_bytes()) {
-        [] => Err(Error::MalformedHeader {
-            name: name.clone(),
-            reason: "empty value",
-        }),
-        _ => Ok(value.as_bytes()),
-    }
-}
-
-fn header_value(text: String) -> Result<HeaderValue, Error> {
-    HeaderValue::try_from(text).map_err(|_| Error::Signing("value cannot be sent in a header"))
-}
-
-/// Seconds as a `Duration`, for scheme tables.
-pub(crate) const fn secs(n: u64) -> Duration {
-    Duration::from_secs(n)
-}
-
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
+    use http::HeaderValue;
+
     use super::*;
-    use crate::secret::Secret;
+    use crate::signature::MAX_SIGNATURES;
 
     const SIG: HeaderName = HeaderName::from_static("x-sig");
     const TS: HeaderName = HeaderName::from_static("x-ts");
@@ -412,11 +377,14 @@ mod tests {
     }];
 
     static SINGLE: Scheme = Scheme {
-        headers: &SINGLE_HEADERS,
-        format: Format::Single,
+        families: Cow::Borrowed(&SINGLE_HEADERS),
+        default_family: 0,
+        format: Format::Single {
+            prefix: Cow::Borrowed(b""),
+        },
         encoding: Encoding::Hex,
-        signed: Signed::TimestampDotBody,
-        tolerance: Tolerance::symmetric(secs(60)),
+        signed: Signed::joined(Pieces::Timestamp, b'.'),
+        tolerance: Tolerance::symmetric(Duration::from_secs(60)),
     };
 
     static LISTED_HEADERS: [HeaderSet; 2] = [
@@ -433,11 +401,14 @@ mod tests {
     ];
 
     static LISTED: Scheme = Scheme {
-        headers: &LISTED_HEADERS,
-        format: Format::VersionedList { version: b"v1" },
+        families: Cow::Borrowed(&LISTED_HEADERS),
+        default_family: 0,
+        format: Format::VersionedList {
+            version: Cow::Borrowed(b"v1"),
+        },
         encoding: Encoding::Base64,
-        signed: Signed::IdDotTimestampDotBody,
-        tolerance: Tolerance::symmetric(secs(60)),
+        signed: Signed::joined(Pieces::IdTimestamp, b'.'),
+        tolerance: Tolerance::symmetric(Duration::from_secs(60)),
     };
 
     static KEYED_HEADERS: [HeaderSet; 1] = [HeaderSet {
@@ -447,14 +418,15 @@ mod tests {
     }];
 
     static KEYED: Scheme = Scheme {
-        headers: &KEYED_HEADERS,
+        families: Cow::Borrowed(&KEYED_HEADERS),
+        default_family: 0,
         format: Format::KeyValueList {
-            timestamp_key: b"t",
-            signature_key: b"sha256",
+            timestamp_key: Cow::Borrowed(b"t"),
+            signature_key: Cow::Borrowed(b"sha256"),
         },
         encoding: Encoding::Hex,
-        signed: Signed::TimestampDotBody,
-        tolerance: Tolerance::new(secs(60), Duration::ZERO),
+        signed: Signed::joined(Pieces::Timestamp, b'.'),
+        tolerance: Tolerance::new(Duration::from_secs(60), Duration::ZERO),
     };
 
     fn now() -> OffsetDateTime {
@@ -462,14 +434,14 @@ mod tests {
     }
 
     fn verifier(scheme: &'static Scheme, secret: &str) -> Verifier {
-        Verifier::new(scheme, Keyring::new(Secret::from(secret)))
+        Verifier::new(scheme, Keyring::new(Secret::from(secret)).expect("usable"))
     }
 
     #[test]
     fn every_format_round_trips() {
         for scheme in [&SINGLE, &LISTED, &KEYED] {
             let v = verifier(scheme, "k");
-            let headers = v.sign(b"{}", now(), "msg_1").expect("sign");
+            let headers = v.sign(b"{}", now(), Some("msg_1")).expect("sign");
             assert!(v.verify(&headers, b"{}", now()).is_ok(), "{scheme:?}");
             let other = verifier(scheme, "other");
             assert!(matches!(
@@ -486,7 +458,7 @@ mod tests {
     #[test]
     fn the_second_header_family_is_accepted_whole() {
         let v = verifier(&LISTED, "k");
-        let headers = v.sign(b"{}", now(), "msg_1").expect("sign");
+        let headers = v.sign(b"{}", now(), Some("msg_1")).expect("sign");
         let mut renamed = HeaderMap::new();
         for (name, value) in &headers {
             let other = format!("y{}", &name.as_str()[1..]);
@@ -500,11 +472,60 @@ mod tests {
     }
 
     #[test]
+    fn each_header_comes_from_the_first_family_that_has_it() {
+        let v = verifier(&LISTED, "k");
+        let genuine = v.sign(b"{}", now(), Some("m")).expect("sign");
+        // A stale signature under the second family's name is not read.
+        let mut mixed = genuine.clone();
+        mixed.insert("y-sig", HeaderValue::from_static("v1,AAAA"));
+        assert!(v.verify(&mixed, b"{}", now()).is_ok());
+        // The id from the second family completes the first family's set.
+        let mut split = genuine.clone();
+        let id = split.remove(&ID).expect("id");
+        split.insert("y-id", id);
+        assert!(v.verify(&split, b"{}", now()).is_ok());
+    }
+
+    #[test]
+    fn canonical_timestamps_are_signed_as_plain_decimal() {
+        static CANONICAL: Scheme = Scheme {
+            families: Cow::Borrowed(&LISTED_HEADERS),
+            default_family: 0,
+            format: Format::VersionedList {
+                version: Cow::Borrowed(b"v1"),
+            },
+            encoding: Encoding::Base64,
+            signed: Signed {
+                prefix: Cow::Borrowed(b""),
+                pieces: Pieces::IdTimestamp,
+                separator: b'.',
+                canonical_timestamp: true,
+            },
+            tolerance: Tolerance::symmetric(Duration::from_secs(60)),
+        };
+        for scheme in [&LISTED, &CANONICAL] {
+            let v = verifier(scheme, "k");
+            let mut padded = v.sign(b"{}", now(), Some("m")).expect("sign");
+            let plain = padded[&TS].to_str().expect("ascii").to_owned();
+            padded.insert(
+                TS,
+                HeaderValue::try_from(format!("+000{plain}")).expect("value"),
+            );
+            let result = v.verify(&padded, b"{}", now());
+            assert_eq!(
+                result.is_ok(),
+                scheme.signed.canonical_timestamp,
+                "{result:?}"
+            );
+        }
+    }
+
+    #[test]
     fn any_listed_signature_against_any_secret() {
         let old = verifier(&LISTED, "old");
         let new = verifier(&LISTED, "new");
-        let mut headers = new.sign(b"{}", now(), "m").expect("sign");
-        let old_sig = old.sign(b"{}", now(), "m").expect("sign")[&SIG].clone();
+        let mut headers = new.sign(b"{}", now(), Some("m")).expect("sign");
+        let old_sig = old.sign(b"{}", now(), Some("m")).expect("sign")[&SIG].clone();
         let combined = format!(
             "v2,xyz {} {}",
             old_sig.to_str().expect("ascii"),
@@ -514,14 +535,59 @@ mod tests {
         assert!(old.verify(&headers, b"{}", now()).is_ok());
         assert!(new.verify(&headers, b"{}", now()).is_ok());
         let mut both = verifier(&LISTED, "third");
-        *both.keys_mut() = Keyring::new("third".into()).with("old".into());
-        assert!(both.verify(&headers, b"{}", now()).is_ok());
+        both.add_secret("old".into()).expect("usable");
+        assert_eq!(
+            both.verify(&headers, b"{}", now())
+                .map(|d| d.secret_index()),
+            Ok(Some(1))
+        );
+    }
+
+    #[test]
+    fn one_bad_entry_does_not_sink_a_good_one() {
+        let v = verifier(&LISTED, "k");
+        let headers = v.sign(b"{}", now(), Some("m")).expect("sign");
+        let good = headers[&SIG].to_str().expect("ascii").to_owned();
+        let good_mac = good.strip_prefix("v1,").expect("v1");
+        for value in [
+            format!("v1,@@@@ {good}"),
+            format!("{good} v1,@@@@"),
+            format!("v2 {good}"),
+            format!("{good} v1,abc,def"),
+            format!("v1a,{good_mac} {good}"),
+        ] {
+            let mut h = headers.clone();
+            h.insert(SIG, HeaderValue::try_from(value.as_str()).expect("value"));
+            assert!(v.verify(&h, b"{}", now()).is_ok(), "{value}");
+        }
+        for value in ["v1,@@@@", "v2", "v1,abc,def v2,xyz", "garbage"] {
+            let mut h = headers.clone();
+            h.insert(SIG, HeaderValue::try_from(value).expect("value"));
+            assert!(
+                matches!(
+                    v.verify(&h, b"{}", now()),
+                    Err(Error::MalformedHeader {
+                        reason: "no signature in the expected encoding",
+                        ..
+                    })
+                ),
+                "{value}"
+            );
+        }
+        let keyed = verifier(&KEYED, "k");
+        let headers = keyed.sign(b"{}", now(), None).expect("sign");
+        let good = headers[&SIG].to_str().expect("ascii").to_owned();
+        let (t, mac) = good.split_once(',').expect("two items");
+        let mixed = format!("{t},sha256=zz,{mac}");
+        let mut h = HeaderMap::new();
+        h.insert(SIG, HeaderValue::try_from(mixed).expect("value"));
+        assert!(keyed.verify(&h, b"{}", now()).is_ok());
     }
 
     #[test]
     fn signatures_past_the_cap_are_ignored() {
         let v = verifier(&LISTED, "k");
-        let mut headers = v.sign(b"{}", now(), "m").expect("sign");
+        let mut headers = v.sign(b"{}", now(), Some("m")).expect("sign");
         let good = headers[&SIG].to_str().expect("ascii").to_owned();
         let junk = format!("v1,{} ", "A".repeat(43)).repeat(MAX_SIGNATURES);
         headers.insert(
@@ -536,20 +602,17 @@ mod tests {
 
     #[test]
     fn body_limit_is_checked_first() {
-        let mut v = verifier(&SINGLE, "k");
-        v.set_max_body(4);
-        let err = v.verify(&HeaderMap::new(), b"12345", now()).unwrap_err();
-        assert!(matches!(err, Error::BodyTooLarge { len: 5, limit: 4 }));
-        assert!(
-            v.verify(&v.sign(b"1234", now(), "").expect("sign"), b"1234", now())
-                .is_ok()
+        assert_eq!(
+            check_body_size(b"12345", 4),
+            Err(Error::BodyTooLarge { len: 5, limit: 4 })
         );
+        assert_eq!(check_body_size(b"1234", 4), Ok(()));
     }
 
     #[test]
     fn missing_and_empty_headers() {
         let v = verifier(&SINGLE, "k");
-        let mut headers = v.sign(b"{}", now(), "").expect("sign");
+        let mut headers = v.sign(b"{}", now(), None).expect("sign");
         headers.insert(TS, HeaderValue::from_static(" "));
         assert!(matches!(
             v.verify(&headers, b"{}", now()),
@@ -577,6 +640,8 @@ mod tests {
             "t",
             "t=1",
             "sha256=00",
+            "t=1,sha256=zz",
+            "t=1,sha256=00",
         ] {
             let mut headers = HeaderMap::new();
             headers.insert(SIG, HeaderValue::from_static(bad));
@@ -592,10 +657,10 @@ mod tests {
     fn keyed_list_future_is_rejected() {
         let v = verifier(&KEYED, "k");
         let later = now() + Duration::from_secs(1);
-        let headers = v.sign(b"{}", later, "").expect("sign");
+        let headers = v.sign(b"{}", later, None).expect("sign");
         assert!(matches!(
             v.verify(&headers, b"{}", now()),
-            Err(Error::TimestampInFuture)
+            Err(Error::TimestampInFuture { .. })
         ));
         assert!(v.verify(&headers, b"{}", later).is_ok());
     }
@@ -603,6 +668,6 @@ mod tests {
     #[test]
     fn signing_without_a_secret_is_an_error() {
         let v = Verifier::new(&SINGLE, Keyring::default());
-        assert!(matches!(v.sign(b"", now(), ""), Err(Error::Signing(_))));
+        assert!(matches!(v.sign(b"", now(), None), Err(Error::Signing(_))));
     }
 }

@@ -3,9 +3,11 @@
 use std::fmt;
 
 use hmac::{Hmac, Mac};
-use sha2::Sha256;
-use subtle::ConstantTimeEq;
+use sha2::{Digest, Sha256};
+use subtle::{ConditionallySelectable, ConstantTimeEq};
 use zeroize::Zeroizing;
+
+use crate::Error;
 
 pub(crate) type HmacSha256 = Hmac<Sha256>;
 
@@ -13,6 +15,9 @@ pub(crate) type HmacSha256 = Hmac<Sha256>;
 ///
 /// `Debug` prints `Secret { .. }` and the bytes are wiped from memory when the
 /// value is dropped. There is deliberately no way to read the bytes back.
+///
+/// Receivers refuse an empty or whitespace-only secret with
+/// [`Error::InvalidSecret`]: anyone could sign with it.
 ///
 /// ```
 /// use webhook_kit::Secret;
@@ -77,11 +82,39 @@ impl From<&String> for Secret {
     }
 }
 
-/// One accepted secret with its HMAC key schedule computed once, up front.
+impl Secret {
+    /// Refuses a secret anyone could guess: empty, or only whitespace (as
+    /// `env::var("SECRET").unwrap_or_default()` gives when the variable is
+    /// unset). An HMAC keyed with it is computable by anyone.
+    pub(crate) fn usable(self) -> Result<Secret, Error> {
+        let blank = match std::str::from_utf8(self.expose()) {
+            Ok(text) => text.trim().is_empty(),
+            Err(_) => false,
+        };
+        if blank {
+            Err(Error::InvalidSecret(
+                "the secret is empty or only whitespace, so anyone could sign with it",
+            ))
+        } else {
+            Ok(self)
+        }
+    }
+}
+
+/// One accepted secret, with what verification derives from it computed
+/// once, up front.
+///
+/// The secret's bytes are wiped on drop. The HMAC key schedule (`mac`) is as
+/// good as the secret for signing, but the `hmac` crate offers no way to wipe
+/// it, so it is not; neither are the copies of it made per request. The
+/// crate's docs say exactly this.
 #[derive(Clone)]
 struct Key {
     secret: Secret,
     mac: HmacSha256,
+    /// SHA-256 of the secret: tokens are compared through fixed-size
+    /// digests, so the comparison's time says nothing about the length.
+    digest: [u8; 32],
 }
 
 /// The secrets a receiver accepts, first one used for signing.
@@ -94,20 +127,32 @@ pub(crate) struct Keyring {
 }
 
 impl Keyring {
-    pub(crate) fn new(secret: Secret) -> Self {
+    /// A ring holding one usable secret.
+    pub(crate) fn new(secret: Secret) -> Result<Self, Error> {
         Keyring::default().with(secret)
     }
 
-    pub(crate) fn with(mut self, secret: Secret) -> Self {
-        // HMAC accepts keys of any length, so this cannot fail.
+    /// Adds another usable secret.
+    pub(crate) fn with(mut self, secret: Secret) -> Result<Self, Error> {
+        let secret = secret.usable()?;
+        // HMAC accepts keys of any length.
         let mac = <HmacSha256 as Mac>::new_from_slice(secret.expose())
-            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
-        self.keys.push(Key { secret, mac });
-        self
+            .map_err(|_| Error::InvalidSecret("HMAC refused the key"))?;
+        let digest = Sha256::digest(secret.expose()).into();
+        self.keys.push(Key {
+            secret,
+            mac,
+            digest,
+        });
+        Ok(self)
     }
 
     pub(crate) fn is_empty(&self) -> bool {
         self.keys.is_empty()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.keys.len()
     }
 
     /// The prepared MAC states, in the order the secrets were added.
@@ -125,24 +170,27 @@ impl Keyring {
         self.keys.first().map(|k| &k.secret)
     }
 
-    /// Whether `candidate` equals any secret, compared in constant time.
+    /// Which secret `candidate` equals, compared in constant time.
     ///
-    /// Every secret is compared even after a match so the time taken does not
-    /// tell which one matched.
-    pub(crate) fn contains_token(&self, candidate: &[u8]) -> bool {
+    /// Both sides are hashed first, so neither the candidate's length nor
+    /// the secrets' shows in the time taken, and every secret is compared
+    /// even after a match, so the time does not tell which one matched.
+    pub(crate) fn find_token(&self, candidate: &[u8]) -> Option<usize> {
+        let candidate: [u8; 32] = Sha256::digest(candidate).into();
         let mut found = subtle::Choice::from(0);
-        for key in &self.keys {
-            found |= key.secret.expose().ct_eq(candidate);
+        let mut index = 0u64;
+        for (i, key) in self.keys.iter().enumerate() {
+            let equal = key.digest.ct_eq(&candidate);
+            index.conditional_assign(&(i as u64), equal);
+            found |= equal;
         }
-        found.into()
+        bool::from(found).then(|| usize::try_from(index).unwrap_or(usize::MAX))
     }
 }
 
 impl fmt::Debug for Keyring {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Keyring")
-            .field("secrets", &self.keys.len())
-            .finish_non_exhaustive()
+        write!(f, "{} secret(s)", self.keys.len())
     }
 }
 
@@ -150,23 +198,39 @@ impl fmt::Debug for Keyring {
 mod tests {
     use super::*;
 
-    #[test]
-    fn debug_never_shows_the_bytes() {
-        let ring = Keyring::new("topsecret".into()).with("other".into());
-        let shown = format!("{ring:?} {:?}", Secret::from("topsecret"));
-        assert!(!shown.contains("topsecret"), "{shown}");
-        assert!(!shown.contains("other"), "{shown}");
-        assert!(shown.contains("secrets: 2"), "{shown}");
+    fn ring(secrets: &[&str]) -> Keyring {
+        secrets.iter().fold(Keyring::default(), |ring, s| {
+            ring.with(Secret::from(*s)).expect("usable")
+        })
     }
 
     #[test]
-    fn tokens_match_any_secret_exactly() {
-        let ring = Keyring::new("old-token".into()).with("new-token".into());
-        assert!(ring.contains_token(b"old-token"));
-        assert!(ring.contains_token(b"new-token"));
-        assert!(!ring.contains_token(b"new-toke"));
-        assert!(!ring.contains_token(b"new-tokenX"));
-        assert!(!ring.contains_token(b""));
-        assert!(!Keyring::default().contains_token(b""));
+    fn debug_never_shows_the_bytes() {
+        let ring = ring(&["topsecret", "other"]);
+        let shown = format!("{ring:?} {:?}", Secret::from("topsecret"));
+        assert_eq!(shown, "2 secret(s) Secret { .. }");
+    }
+
+    #[test]
+    fn tokens_match_any_secret_exactly_and_say_which() {
+        let ring = ring(&["old-token", "new-token"]);
+        assert_eq!(ring.find_token(b"old-token"), Some(0));
+        assert_eq!(ring.find_token(b"new-token"), Some(1));
+        assert_eq!(ring.find_token(b"new-toke"), None);
+        assert_eq!(ring.find_token(b"new-tokenX"), None);
+        assert_eq!(ring.find_token(b""), None);
+        assert_eq!(Keyring::default().find_token(b""), None);
+    }
+
+    #[test]
+    fn blank_secrets_are_refused() {
+        for blank in ["", " ", "\t\n", "\u{3000}"] {
+            assert!(
+                matches!(Keyring::new(blank.into()), Err(Error::InvalidSecret(_))),
+                "{blank:?}"
+            );
+        }
+        assert!(Keyring::new(Secret::from(vec![0xff, 0xfe])).is_ok());
+        assert!(Keyring::new(" s ".into()).is_ok());
     }
 }

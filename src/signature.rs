@@ -3,10 +3,20 @@
 //!
 //! Nothing here allocates: received signatures are decoded into a stack
 //! buffer and compared through `subtle`.
+//!
+//! Reading follows the reference libraries: an entry that is malformed or of
+//! another version is skipped, never fatal, as long as another entry can
+//! match; a header with no usable entry at all is an authentication error.
+
+use std::borrow::Cow;
 
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use http::HeaderName;
 use subtle::ConstantTimeEq;
+
+use crate::Error;
+use crate::headers::trim;
 
 /// Length of an HMAC-SHA256 tag.
 pub(crate) const TAG_LEN: usize = 32;
@@ -61,6 +71,140 @@ impl Encoding {
             Encoding::Base64 => base64::engine::general_purpose::STANDARD.encode(tag),
         }
     }
+}
+
+/// The grammar of a signature header.
+#[derive(Clone, Debug)]
+pub(crate) enum Format {
+    /// The whole value is one MAC, after a literal prefix such as `sha256=`
+    /// (empty for none).
+    Single { prefix: Cow<'static, [u8]> },
+    /// Space-separated `<version>,<mac>` entries; other versions are skipped.
+    VersionedList { version: Cow<'static, [u8]> },
+    /// Comma-separated `key=value` items: one timestamp item and one or more
+    /// signature items; unknown keys are skipped. Every item must have a `=`
+    /// and a non-empty value.
+    KeyValueList {
+        timestamp_key: Cow<'static, [u8]>,
+        signature_key: Cow<'static, [u8]>,
+    },
+}
+
+/// The decoded signatures of one header, on the stack.
+pub(crate) struct SignatureList {
+    tags: [Tag; MAX_SIGNATURES],
+    len: usize,
+}
+
+impl Default for SignatureList {
+    fn default() -> Self {
+        SignatureList {
+            tags: [[0; TAG_LEN]; MAX_SIGNATURES],
+            len: 0,
+        }
+    }
+}
+
+impl SignatureList {
+    pub(crate) fn tags(&self) -> &[Tag] {
+        &self.tags[..self.len]
+    }
+
+    /// Keeps `text` if it decodes to a tag; anything else cannot match and
+    /// is skipped, as the reference libraries skip it.
+    fn push(&mut self, encoding: Encoding, text: &[u8]) {
+        if self.len < MAX_SIGNATURES
+            && let Ok(tag) = encoding.decode(text)
+        {
+            self.tags[self.len] = tag;
+            self.len += 1;
+        }
+    }
+
+    /// Parses a signature header, keeping up to [`MAX_SIGNATURES`] decoded
+    /// MACs, and returns the timestamp it embeds, if the format has one.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MalformedHeader`] when the header breaks its grammar where
+    /// the sender's own library refuses it, or carries no usable signature.
+    pub(crate) fn read<'v>(
+        &mut self,
+        format: &Format,
+        encoding: Encoding,
+        name: &HeaderName,
+        value: &'v [u8],
+    ) -> Result<Option<&'v [u8]>, Error> {
+        let malformed = |reason| Error::MalformedHeader {
+            name: name.clone(),
+            reason,
+        };
+        let timestamp = match format {
+            Format::Single { prefix } => {
+                let value = trim(value);
+                let mac = value
+                    .strip_prefix(prefix.as_ref())
+                    .ok_or_else(|| malformed("signature lacks its prefix"))?;
+                self.push(encoding, mac);
+                None
+            }
+            Format::VersionedList { version } => {
+                for mac in versioned_entries(value, version).take(MAX_SIGNATURES) {
+                    self.push(encoding, mac);
+                }
+                None
+            }
+            Format::KeyValueList {
+                timestamp_key,
+                signature_key,
+            } => {
+                let mut timestamp = None;
+                let mut signatures = 0usize;
+                for item in value.split(|&b| b == b',').map(trim) {
+                    let (key, item_value) = split_once(item, b'=')
+                        .ok_or_else(|| malformed("item is not `key=value`"))?;
+                    if item_value.is_empty() {
+                        return Err(malformed("item has an empty value"));
+                    }
+                    if key == timestamp_key.as_ref() {
+                        timestamp = Some(item_value);
+                    } else if key == signature_key.as_ref() {
+                        signatures += 1;
+                        if signatures <= MAX_SIGNATURES {
+                            self.push(encoding, item_value);
+                        }
+                    }
+                }
+                if signatures == 0 {
+                    return Err(malformed("no signature item"));
+                }
+                Some(timestamp.ok_or_else(|| malformed("no timestamp item"))?)
+            }
+        };
+        if self.len == 0 {
+            return Err(malformed("no signature in the expected encoding"));
+        }
+        Ok(timestamp)
+    }
+}
+
+/// The signature text of every `<version>,<signature>` entry of a
+/// space-separated list whose version is `version`. Entries of other
+/// versions, and entries without a comma, are skipped.
+pub(crate) fn versioned_entries<'v>(
+    value: &'v [u8],
+    version: &'v [u8],
+) -> impl Iterator<Item = &'v [u8]> + 'v {
+    value
+        .split(|&b| b == b' ' || b == b'\t')
+        .filter_map(|entry| split_once(entry, b','))
+        .filter(move |(entry_version, _)| *entry_version == version)
+        .map(|(_, signature)| signature)
+}
+
+fn split_once(s: &[u8], separator: u8) -> Option<(&[u8], &[u8])> {
+    let at = s.iter().position(|&b| b == separator)?;
+    Some((&s[..at], &s[at + 1..]))
 }
 
 /// Compares a computed tag with a received one in constant time.
@@ -147,17 +291,6 @@ pub(crate) fn encode_hex(bytes: &[u8]) -> String {
         out.push(char::from(DIGITS[usize::from(b & 0xf)]));
     }
     out
-}
-
-/// Trims ASCII spaces and tabs, the optional whitespace HTTP allows.
-pub(crate) fn trim(mut s: &[u8]) -> &[u8] {
-    while let [b' ' | b'\t', rest @ ..] = s {
-        s = rest;
-    }
-    while let [rest @ .., b' ' | b'\t'] = s {
-        s = rest;
-    }
-    s
 }
 
 #[cfg(test)]
@@ -266,12 +399,5 @@ mod tests {
         other[31] ^= 1;
         assert!(!tags_equal(&TAG, &other));
         assert!(!tags_equal(&TAG[..31], &TAG));
-    }
-
-    #[test]
-    fn trim_removes_only_optional_whitespace() {
-        assert_eq!(trim(b" \t a b \t"), b"a b");
-        assert_eq!(trim(b""), b"");
-        assert_eq!(trim(b"   "), b"");
     }
 }

@@ -10,8 +10,16 @@
 //! | reply | any `2xx`; `3xx` is a failure; `410` disables; `429`, `502`, `504` throttle |
 //! | retries | immediately, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h |
 //!
-//! The asymmetric `v1a` (Ed25519) entries are skipped: a header carrying only
-//! those does not verify.
+//! Headers are read as the reference libraries read them: each of the three
+//! is taken from `svix-*` when present, else from `webhook-*`; an entry that
+//! is malformed or of another version is skipped as long as another entry
+//! matches; the timestamp may carry a `+` or leading zeros, and the MAC
+//! covers its plain decimal. Secrets of any non-empty length are accepted,
+//! as the references accept them. The asymmetric `v1a` (Ed25519) entries
+//! are skipped by a receiver that holds only `whsec_` secrets.
+//!
+//! To receive into your own type (an enum of a sender's events, say), use
+//! [`StandardWebhooks::receive_as`].
 //!
 //! ```
 //! use webhook_kit::{Provider, WebhookEvent};
@@ -32,38 +40,53 @@ use std::borrow::Cow;
 use std::time::Duration;
 
 use base64::Engine as _;
-use http::{HeaderMap, HeaderName, Response};
-use serde::Deserialize;
+use http::{HeaderMap, HeaderName};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sha2::Digest;
 use time::OffsetDateTime;
 
-use crate::event::{event_data, parse_body};
-use crate::provider::receiver_builders;
-use crate::scheme::{Format, HeaderSet, Scheme, Signed, Verifier, secs};
+use crate::event::event_data;
+use crate::json::parse_body;
+use crate::receiver::{Settings, receiver_builders};
+use crate::scheme::{HeaderSet, Pieces, Scheme, Signed, Verifier};
 use crate::secret::{Keyring, Secret};
-use crate::signature::{BASE64, Encoding, encode_hex};
-use crate::{Error, Outcome, Provider, ReplyRule, RetrySchedule, Tolerance, WebhookEvent};
+use crate::signature::{BASE64, Encoding, Format, encode_hex};
+use crate::{
+    Delivery, Error, Provider, Received, ReplyRule, RetrySchedule, Tolerance, WebhookEvent,
+};
 
+/// Svix's names first: the svix libraries take each header from `svix-*`
+/// when present, else from `webhook-*`.
 static HEADERS: [HeaderSet; 2] = [
-    HeaderSet {
-        signature: HeaderName::from_static("webhook-signature"),
-        timestamp: Some(HeaderName::from_static("webhook-timestamp")),
-        id: Some(HeaderName::from_static("webhook-id")),
-    },
     HeaderSet {
         signature: HeaderName::from_static("svix-signature"),
         timestamp: Some(HeaderName::from_static("svix-timestamp")),
         id: Some(HeaderName::from_static("svix-id")),
     },
+    HeaderSet {
+        signature: HeaderName::from_static("webhook-signature"),
+        timestamp: Some(HeaderName::from_static("webhook-timestamp")),
+        id: Some(HeaderName::from_static("webhook-id")),
+    },
 ];
 
 static SCHEME: Scheme = Scheme {
-    headers: &HEADERS,
-    format: Format::VersionedList { version: b"v1" },
+    families: Cow::Borrowed(&HEADERS),
+    // The specification's own names, for errors and for signing.
+    default_family: 1,
+    format: Format::VersionedList {
+        version: Cow::Borrowed(b"v1"),
+    },
     encoding: Encoding::Base64,
-    signed: Signed::IdDotTimestampDotBody,
-    tolerance: Tolerance::symmetric(secs(5 * 60)),
+    signed: Signed {
+        prefix: Cow::Borrowed(b""),
+        pieces: Pieces::IdTimestamp,
+        separator: b'.',
+        canonical_timestamp: true,
+    },
+    tolerance: Tolerance::symmetric(Duration::from_secs(5 * 60)),
 };
 
 /// How Standard Webhooks senders read replies.
@@ -71,56 +94,79 @@ pub const REPLY_RULE: ReplyRule = ReplyRule::any_2xx()
     .disable_on(&[410])
     .throttle_on(&[429, 502, 504]);
 
-/// Shortest and longest secret the specification allows, after decoding.
-const SECRET_LEN: std::ops::RangeInclusive<usize> = 24..=64;
+/// The longest secret accepted, in bytes once decoded. The specification
+/// asks senders for 24 to 64 bytes; the reference libraries verify with any
+/// non-empty key, and so does this receiver up to this bound, which only
+/// keeps out values that cannot be a secret (a pasted file, say).
+pub const MAX_SECRET_LEN: usize = 1024;
 
 /// A receiver for Standard Webhooks (and Svix) deliveries.
 ///
 /// `Debug` shows the configuration but never a secret.
-#[derive(Clone, Debug)]
+///
+/// ```
+/// let receiver = webhook_kit::standard::StandardWebhooks::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+/// assert!(!format!("{receiver:?}").contains("MfKQ"));
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
+#[derive(Clone)]
 pub struct StandardWebhooks {
     verifier: Verifier,
+    settings: Settings,
+}
+
+impl std::fmt::Debug for StandardWebhooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StandardWebhooks")
+            .field("verifier", &self.verifier)
+            .finish()
+    }
 }
 
 impl StandardWebhooks {
     /// A receiver that accepts deliveries signed with `secret`: base64, with
-    /// or without the `whsec_` prefix and padding, 24 to 64 bytes once decoded.
+    /// or without the `whsec_` prefix and padding, of any non-empty length up
+    /// to [`MAX_SECRET_LEN`] bytes once decoded.
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidSecret`] if the secret is not base64 or has the wrong
-    /// length. Checked here, once, instead of on every request:
+    /// [`Error::InvalidSecret`] if the secret is not base64, is empty or is
+    /// absurdly long. Checked here, once, instead of on every request:
     ///
     /// ```
     /// use webhook_kit::standard::StandardWebhooks;
     ///
     /// assert!(StandardWebhooks::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").is_ok());
+    /// assert!(StandardWebhooks::new("whsec_c2hvcnQ=").is_ok()); // 5 bytes, as the references allow
     /// assert!(StandardWebhooks::new("whsec_not base64!").is_err());
-    /// assert!(StandardWebhooks::new("whsec_c2hvcnQ=").is_err()); // 5 bytes
+    /// assert!(StandardWebhooks::new("whsec_").is_err());
     /// ```
     pub fn new(secret: impl Into<Secret>) -> Result<Self, Error> {
-        let keys = Keyring::new(decode_secret(&secret.into())?);
+        let keys = Keyring::new(decode_secret(&secret.into())?)?;
         Ok(StandardWebhooks {
             verifier: Verifier::new(&SCHEME, keys),
+            settings: Settings::new(REPLY_RULE, RetrySchedule::standard_webhooks()),
         })
     }
 
-    /// Accepts another `whsec_` secret as well (rotation).
+    /// Accepts another `whsec_` secret as well (rotation: a request signed
+    /// with any accepted secret verifies, and
+    /// [`Delivery::secret_index`] says which).
     ///
     /// # Errors
     ///
     /// As [`StandardWebhooks::new`].
+    ///
+    /// ```
+    /// use webhook_kit::standard::StandardWebhooks;
+    ///
+    /// let receiver = StandardWebhooks::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?
+    ///     .with_secret("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD")?;
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
     pub fn with_secret(mut self, secret: impl Into<Secret>) -> Result<Self, Error> {
-        let key = decode_secret(&secret.into())?;
-        let ring = std::mem::take(self.verifier.keys_mut());
-        *self.verifier.keys_mut() = ring.with(key);
+        self.verifier.add_secret(decode_secret(&secret.into())?)?;
         Ok(self)
-    }
-
-    /// Sets the tolerance in both directions (default 5 minutes).
-    #[must_use]
-    pub fn tolerance(self, bound: Duration) -> Self {
-        self.tolerance_window(Tolerance::symmetric(bound))
     }
 
     /// The headers of a genuine delivery with the message id `id`.
@@ -129,27 +175,112 @@ impl StandardWebhooks {
     ///
     /// [`Error::Signing`] if `id` is empty, starts or ends with whitespace
     /// (which HTTP would strip in transit), or cannot be carried in a header.
+    ///
+    /// ```
+    /// # use webhook_kit::standard::StandardWebhooks;
+    /// # let receiver = StandardWebhooks::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+    /// let headers = receiver.sign_with_id_at("msg_1", b"{}", time::OffsetDateTime::now_utc())?;
+    /// assert_eq!(headers["webhook-id"], "msg_1");
+    /// assert!(receiver.sign_with_id_at(" msg_1", b"{}", time::OffsetDateTime::now_utc()).is_err());
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
     pub fn sign_with_id_at(
         &self,
         id: &str,
         body: &[u8],
         now: OffsetDateTime,
     ) -> Result<HeaderMap, Error> {
-        self.verifier.sign(body, now, id)
+        self.verifier.sign(body, now, Some(id))
+    }
+
+    /// Authenticates a request as of `now`, then reads its body into your own
+    /// type `T`: an enum of a sender's events (Clerk's, Resend's), say. The
+    /// body is parsed once; an unauthenticated body is never parsed.
+    ///
+    /// # Errors
+    ///
+    /// As [`Provider::verify_at`]; then [`Error::InvalidPayload`], with the
+    /// position in the body, when the body is not a `T`.
+    ///
+    /// ```
+    /// use serde::Deserialize;
+    /// use webhook_kit::standard::StandardWebhooks;
+    ///
+    /// #[derive(Debug, Deserialize)]
+    /// #[serde(tag = "type", content = "data")]
+    /// enum ClerkEvent {
+    ///     #[serde(rename = "user.created")]
+    ///     UserCreated { id: String },
+    ///     #[serde(other)]
+    ///     Other,
+    /// }
+    ///
+    /// let receiver = StandardWebhooks::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+    /// let body = br#"{"type": "user.created", "data": {"id": "user_1"}}"#;
+    /// let now = time::OffsetDateTime::now_utc();
+    /// let headers = receiver.sign_with_id_at("msg_1", body, now)?;
+    ///
+    /// let received = receiver.receive_as_at::<ClerkEvent>(&headers, body, now)?;
+    /// assert!(matches!(received.event, ClerkEvent::UserCreated { ref id } if id == "user_1"));
+    /// assert_eq!(received.delivery.id(), Some("msg_1"));
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub fn receive_as_at<T: DeserializeOwned>(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<Received<T>, Error> {
+        let delivery = self.verify_at(headers, body, now)?;
+        Ok(Received::new(parse_body(body)?, delivery))
+    }
+
+    /// [`StandardWebhooks::receive_as_at`] against the system clock.
+    ///
+    /// # Errors
+    ///
+    /// As [`StandardWebhooks::receive_as_at`].
+    ///
+    /// ```
+    /// # use webhook_kit::standard::StandardWebhooks;
+    /// # let receiver = StandardWebhooks::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+    /// let body = br#"{"type": "email.sent", "data": {}}"#;
+    /// let headers = receiver.sign_with_id_at("msg_1", body, time::OffsetDateTime::now_utc())?;
+    /// let received = receiver.receive_as::<serde_json::Value>(&headers, body)?;
+    /// assert_eq!(received.event["type"], "email.sent");
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub fn receive_as<T: DeserializeOwned>(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Received<T>, Error> {
+        self.receive_as_at(headers, body, OffsetDateTime::now_utc())
     }
 }
 
-receiver_builders!(StandardWebhooks: limits, tolerance);
+receiver_builders!(StandardWebhooks = "webhook_kit::standard::StandardWebhooks::new(\"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\")?":
+    with_tolerance, max_body_size, with_reply_rule, with_retry_schedule);
 
 fn decode_secret(secret: &Secret) -> Result<Secret, Error> {
     let text = secret.expose();
     let encoded = text.strip_prefix(b"whsec_").unwrap_or(text);
+    if encoded.len() > MAX_SECRET_LEN * 2 {
+        return Err(Error::InvalidSecret(
+            "a Standard Webhooks secret this long is not a secret",
+        ));
+    }
     let key = zeroize::Zeroizing::new(BASE64.decode(encoded).map_err(|_| {
         Error::InvalidSecret("a Standard Webhooks secret is base64 after `whsec_`")
     })?);
-    if !SECRET_LEN.contains(&key.len()) {
+    if key.is_empty() {
         return Err(Error::InvalidSecret(
-            "a Standard Webhooks secret decodes to 24 to 64 bytes",
+            "the Standard Webhooks secret is empty, so anyone could sign with it",
+        ));
+    }
+    if key.len() > MAX_SECRET_LEN {
+        return Err(Error::InvalidSecret(
+            "a Standard Webhooks secret this long is not a secret",
         ));
     }
     Ok(Secret::from(key.as_slice()))
@@ -167,14 +298,16 @@ event_data! {
 /// recommends: `{"type": …, "timestamp": …, "data": …}`.
 ///
 /// All three fields are optional in the body; a missing `data` reads as
-/// `null`.
-#[derive(Clone, Debug, PartialEq)]
+/// `null`. Serialized (to queue it), the event keeps the message id.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Event {
     /// The message id: the `webhook-id` header when the event came through
-    /// [`Provider::verify_and_parse_at`], else the body's `id` field, else empty.
+    /// [`Provider::receive_at`] or [`Provider::verify_and_parse_at`], else
+    /// the body's `id` field, else empty.
     pub id: String,
     /// The body's `timestamp`.
+    #[serde(with = "time::serde::rfc3339::option")]
     pub timestamp: Option<OffsetDateTime>,
     /// The type and data.
     pub data: EventData,
@@ -214,12 +347,13 @@ impl Provider for StandardWebhooks {
         headers: &HeaderMap,
         body: &[u8],
         now: OffsetDateTime,
-    ) -> Result<(), Error> {
-        self.verifier.verify(headers, body, now).map(drop)
+    ) -> Result<Delivery, Error> {
+        self.settings.check_size(body)?;
+        self.verifier.verify(headers, body, now)
     }
 
     fn parse(&self, body: &[u8]) -> Result<Event, Error> {
-        crate::scheme::check_body_size(body, self.verifier.max_body())?;
+        self.settings.check_size(body)?;
         let envelope: Envelope<'_> = parse_body(body)?;
         Ok(Event {
             id: envelope.id.unwrap_or_default(),
@@ -228,38 +362,27 @@ impl Provider for StandardWebhooks {
         })
     }
 
-    fn verify_and_parse_at(
+    /// As the default; the event's id is the signed message id.
+    fn receive_at(
         &self,
         headers: &HeaderMap,
         body: &[u8],
         now: OffsetDateTime,
-    ) -> Result<Event, Error> {
-        self.verify_at(headers, body, now)?;
+    ) -> Result<Received<Event>, Error> {
+        let delivery = self.verify_at(headers, body, now)?;
         let mut event = self.parse(body)?;
-        // The signed message id is authoritative.
-        if let Some(id) = SCHEME
-            .headers
-            .iter()
-            .find(|set| headers.contains_key(&set.signature))
-            .and_then(|set| set.id.as_ref())
-            .and_then(|name| headers.get(name))
-        {
-            // Header bytes beyond ASCII are legal and were signed as sent.
-            event.id = String::from_utf8_lossy(id.as_bytes()).into_owned();
+        if let Some(id) = delivery.id() {
+            id.clone_into(&mut event.id);
         }
-        Ok(event)
+        Ok(Received::new(event, delivery))
     }
 
-    fn acknowledge(&self) -> Response<&'static str> {
-        Response::new("")
-    }
-
-    fn classify<B: AsRef<[u8]>>(&self, response: &Response<B>) -> Outcome {
-        REPLY_RULE.classify(response)
+    fn reply_rule(&self) -> ReplyRule {
+        self.settings.reply
     }
 
     fn retry_schedule(&self) -> RetrySchedule {
-        RetrySchedule::standard_webhooks()
+        self.settings.schedule.clone()
     }
 
     /// Signs with a message id derived from the body (`msg_` and 24 hex
@@ -268,7 +391,7 @@ impl Provider for StandardWebhooks {
     fn sign_at(&self, body: &[u8], now: OffsetDateTime) -> Result<HeaderMap, Error> {
         let digest = sha2::Sha256::digest(body);
         let id = format!("msg_{}", encode_hex(&digest[..12]));
-        self.verifier.sign(body, now, &id)
+        self.verifier.sign(body, now, Some(&id))
     }
 }
 
@@ -278,31 +401,31 @@ const HOUR: u64 = 60 * MINUTE;
 /// The specification's schedule: immediately, then 5 s, 5 min, 30 min, 2 h,
 /// 5 h, 10 h, 14 h, 20 h and 24 h after each failure (10 attempts).
 static STANDARD_DELAYS: [Duration; 9] = [
-    secs(5),
-    secs(5 * MINUTE),
-    secs(30 * MINUTE),
-    secs(2 * HOUR),
-    secs(5 * HOUR),
-    secs(10 * HOUR),
-    secs(14 * HOUR),
-    secs(20 * HOUR),
-    secs(24 * HOUR),
+    Duration::from_secs(5),
+    Duration::from_secs(5 * MINUTE),
+    Duration::from_secs(30 * MINUTE),
+    Duration::from_secs(2 * HOUR),
+    Duration::from_secs(5 * HOUR),
+    Duration::from_secs(10 * HOUR),
+    Duration::from_secs(14 * HOUR),
+    Duration::from_secs(20 * HOUR),
+    Duration::from_secs(24 * HOUR),
 ];
 
 /// Svix's server default: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (8 attempts).
 static SVIX_DELAYS: [Duration; 7] = [
-    secs(5),
-    secs(5 * MINUTE),
-    secs(30 * MINUTE),
-    secs(2 * HOUR),
-    secs(5 * HOUR),
-    secs(10 * HOUR),
-    secs(10 * HOUR),
+    Duration::from_secs(5),
+    Duration::from_secs(5 * MINUTE),
+    Duration::from_secs(30 * MINUTE),
+    Duration::from_secs(2 * HOUR),
+    Duration::from_secs(5 * HOUR),
+    Duration::from_secs(10 * HOUR),
+    Duration::from_secs(10 * HOUR),
 ];
 
 /// The per-attempt timeout: the specification asks receivers to answer
 /// within 15 to 30 seconds; we take the stricter end.
-const STANDARD_TIMEOUT: Duration = secs(15);
+const STANDARD_TIMEOUT: Duration = Duration::from_secs(15);
 
 impl RetrySchedule {
     /// The Standard Webhooks specification's schedule: 10 attempts, the

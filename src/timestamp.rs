@@ -48,16 +48,63 @@ impl Tolerance {
         // i128 holds the difference of any two i64 values.
         let age = i128::from(now.unix_timestamp()) - i128::from(unix_seconds);
         if age > i128::from(self.past.as_secs()) {
-            Err(Error::TimestampTooOld)
+            Err(Error::TimestampTooOld {
+                age: seconds(age),
+                tolerance: self.past,
+            })
         } else if -age > i128::from(self.future.as_secs()) {
-            Err(Error::TimestampInFuture)
+            // A sender that signs milliseconds is about 1000 times ahead.
+            let as_millis = i128::from(now.unix_timestamp()) - i128::from(unix_seconds) / 1000;
+            Err(Error::TimestampInFuture {
+                ahead: seconds(-age),
+                tolerance: self.future,
+                looks_like_millis: as_millis.abs()
+                    <= i128::from(self.past.max(self.future).as_secs().max(3600)),
+            })
         } else {
             Ok(())
         }
     }
 }
 
-/// Reads a Unix timestamp in seconds: optional `-`, then 1 to 64 ASCII digits.
+fn seconds(n: i128) -> Duration {
+    Duration::from_secs(u64::try_from(n).unwrap_or(u64::MAX))
+}
+
+/// The decimal text of a timestamp, as the reference libraries sign it
+/// after reading `+0001700000000` as `1700000000`. On the stack.
+pub(crate) struct CanonicalText {
+    buf: [u8; 20],
+    start: usize,
+}
+
+impl CanonicalText {
+    pub(crate) fn new(value: i64) -> Self {
+        let mut buf = [0u8; 20];
+        let mut at = buf.len();
+        let mut rest = value.unsigned_abs();
+        loop {
+            at -= 1;
+            buf[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        if value < 0 {
+            at -= 1;
+            buf[at] = b'-';
+        }
+        CanonicalText { buf, start: at }
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.buf[self.start..]
+    }
+}
+
+/// Reads a Unix timestamp in seconds: optional `+` or `-`, then 1 to 64
+/// ASCII digits (leading zeros allowed), as the reference libraries read it.
 ///
 /// Values beyond `i64` saturate instead of failing, so `10^30` is "far in the
 /// future" and is rejected by the tolerance check with the right error.
@@ -65,6 +112,7 @@ impl Tolerance {
 pub(crate) fn parse_unix_seconds(text: &[u8]) -> Option<i64> {
     let (negative, digits) = match text.split_first() {
         Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
         _ => (false, text),
     };
     if digits.is_empty() || digits.len() > 64 || !digits.iter().all(u8::is_ascii_digit) {
@@ -102,6 +150,8 @@ mod tests {
         assert_eq!(parse_unix_seconds(b"0"), Some(0));
         assert_eq!(parse_unix_seconds(b"-5"), Some(-5));
         assert_eq!(parse_unix_seconds(b"007"), Some(7));
+        assert_eq!(parse_unix_seconds(b"+5"), Some(5));
+        assert_eq!(parse_unix_seconds(b"+0001700000000"), Some(1_700_000_000));
     }
 
     #[test]
@@ -120,7 +170,10 @@ mod tests {
         for bad in [
             &b""[..],
             b"-",
-            b"+5",
+            b"+",
+            b"+-5",
+            b"-+5",
+            b"++5",
             b" 5",
             b"5 ",
             b"1.5",
@@ -141,12 +194,14 @@ mod tests {
         assert!(t.check(1_000_000 - 300, now).is_ok());
         assert!(matches!(
             t.check(1_000_000 - 301, now),
-            Err(Error::TimestampTooOld)
+            Err(Error::TimestampTooOld { age, tolerance })
+                if age.as_secs() == 301 && tolerance.as_secs() == 300
         ));
         assert!(t.check(1_000_000 + 60, now).is_ok());
         assert!(matches!(
             t.check(1_000_000 + 61, now),
-            Err(Error::TimestampInFuture)
+            Err(Error::TimestampInFuture { ahead, tolerance, looks_like_millis: false })
+                if ahead.as_secs() == 61 && tolerance.as_secs() == 60
         ));
     }
 
@@ -156,13 +211,52 @@ mod tests {
         let now = at(1_700_000_000);
         assert!(matches!(
             t.check(i64::MIN, now),
-            Err(Error::TimestampTooOld)
+            Err(Error::TimestampTooOld { .. })
         ));
         assert!(matches!(
             t.check(i64::MAX, now),
-            Err(Error::TimestampInFuture)
+            Err(Error::TimestampInFuture { .. })
         ));
         let huge = Tolerance::symmetric(Duration::MAX);
         assert!(huge.check(i64::MIN, now).is_ok());
+    }
+
+    #[test]
+    fn milliseconds_are_recognised() {
+        let t = Tolerance::symmetric(Duration::from_secs(300));
+        let now = at(1_700_000_000);
+        let err = t.check(1_700_000_000_123, now).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::TimestampInFuture {
+                    looks_like_millis: true,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("milliseconds"), "{err}");
+        let err = t.check(1_700_100_000, now).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::TimestampInFuture {
+                    looks_like_millis: false,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn canonical_text_is_plain_decimal() {
+        for value in [0, 7, -5, 1_700_000_000, i64::MAX, i64::MIN] {
+            assert_eq!(
+                CanonicalText::new(value).as_bytes(),
+                value.to_string().as_bytes()
+            );
+        }
     }
 }

@@ -8,10 +8,10 @@
 use base64::Engine as _;
 use http::{HeaderMap, HeaderName, header::AUTHORIZATION};
 
-use crate::Error;
-use crate::scheme::{Verified, required};
+use crate::headers::{required, trim};
 use crate::secret::Keyring;
-use crate::signature::{BASE64, trim};
+use crate::signature::BASE64;
+use crate::{Delivery, Error};
 
 /// Longest Basic credential we decode, on the stack.
 const MAX_BASIC: usize = 512;
@@ -24,10 +24,10 @@ pub(crate) fn verify_token(
     keys: &Keyring,
     headers: &HeaderMap,
     header: Option<&HeaderName>,
-) -> Result<Verified, Error> {
+) -> Result<Delivery, Error> {
     if let Some(name) = header.filter(|name| headers.contains_key(*name)) {
         let value = trim(required(headers, name)?);
-        return matched(keys.contains_token(value));
+        return matched(keys.find_token(value));
     }
     let value = trim(required(headers, &AUTHORIZATION)?);
     let malformed = |reason| Error::MalformedHeader {
@@ -43,7 +43,7 @@ pub(crate) fn verify_token(
         }
     };
     if scheme.eq_ignore_ascii_case(b"bearer") {
-        matched(keys.contains_token(credentials))
+        matched(keys.find_token(credentials))
     } else if scheme.eq_ignore_ascii_case(b"basic") {
         let mut buf = [0u8; MAX_BASIC];
         let len = BASE64.decode_slice(credentials, &mut buf).map_err(|_| {
@@ -56,17 +56,16 @@ pub(crate) fn verify_token(
             Some(_) => return Err(Error::SignatureMismatch),
             None => return Err(malformed("Basic credentials lack `:`")),
         };
-        matched(keys.contains_token(user))
+        matched(keys.find_token(user))
     } else {
         Err(malformed("unsupported authorization scheme"))
     }
 }
 
-fn matched(ok: bool) -> Result<Verified, Error> {
-    if ok {
-        Ok(Verified::new())
-    } else {
-        Err(Error::SignatureMismatch)
+fn matched(index: Option<usize>) -> Result<Delivery, Error> {
+    match index {
+        Some(index) => Ok(Delivery::new(None, None, Some(index))),
+        None => Err(Error::SignatureMismatch),
     }
 }
 
@@ -76,7 +75,9 @@ mod tests {
     use http::HeaderValue;
 
     fn ring() -> Keyring {
-        Keyring::new("tok-new".into()).with("tok-old".into())
+        Keyring::new("tok-new".into())
+            .and_then(|ring| ring.with("tok-old".into()))
+            .expect("usable")
     }
 
     fn with_auth(value: &str) -> HeaderMap {
@@ -94,13 +95,16 @@ mod tests {
 
     #[test]
     fn bearer_and_basic_accept_any_configured_token() {
-        for value in ["Bearer tok-new", "bearer tok-old", "BEARER  tok-new "] {
-            assert!(
-                verify_token(&ring(), &with_auth(value), None).is_ok(),
-                "{value}"
-            );
+        for (value, index) in [
+            ("Bearer tok-new", 0),
+            ("bearer tok-old", 1),
+            ("BEARER  tok-new ", 0),
+        ] {
+            let delivery = verify_token(&ring(), &with_auth(value), None).expect(value);
+            assert_eq!(delivery.secret_index(), Some(index), "{value}");
         }
-        assert!(verify_token(&ring(), &with_auth(&basic("tok-old:")), None).is_ok());
+        let basic = verify_token(&ring(), &with_auth(&basic("tok-old:")), None);
+        assert_eq!(basic.map(|d| d.secret_index()), Ok(Some(1)));
     }
 
     #[test]
@@ -143,7 +147,10 @@ mod tests {
         h.insert(name.clone(), HeaderValue::from_static("tok-old"));
         assert!(verify_token(&ring(), &h, Some(&name)).is_ok());
         h.insert(name.clone(), HeaderValue::from_static("nope"));
-        assert!(verify_token(&ring(), &h, Some(&name)).is_err());
+        assert_eq!(
+            verify_token(&ring(), &h, Some(&name)),
+            Err(Error::SignatureMismatch)
+        );
         // Falls back to Authorization when the named header is absent.
         assert!(verify_token(&ring(), &with_auth("Bearer tok-new"), Some(&name)).is_ok());
     }

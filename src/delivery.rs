@@ -1,0 +1,214 @@
+//! What the verification engine learned about one authenticated request.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+/// What a verified request told about itself: its delivery or message id,
+/// the timestamp it signed, and which accepted secret matched.
+///
+/// [`Provider::verify_at`](crate::Provider::verify_at) returns one for every
+/// request it authenticates; only the crate's verification engine makes one.
+/// It is small and owns its data (an id of up to 64 bytes is kept inline,
+/// without allocating), so a handler can keep it next to the event, queue it,
+/// or log it.
+///
+/// [`Delivery::secret_index`] tells a team that rotates secrets when the old
+/// secret stops being used: once no request matches index 1 any more, drop it.
+///
+/// # Example
+///
+/// ```
+/// use webhook_kit::Provider;
+/// use webhook_kit::standard::StandardWebhooks;
+///
+/// let old = StandardWebhooks::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+/// let receiver = StandardWebhooks::new("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD")?
+///     .with_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+/// let now = time::OffsetDateTime::now_utc();
+/// let body = br#"{"type": "user.created", "data": {}}"#;
+///
+/// // A sender still signing with the old secret.
+/// let headers = old.sign_with_id_at("msg_1", body, now)?;
+/// let delivery = receiver.verify_at(&headers, body, now)?;
+/// assert_eq!(delivery.id(), Some("msg_1"));
+/// assert_eq!(delivery.timestamp().map(|t| t.unix_timestamp()), Some(now.unix_timestamp()));
+/// assert_eq!(delivery.secret_index(), Some(1));
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Delivery {
+    id: Option<InlineText>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    timestamp: Option<OffsetDateTime>,
+    secret_index: Option<usize>,
+}
+
+impl Delivery {
+    pub(crate) fn new(
+        id: Option<&[u8]>,
+        timestamp: Option<OffsetDateTime>,
+        secret_index: Option<usize>,
+    ) -> Self {
+        Delivery {
+            id: id.map(InlineText::new),
+            timestamp,
+            secret_index,
+        }
+    }
+
+    /// The delivery or message id the headers carry (`webhook-id`,
+    /// `svix-id`, `x-webhook-id`, …), where the scheme has one.
+    ///
+    /// Header bytes that are not UTF-8 are shown with U+FFFD in their place.
+    ///
+    /// ```
+    /// # use webhook_kit::Provider;
+    /// # let receiver = webhook_kit::standard::StandardWebhooks::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+    /// # let now = time::OffsetDateTime::now_utc();
+    /// let headers = receiver.sign_with_id_at("msg_2", b"{}", now)?;
+    /// assert_eq!(receiver.verify_at(&headers, b"{}", now)?.id(), Some("msg_2"));
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_ref().map(InlineText::as_str)
+    }
+
+    /// The timestamp the request signed, where the scheme signs one.
+    ///
+    /// ```
+    /// # use webhook_kit::Provider;
+    /// let receiver = webhook_kit::falu::Falu::new("falu-secret")?;
+    /// let now = time::macros::datetime!(2024-04-04 19:16:31 UTC);
+    /// let headers = receiver.sign_at(b"{}", now)?;
+    /// assert_eq!(receiver.verify_at(&headers, b"{}", now)?.timestamp(), Some(now));
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub fn timestamp(&self) -> Option<OffsetDateTime> {
+        self.timestamp
+    }
+
+    /// Which of the receiver's accepted secrets matched: `0` is the one
+    /// given to the constructor, then one per `with_secret` call, in order.
+    /// `None` where nothing was checked (a Funnel receiver without a token).
+    ///
+    /// ```
+    /// # use webhook_kit::Provider;
+    /// let open = webhook_kit::funnel::Funnel::new();
+    /// assert_eq!(open.verify(&http::HeaderMap::new(), b"{}")?.secret_index(), None);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub fn secret_index(&self) -> Option<usize> {
+        self.secret_index
+    }
+}
+
+impl fmt::Debug for Delivery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Delivery")
+            .field("id", &self.id())
+            .field("timestamp", &self.timestamp)
+            .field("secret_index", &self.secret_index)
+            .finish()
+    }
+}
+
+/// Bytes an id keeps without allocating; longer ids go to the heap.
+const INLINE: usize = 64;
+
+/// Text that lives inline when short: verifying a request allocates nothing.
+#[derive(Clone, PartialEq, Eq)]
+enum InlineText {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Heap(Box<str>),
+}
+
+impl InlineText {
+    fn new(raw: &[u8]) -> Self {
+        match std::str::from_utf8(raw) {
+            Ok(text) if text.len() <= INLINE => {
+                let mut bytes = [0; INLINE];
+                bytes[..text.len()].copy_from_slice(text.as_bytes());
+                InlineText::Inline {
+                    // `text.len() <= INLINE`, which fits in a byte.
+                    len: text.len() as u8,
+                    bytes,
+                }
+            }
+            _ => InlineText::Heap(String::from_utf8_lossy(raw).into()),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            // Only `new` fills `bytes`, from a `str`, so this is UTF-8.
+            InlineText::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
+            }
+            InlineText::Heap(text) => text,
+        }
+    }
+}
+
+impl Serialize for InlineText {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for InlineText {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Ok(InlineText::new(text.as_bytes()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_and_long_ids_read_back() {
+        for id in [
+            "",
+            "msg_1",
+            &"x".repeat(INLINE),
+            &"y".repeat(INLINE + 1),
+            "é✓",
+        ] {
+            let delivery = Delivery::new(Some(id.as_bytes()), None, Some(0));
+            assert_eq!(delivery.id(), Some(id));
+        }
+        assert!(matches!(
+            InlineText::new(&[b'a'; INLINE]),
+            InlineText::Inline { .. }
+        ));
+        assert!(matches!(
+            InlineText::new(&[b'a'; INLINE + 1]),
+            InlineText::Heap(_)
+        ));
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_replaced() {
+        let delivery = Delivery::new(Some(b"a\xffb"), None, None);
+        assert_eq!(delivery.id(), Some("a\u{fffd}b"));
+    }
+
+    #[test]
+    fn a_json_round_trip_gives_an_equal_delivery() {
+        let at = OffsetDateTime::from_unix_timestamp(1_700_000_000).expect("time");
+        let delivery = Delivery::new(Some(b"msg_1"), Some(at), Some(2));
+        let text = serde_json::to_string(&delivery).expect("json");
+        assert_eq!(
+            serde_json::from_str::<Delivery>(&text).expect("back"),
+            delivery
+        );
+        assert_eq!(
+            format!("{delivery:?}"),
+            "Delivery { id: Some(\"msg_1\"), timestamp: Some(2023-11-14 22:13:20.0 +00:00:00), secret_index: Some(2) }"
+        );
+    }
+}

@@ -1,0 +1,88 @@
+//! Reading and writing header values: the few rules every scheme shares.
+
+use http::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::Error;
+
+/// Trims ASCII spaces and tabs, the optional whitespace HTTP allows.
+pub(crate) fn trim(mut s: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = s {
+        s = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = s {
+        s = rest;
+    }
+    s
+}
+
+/// A header value that must not be blank.
+pub(crate) fn non_empty<'h>(name: &HeaderName, value: &'h HeaderValue) -> Result<&'h [u8], Error> {
+    match trim(value.as_bytes()) {
+        [] => Err(Error::MalformedHeader {
+            name: name.clone(),
+            reason: "empty value",
+        }),
+        _ => Ok(value.as_bytes()),
+    }
+}
+
+/// A header that must be present and not blank.
+pub(crate) fn required<'h>(headers: &'h HeaderMap, name: &HeaderName) -> Result<&'h [u8], Error> {
+    let value = headers
+        .get(name)
+        .ok_or_else(|| Error::MissingHeader(name.clone()))?;
+    non_empty(name, value)
+}
+
+/// A value for a header this crate sends (signing side).
+pub(crate) fn header_value(text: impl AsRef<[u8]>) -> Result<HeaderValue, Error> {
+    HeaderValue::from_bytes(text.as_ref())
+        .map_err(|_| Error::Signing("value cannot be sent in a header"))
+}
+
+/// As [`header_value`], marked sensitive so `Debug` of the map hides it.
+pub(crate) fn sensitive_value(text: impl AsRef<[u8]>) -> Result<HeaderValue, Error> {
+    let mut value = header_value(text)?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trim_removes_only_optional_whitespace() {
+        assert_eq!(trim(b" \t a b \t"), b"a b");
+        assert_eq!(trim(b""), b"");
+        assert_eq!(trim(b"   "), b"");
+    }
+
+    #[test]
+    fn blank_and_absent_headers_are_told_apart() {
+        let name = HeaderName::from_static("x-sig");
+        let mut headers = HeaderMap::new();
+        assert_eq!(
+            required(&headers, &name),
+            Err(Error::MissingHeader(name.clone()))
+        );
+        headers.insert(name.clone(), HeaderValue::from_static(" \t"));
+        assert!(matches!(
+            required(&headers, &name),
+            Err(Error::MalformedHeader {
+                reason: "empty value",
+                ..
+            })
+        ));
+        headers.insert(name.clone(), HeaderValue::from_static(" a "));
+        assert_eq!(required(&headers, &name), Ok(&b" a "[..]));
+    }
+
+    #[test]
+    fn sensitive_values_are_hidden_from_debug() {
+        let value = sensitive_value("token").expect("value");
+        assert!(value.is_sensitive());
+        assert!(!format!("{value:?}").contains("token"));
+        assert!(header_value("a\nb").is_err());
+    }
+}
