@@ -81,6 +81,8 @@
 //! `dedup::RedisStore`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+// docs.rs (`--cfg docsrs`, see Cargo.toml) marks feature-gated items with the feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod delivery;
 mod error;
