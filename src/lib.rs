@@ -92,6 +92,8 @@ mod secret;
 mod signature;
 mod timestamp;
 mod token;
+#[cfg(feature = "ed25519")]
+mod v1a;
 
 #[cfg(feature = "clickfunnels")]
 pub mod clickfunnels;
@@ -115,6 +117,9 @@ pub use scheme::DEFAULT_MAX_BODY;
 pub use secret::Secret;
 pub use signature::MAX_SIGNATURES;
 pub use timestamp::Tolerance;
+#[cfg(feature = "ed25519")]
+#[doc(hidden)]
+pub use v1a::__fuzz_v1a;
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]
