@@ -538,3 +538,31 @@ proptest::proptest! {
         proptest::prop_assert!(checks <= MAX_V1A_CHECKS);
     }
 }
+
+#[test]
+fn streamed_verification_agrees_with_verify_strict() {
+    let signing = primary();
+    let public = signing.public_key();
+    let message = [ID, b".", TS, b".", BODY].concat();
+    let genuine = decode(&sign(&signing, ID, TS, BODY));
+    let mut flipped = genuine.clone();
+    flipped[40] ^= 4;
+    let mut candidates = vec![genuine.clone(), s_plus_l(&genuine), flipped, vec![0; 64]];
+    for point in small_order_points() {
+        candidates.push([&point[..], &genuine[32..]].concat());
+    }
+    // Ones with a valid R from the genuine signature and assorted S.
+    candidates.push([&genuine[..32], &[0xff; 32][..]].concat());
+    let mut accepted = 0;
+    for bytes in &candidates {
+        let signature = Signature::from_slice(bytes).expect("64 bytes");
+        let strict = public.0.verify_strict(&message, &signature).is_ok();
+        assert_eq!(
+            verify_one(&public, &signature, ID, TS, BODY),
+            strict,
+            "{bytes:?}"
+        );
+        accepted += usize::from(strict);
+    }
+    assert_eq!(accepted, 1);
+}
