@@ -100,6 +100,8 @@ mod secret;
 mod signature;
 mod timestamp;
 mod token;
+#[cfg(feature = "ed25519")]
+mod v1a;
 
 #[cfg(feature = "clickfunnels")]
 pub mod clickfunnels;
@@ -125,6 +127,9 @@ pub use scheme::DEFAULT_MAX_BODY;
 pub use secret::Secret;
 pub use signature::MAX_SIGNATURES;
 pub use timestamp::Tolerance;
+#[cfg(feature = "ed25519")]
+#[doc(hidden)]
+pub use v1a::__fuzz_v1a;
 
 /// The `http` crate this crate's signatures use (`HeaderMap`, `Response`),
 /// so a handler needs no version of its own to match.
