@@ -19,7 +19,8 @@ use base64::Engine as _;
 use ed25519_dalek::{Signature, Signer as _, VerifyingKey};
 
 use crate::Error;
-use crate::signature::{BASE64, MAX_SIGNATURES};
+use crate::scheme::{ExtraCheck, SignedParts};
+use crate::signature::{BASE64, MAX_SIGNATURES, versioned_entries};
 
 #[cfg(test)]
 mod tests;
@@ -32,7 +33,7 @@ mod tests;
 /// this many SHA-512 passes over the body plus this many double scalar
 /// multiplications. Eight covers a sender signing with two keys during a
 /// rotation while the receiver trusts up to four.
-pub(crate) const MAX_V1A_CHECKS: usize = 8;
+pub const MAX_V1A_CHECKS: usize = 8;
 
 /// Length of an Ed25519 signature.
 const SIGNATURE_LEN: usize = 64;
@@ -282,6 +283,45 @@ fn decode_signature(entry: &[u8]) -> Option<Signature> {
             Some(Signature::from_bytes(&bytes))
         }
         _ => None,
+    }
+}
+
+/// The Ed25519 keys a Standard Webhooks receiver holds: the public keys it
+/// trusts (from configuration only, never from a request) and, to sign, a
+/// secret key.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Ed25519Keys {
+    pub(crate) trusted: Vec<PublicKey>,
+    pub(crate) signer: Option<SigningKey>,
+}
+
+impl Ed25519Keys {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.trusted.is_empty()
+    }
+}
+
+impl ExtraCheck for Ed25519Keys {
+    fn has_entries(&self, signature_header: &[u8]) -> bool {
+        !self.trusted.is_empty() && versioned_entries(signature_header, b"v1a").next().is_some()
+    }
+
+    fn matching_key(&self, parts: &SignedParts<'_>) -> Option<usize> {
+        verify(
+            &self.trusted,
+            versioned_entries(parts.signature_header, b"v1a"),
+            parts.id,
+            parts.timestamp,
+            parts.body,
+        )
+    }
+
+    fn sign(&self, parts: &SignedParts<'_>) -> Option<String> {
+        let key = self.signer.as_ref()?;
+        Some(format!(
+            "v1a,{}",
+            sign(key, parts.id, parts.timestamp, parts.body)
+        ))
     }
 }
 
