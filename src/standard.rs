@@ -5,7 +5,7 @@
 //! |---|---|
 //! | headers | `webhook-id`, `webhook-timestamp`, `webhook-signature`, or the same as `svix-*` |
 //! | signed | `"<id>.<timestamp>.<raw body>"`, HMAC-SHA256 keyed with the base64-decoded `whsec_` secret |
-//! | signature | space-separated `v1,<base64>` entries; any may match |
+//! | signature | space-separated `v1,<base64>` entries (and `v1a,<base64>` Ed25519 entries with the `ed25519` feature); any may match |
 //! | tolerance | 5 minutes both ways |
 //! | reply | any `2xx`; `3xx` is a failure; `410` disables; `429`, `502`, `504` throttle |
 //! | retries | immediately, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h |
@@ -20,6 +20,28 @@
 //!
 //! To receive into your own type (an enum of a sender's events, say), use
 //! [`StandardWebhooks::receive_as`].
+//!
+//! # `v1a`: Ed25519 signatures (feature `ed25519`)
+//!
+//! The specification prefers asymmetric signatures: the sender keeps a
+//! `whsk_` secret key and publishes its `whpk_` public key, and signs
+//! `v1a,<base64>` entries over the same `"<id>.<timestamp>.<raw body>"`.
+//! Trust the public key (several, while a key rotates), alone or beside
+//! `whsec_` secrets:
+//!
+//! ```
+//! # #[cfg(feature = "ed25519")] {
+//! use webhook_kit::Provider;
+//! use webhook_kit::standard::StandardWebhooks;
+//!
+//! let receiver = StandardWebhooks::from_public_key("whpk_vqIluFNUI7jP7FBpTAXGZKhhM54a7jepx5kiRthRGlg=")?;
+//! # let sender = StandardWebhooks::from_signing_key("whsk_G0LsqAHRFf0hc0/iGLZbyRMntFER9NhifXlRJydDpQG+oiW4U1QjuM/sUGlMBcZkqGEznhruN6nHmSJG2FEaWA==")?;
+//! # let now = time::OffsetDateTime::now_utc();
+//! # let headers = sender.sign_with_id_at("msg_1", b"{}", now)?;
+//! let delivery = receiver.verify_at(&headers, b"{}", now)?;
+//! # }
+//! # Ok::<(), webhook_kit::Error>(())
+//! ```
 //!
 //! ```
 //! use webhook_kit::{Provider, WebhookEvent};
