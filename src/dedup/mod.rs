@@ -70,28 +70,85 @@ use std::time::Duration;
 
 use crate::Provider;
 
+mod async_store;
+mod claim;
+mod flow;
+mod lease;
 mod memory;
 #[cfg(feature = "redis")]
 mod redis;
+#[cfg(feature = "redis-async")]
+mod redis_async;
+#[cfg(feature = "redis")]
+mod scripts;
 
+pub use async_store::AsyncIdempotencyStore;
+pub use claim::{Claim, ClaimToken, Settled};
+pub use flow::{ExactlyOnce, Handled};
+pub use lease::{lease_for, recovers_from_crash};
 pub use memory::MemoryStore;
 #[cfg(feature = "redis")]
 pub use redis::RedisStore;
+#[cfg(feature = "redis-async")]
+pub use redis_async::AsyncRedisStore;
 
-/// Remembers which events were seen, per provider, for a limited time.
+/// Remembers which events were claimed and completed, per provider, for a
+/// limited time.
 ///
-/// Implementations must make [`IdempotencyStore::first_seen`] atomic: when
-/// several threads or machines check the same id at once, exactly one gets
-/// `true`.
+/// Two ways to use it:
+///
+/// - The claim protocol ([`claim`](Self::claim), then
+///   [`complete`](Self::complete) or [`release`](Self::release)): an event is
+///   recorded as done only once it was processed, and a claim whose holder
+///   died runs out with its lease. [`ExactlyOnce`] runs it for a handler.
+/// - [`first_seen`](Self::first_seen): one call that records the event
+///   before it is processed. Simple, but an event whose processing dies
+///   half-way is lost: its redeliveries are taken for duplicates. Call
+///   [`forget`](Self::forget) when processing fails cleanly.
+///
+/// Implementations make each method atomic: when several threads or
+/// machines claim the same id at once, exactly one gets
+/// [`Claim::Claimed`]; only the holder of a [`ClaimToken`] can complete or
+/// release its claim.
+///
+/// ```
+/// use std::time::Duration;
+/// use webhook_kit::dedup::{Claim, IdempotencyStore, MemoryStore, Settled};
+///
+/// fn handle<S: IdempotencyStore>(store: &S, id: &str) -> Result<&'static str, S::Error> {
+///     let lease = Duration::from_secs(30);
+///     Ok(match store.claim("clickfunnels", id, lease)? {
+///         Claim::Claimed(token) => {
+///             // ... process the event ...
+///             let _: Settled = store.complete(&token, Duration::from_secs(86_400))?;
+///             "processed"
+///         }
+///         Claim::InProgress { .. } => "try again later",
+///         Claim::Done => "duplicate",
+///     })
+/// }
+///
+/// let store = MemoryStore::default();
+/// assert_eq!(handle(&store, "e1"), Ok("processed"));
+/// assert_eq!(handle(&store, "e1"), Ok("duplicate"));
+/// ```
 pub trait IdempotencyStore {
     /// The store's error ([`MemoryStore`]: [`std::convert::Infallible`]).
     type Error: std::error::Error + Send + Sync + 'static;
 
-    /// Atomically records `(provider, event_id)`: `Ok(true)` the first time
-    /// within `ttl`, `Ok(false)` for a duplicate.
+    /// Atomically records `(provider, event_id)` as done: `Ok(true)` the
+    /// first time within `ttl`, `Ok(false)` for a duplicate (or while the
+    /// event is claimed).
     ///
     /// `provider` is a name of your choosing (`"clickfunnels"`); ids from
     /// different providers never collide.
+    ///
+    /// **Risk:** the event counts as done before it is processed. If the
+    /// process dies while processing, every redelivery is answered as a
+    /// duplicate and the event is lost; a redelivery that comes while the
+    /// first attempt still runs is acknowledged though that attempt may yet
+    /// fail. Use [`claim`](Self::claim) (or [`ExactlyOnce`]) where that
+    /// matters.
     ///
     /// # Errors
     ///
@@ -104,33 +161,79 @@ pub trait IdempotencyStore {
         event_id: &str,
         ttl: Duration,
     ) -> Result<bool, Self::Error>;
+
+    /// Claims `(provider, event_id)` for `lease`: [`Claim::Claimed`] with a
+    /// token when no live claim or completion exists, else
+    /// [`Claim::InProgress`] or [`Claim::Done`]. A claim whose lease runs out
+    /// without completion can be claimed again. See [`lease_for`] for the
+    /// lease a provider's schedule allows.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be reached: the event is not claimed (or is,
+    /// with the answer lost; its lease then runs out). Answer `503` so the
+    /// provider retries.
+    fn claim(&self, provider: &str, event_id: &str, lease: Duration) -> Result<Claim, Self::Error>;
+
+    /// Records the claimed event as done for `ttl` ([`ttl_for`]), so that
+    /// its redeliveries are answered [`Claim::Done`]. [`Settled::LeaseLost`]
+    /// (and no change) when another delivery claimed or completed the event
+    /// after this token's lease ran out.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be reached. Completing may be tried again with
+    /// the same token.
+    fn complete(&self, token: &ClaimToken, ttl: Duration) -> Result<Settled, Self::Error>;
+
+    /// Gives the claim up after a clean failure, so that the next delivery
+    /// claims the event at once. [`Settled::LeaseLost`] (and no change) when
+    /// another delivery claimed or completed the event since.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be reached; the claim then ends with its lease.
+    fn release(&self, token: &ClaimToken) -> Result<Settled, Self::Error>;
+
+    /// Forgets `(provider, event_id)` whatever its state, so that its next
+    /// delivery is new again. `Ok(true)` when something was recorded.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be reached.
+    fn forget(&self, provider: &str, event_id: &str) -> Result<bool, Self::Error>;
 }
 
-impl<S: IdempotencyStore + ?Sized> IdempotencyStore for &S {
-    type Error = S::Error;
+/// Forwards every method to the store behind a reference or an [`Arc`].
+macro_rules! forward_store {
+    ($($ty:ty),+) => {$(
+        impl<S: IdempotencyStore + ?Sized> IdempotencyStore for $ty {
+            type Error = S::Error;
 
-    fn first_seen(
-        &self,
-        provider: &str,
-        event_id: &str,
-        ttl: Duration,
-    ) -> Result<bool, Self::Error> {
-        (**self).first_seen(provider, event_id, ttl)
-    }
+            fn first_seen(&self, provider: &str, event_id: &str, ttl: Duration) -> Result<bool, S::Error> {
+                (**self).first_seen(provider, event_id, ttl)
+            }
+
+            fn claim(&self, provider: &str, event_id: &str, lease: Duration) -> Result<Claim, S::Error> {
+                (**self).claim(provider, event_id, lease)
+            }
+
+            fn complete(&self, token: &ClaimToken, ttl: Duration) -> Result<Settled, S::Error> {
+                (**self).complete(token, ttl)
+            }
+
+            fn release(&self, token: &ClaimToken) -> Result<Settled, S::Error> {
+                (**self).release(token)
+            }
+
+            fn forget(&self, provider: &str, event_id: &str) -> Result<bool, S::Error> {
+                (**self).forget(provider, event_id)
+            }
+        }
+    )+};
 }
 
-impl<S: IdempotencyStore + ?Sized> IdempotencyStore for Arc<S> {
-    type Error = S::Error;
-
-    fn first_seen(
-        &self,
-        provider: &str,
-        event_id: &str,
-        ttl: Duration,
-    ) -> Result<bool, Self::Error> {
-        (**self).first_seen(provider, event_id, ttl)
-    }
-}
+forward_store!(&S, Arc<S>);
 
 /// The per-attempt timeout assumed where a provider publishes none: 30 s,
 /// the upper end of the Standard Webhooks guidance. Our default, not a
