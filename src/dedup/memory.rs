@@ -59,10 +59,9 @@ impl Entry {
     }
 }
 
-#[derive(PartialEq, Eq)]
 enum State {
-    /// Completed, or seen by `first_seen`.
-    Done,
+    /// Seen by `first_seen`, or completed by the holder of this token.
+    Done(Option<Box<str>>),
     /// Claimed by the holder of this token value.
     Claimed(Box<str>),
 }
@@ -98,7 +97,7 @@ impl MemoryStore {
         table.record(
             key.into(),
             now.checked_add(ttl),
-            State::Done,
+            State::Done(None),
             self.max_entries,
         );
         true
@@ -129,7 +128,8 @@ impl MemoryStore {
         let mut table = self.lock();
         match table.live(&key, now) {
             Some(Entry {
-                state: State::Done, ..
+                state: State::Done(_),
+                ..
             }) => Claim::Done,
             Some(entry) => Claim::InProgress {
                 lease_left: entry
@@ -163,15 +163,17 @@ impl MemoryStore {
     pub fn complete_at(&self, token: &ClaimToken, ttl: Duration, now: Instant) -> Settled {
         let key = key(token.provider(), token.event_id());
         let mut table = self.lock();
+        let done_by_us = table.live(&key, now).is_some_and(
+            |entry| matches!(&entry.state, State::Done(Some(by)) if **by == *token.as_str()),
+        );
+        if done_by_us {
+            return Settled::Applied;
+        }
         if !table.held_or_free(&key, token, now) {
             return Settled::LeaseLost;
         }
-        table.record(
-            key.into(),
-            now.checked_add(ttl),
-            State::Done,
-            self.max_entries,
-        );
+        let state = State::Done(Some(token.as_str().into()));
+        table.record(key.into(), now.checked_add(ttl), state, self.max_entries);
         Settled::Applied
     }
 

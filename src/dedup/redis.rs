@@ -112,7 +112,7 @@ impl RedisStore {
     /// When the server cannot be reached or answers with an error.
     pub fn forget(&self, provider: &str, event_id: &str) -> Result<bool, RedisError> {
         let key = self.key(provider, event_id);
-        self.with_connection(|con| ::redis::cmd("DEL").arg(&key).query::<u64>(con))
+        self.with_connection_retried(|con| ::redis::cmd("DEL").arg(&key).query::<u64>(con))
             .map(|deleted| deleted > 0)
     }
 
@@ -129,12 +129,7 @@ impl RedisStore {
             .pop();
         let mut con = match idle {
             Some(con) => con,
-            None => {
-                let con = self.client.get_connection_with_timeout(self.timeout)?;
-                con.set_read_timeout(Some(self.timeout))?;
-                con.set_write_timeout(Some(self.timeout))?;
-                con
-            }
+            None => self.connect()?,
         };
         let result = f(&mut con)?;
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
@@ -142,6 +137,34 @@ impl RedisStore {
             idle.push(con);
         }
         Ok(result)
+    }
+
+    /// [`Self::with_connection`] for an idempotent step: when the connection
+    /// breaks under it (an idle connection the server closed on a restart,
+    /// a killed client, a reply lost), `f` runs once more on a new one.
+    fn with_connection_retried<T>(
+        &self,
+        f: impl Fn(&mut Connection) -> Result<T, RedisError>,
+    ) -> Result<T, RedisError> {
+        match self.with_connection(&f) {
+            Err(error) if scripts::worth_retrying(&error) => {
+                // The other idle connections most likely broke the same way
+                // (a restart closes them all): start afresh.
+                self.idle
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .clear();
+                self.with_connection(f)
+            }
+            result => result,
+        }
+    }
+
+    fn connect(&self) -> Result<Connection, RedisError> {
+        let con = self.client.get_connection_with_timeout(self.timeout)?;
+        con.set_read_timeout(Some(self.timeout))?;
+        con.set_write_timeout(Some(self.timeout))?;
+        Ok(con)
     }
 }
 
@@ -181,7 +204,7 @@ impl IdempotencyStore for RedisStore {
 
     fn claim(&self, provider: &str, event_id: &str, lease: Duration) -> Result<Claim, RedisError> {
         let token = ClaimToken::new(provider, event_id);
-        let answer = self.with_connection(|con| {
+        let answer = self.with_connection_retried(|con| {
             CLAIM
                 .key(self.key(provider, event_id))
                 .arg(scripts::claimed(token.as_str()))
@@ -192,10 +215,11 @@ impl IdempotencyStore for RedisStore {
     }
 
     fn complete(&self, token: &ClaimToken, ttl: Duration) -> Result<Settled, RedisError> {
-        let answer = self.with_connection(|con| {
+        let answer = self.with_connection_retried(|con| {
             COMPLETE
                 .key(self.key(token.provider(), token.event_id()))
                 .arg(scripts::claimed(token.as_str()))
+                .arg(scripts::completed(token.as_str()))
                 .arg(scripts::expiry_ms(ttl))
                 .invoke(con)
         })?;
@@ -203,7 +227,7 @@ impl IdempotencyStore for RedisStore {
     }
 
     fn release(&self, token: &ClaimToken) -> Result<Settled, RedisError> {
-        let answer = self.with_connection(|con| {
+        let answer = self.with_connection_retried(|con| {
             RELEASE
                 .key(self.key(token.provider(), token.event_id()))
                 .arg(scripts::claimed(token.as_str()))

@@ -176,16 +176,14 @@ impl AsyncIdempotencyStore for AsyncRedisStore {
         event_id: &str,
         lease: Duration,
     ) -> impl Future<Output = Result<Claim, RedisError>> + Send {
-        let mut con = self.manager.clone();
+        let con = self.manager.clone();
         let key = self.key(provider, event_id);
         let token = ClaimToken::new(provider, event_id);
         async move {
-            let answer = CLAIM
-                .key(key)
-                .arg(scripts::claimed(token.as_str()))
-                .arg(scripts::expiry_ms(lease))
-                .invoke_async(&mut con)
-                .await?;
+            let mut step = CLAIM.key(key);
+            step.arg(scripts::claimed(token.as_str()))
+                .arg(scripts::expiry_ms(lease));
+            let answer = retried(con, &step).await?;
             Ok(scripts::read_claim(answer, token))
         }
     }
@@ -195,31 +193,22 @@ impl AsyncIdempotencyStore for AsyncRedisStore {
         token: &ClaimToken,
         ttl: Duration,
     ) -> impl Future<Output = Result<Settled, RedisError>> + Send {
-        let mut con = self.manager.clone();
-        let key = self.key(token.provider(), token.event_id());
-        let held = scripts::claimed(token.as_str());
-        async move {
-            let answer = COMPLETE
-                .key(key)
-                .arg(held)
-                .arg(scripts::expiry_ms(ttl))
-                .invoke_async(&mut con)
-                .await?;
-            Ok(scripts::read_settled(answer))
-        }
+        let con = self.manager.clone();
+        let mut step = COMPLETE.key(self.key(token.provider(), token.event_id()));
+        step.arg(scripts::claimed(token.as_str()))
+            .arg(scripts::completed(token.as_str()))
+            .arg(scripts::expiry_ms(ttl));
+        async move { Ok(scripts::read_settled(retried(con, &step).await?)) }
     }
 
     fn release(
         &self,
         token: &ClaimToken,
     ) -> impl Future<Output = Result<Settled, RedisError>> + Send {
-        let mut con = self.manager.clone();
-        let key = self.key(token.provider(), token.event_id());
-        let held = scripts::claimed(token.as_str());
-        async move {
-            let answer = RELEASE.key(key).arg(held).invoke_async(&mut con).await?;
-            Ok(scripts::read_settled(answer))
-        }
+        let con = self.manager.clone();
+        let mut step = RELEASE.key(self.key(token.provider(), token.event_id()));
+        step.arg(scripts::claimed(token.as_str()));
+        async move { Ok(scripts::read_settled(retried(con, &step).await?)) }
     }
 
     fn forget(
@@ -231,5 +220,18 @@ impl AsyncIdempotencyStore for AsyncRedisStore {
         let mut cmd = ::redis::cmd("DEL");
         cmd.arg(self.key(provider, event_id));
         async move { Ok(cmd.query_async::<u64>(&mut con).await? > 0) }
+    }
+}
+
+/// Runs an idempotent script step; when the connection breaks under it (a
+/// restart, a killed client, a reply lost), runs it once more, on the
+/// connection the manager makes in its place.
+async fn retried<T: ::redis::FromRedisValue>(
+    mut con: ConnectionManager,
+    step: &::redis::ScriptInvocation<'static>,
+) -> Result<T, RedisError> {
+    match step.invoke_async(&mut con).await {
+        Err(error) if scripts::worth_retrying(&error) => step.invoke_async(&mut con).await,
+        result => result,
     }
 }

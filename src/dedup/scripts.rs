@@ -2,9 +2,14 @@
 //! of the claim protocol is one script, run atomically by the server, so no
 //! other client acts between its read and its write.
 //!
-//! A key holds `1` once the event is done (the value `first_seen` has
-//! always written) or `c:<token>` while a delivery holds a claim; its
-//! expiry is the lease or the TTL.
+//! A key holds `c:<token>` while a delivery holds a claim, `d:<token>` once
+//! that delivery completed the event, and `1` once `first_seen` saw it (the
+//! value it has always written); its expiry is the lease or the TTL. Any
+//! value but a claim counts as done.
+//!
+//! Every script is idempotent for its token, so a step whose reply was lost
+//! with its connection can be sent again: a claim finds its own token and
+//! stays claimed, a completion finds its own `d:` value and stays applied.
 
 use std::sync::LazyLock;
 use std::time::Duration;
@@ -31,8 +36,14 @@ pub(super) fn claimed(token: &str) -> String {
     format!("c:{token}")
 }
 
+/// The value of an event the holder of `token` completed.
+pub(super) fn completed(token: &str) -> String {
+    format!("d:{token}")
+}
+
 /// KEYS[1] the event, ARGV[1] the claim's value, ARGV[2] the lease in ms.
-/// Answers `{0, 0}` claimed, `{1, ms left}` in progress, `{2, 0}` done.
+/// Answers `{0, 0}` claimed (or already claimed with this token), `{1, ms
+/// left}` in progress, `{2, 0}` done.
 pub(super) static CLAIM: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
@@ -41,25 +52,32 @@ if not held then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
   return {0, 0}
 end
-if held == '1' then
-  return {2, 0}
+if held == ARGV[1] then
+  return {0, 0}
 end
-return {1, redis.call('PTTL', KEYS[1])}
+if string.sub(held, 1, 2) == 'c:' then
+  return {1, redis.call('PTTL', KEYS[1])}
+end
+return {2, 0}
 ",
     )
 });
 
-/// KEYS[1] the event, ARGV[1] the claim's value, ARGV[2] the TTL in ms.
-/// Records the event done when the claim is still held, or free; answers
-/// 1 when it did, 0 when another delivery claimed or completed it.
+/// KEYS[1] the event, ARGV[1] the claim's value, ARGV[2] the completed
+/// value, ARGV[3] the TTL in ms. Records the event done when the claim is
+/// still held, or free; answers 1 when it did (or had), 0 when another
+/// delivery claimed or completed it.
 pub(super) static COMPLETE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 local held = redis.call('GET', KEYS[1])
+if held == ARGV[2] then
+  return 1
+end
 if held and held ~= ARGV[1] then
   return 0
 end
-redis.call('SET', KEYS[1], '1', 'PX', ARGV[2])
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 1
 ",
     )
@@ -83,6 +101,14 @@ return 1
 ",
     )
 });
+
+/// Whether a failed step may be sent again on a fresh connection: the
+/// connection broke (a restart, a killed client, a reset), so the step may
+/// or may not have run; the scripts are idempotent, so either way is safe.
+/// Timeouts are not retried: the handler should not wait twice.
+pub(super) fn worth_retrying(error: &::redis::RedisError) -> bool {
+    !error.is_timeout() && (error.is_connection_dropped() || error.is_io_error())
+}
 
 /// Reads [`CLAIM`]'s answer.
 pub(super) fn read_claim(answer: (u8, i64), token: super::ClaimToken) -> super::Claim {
