@@ -122,7 +122,7 @@ fn forget_lets_the_retry_through() {
 #[test]
 fn a_server_that_goes_away_is_an_error_then_a_reconnect() {
     if std::env::var_os("REDIS_URL").is_some() {
-        eprintln!("skipping: needs a server of its own, not REDIS_URL");
+        redis_server::skip("a fault test", "needs a server of its own, not REDIS_URL");
         return;
     }
     let Some((store, mut server)) = store() else {
@@ -337,7 +337,7 @@ fn a_connection_killed_between_claim_and_complete_is_replaced() {
 fn behind_proxy() -> Option<(RedisStore, Proxy, Server)> {
     let server = server()?;
     if server.port() == 0 {
-        eprintln!("skipping: needs a server of its own, not REDIS_URL");
+        redis_server::skip("a fault test", "needs a server of its own, not REDIS_URL");
         return None;
     }
     let proxy = Proxy::to(server.port());
@@ -566,7 +566,7 @@ mod on_tokio {
             return;
         };
         if server.port() == 0 {
-            eprintln!("skipping: needs a server of its own, not REDIS_URL");
+            redis_server::skip("a fault test", "needs a server of its own, not REDIS_URL");
             return;
         }
         let proxy = Proxy::to(server.port());

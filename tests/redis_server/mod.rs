@@ -16,6 +16,21 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+/// Says that a test is skipped, past the test harness's output capture
+/// (which would swallow an `eprintln!` of a passing test), so that a run
+/// without Redis never looks like one that tested it.
+pub(crate) fn skip(test: &str, reason: &str) {
+    let _ = writeln!(std::io::stderr(), "skipping {test}: {reason}");
+}
+
+/// The name of the running test.
+fn current_test() -> String {
+    std::thread::current()
+        .name()
+        .unwrap_or("a Redis test")
+        .to_owned()
+}
+
 /// A `redis-server` this test started; killed (and its files removed) on
 /// drop.
 pub(crate) struct Server {
@@ -47,7 +62,7 @@ pub(crate) fn server() -> Option<Server> {
 /// printed): a shared server cannot be restarted.
 pub(crate) fn persistent_server() -> Option<Server> {
     if std::env::var_os("REDIS_URL").is_some() {
-        eprintln!("skipping: needs a server of its own, not REDIS_URL");
+        skip(&current_test(), "needs a server of its own, not REDIS_URL");
         return None;
     }
     start(true)
@@ -87,8 +102,9 @@ fn start(persistent: bool) -> Option<Server> {
                 panic!("CI must run the Redis store tests, but redis-server cannot start: {err}")
             }
             Err(err) => {
-                eprintln!(
-                    "skipping: redis-server cannot start ({err}); install it or set REDIS_URL"
+                skip(
+                    &current_test(),
+                    &format!("redis-server cannot start ({err}); install it or set REDIS_URL"),
                 );
                 return None;
             }
