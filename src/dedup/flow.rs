@@ -182,8 +182,11 @@ impl<P: Provider + ?Sized, S: IdempotencyStore> ExactlyOnce<'_, P, S> {
     }
 }
 
-impl<P: Provider + Sync + ?Sized, S: AsyncIdempotencyStore + Sync> ExactlyOnce<'_, P, S> {
+impl<P: Provider + ?Sized, S: AsyncIdempotencyStore> ExactlyOnce<'_, P, S> {
     /// [`ExactlyOnce::run`] for async handlers: `process` returns a future.
+    /// The future this returns is `Send` when the provider is `Sync` and the
+    /// store and `process`'s future are `Send`, as axum and actix handlers
+    /// need.
     ///
     /// ```
     /// use webhook_kit::dedup::{ExactlyOnce, Handled, MemoryStore};

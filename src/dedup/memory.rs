@@ -8,14 +8,17 @@ use std::time::{Duration, Instant};
 
 use super::{Claim, ClaimToken, IdempotencyStore, Settled};
 
-/// An in-memory [`IdempotencyStore`]: bounded, thread-safe, for a receiver
-/// that runs as one process.
+/// An in-memory [`IdempotencyStore`] (and [`AsyncIdempotencyStore`]):
+/// bounded, thread-safe, for a receiver that runs as one process. Each step
+/// of the claim protocol is atomic under one mutex.
+///
+/// [`AsyncIdempotencyStore`]: super::AsyncIdempotencyStore
 ///
 /// At most `max_entries` ids are kept; recording one more evicts the oldest
 /// recorded first, expired or not. Size it for the events a provider can
 /// send within one TTL ([`ttl_for`](super::ttl_for)); an id evicted early is
 /// no longer recognised as a duplicate. Each entry costs its two strings
-/// plus about 100 bytes.
+/// plus about 100 bytes (150 with a claim's token).
 ///
 /// Share it between threads with `Arc<MemoryStore>` (or a `static`): one
 /// mutex guards the table, held only for a hash lookup.
