@@ -1,5 +1,6 @@
-//! Idempotency: `MemoryStore` against the shared suite, its bounds and
-//! clock, and the TTL each provider needs.
+//! Idempotency: `MemoryStore` against the shared suite (through the sync and
+//! the async trait), its bounds and clock, the TTL and lease each provider
+//! needs, and the `ExactlyOnce` handler flow.
 
 mod idempotency_suite;
 
@@ -7,25 +8,42 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use idempotency_suite::{Blocking, OnRuntime};
 use webhook_kit::dedup::{
     DEFAULT_ATTEMPT_TIMEOUT, IdempotencyStore, MemoryStore, TTL_MARGIN, ttl_for,
 };
 use webhook_kit::standard::StandardWebhooks;
 use webhook_kit::{Provider, RetrySchedule};
 
-fn memory() -> Option<(MemoryStore, ())> {
-    Some((MemoryStore::default(), ()))
+fn memory() -> Option<(Blocking<MemoryStore>, ())> {
+    Some((Blocking(MemoryStore::default()), ()))
 }
 
-idempotency_suite!(memory);
+fn memory_async() -> Option<(OnRuntime<MemoryStore>, ())> {
+    let runtime = idempotency_suite::runtime();
+    Some((OnRuntime::new(MemoryStore::default(), runtime), ()))
+}
+
+idempotency_suite!(memory_sync, memory);
+idempotency_suite!(memory_async, memory_async);
+
+#[test]
+fn memory_async_claims_from_many_tasks_once() {
+    let (on, ()) = memory_async().expect("always");
+    idempotency_suite::concurrent_claims_from_tasks(&on);
+}
 
 #[test]
 fn the_suite_passes_through_arc_and_references() {
     let store = Arc::new(MemoryStore::new(1000));
-    idempotency_suite::first_seen_then_duplicate(&store);
-    idempotency_suite::concurrent_first_seen(&store);
+    idempotency_suite::first_seen_then_duplicate(&Blocking(&store));
+    idempotency_suite::concurrent_claims(&Blocking(Arc::clone(&store)));
     let by_ref: &MemoryStore = &store;
-    idempotency_suite::providers_are_separate(&by_ref);
+    idempotency_suite::providers_are_separate(&Blocking(by_ref));
+    idempotency_suite::claim_in_progress_then_done(&OnRuntime::new(
+        Arc::clone(&store),
+        idempotency_suite::runtime(),
+    ));
 }
 
 #[test]
@@ -81,6 +99,8 @@ fn memory_is_bounded_and_evicts_the_oldest() {
 fn forgetting_lets_the_retry_through() {
     let store = MemoryStore::default();
     let ttl = Duration::from_secs(60);
+    assert!(store.first_seen("falu", "evt_1", ttl).is_ok_and(|new| new));
+    assert_eq!(IdempotencyStore::forget(&store, "falu", "evt_1"), Ok(true));
     assert!(store.first_seen("falu", "evt_1", ttl).is_ok_and(|new| new));
     assert!(store.forget("falu", "evt_1"));
     assert!(!store.forget("falu", "evt_1"));
