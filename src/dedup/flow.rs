@@ -22,7 +22,7 @@ use crate::Provider;
 /// use webhook_kit::dedup::{ExactlyOnce, Handled, MemoryStore};
 /// use webhook_kit::clickfunnels::ClickFunnels;
 ///
-/// let receiver = ClickFunnels::new("my-webhook-secret");
+/// let receiver = ClickFunnels::new("my-webhook-secret")?;
 /// let store = MemoryStore::default();
 /// let once = ExactlyOnce::new(&receiver, &store, "clickfunnels");
 ///
@@ -37,6 +37,7 @@ use crate::Provider;
 /// assert!(matches!(again, Handled::Duplicate { .. }));
 /// assert_eq!(again.into_response().status(), 200);
 /// assert_eq!(processed, 1);
+/// # Ok::<(), webhook_kit::Error>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct ExactlyOnce<'a, P: ?Sized, S> {
@@ -98,10 +99,11 @@ impl<'a, P: Provider + ?Sized, S> ExactlyOnce<'a, P, S> {
     /// use webhook_kit::dedup::{ExactlyOnce, MemoryStore};
     /// use webhook_kit::falu::Falu;
     ///
-    /// let falu = Falu::new("secret");
+    /// let falu = Falu::new("secret")?;
     /// let week = Duration::from_secs(7 * 86_400);
     /// let once = ExactlyOnce::new(&falu, MemoryStore::default(), "falu").with_ttl(week);
     /// assert_eq!(once.ttl(), week);
+    /// # Ok::<(), webhook_kit::Error>(())
     /// ```
     #[must_use]
     pub fn with_ttl(mut self, ttl: Duration) -> Self {
@@ -151,7 +153,7 @@ impl<P: Provider + ?Sized, S: IdempotencyStore> ExactlyOnce<'_, P, S> {
     /// use webhook_kit::dedup::{ExactlyOnce, Handled, MemoryStore};
     /// use webhook_kit::falu::Falu;
     ///
-    /// let falu = Falu::new("secret");
+    /// let falu = Falu::new("secret")?;
     /// let store = MemoryStore::default();
     /// let once = ExactlyOnce::new(&falu, &store, "falu");
     /// let failed = once.run("evt_1", || Err("database down"));
@@ -159,6 +161,7 @@ impl<P: Provider + ?Sized, S: IdempotencyStore> ExactlyOnce<'_, P, S> {
     /// assert_eq!(failed.into_response().status(), 503);
     /// // Released: the next delivery processes it.
     /// assert!(matches!(once.run("evt_1", || Ok::<(), &str>(())), Handled::Processed { .. }));
+    /// # Ok::<(), webhook_kit::Error>(())
     /// ```
     pub fn run<E>(
         &self,

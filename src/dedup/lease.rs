@@ -74,7 +74,8 @@ pub fn lease_for<P: Provider + ?Sized>(provider: &P) -> Duration {
 /// assert!(recovers_from_crash(&funnel, lease_for(&funnel)));
 /// assert!(recovers_from_crash(&funnel, Duration::from_secs(30)));
 /// assert!(!recovers_from_crash(&funnel, Duration::from_secs(31)));
-/// assert!(!recovers_from_crash(&Falu::new("secret"), Duration::from_millis(1)));
+/// assert!(!recovers_from_crash(&Falu::new("secret")?, Duration::from_millis(1)));
+/// # Ok::<(), webhook_kit::Error>(())
 /// ```
 pub fn recovers_from_crash<P: Provider + ?Sized>(provider: &P, lease: Duration) -> bool {
     let schedule = provider.retry_schedule();
