@@ -174,7 +174,7 @@ fn ttl_for_a_jittered_schedule_uses_the_longest_waits() {
             h: &http::HeaderMap,
             b: &[u8],
             n: time::OffsetDateTime,
-        ) -> Result<(), webhook_kit::Error> {
+        ) -> Result<webhook_kit::Delivery, webhook_kit::Error> {
             self.0.verify_at(h, b, n)
         }
         fn parse(&self, b: &[u8]) -> Result<Self::Event, webhook_kit::Error> {
@@ -183,8 +183,8 @@ fn ttl_for_a_jittered_schedule_uses_the_longest_waits() {
         fn acknowledge(&self) -> http::Response<&'static str> {
             self.0.acknowledge()
         }
-        fn classify<B: AsRef<[u8]>>(&self, r: &http::Response<B>) -> webhook_kit::Outcome {
-            self.0.classify(r)
+        fn reply_rule(&self) -> webhook_kit::ReplyRule {
+            self.0.reply_rule()
         }
         fn retry_schedule(&self) -> RetrySchedule {
             RetrySchedule::svix_server()
@@ -215,9 +215,9 @@ fn ttl_for_every_provider_covers_its_redeliveries() {
     use webhook_kit::funnel::Funnel;
 
     assert_ttl_covers_every_redelivery("funnel", &Funnel::new());
-    assert_ttl_covers_every_redelivery("fourvenues", &Fourvenues::new("s"));
-    assert_ttl_covers_every_redelivery("falu", &Falu::new("s"));
-    assert_ttl_covers_every_redelivery("clickfunnels", &ClickFunnels::new("s"));
+    assert_ttl_covers_every_redelivery("fourvenues", &Fourvenues::new("s").expect("secret"));
+    assert_ttl_covers_every_redelivery("falu", &Falu::new("s").expect("secret"));
+    assert_ttl_covers_every_redelivery("clickfunnels", &ClickFunnels::new("s").expect("secret"));
 
     // Funnel: 5 + 10 + 15 s of waits and 4 attempts of 5 s.
     let base = Duration::from_secs(30 + 4 * 5);
@@ -226,10 +226,10 @@ fn ttl_for_every_provider_covers_its_redeliveries() {
     // after 37 h 21 min 16 s of waits.
     let base = Duration::from_secs(37 * 3600 + 21 * 60 + 16) + 9 * DEFAULT_ATTEMPT_TIMEOUT;
     assert_eq!(
-        ttl_for(&ClickFunnels::new("s")),
+        ttl_for(&ClickFunnels::new("s").expect("secret")),
         base + base / 10 + TTL_MARGIN
     );
     // Falu never retries: one attempt and the margin.
     let base = DEFAULT_ATTEMPT_TIMEOUT;
-    assert_eq!(ttl_for(&Falu::new("s")), base + base / 10 + TTL_MARGIN);
+    assert_eq!(ttl_for(&Falu::new("s").expect("secret")), base + base / 10 + TTL_MARGIN);
 }
