@@ -189,6 +189,10 @@ impl<'s, 'h> Lookup<'s, 'h> {
 
 /// What an extra kind of signature (Standard Webhooks' Ed25519 `v1a`)
 /// sees of a request whose headers and timestamp the engine has checked.
+#[cfg_attr(
+    not(feature = "ed25519"),
+    allow(dead_code, reason = "read by the `ed25519` feature's check")
+)]
 pub(crate) struct SignedParts<'r> {
     /// The signature header's whole value.
     pub(crate) signature_header: &'r [u8],

@@ -238,7 +238,7 @@ fn a_restart_between_claim_and_complete_loses_nothing_and_processes_once() {
         return;
     };
     let store = RedisStore::open(&server.url).expect("url");
-    let receiver = ClickFunnels::new("s");
+    let receiver = ClickFunnels::new("s").expect("a usable secret");
     let once = ExactlyOnce::new(&receiver, &store, "clickfunnels").with_lease(SHORT_LEASE);
     let id = unique("restart");
     let mut processed = 0;
@@ -266,7 +266,7 @@ fn a_crashed_claim_survives_a_restart_then_runs_out() {
         return;
     };
     let store = RedisStore::open(&server.url).expect("url");
-    let receiver = ClickFunnels::new("s");
+    let receiver = ClickFunnels::new("s").expect("a usable secret");
     let once = ExactlyOnce::new(&receiver, &store, "clickfunnels");
     let id = unique("crash");
     // The first delivery claims, then its process dies.
@@ -307,7 +307,7 @@ fn a_connection_killed_between_claim_and_complete_is_replaced() {
     let Some((store, server)) = store() else {
         return;
     };
-    let receiver = ClickFunnels::new("s");
+    let receiver = ClickFunnels::new("s").expect("a usable secret");
     let once = ExactlyOnce::new(&receiver, &store, "clickfunnels").with_lease(SHORT_LEASE);
     let id = unique("killed");
     let mut processed = 0;
@@ -365,7 +365,7 @@ fn a_claim_whose_reply_is_lost_is_sent_again_and_still_holds() {
     let Some((store, proxy, _server)) = behind_proxy() else {
         return;
     };
-    let receiver = ClickFunnels::new("s");
+    let receiver = ClickFunnels::new("s").expect("a usable secret");
     let once = ExactlyOnce::new(&receiver, &store, "clickfunnels").with_lease(SHORT_LEASE);
     let id = unique("lost");
     let mut processed = 0;
@@ -386,7 +386,7 @@ fn a_completion_whose_reply_is_lost_is_sent_again_and_applies_once() {
     let Some((store, proxy, _server)) = behind_proxy() else {
         return;
     };
-    let receiver = ClickFunnels::new("s");
+    let receiver = ClickFunnels::new("s").expect("a usable secret");
     let once = ExactlyOnce::new(&receiver, &store, "clickfunnels").with_lease(SHORT_LEASE);
     let id = unique("lost");
     let mut processed = 0;
@@ -424,7 +424,7 @@ fn a_claim_lost_twice_is_retried_by_the_sender_and_processed_once() {
     let Some((store, proxy, _server)) = behind_proxy() else {
         return;
     };
-    let receiver = ClickFunnels::new("s");
+    let receiver = ClickFunnels::new("s").expect("a usable secret");
     let once = ExactlyOnce::new(&receiver, &store, "clickfunnels").with_lease(SHORT_LEASE);
     let id = unique("lost");
     let mut processed = 0;
@@ -509,7 +509,7 @@ mod on_tokio {
         id: &str,
         mut process: impl FnMut() -> Result<(), Infallible>,
     ) -> Vec<u16> {
-        let receiver = ClickFunnels::new("s");
+        let receiver = ClickFunnels::new("s").expect("a usable secret");
         let once = ExactlyOnce::new(&receiver, &*on.store, "clickfunnels").with_lease(SHORT_LEASE);
         deliver_until_acked(|| {
             on.runtime

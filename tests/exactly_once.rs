@@ -20,21 +20,21 @@ use webhook_kit::dedup::{
 use webhook_kit::falu::Falu;
 use webhook_kit::fourvenues::Fourvenues;
 use webhook_kit::funnel::Funnel;
-use webhook_kit::simulate::{Delivery, Fate, Reply, Simulator, virtual_now};
+use webhook_kit::simulate::{Fate, History, Reply, Simulator, virtual_now};
 use webhook_kit::standard::StandardWebhooks;
 use webhook_kit::{Outcome, Provider, WebhookEvent};
 
 // One line to change when the constructors become fallible.
 fn falu() -> Falu {
-    Falu::new("whsec_falu_test")
+    Falu::new("whsec_falu_test").expect("a usable secret")
 }
 
 fn clickfunnels() -> ClickFunnels {
-    ClickFunnels::new("clickfunnels-secret")
+    ClickFunnels::new("clickfunnels-secret").expect("a usable secret")
 }
 
 fn fourvenues() -> Fourvenues {
-    Fourvenues::new("fourvenues-secret")
+    Fourvenues::new("fourvenues-secret").expect("a usable secret")
 }
 
 fn standard() -> StandardWebhooks {
@@ -109,7 +109,7 @@ enum Fault {
 
 /// A run: the event's history and the ids processed (successfully).
 struct Run {
-    delivery: Delivery,
+    delivery: History,
     processed: Vec<String>,
 }
 

@@ -6,10 +6,10 @@ mod common;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use common::{NOW, at};
 use http::{HeaderMap, HeaderName, HeaderValue};
 use proptest::prelude::*;
 use serde_json::Value;
-use common::{NOW, at};
 use webhook_kit::clickfunnels::ClickFunnels;
 use webhook_kit::falu::Falu;
 use webhook_kit::fourvenues::Fourvenues;
