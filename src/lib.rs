@@ -87,6 +87,7 @@
 mod delivery;
 mod error;
 mod event;
+mod form;
 mod headers;
 mod json;
 mod outcome;
@@ -105,6 +106,7 @@ mod v1a;
 
 #[cfg(feature = "clickfunnels")]
 pub mod clickfunnels;
+pub mod custom;
 pub mod dedup;
 #[cfg(feature = "falu")]
 pub mod falu;
