@@ -451,10 +451,15 @@ impl SchemeBuilder {
         let timestamp = self.timestamp.as_deref().map(header).transpose()?;
         let id = self.id.as_deref().map(header).transpose()?;
         let event_type = self.event_type.as_deref().map(header).transpose()?;
-        let names: Vec<&HeaderName> = [Some(&signature), timestamp.as_ref(), id.as_ref(), event_type.as_ref()]
-            .into_iter()
-            .flatten()
-            .collect();
+        let names: Vec<&HeaderName> = [
+            Some(&signature),
+            timestamp.as_ref(),
+            id.as_ref(),
+            event_type.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         if (1..names.len()).any(|i| names[..i].contains(&names[i])) {
             return Err(Error::InvalidScheme(
                 "the signature, timestamp, id and event type headers must differ",
@@ -527,7 +532,9 @@ impl SchemeBuilder {
         let separator = u8::try_from(self.separator)
             .ok()
             .filter(u8::is_ascii)
-            .ok_or(Error::InvalidScheme("the separator must be one ASCII character"))?;
+            .ok_or(Error::InvalidScheme(
+                "the separator must be one ASCII character",
+            ))?;
         if self.canonical_timestamp && !signs_timestamp {
             return Err(Error::InvalidScheme(
                 "a canonical timestamp needs a signed timestamp",
@@ -535,9 +542,7 @@ impl SchemeBuilder {
         }
         let tolerance = match self.tolerance {
             Some(_) if !signs_timestamp => {
-                return Err(Error::InvalidScheme(
-                    "a tolerance needs a signed timestamp",
-                ));
+                return Err(Error::InvalidScheme("a tolerance needs a signed timestamp"));
             }
             Some(t) if t.past.is_zero() && t.future.is_zero() => {
                 return Err(Error::InvalidScheme(
@@ -924,10 +929,7 @@ mod tests {
 
     #[test]
     fn times_read_seconds_or_rfc3339() {
-        assert_eq!(
-            time_of(&Value::from(0)),
-            Some(OffsetDateTime::UNIX_EPOCH)
-        );
+        assert_eq!(time_of(&Value::from(0)), Some(OffsetDateTime::UNIX_EPOCH));
         assert_eq!(
             time_of(&Value::from("1970-01-01T00:00:00Z")),
             Some(OffsetDateTime::UNIX_EPOCH)
