@@ -21,30 +21,58 @@ fn at(unix: i64) -> OffsetDateTime {
 fn documented() -> HeaderMap {
     let mut headers = HeaderMap::new();
     headers.insert("X-Slack-Signature", HeaderValue::from_static(SIGNATURE));
-    headers.insert("X-Slack-Request-Timestamp", HeaderValue::from_static("1531420618"));
+    headers.insert(
+        "X-Slack-Request-Timestamp",
+        HeaderValue::from_static("1531420618"),
+    );
     headers
 }
 
 #[test]
 fn slacks_published_example_verifies_at_its_time() {
     let receiver = Slack::new(SECRET).expect("secret");
-    let received = receiver.receive_at(&documented(), BODY, at(TS)).expect("verified");
+    let received = receiver
+        .receive_at(&documented(), BODY, at(TS))
+        .expect("verified");
     assert_eq!(received.delivery.timestamp(), Some(at(TS)));
-    assert_eq!(receiver.sign_at(BODY, at(TS)).expect("sign")["x-slack-signature"], SIGNATURE);
+    assert_eq!(
+        receiver.sign_at(BODY, at(TS)).expect("sign")["x-slack-signature"],
+        SIGNATURE
+    );
     // The body is a slash command: a form, not JSON.
-    let Event::Form(form) = &received.event else { panic!("{:?}", received.event) };
+    let Event::Form(form) = &received.event else {
+        panic!("{:?}", received.event)
+    };
     assert_eq!(form.fields["command"], "/webhook-collect");
-    assert_eq!(form.fields["response_url"], "https://hooks.slack.com/commands/T1DC2JH3J/397700885554/96rGlfmibIGlgcZRskXaIFfN");
+    assert_eq!(
+        form.fields["response_url"],
+        "https://hooks.slack.com/commands/T1DC2JH3J/397700885554/96rGlfmibIGlgcZRskXaIFfN"
+    );
     assert_eq!(received.event.event_type(), "/webhook-collect");
-    assert_eq!(received.event.id(), "398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c");
+    assert_eq!(
+        received.event.id(),
+        "398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c"
+    );
 }
 
 #[test]
 fn tolerance_is_five_minutes_both_ways() {
     let receiver = Slack::new(SECRET).expect("secret");
-    assert_eq!(receiver.tolerance(), Tolerance::symmetric(Duration::from_secs(300)));
-    for (now, ok) in [(TS + 300, true), (TS + 301, false), (TS - 300, true), (TS - 301, false)] {
-        assert_eq!(receiver.verify_at(&documented(), BODY, at(now)).is_ok(), ok, "{now}");
+    assert_eq!(
+        receiver.tolerance(),
+        Tolerance::symmetric(Duration::from_secs(300))
+    );
+    for (now, ok) in [
+        (TS + 300, true),
+        (TS + 301, false),
+        (TS - 300, true),
+        (TS - 301, false),
+    ] {
+        assert_eq!(
+            receiver.verify_at(&documented(), BODY, at(now)).is_ok(),
+            ok,
+            "{now}"
+        );
     }
     assert!(matches!(
         receiver.verify_at(&documented(), BODY, at(TS + 301)),
@@ -59,20 +87,39 @@ fn tampering_is_refused() {
     let receiver = Slack::new(SECRET).expect("secret");
     let mut body = BODY.to_vec();
     body.push(b'x');
-    assert_eq!(receiver.verify_at(&documented(), &body, at(TS)), Err(Error::SignatureMismatch));
+    assert_eq!(
+        receiver.verify_at(&documented(), &body, at(TS)),
+        Err(Error::SignatureMismatch)
+    );
     let mut headers = documented();
-    headers.insert("x-slack-request-timestamp", HeaderValue::from_static("1531420619"));
-    assert_eq!(receiver.verify_at(&headers, BODY, at(TS)), Err(Error::SignatureMismatch));
+    headers.insert(
+        "x-slack-request-timestamp",
+        HeaderValue::from_static("1531420619"),
+    );
+    assert_eq!(
+        receiver.verify_at(&headers, BODY, at(TS)),
+        Err(Error::SignatureMismatch)
+    );
     headers.remove("x-slack-request-timestamp");
-    assert!(matches!(receiver.verify_at(&headers, BODY, at(TS)), Err(Error::MissingHeader(_))));
+    assert!(matches!(
+        receiver.verify_at(&headers, BODY, at(TS)),
+        Err(Error::MissingHeader(_))
+    ));
     let other = Slack::new("another-secret").expect("secret");
-    assert_eq!(other.verify_at(&documented(), BODY, at(TS)), Err(Error::SignatureMismatch));
+    assert_eq!(
+        other.verify_at(&documented(), BODY, at(TS)),
+        Err(Error::SignatureMismatch)
+    );
 }
 
 #[test]
 fn rotation() {
-    let receiver = Slack::new("new-secret").and_then(|r| r.with_secret(SECRET)).expect("secrets");
-    let delivery = receiver.verify_at(&documented(), BODY, at(TS)).expect("verified");
+    let receiver = Slack::new("new-secret")
+        .and_then(|r| r.with_secret(SECRET))
+        .expect("secrets");
+    let delivery = receiver
+        .verify_at(&documented(), BODY, at(TS))
+        .expect("verified");
     assert_eq!(delivery.secret_index(), Some(1));
 }
 
@@ -84,22 +131,31 @@ fn events_api_envelope() {
         "type": "event_callback", "event_id": "Ev123ABC456", "event_time": 1515449522, "is_ext_shared_channel": false}"#;
     let now = at(1_515_449_522);
     let headers = receiver.sign_at(body, now).expect("sign");
-    let event = receiver.verify_and_parse_at(&headers, body, now).expect("ok");
+    let event = receiver
+        .verify_and_parse_at(&headers, body, now)
+        .expect("ok");
     assert_eq!(event.event_type(), "app_mention");
     assert_eq!(event.id(), "Ev123ABC456");
     assert_eq!(event.occurred_at(), Some(now));
-    let Event::Callback(callback) = &event else { panic!("{event:?}") };
+    let Event::Callback(callback) = &event else {
+        panic!("{event:?}")
+    };
     assert_eq!(callback.team_id.as_deref(), Some("T123ABC456"));
     assert_eq!(callback.event["text"], "hi");
     assert_eq!(callback.raw["is_ext_shared_channel"], false);
     let json = serde_json::to_string(&event).expect("serialize");
-    assert_eq!(serde_json::from_str::<Event>(&json).expect("read back"), event);
+    assert_eq!(
+        serde_json::from_str::<Event>(&json).expect("read back"),
+        event
+    );
     // Unknown outer and inner types are kept.
     let limited = receiver
         .parse(br#"{"token": "t", "type": "app_rate_limited", "team_id": "T1", "minute_rate_limited": 1518467820}"#)
         .expect("parse");
     assert_eq!(limited.event_type(), "app_rate_limited");
-    let Event::Other { body, .. } = &limited else { panic!("{limited:?}") };
+    let Event::Other { body, .. } = &limited else {
+        panic!("{limited:?}")
+    };
     assert_eq!(body["minute_rate_limited"], 1_518_467_820);
     let new_inner = receiver
         .parse(br#"{"type": "event_callback", "event_id": "Ev1", "event": {"type": "brand_new_event"}}"#)
@@ -112,11 +168,16 @@ fn url_verification_in_one_line() {
     let receiver = Slack::new(SECRET).expect("secret");
     let body = br#"{"token":"Jhj5dZrVaK7ZwHHjRyZWjbDl","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}"#;
     let headers = receiver.sign_at(body, at(TS)).expect("sign");
-    let event = receiver.verify_and_parse_at(&headers, body, at(TS)).expect("ok");
+    let event = receiver
+        .verify_and_parse_at(&headers, body, at(TS))
+        .expect("ok");
     let reply = slack::url_verification_reply(&event).expect("challenge");
     assert_eq!(reply.status(), StatusCode::OK);
     assert_eq!(reply.headers()["content-type"], "text/plain");
-    assert_eq!(reply.body(), "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P");
+    assert_eq!(
+        reply.body(),
+        "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
+    );
     assert!(slack::url_verification_reply(&receiver.parse(BODY).expect("form")).is_none());
 }
 
@@ -125,19 +186,29 @@ fn interactivity_payloads_are_read() {
     let receiver = Slack::new(SECRET).expect("secret");
     let body = b"payload=%7B%22type%22%3A%22block_actions%22%2C%22trigger_id%22%3A%2212.34%22%7D";
     let headers = receiver.sign_at(body, at(TS)).expect("sign");
-    let event = receiver.verify_and_parse_at(&headers, body, at(TS)).expect("ok");
+    let event = receiver
+        .verify_and_parse_at(&headers, body, at(TS))
+        .expect("ok");
     assert_eq!(event.event_type(), "block_actions");
     assert_eq!(event.id(), "12.34");
     // A broken payload field is kept as text, never an error.
     let event = receiver.parse(b"payload=%7Bnot-json").expect("never fails");
     let Event::Form(form) = event else { panic!() };
-    assert_eq!((form.fields["payload"].as_str(), form.payload), ("{not-json", None));
+    assert_eq!(
+        (form.fields["payload"].as_str(), form.payload),
+        ("{not-json", None)
+    );
 }
 
 #[test]
 fn replies_no_retry_and_schedule() {
     let receiver = Slack::new(SECRET).expect("secret");
-    let reply = |status| Response::builder().status(status).body("").expect("response");
+    let reply = |status| {
+        Response::builder()
+            .status(status)
+            .body("")
+            .expect("response")
+    };
     assert_eq!(receiver.classify(&reply(200)), Outcome::Delivered);
     assert_eq!(receiver.classify(&reply(500)), Outcome::Retry);
     let stop = Slack::no_retry_reply(StatusCode::SERVICE_UNAVAILABLE);
@@ -147,7 +218,14 @@ fn replies_no_retry_and_schedule() {
     let schedule = receiver.retry_schedule();
     assert_eq!(schedule, RetrySchedule::slack());
     let delays: Vec<_> = schedule.delays().collect();
-    assert_eq!(delays, [Duration::ZERO, Duration::from_secs(60), Duration::from_secs(300)]);
+    assert_eq!(
+        delays,
+        [
+            Duration::ZERO,
+            Duration::from_secs(60),
+            Duration::from_secs(300)
+        ]
+    );
     assert_eq!(schedule.max_attempts(), 4);
     assert_eq!(schedule.timeout(), Some(Duration::from_secs(3)));
 }

@@ -30,7 +30,10 @@ fn v1(secret: &str, t: i64, body: &[u8]) -> String {
 
 fn with_header(value: &str) -> HeaderMap {
     let mut headers = HeaderMap::new();
-    headers.insert("stripe-signature", HeaderValue::try_from(value).expect("value"));
+    headers.insert(
+        "stripe-signature",
+        HeaderValue::try_from(value).expect("value"),
+    );
     headers
 }
 
@@ -46,8 +49,16 @@ fn signatures_match_an_independent_signer() {
     );
     assert!(receiver.verify_at(&headers, BODY, at(T)).is_ok());
     // The layout of Stripe's documented header: t, v1, then a test-mode v0.
-    let documented = format!("t={T},v1={},v0={}", v1("whsec_test", T, BODY), "6ffbb59b2300aae63f272406069a9788598b792a944a07aba816edb039989a39");
-    assert!(receiver.verify_at(&with_header(&documented), BODY, at(T)).is_ok());
+    let documented = format!(
+        "t={T},v1={},v0={}",
+        v1("whsec_test", T, BODY),
+        "6ffbb59b2300aae63f272406069a9788598b792a944a07aba816edb039989a39"
+    );
+    assert!(
+        receiver
+            .verify_at(&with_header(&documented), BODY, at(T))
+            .is_ok()
+    );
 }
 
 #[test]
@@ -56,10 +67,13 @@ fn only_v1_counts() {
     let mac = v1("whsec_test", T, BODY);
     // A valid MAC under v0 (or v2) is not accepted: no downgrade.
     for value in [format!("t={T},v0={mac}"), format!("t={T},v2={mac}")] {
-        assert!(matches!(
-            receiver.verify_at(&with_header(&value), BODY, at(T)),
-            Err(Error::MalformedHeader { .. })
-        ), "{value}");
+        assert!(
+            matches!(
+                receiver.verify_at(&with_header(&value), BODY, at(T)),
+                Err(Error::MalformedHeader { .. })
+            ),
+            "{value}"
+        );
     }
     assert!(matches!(
         receiver.verify_at(&with_header(&format!("v1={mac}")), BODY, at(T)),
@@ -73,7 +87,10 @@ fn tampering_is_refused() {
     let headers = receiver.sign_at(BODY, at(T)).expect("sign");
     let mut tampered = BODY.to_vec();
     tampered[10] ^= 1;
-    assert_eq!(receiver.verify_at(&headers, &tampered, at(T)), Err(Error::SignatureMismatch));
+    assert_eq!(
+        receiver.verify_at(&headers, &tampered, at(T)),
+        Err(Error::SignatureMismatch)
+    );
     // Moving the timestamp breaks the MAC too.
     let moved = format!("t={},v1={}", T + 1, v1("whsec_test", T, BODY));
     assert_eq!(
@@ -85,19 +102,40 @@ fn tampering_is_refused() {
 #[test]
 fn several_v1_while_a_secret_rolls() {
     let receiver = Stripe::new("whsec_new").expect("secret");
-    let value = format!("t={T},v1={},v1={}", v1("whsec_old", T, BODY), v1("whsec_new", T, BODY));
-    assert!(receiver.verify_at(&with_header(&value), BODY, at(T)).is_ok());
+    let value = format!(
+        "t={T},v1={},v1={}",
+        v1("whsec_old", T, BODY),
+        v1("whsec_new", T, BODY)
+    );
+    assert!(
+        receiver
+            .verify_at(&with_header(&value), BODY, at(T))
+            .is_ok()
+    );
     let old_only = Stripe::new("whsec_old").expect("secret");
-    assert!(old_only.verify_at(&with_header(&value), BODY, at(T)).is_ok());
-    let both = Stripe::new("whsec_new").and_then(|r| r.with_secret("whsec_old")).expect("secrets");
+    assert!(
+        old_only
+            .verify_at(&with_header(&value), BODY, at(T))
+            .is_ok()
+    );
+    let both = Stripe::new("whsec_new")
+        .and_then(|r| r.with_secret("whsec_old"))
+        .expect("secrets");
     let by_old = with_header(&format!("t={T},v1={}", v1("whsec_old", T, BODY)));
-    assert_eq!(both.verify_at(&by_old, BODY, at(T)).map(|d| d.secret_index()), Ok(Some(1)));
+    assert_eq!(
+        both.verify_at(&by_old, BODY, at(T))
+            .map(|d| d.secret_index()),
+        Ok(Some(1))
+    );
 }
 
 #[test]
 fn tolerance_edges() {
     let receiver = Stripe::new("whsec_test").expect("secret");
-    assert_eq!(receiver.tolerance(), Tolerance::symmetric(Duration::from_secs(300)));
+    assert_eq!(
+        receiver.tolerance(),
+        Tolerance::symmetric(Duration::from_secs(300))
+    );
     let headers = receiver.sign_at(BODY, at(T)).expect("sign");
     assert!(receiver.verify_at(&headers, BODY, at(T + 300)).is_ok());
     assert!(matches!(
@@ -128,7 +166,10 @@ fn the_event_object_is_read() {
     assert_eq!(event.previous_attributes, None);
     assert_eq!(event.raw["pending_webhooks"], 0);
     let json = serde_json::to_string(&event).expect("serialize");
-    assert_eq!(serde_json::from_str::<Event>(&json).expect("read back"), event);
+    assert_eq!(
+        serde_json::from_str::<Event>(&json).expect("read back"),
+        event
+    );
 }
 
 #[test]
@@ -138,17 +179,28 @@ fn unknown_types_and_previous_attributes_are_kept() {
         "data": {"object": {"x": 1}, "previous_attributes": {"x": 0}}, "account": "acct_1", "context": "ctx"}"#;
     let event = receiver.parse(body).expect("parse");
     assert_eq!(event.event_type(), "brand_new.thing_happened");
-    assert_eq!(event.previous_attributes.as_ref().map(|p| &p["x"]), Some(&serde_json::json!(0)));
+    assert_eq!(
+        event.previous_attributes.as_ref().map(|p| &p["x"]),
+        Some(&serde_json::json!(0))
+    );
     assert_eq!(event.account.as_deref(), Some("acct_1"));
     assert_eq!(event.raw["context"], "ctx");
     // id and type are what an Event object always has.
-    assert!(matches!(receiver.parse(br#"{"type": "a.b"}"#), Err(Error::InvalidPayload { .. })));
+    assert!(matches!(
+        receiver.parse(br#"{"type": "a.b"}"#),
+        Err(Error::InvalidPayload { .. })
+    ));
 }
 
 #[test]
 fn replies_and_schedule() {
     let receiver = Stripe::new("whsec_test").expect("secret");
-    let reply = |status| Response::builder().status(status).body("").expect("response");
+    let reply = |status| {
+        Response::builder()
+            .status(status)
+            .body("")
+            .expect("response")
+    };
     assert_eq!(receiver.classify(&reply(200)), Outcome::Delivered);
     assert_eq!(receiver.classify(&reply(299)), Outcome::Delivered);
     assert_eq!(receiver.classify(&reply(301)), Outcome::Retry);
