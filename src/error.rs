@@ -125,6 +125,13 @@ pub enum Error {
     /// characters a header cannot carry).
     #[error("cannot sign: {0}")]
     Signing(&'static str),
+
+    /// A sender description handed to
+    /// [`SchemeBuilder::build`](crate::custom::SchemeBuilder::build) cannot
+    /// be run: the message says which part is wrong. A configuration error
+    /// (status `500`), never an authentication failure.
+    #[error("invalid scheme: {0}")]
+    InvalidScheme(&'static str),
 }
 
 impl Error {

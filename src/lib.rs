@@ -13,6 +13,11 @@
 //! | [`falu`] | Falu | HMAC-SHA256 of `t.body` in `X-Falu-Signature` |
 //! | [`clickfunnels`] | ClickFunnels | HMAC-SHA256 of `timestamp.body` |
 //! | [`standard`] | Standard Webhooks, Svix | HMAC-SHA256 of `id.timestamp.body` |
+//! | [`github`] | GitHub | HMAC-SHA256 of the body in `X-Hub-Signature-256` |
+//! | [`stripe`] | Stripe | HMAC-SHA256 of `t.body` in `Stripe-Signature` |
+//! | [`shopify`] | Shopify | HMAC-SHA256 (base64) of the body |
+//! | [`slack`] | Slack | HMAC-SHA256 of `v0:timestamp:body` |
+//! | [`custom`] | any sender you describe | HMAC-SHA256, as described with [`custom::SchemeBuilder`] |
 //!
 //! # Quick start
 //!
@@ -77,7 +82,8 @@
 //! # Features
 //!
 //! One per provider, all on by default: `funnel`, `fourvenues`, `falu`,
-//! `clickfunnels`, `standard`. Off by default: `redis`, for
+//! `clickfunnels`, `standard`, `github`, `stripe`, `shopify`, `slack`
+//! ([`custom`] is always there). Off by default: `redis`, for
 //! `dedup::RedisStore`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -87,6 +93,7 @@
 mod delivery;
 mod error;
 mod event;
+mod form;
 mod headers;
 mod json;
 mod outcome;
@@ -105,6 +112,7 @@ mod v1a;
 
 #[cfg(feature = "clickfunnels")]
 pub mod clickfunnels;
+pub mod custom;
 pub mod dedup;
 #[cfg(feature = "falu")]
 pub mod falu;
@@ -112,9 +120,17 @@ pub mod falu;
 pub mod fourvenues;
 #[cfg(feature = "funnel")]
 pub mod funnel;
+#[cfg(feature = "github")]
+pub mod github;
+#[cfg(feature = "shopify")]
+pub mod shopify;
 pub mod simulate;
+#[cfg(feature = "slack")]
+pub mod slack;
 #[cfg(feature = "standard")]
 pub mod standard;
+#[cfg(feature = "stripe")]
+pub mod stripe;
 
 pub use delivery::Delivery;
 pub use error::Error;

@@ -122,7 +122,6 @@ impl Signed {
 #[derive(Clone)]
 pub(crate) enum SchemeRef {
     Static(&'static Scheme),
-    #[allow(dead_code, reason = "made by the scheme builder")]
     Shared(Arc<Scheme>),
 }
 
@@ -301,7 +300,12 @@ impl Verifier {
             }
             None => None,
         };
-        let id = lookup.find(|set| set.id.as_ref())?.map(|(_, id)| id);
+        // An id header that is not signed only labels the delivery: its
+        // absence is no reason to refuse an authentic request.
+        let id = match lookup.find(|set| set.id.as_ref()) {
+            Err(_) if !scheme.signed.needs_id() => None,
+            found => found?.map(|(_, id)| id),
+        };
 
         let canonical = signed_at.map(CanonicalText::new);
         let timestamp_text = match (&canonical, timestamp) {
