@@ -12,6 +12,7 @@ mod common;
 use std::hint::black_box;
 use std::time::Duration;
 
+use common::{NOW, at};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use hmac::{Hmac, Mac};
 use http::HeaderMap;
@@ -20,7 +21,6 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
-use common::{NOW, at};
 use time::OffsetDateTime;
 use webhook_kit::Provider;
 use webhook_kit::clickfunnels::{ClickFunnels, Contact};

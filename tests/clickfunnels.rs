@@ -216,9 +216,7 @@ fn rotation_accepts_old_and_new_secrets() {
         let delivery = rotating.verify_at(&headers, SEED, now()).expect("verifies");
         assert_eq!(delivery.secret_index(), Some(index));
     }
-    let stranger = keyed("third")
-        .sign_at(SEED, now())
-        .expect("sign");
+    let stranger = keyed("third").sign_at(SEED, now()).expect("sign");
     assert_rejects(&rotating, &stranger, SEED, |e| {
         *e == Error::SignatureMismatch
     });
@@ -239,7 +237,10 @@ fn tolerance_is_ten_minutes_both_ways() {
         Err(Error::TimestampInFuture { .. })
     ));
     let strict = receiver().with_tolerance(Tolerance::symmetric(Duration::from_secs(30)));
-    assert_eq!(strict.tolerance(), Tolerance::symmetric(Duration::from_secs(30)));
+    assert_eq!(
+        strict.tolerance(),
+        Tolerance::symmetric(Duration::from_secs(30))
+    );
     assert!(matches!(
         strict.verify_at(&signed_at(-31), SEED, now()),
         Err(Error::TimestampTooOld { .. })
@@ -276,9 +277,7 @@ fn the_schedule_is_the_published_one() {
 
 #[test]
 fn secrets_stay_hidden() {
-    let r = receiver()
-        .with_secret("second-secret-xyz")
-        .expect("secret");
+    let r = receiver().with_secret("second-secret-xyz").expect("secret");
     assert_hidden(&r, SECRET);
     assert_hidden(&r, "second-secret-xyz");
 }

@@ -51,7 +51,10 @@ fn all_accept(headers: &HeaderMap, now: OffsetDateTime) {
     assert!(svix.verify(BODY, headers).is_ok(), "svix: {headers:?}");
     if headers.contains_key("webhook-signature") && !headers.contains_key("svix-id") {
         let peer = standardwebhooks::Webhook::new(WHSEC).expect("secret");
-        assert!(peer.verify(BODY, headers).is_ok(), "standardwebhooks: {headers:?}");
+        assert!(
+            peer.verify(BODY, headers).is_ok(),
+            "standardwebhooks: {headers:?}"
+        );
     }
 }
 
@@ -97,7 +100,10 @@ fn blank_secrets_are_refused_by_with_secret_and_with_token() {
         assert_invalid_secret("Fourvenues::with_secret", fv.with_secret(blank));
         let funnel = Funnel::new().with_token("t").expect("token");
         assert_invalid_secret("Funnel::with_token", funnel.with_token(blank));
-        assert_invalid_secret("StandardWebhooks::with_secret", standard().with_secret(blank));
+        assert_invalid_secret(
+            "StandardWebhooks::with_secret",
+            standard().with_secret(blank),
+        );
     }
     assert_invalid_secret("with_secret(whsec_)", standard().with_secret("whsec_"));
     // The message says why, without echoing anything.
@@ -132,7 +138,11 @@ fn tokens_of_different_lengths_compare_correctly() {
         .and_then(|f| f.with_token(long))
         .expect("tokens");
     let bearer = |t: &str| with_header(HeaderMap::new(), "authorization", &format!("Bearer {t}"));
-    let index = |t: &str| funnel.verify_at(&bearer(t), b"{}", now()).map(|d| d.secret_index());
+    let index = |t: &str| {
+        funnel
+            .verify_at(&bearer(t), b"{}", now())
+            .map(|d| d.secret_index())
+    };
     assert_eq!(index("a"), Ok(Some(0)));
     assert_eq!(index(long), Ok(Some(1)));
     for wrong in [
@@ -213,8 +223,15 @@ fn a_falu_header_with_a_malformed_entry_still_verifies() {
         assert!(delivery.is_ok(), "{list}: {delivery:?}");
     }
     // An empty item still breaks Falu's own grammar (its SDK refuses it).
-    let h = with_header(genuine, "x-falu-signature", &format!("t={NOW},sha256=,sha256={mac}"));
-    assert!(matches!(falu.verify_at(&h, body, now()), Err(Error::MalformedHeader { .. })));
+    let h = with_header(
+        genuine,
+        "x-falu-signature",
+        &format!("t={NOW},sha256=,sha256={mac}"),
+    );
+    assert!(matches!(
+        falu.verify_at(&h, body, now()),
+        Err(Error::MalformedHeader { .. })
+    ));
 }
 
 /// Skipping malformed entries never turns "nothing usable" into a pass.
@@ -242,10 +259,18 @@ fn a_header_with_no_usable_entry_is_an_auth_error() {
         }
     }
     let falu = Falu::new("falu-secret").expect("secret");
-    for list in [format!("t={NOW},sha256=zz"), format!("t={NOW},sha256=zz,sha256=")] {
+    for list in [
+        format!("t={NOW},sha256=zz"),
+        format!("t={NOW},sha256=zz,sha256="),
+    ] {
         let h = with_header(HeaderMap::new(), "x-falu-signature", &list);
-        let err = falu.verify_at(&h, b"{}", common::now()).expect_err("no usable entry");
-        assert!(matches!(err, Error::MalformedHeader { .. }), "{list}: {err:?}");
+        let err = falu
+            .verify_at(&h, b"{}", common::now())
+            .expect_err("no usable entry");
+        assert!(
+            matches!(err, Error::MalformedHeader { .. }),
+            "{list}: {err:?}"
+        );
     }
 }
 
@@ -266,7 +291,10 @@ fn padded_standard_timestamps_verify_over_the_canonical_decimal() {
         all_accept(&h, now);
         all_accept(&as_svix(&h), now);
         let delivery = standard().verify_at(&h, BODY, now).expect("verifies");
-        assert_eq!(delivery.timestamp().map(|t| t.unix_timestamp()), Some(now.unix_timestamp()));
+        assert_eq!(
+            delivery.timestamp().map(|t| t.unix_timestamp()),
+            Some(now.unix_timestamp())
+        );
     }
     // A MAC over the padded text itself is not what the sender signed.
     let h = with_header(genuine, "webhook-timestamp", &format!("{canonical}0"));
@@ -316,7 +344,10 @@ fn a_missing_header_names_the_family_in_use() {
     let err = standard()
         .verify_at(&HeaderMap::new(), BODY, now)
         .expect_err("nothing");
-    assert!(matches!(&err, Error::MissingHeader(n) if n.as_str().starts_with("webhook-")), "{err:?}");
+    assert!(
+        matches!(&err, Error::MissingHeader(n) if n.as_str().starts_with("webhook-")),
+        "{err:?}"
+    );
 }
 
 fn fourvenues() -> Fourvenues {
@@ -343,7 +374,10 @@ fn fourvenues_escaped_keys_huge_numbers_and_deep_nesting_verify() {
         deep.into_bytes(),
         deep_escaped.into_bytes(),
     ] {
-        let signed = without(fourvenues().sign_at(&body, now()).expect("sign"), "x-webhook-id");
+        let signed = without(
+            fourvenues().sign_at(&body, now()).expect("sign"),
+            "x-webhook-id",
+        );
         let h = with_header(signed, "x-webhook-id", "a");
         let delivery = fourvenues().verify_at(&h, &body, now());
         assert_eq!(
@@ -355,7 +389,9 @@ fn fourvenues_escaped_keys_huge_numbers_and_deep_nesting_verify() {
         let relabelled = with_header(h, "x-webhook-id", "b");
         assert_eq!(
             fourvenues().verify_at(&relabelled, &body, now()),
-            Err(Error::HeaderMismatch(HeaderName::from_static("x-webhook-id")))
+            Err(Error::HeaderMismatch(HeaderName::from_static(
+                "x-webhook-id"
+            )))
         );
     }
 }
@@ -367,11 +403,16 @@ fn fourvenues_refuses_two_top_level_ids_in_verify_at() {
         br#"{"id":"a","event":"e","\u0069d":"a"}"#,
         br#"{"\u0069d":"a","x":{"id":"nested is fine"},"id":"b"}"#,
     ] {
-        let signed = without(fourvenues().sign_at(body, now()).expect("sign"), "x-webhook-id");
+        let signed = without(
+            fourvenues().sign_at(body, now()).expect("sign"),
+            "x-webhook-id",
+        );
         // The signature alone does not read the body.
         assert!(fourvenues().verify_at(&signed, body, now()).is_ok());
         let h = with_header(signed, "x-webhook-id", "a");
-        let err = fourvenues().verify_at(&h, body, now()).expect_err("two ids");
+        let err = fourvenues()
+            .verify_at(&h, body, now())
+            .expect_err("two ids");
         assert!(
             matches!(err, Error::InvalidPayload { .. }),
             "{}: {err:?}",
@@ -424,7 +465,13 @@ fn timestamp_errors_give_the_numbers() {
         err.to_string(),
         "timestamp is 86,400 s in the future; this receiver accepts 600 s"
     );
-    assert!(matches!(err, Error::TimestampInFuture { looks_like_millis: false, .. }));
+    assert!(matches!(
+        err,
+        Error::TimestampInFuture {
+            looks_like_millis: false,
+            ..
+        }
+    ));
 
     let falu = Falu::new("falu-secret").expect("secret");
     let ahead = falu.sign_at(b"{}", at(NOW + 61)).expect("sign");
@@ -448,11 +495,20 @@ fn a_timestamp_in_milliseconds_is_named() {
     let millis = with_header(signed, "webhook-timestamp", &(NOW * 1000 + 517).to_string());
     let err = sw.verify_at(&millis, BODY, now()).expect_err("millis");
     assert!(
-        matches!(err, Error::TimestampInFuture { looks_like_millis: true, .. }),
+        matches!(
+            err,
+            Error::TimestampInFuture {
+                looks_like_millis: true,
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert!(err.to_string().contains("milliseconds"), "{err}");
-    assert!(err.to_string().contains("this receiver accepts 300 s"), "{err}");
+    assert!(
+        err.to_string().contains("this receiver accepts 300 s"),
+        "{err}"
+    );
     // Seconds far in the future are not called milliseconds.
     let cf = ClickFunnels::new("cf-secret").expect("secret");
     let far = cf.sign_at(b"{}", at(NOW * 2)).expect("sign");
@@ -468,7 +524,12 @@ fn every_receiver_debug_is_short() {
     let key = [b't'; 32];
     let whsec = format!("whsec_{}", BASE64.encode(key));
     let shown = [
-        format!("{:?}", Falu::new(secret).and_then(|r| r.with_secret("old-secret-2")).expect("secret")),
+        format!(
+            "{:?}",
+            Falu::new(secret)
+                .and_then(|r| r.with_secret("old-secret-2"))
+                .expect("secret")
+        ),
         format!("{:?}", ClickFunnels::new(secret).expect("secret")),
         format!("{:?}", fourvenues()),
         format!("{:?}", Funnel::new().with_token(secret).expect("token")),
@@ -480,11 +541,17 @@ fn every_receiver_debug_is_short() {
                 .token_header(HeaderName::from_static("x-funnel-token"))
         ),
         format!("{:?}", Funnel::new()),
-        format!("{:?}", StandardWebhooks::new(whsec.as_str()).expect("secret")),
+        format!(
+            "{:?}",
+            StandardWebhooks::new(whsec.as_str()).expect("secret")
+        ),
     ];
     for text in &shown {
         assert!(text.len() <= 200, "{} chars: {text}", text.len());
-        assert!(!text.contains(secret) && !text.contains("old-secret-2"), "{text}");
+        assert!(
+            !text.contains(secret) && !text.contains("old-secret-2"),
+            "{text}"
+        );
         assert!(!text.contains(&whsec[6..]), "{text}");
         // 0.1 printed prepared keys and headers as `[116, 116, …]`.
         assert!(!text.contains("[116") && !text.contains(", 116"), "{text}");

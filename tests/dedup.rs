@@ -211,5 +211,8 @@ fn ttl_for_every_provider_covers_its_redeliveries() {
     );
     // Falu never retries: one attempt and the margin.
     let base = DEFAULT_ATTEMPT_TIMEOUT;
-    assert_eq!(ttl_for(&Falu::new("s").expect("secret")), base + base / 10 + TTL_MARGIN);
+    assert_eq!(
+        ttl_for(&Falu::new("s").expect("secret")),
+        base + base / 10 + TTL_MARGIN
+    );
 }

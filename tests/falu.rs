@@ -204,7 +204,9 @@ fn any_listed_signature_matches_while_a_secret_rolls() {
             .is_ok()
     );
     let rotating = keyed("newest").with_secret("old-secret").expect("secret");
-    let delivery = rotating.verify_at(&headers, BASIC, now()).expect("verifies");
+    let delivery = rotating
+        .verify_at(&headers, BASIC, now())
+        .expect("verifies");
     assert_eq!(delivery.secret_index(), Some(1));
     assert_rejects(&keyed("third"), &headers, BASIC, |e| {
         *e == Error::SignatureMismatch
@@ -257,7 +259,8 @@ fn tolerance_is_five_minutes_back_and_a_minute_ahead() {
         Err(Error::TimestampInFuture { .. })
     ));
     // Widening the past bound does not open the future.
-    let relaxed = receiver().with_tolerance(Tolerance::new(Duration::from_secs(3600), Duration::ZERO));
+    let relaxed =
+        receiver().with_tolerance(Tolerance::new(Duration::from_secs(3600), Duration::ZERO));
     assert!(relaxed.verify_at(&signed_at(-3600), BASIC, now()).is_ok());
     assert!(matches!(
         relaxed.verify_at(&signed_at(1), BASIC, now()),

@@ -135,9 +135,12 @@ fn hex_in_either_case_and_base64_are_accepted() {
     }
     // A truncated signature is no SHA-256 MAC in either encoding: no usable entry.
     let h = with_header(headers, SIGNATURE, &hex[..40]);
-    assert_rejects(&receiver(), &h, REFUND, |e| {
-        matches!(e, Error::MalformedHeader { name, .. } if name == SIGNATURE)
-    });
+    assert_rejects(
+        &receiver(),
+        &h,
+        REFUND,
+        |e| matches!(e, Error::MalformedHeader { name, .. } if name == SIGNATURE),
+    );
 }
 
 #[test]
@@ -159,7 +162,9 @@ fn rotation_accepts_old_and_new_secrets() {
     let rotating = keyed("new").with_secret("old").expect("secret");
     for (index, sender) in [keyed("new"), keyed("old")].iter().enumerate() {
         let headers = sender.sign_at(PAYMENT, now()).expect("sign");
-        let delivery = rotating.verify_at(&headers, PAYMENT, now()).expect("verifies");
+        let delivery = rotating
+            .verify_at(&headers, PAYMENT, now())
+            .expect("verifies");
         assert_eq!(delivery.secret_index(), Some(index));
         assert_eq!(delivery.id(), Some("6571a9f2c1d2e3f4a5b6c7d8"));
         assert_eq!(delivery.timestamp(), None);

@@ -147,8 +147,7 @@ fn without_a_token_every_request_is_accepted() {
 
 #[test]
 fn the_token_is_accepted_as_bearer_or_basic() {
-    let r = Funnel::new().with_token(TOKEN)
-        .expect("token");
+    let r = Funnel::new().with_token(TOKEN).expect("token");
     let signed = r.sign_at(V2, now()).expect("sign");
     assert_eq!(signed[AUTHORIZATION], format!("Bearer {TOKEN}").as_str());
     assert!(r.verify_at(&signed, V2, now()).is_ok());
@@ -168,8 +167,7 @@ fn the_token_is_accepted_as_bearer_or_basic() {
 
 #[test]
 fn wrong_missing_or_malformed_tokens_are_rejected() {
-    let r = Funnel::new().with_token(TOKEN)
-        .expect("token");
+    let r = Funnel::new().with_token(TOKEN).expect("token");
     assert_rejects(
         &r,
         &HeaderMap::new(),
@@ -213,10 +211,15 @@ fn rotation_and_a_named_header() {
         assert!(r.verify_at(&h, V2, now()).is_ok(), "{token}");
     }
     let old = with_header(HeaderMap::new(), "authorization", "Bearer old-token");
-    assert_eq!(r.verify_at(&old, V2, now()).expect("old").secret_index(), Some(1));
+    assert_eq!(
+        r.verify_at(&old, V2, now()).expect("old").secret_index(),
+        Some(1)
+    );
     let name = HeaderName::from_static("x-funnel-token");
-    let named = Funnel::new().with_token(TOKEN)
-        .expect("token").token_header(name.clone());
+    let named = Funnel::new()
+        .with_token(TOKEN)
+        .expect("token")
+        .token_header(name.clone());
     let signed = named.sign_at(V2, now()).expect("sign");
     assert_eq!(signed[&name], TOKEN);
     assert!(named.verify_at(&signed, V2, now()).is_ok());
@@ -303,8 +306,7 @@ fn tokens_stay_hidden() {
 
 #[test]
 fn token_failures_are_authentication_errors() {
-    let r = Funnel::new().with_token(TOKEN)
-        .expect("token");
+    let r = Funnel::new().with_token(TOKEN).expect("token");
     let basic = |credentials: &str| {
         format!(
             "Basic {}",
@@ -366,21 +368,25 @@ fn a_named_header_is_read_first_and_authorization_is_the_fallback() {
 fn tokens_that_cannot_travel_in_a_header_cannot_sign() {
     let bad = "line\nbreak";
     assert!(matches!(
-        Funnel::new().with_token(bad)
-        .expect("token").sign_at(V2, now()),
+        Funnel::new()
+            .with_token(bad)
+            .expect("token")
+            .sign_at(V2, now()),
         Err(Error::Signing(_))
     ));
     assert!(matches!(
         Funnel::new()
             .with_token(bad)
-        .expect("token")
+            .expect("token")
             .token_header(HeaderName::from_static("x-funnel-token"))
             .sign_at(V2, now()),
         Err(Error::Signing(_))
     ));
     // Signing uses the first token; verification accepts every one.
-    let r = Funnel::new().with_token("first")
-        .expect("token").with_token("second")
+    let r = Funnel::new()
+        .with_token("first")
+        .expect("token")
+        .with_token("second")
         .expect("token");
     let signed = r.sign_at(V2, now()).expect("sign");
     assert_eq!(signed[AUTHORIZATION], "Bearer first");
@@ -394,8 +400,7 @@ fn the_default_receiver_is_the_open_one() {
     assert_eq!(r.classify(&r.acknowledge()), Outcome::Delivered);
     assert_eq!(r.retry_schedule(), Funnel::new().retry_schedule());
     // The token only authenticates the sender: the body is not covered.
-    let keyed = Funnel::new().with_token(TOKEN)
-        .expect("token");
+    let keyed = Funnel::new().with_token(TOKEN).expect("token");
     let signed = keyed.sign_at(V2, now()).expect("sign");
     assert!(keyed.verify_at(&signed, b"{}", now()).is_ok());
 }

@@ -6,8 +6,8 @@ mod common;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use http::{HeaderMap, HeaderValue};
 use common::{NOW, at};
+use http::{HeaderMap, HeaderValue};
 use webhook_kit::clickfunnels::ClickFunnels;
 use webhook_kit::falu::Falu;
 use webhook_kit::fourvenues::Fourvenues;
@@ -87,16 +87,28 @@ fn errors_of<P: Provider>(
     let expected = p.sign_at(&tampered, at(NOW)).expect("sign");
     push(p.verify_at(&genuine, &tampered, at(NOW)).err(), &expected);
     // Missing, foreign and malformed headers.
-    push(p.verify_at(&HeaderMap::new(), sample, at(NOW)).err(), &genuine);
-    push(p.verify_at(headers_of_other, sample, at(NOW)).err(), &genuine);
+    push(
+        p.verify_at(&HeaderMap::new(), sample, at(NOW)).err(),
+        &genuine,
+    );
+    push(
+        p.verify_at(headers_of_other, sample, at(NOW)).err(),
+        &genuine,
+    );
     let mut garbled = genuine.clone();
     for value in garbled.values_mut() {
         *value = HeaderValue::from_static("t=x,sha256=zz,v1,@@");
     }
     push(p.verify_at(&garbled, sample, at(NOW)).err(), &genuine);
     // Outside the tolerance both ways.
-    push(p.verify_at(&genuine, sample, at(NOW + 100_000)).err(), &genuine);
-    push(p.verify_at(&genuine, sample, at(NOW - 100_000)).err(), &genuine);
+    push(
+        p.verify_at(&genuine, sample, at(NOW + 100_000)).err(),
+        &genuine,
+    );
+    push(
+        p.verify_at(&genuine, sample, at(NOW - 100_000)).err(),
+        &genuine,
+    );
     // Too large, and signed but not JSON.
     push(
         p.verify_at(&genuine, &vec![b'x'; DEFAULT_MAX_BODY + 1], at(NOW))

@@ -21,11 +21,7 @@ static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 const ROUNDS: usize = 1000;
 
 /// Heap allocations made by `ROUNDS` calls of `verify_at` on the request.
-fn allocations<P: Provider>(
-    p: &P,
-    body: &[u8],
-    tamper: bool,
-) -> (usize, Result<Delivery, Error>) {
+fn allocations<P: Provider>(p: &P, body: &[u8], tamper: bool) -> (usize, Result<Delivery, Error>) {
     let now = OffsetDateTime::from_unix_timestamp(1_712_258_191).expect("valid time");
     let headers = p.sign_at(body, now).expect("sign");
     let mut body = body.to_vec();
@@ -45,7 +41,10 @@ fn allocations<P: Provider>(
 
 fn check<P: Provider>(name: &str, p: &P, body: &[u8]) {
     let (count, result) = allocations(p, body, false);
-    assert!(result.is_ok(), "{name}: the genuine delivery verifies: {result:?}");
+    assert!(
+        result.is_ok(),
+        "{name}: the genuine delivery verifies: {result:?}"
+    );
     assert_eq!(
         count, 0,
         "{name}: {count} allocations in {ROUNDS} verifications"

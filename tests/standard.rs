@@ -219,7 +219,10 @@ fn tolerance_is_five_minutes_both_ways_and_configurable() {
         receiver.verify_at(&h, body, at(v.timestamp - 301)),
         Err(Error::TimestampInFuture { .. })
     ));
-    assert_eq!(receiver.tolerance(), Tolerance::symmetric(Duration::from_secs(300)));
+    assert_eq!(
+        receiver.tolerance(),
+        Tolerance::symmetric(Duration::from_secs(300))
+    );
     let strict = receiver.with_tolerance(Tolerance::symmetric(Duration::from_secs(10)));
     assert!(matches!(
         strict.verify_at(&h, body, at(v.timestamp + 11)),
