@@ -247,6 +247,22 @@ fn assert_arbitrary_headers_rejected<P: Provider>(
     Ok(())
 }
 
+/// Whatever a provider parses, a queue gives back equal: serialize the
+/// event to JSON, read it back (issue 12).
+fn assert_queue_round_trip<P>(p: &P, body: &[u8]) -> Result<(), TestCaseError>
+where
+    P: Provider<
+        Event: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+    >,
+{
+    if let Ok(event) = p.parse(body) {
+        let json = serde_json::to_string(&event).expect("an event serializes");
+        let back: P::Event = serde_json::from_str(&json).expect("its JSON reads back");
+        prop_assert_eq!(back, event, "{}", json);
+    }
+    Ok(())
+}
+
 fn any_body() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(any::<u8>(), 1..2048)
 }
@@ -289,13 +305,27 @@ fn any_header_value() -> impl Strategy<Value = Vec<u8>> {
 }
 
 fn any_json() -> impl Strategy<Value = Value> {
+    json_with(
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from)
+            .boxed(),
+    )
+}
+
+/// JSON whose numbers all read back exactly: see
+/// `one_surface::a_float_in_the_data_survives_the_queue` for why floats are
+/// left out of the round-trip property for now.
+fn exact_json() -> impl Strategy<Value = Value> {
+    json_with(any::<u64>().prop_map(Value::from).boxed())
+}
+
+fn json_with(number: BoxedStrategy<Value>) -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
-        any::<f64>()
-            .prop_filter("finite", |f| f.is_finite())
-            .prop_map(Value::from),
+        number,
         ".{0,12}".prop_map(Value::String),
     ];
     leaf.prop_recursive(4, 48, 6, |inner| {
@@ -326,9 +356,14 @@ fn any_json() -> impl Strategy<Value = Value> {
 /// Typed events need well-shaped envelopes to be reached: start from a
 /// real sample and replace values at random.
 fn json_body() -> impl Strategy<Value = Vec<u8>> {
+    json_body_of(any_json().boxed())
+}
+
+fn json_body_of(json: BoxedStrategy<Value>) -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
-        any_json().prop_map(|v| serde_json::to_vec(&v).expect("serialise")),
-        (any_json(), sample_envelope()).prop_map(|(data, mut envelope)| {
+        json.clone()
+            .prop_map(|v| serde_json::to_vec(&v).expect("serialise")),
+        (json, sample_envelope()).prop_map(|(data, mut envelope)| {
             if let Some(object) = envelope.as_object_mut() {
                 for key in ["data", "payload", "event_data"] {
                     if object.contains_key(key) {
@@ -448,6 +483,16 @@ proptest! {
         assert_any_signed_json_parses_or_400(&clickfunnels(secret), &body)?;
         assert_any_signed_json_parses_or_400(&fourvenues(secret), &body)?;
         assert_any_signed_json_parses_or_400(&Funnel::new(), &body)?;
+    }
+
+    #[test]
+    fn parsed_events_survive_a_json_round_trip(body in json_body_of(exact_json().boxed())) {
+        let secret = b"a shared secret";
+        assert_queue_round_trip(&standard(&[7; 32]), &body)?;
+        assert_queue_round_trip(&falu(secret), &body)?;
+        assert_queue_round_trip(&clickfunnels(secret), &body)?;
+        assert_queue_round_trip(&fourvenues(secret), &body)?;
+        assert_queue_round_trip(&Funnel::new(), &body)?;
     }
 }
 

@@ -76,7 +76,12 @@ fuzz_target!(|data: &[u8]| {
     check(&standard, &headers, true, true);
 
     let headers = header_map(&[("x-falu-signature", signature)]);
-    check(&Falu::new("fuzz-secret").expect("valid secret"), &headers, true, true);
+    check(
+        &Falu::new("fuzz-secret").expect("valid secret"),
+        &headers,
+        true,
+        true,
+    );
 
     let headers = header_map(&[
         ("x-webhook-clickfunnels-signature", signature),
