@@ -238,6 +238,12 @@ impl Verifier {
         Ok(())
     }
 
+    /// Accepts another decoded key as well (see [`Keyring::with_key`]).
+    pub(crate) fn add_key(&mut self, key: Secret) -> Result<(), Error> {
+        self.keys = std::mem::take(&mut self.keys).with_key(key)?;
+        Ok(())
+    }
+
     pub(crate) fn set_tolerance(&mut self, tolerance: Tolerance) {
         self.tolerance = tolerance;
     }

@@ -133,8 +133,14 @@ impl Keyring {
     }
 
     /// Adds another usable secret.
-    pub(crate) fn with(mut self, secret: Secret) -> Result<Self, Error> {
-        let secret = secret.usable()?;
+    pub(crate) fn with(self, secret: Secret) -> Result<Self, Error> {
+        self.with_key(secret.usable()?)
+    }
+
+    /// Adds key bytes that are not text (a decoded `whsec_` key), which
+    /// the blank-text check does not apply to: a key of space bytes is as
+    /// good as any other, as the reference libraries hold.
+    pub(crate) fn with_key(mut self, secret: Secret) -> Result<Self, Error> {
         // HMAC accepts keys of any length.
         let mac = <HmacSha256 as Mac>::new_from_slice(secret.expose())
             .map_err(|_| Error::InvalidSecret("HMAC refused the key"))?;

@@ -169,9 +169,10 @@ impl StandardWebhooks {
     /// assert!(StandardWebhooks::new("whsec_").is_err());
     /// ```
     pub fn new(secret: impl Into<Secret>) -> Result<Self, Error> {
-        Ok(StandardWebhooks::with_keys(Keyring::new(decode_secret(
-            &secret.into(),
-        )?)?))
+        let key = decode_secret(&secret.into())?;
+        Ok(StandardWebhooks::with_keys(
+            Keyring::default().with_key(key)?,
+        ))
     }
 
     fn with_keys(keys: Keyring) -> Self {
@@ -208,7 +209,7 @@ impl StandardWebhooks {
     /// # Ok::<(), webhook_kit::Error>(())
     /// ```
     pub fn with_secret(mut self, secret: impl Into<Secret>) -> Result<Self, Error> {
-        self.verifier.add_secret(decode_secret(&secret.into())?)?;
+        self.verifier.add_key(decode_secret(&secret.into())?)?;
         Ok(self)
     }
 
