@@ -53,7 +53,9 @@ use crate::{Delivery, Provider};
 ///
 /// The inner service takes `Request<Full<Bytes>>` and finds in the request
 /// extensions the `P::Event`, the [`Delivery`] and the [`Ack`]. Rejected
-/// requests are answered `401`, `400` or `413` with the crate's message.
+/// requests are answered `401`, `400` or `413` with the crate's message,
+/// and the [`Rejection`] in the response extensions (for a logging layer
+/// further out).
 ///
 /// ```
 /// use std::sync::Arc;
@@ -70,9 +72,9 @@ use crate::{Delivery, Provider};
 /// }
 ///
 /// let receiver = ClickFunnels::new("cf-secret")?;
+/// // On the method router, so that other methods still get axum's 405.
 /// let app: axum::Router = axum::Router::new()
-///     .route("/webhooks/clickfunnels", post(handle))
-///     .route_layer(VerifyLayer::new(receiver));
+///     .route("/webhooks/clickfunnels", post(handle).route_layer(VerifyLayer::new(receiver)));
 /// # Ok::<(), webhook_kit::Error>(())
 /// ```
 pub struct VerifyLayer<P> {
@@ -200,7 +202,9 @@ where
             let (body, received) = match verified {
                 Ok(verified) => verified,
                 Err(rejection) => {
-                    let reply = rejection.to_response();
+                    let mut reply = rejection.to_response();
+                    // For logging layers outside this one: why it was refused.
+                    reply.extensions_mut().insert(rejection);
                     return Ok(reply.map(|text| Either::Right(Full::new(Bytes::from(text)))));
                 }
             };
