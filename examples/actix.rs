@@ -38,7 +38,7 @@ async fn webhook(
         Ok(()) => hook.ack.respond_to(&request),
         Err(try_later) => HttpResponse::ServiceUnavailable()
             .content_type("text/plain; charset=utf-8")
-            .body(try_later.into_body()),
+            .body(try_later.reply().into_body()),
     }
 }
 

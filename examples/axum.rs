@@ -42,7 +42,7 @@ async fn webhook(
     };
     match app.handle(&hook.provider, &hook.event) {
         Ok(()) => hook.ack.into_response(),
-        Err(try_later) => try_later.into_response(),
+        Err(try_later) => try_later.reply().into_response(),
     }
 }
 

@@ -9,7 +9,10 @@
 //! succeeds on retry, one to a provider that never retries, a redelivered
 //! duplicate, and a forged one. Prints a table and exits 0 when everything
 //! went as a correct receiver should, 1 otherwise.
-#![allow(dead_code, reason = "the std_server example's own `main` is not used here")]
+#![allow(
+    dead_code,
+    reason = "the std_server example's own `main` is not used here"
+)]
 
 #[path = "common/client.rs"]
 mod client;
@@ -103,7 +106,9 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
         })
     };
     let addr = start_receiver(app)?;
-    println!("receiver (the std_server example) listening on http://{addr}/webhooks/{{provider}}\n");
+    println!(
+        "receiver (the std_server example) listening on http://{addr}/webhooks/{{provider}}\n"
+    );
 
     // The senders, holding the same secrets as the receiver.
     let funnel = Funnel::new().with_token("demo-funnel-token")?;

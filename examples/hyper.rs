@@ -52,7 +52,7 @@ where
             };
             let reply = match app.handle(name, event) {
                 Ok(()) => Response::from(ack.clone()).map(Bytes::from),
-                Err(try_later) => try_later.map(Bytes::from),
+                Err(try_later) => try_later.reply().map(Bytes::from),
             };
             Ok::<_, Infallible>(reply.map(Full::new))
         }
@@ -72,7 +72,10 @@ async fn route(
         .strip_prefix(PREFIX)
         .and_then(|name| webhooks.get_key_value(name))
     else {
-        let reply = text(StatusCode::NOT_FOUND, format!("no webhook receiver at {path}"));
+        let reply = text(
+            StatusCode::NOT_FOUND,
+            format!("no webhook receiver at {path}"),
+        );
         return Ok(reply.map(|text| Either::Left(Full::from(text))));
     };
     if request.method() != Method::POST {
@@ -93,15 +96,25 @@ async fn route(
 pub(crate) fn webhooks(config: &Config, app: &App) -> Result<Webhooks, webhook_kit::Error> {
     Ok(Arc::new(HashMap::from([
         ("funnel", webhook("funnel", config.funnel()?, app)),
-        ("fourvenues", webhook("fourvenues", config.fourvenues()?, app)),
+        (
+            "fourvenues",
+            webhook("fourvenues", config.fourvenues()?, app),
+        ),
         ("falu", webhook("falu", config.falu()?, app)),
-        ("clickfunnels", webhook("clickfunnels", config.clickfunnels()?, app)),
+        (
+            "clickfunnels",
+            webhook("clickfunnels", config.clickfunnels()?, app),
+        ),
         ("standard", webhook("standard", config.standard()?, app)),
     ])))
 }
 
 /// Serves `webhooks` on `listener` until the process ends.
-pub(crate) async fn serve(listener: TcpListener, app: App, webhooks: Webhooks) -> std::io::Result<()> {
+pub(crate) async fn serve(
+    listener: TcpListener,
+    app: App,
+    webhooks: Webhooks,
+) -> std::io::Result<()> {
     loop {
         let (stream, _) = listener.accept().await?;
         let (app, webhooks) = (app.clone(), Arc::clone(&webhooks));

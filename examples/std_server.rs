@@ -81,7 +81,10 @@ fn respond(app: &App, request: &Request) -> Response<String> {
         .and_then(|name| Some((name, app.receivers.get(name)?)))
     else {
         let path = &request.path;
-        return text(StatusCode::NOT_FOUND, format!("no webhook receiver at {path}"));
+        return text(
+            StatusCode::NOT_FOUND,
+            format!("no webhook receiver at {path}"),
+        );
     };
     if request.method != Method::POST {
         return method_not_allowed(&request.method);
@@ -90,7 +93,7 @@ fn respond(app: &App, request: &Request) -> Response<String> {
     match receiver.receive(&request.headers, &request.body) {
         Ok(received) => match app.handle(name, &received.event) {
             Ok(()) => receiver.acknowledge().map(String::from),
-            Err(try_later) => try_later,
+            Err(try_later) => try_later.reply(),
         },
         Err(error) => {
             let rejection = Rejection::from(error);
@@ -158,7 +161,10 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Result<Request, (StatusCod
     // Refuse an oversized body from its announced length, before reading it.
     if length > MAX_BODY as u64 {
         let len = usize::try_from(length).unwrap_or(usize::MAX);
-        let error = webhook_kit::Error::BodyTooLarge { len, limit: MAX_BODY };
+        let error = webhook_kit::Error::BodyTooLarge {
+            len,
+            limit: MAX_BODY,
+        };
         return Err((StatusCode::PAYLOAD_TOO_LARGE, error.to_string()));
     }
     let mut body = Vec::with_capacity(length as usize);

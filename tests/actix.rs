@@ -38,11 +38,7 @@ async fn funnel_hook(
     Ok(hook.ack)
 }
 
-async fn routed_hook(
-    processed: Data<Processed>,
-    router: Data<Router>,
-    hook: RoutedWebhook,
-) -> Ack {
+async fn routed_hook(processed: Data<Processed>, router: Data<Router>, hook: RoutedWebhook) -> Ack {
     processed.handle(router.get(&hook.provider).expect("routed"), &hook.event);
     hook.ack
 }
@@ -116,10 +112,13 @@ fn the_routed_extractor_picks_the_receiver_by_path() {
 #[test]
 fn errors_returned_by_handlers_keep_the_crates_status_and_message() {
     let (addr, _) = start();
-    let reply = frameworks::client::post(addr, "/broken", &HeaderMap::new(), b"{}").expect("answer");
+    let reply =
+        frameworks::client::post(addr, "/broken", &HeaderMap::new(), b"{}").expect("answer");
     assert_eq!(reply.status(), 500);
     assert_eq!(
         reply.body(),
-        Error::InvalidSecret("configured wrongly").to_string().as_bytes()
+        Error::InvalidSecret("configured wrongly")
+            .to_string()
+            .as_bytes()
     );
 }

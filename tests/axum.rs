@@ -47,10 +47,7 @@ async fn clickfunnels_hook(State(state): State<AppState>, hook: Webhook<ClickFun
 }
 
 // `?` on the crate's error works in a handler.
-async fn funnel_hook(
-    State(state): State<AppState>,
-    hook: Webhook<Funnel>,
-) -> Result<Ack, Error> {
+async fn funnel_hook(State(state): State<AppState>, hook: Webhook<Funnel>) -> Result<Ack, Error> {
     if hook.body.is_empty() {
         return Err(Error::InvalidSecret("unreachable: Funnel bodies are JSON"));
     }
@@ -122,10 +119,13 @@ fn the_routed_extractor_picks_the_receiver_by_path() {
 #[test]
 fn errors_returned_by_handlers_keep_the_crates_status_and_message() {
     let (addr, _) = start();
-    let reply = frameworks::client::post(addr, "/broken", &HeaderMap::new(), b"{}").expect("answer");
+    let reply =
+        frameworks::client::post(addr, "/broken", &HeaderMap::new(), b"{}").expect("answer");
     assert_eq!(reply.status(), 500);
     assert_eq!(
         reply.body(),
-        Error::InvalidSecret("configured wrongly").to_string().as_bytes()
+        Error::InvalidSecret("configured wrongly")
+            .to_string()
+            .as_bytes()
     );
 }

@@ -52,7 +52,12 @@ where
 
 /// A hyper server routing `/cf` and `/funnel` to layered services; counts
 /// the inner services' calls.
-fn start_hyper() -> (SocketAddr, Arc<Processed>, Arc<AtomicUsize>, Arc<AtomicUsize>) {
+fn start_hyper() -> (
+    SocketAddr,
+    Arc<Processed>,
+    Arc<AtomicUsize>,
+    Arc<AtomicUsize>,
+) {
     let processed = Arc::new(Processed::default());
     let calls = Arc::new(AtomicUsize::new(0));
     let rejections = Arc::new(AtomicUsize::new(0));

@@ -226,29 +226,38 @@ impl App {
 
     /// Handles a verified event from `provider`: processes it the first
     /// time its id is seen, and logs. `Ok` means "answer the provider's
-    /// acknowledgement"; `Err` is the reply to send instead (503, so the
-    /// provider tries again).
+    /// acknowledgement"; `Err` says to answer 503, so the provider tries
+    /// again.
     pub(crate) fn handle(
         &self,
         provider: &str,
         event: &(impl WebhookEvent + ?Sized),
-    ) -> Result<(), Response<String>> {
+    ) -> Result<(), TryLater> {
         let (event_type, id) = (event.event_type(), event.id());
-        let ttl = self.receivers.get(provider).map(ttl_for).unwrap_or_default();
+        let ttl = self
+            .receivers
+            .get(provider)
+            .map(ttl_for)
+            .unwrap_or_default();
         // MemoryStore cannot fail; a store that can should answer 503.
         if !self.seen.first_seen(provider, &id, ttl).unwrap_or(true) {
-            self.log(format_args!("{provider} {event_type} {id} duplicate, acknowledged again"));
+            self.log(format_args!(
+                "{provider} {event_type} {id} duplicate, acknowledged again"
+            ));
             return Ok(());
         }
-        let processed = Processed { provider, event_type, id: &id };
+        let processed = Processed {
+            provider,
+            event_type,
+            id: &id,
+        };
         if let Err(reason) = (self.processor)(&processed) {
             // Not processed: let the redelivery through.
             self.seen.forget(provider, &id);
-            self.log(format_args!("{provider} {event_type} {id} failed: {reason}"));
-            return Err(text(
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!("try again later: {reason}"),
+            self.log(format_args!(
+                "{provider} {event_type} {id} failed: {reason}"
             ));
+            return Err(TryLater(reason));
         }
         self.log(format_args!("{provider} {event_type} {id} processed"));
         Ok(())
@@ -258,13 +267,30 @@ impl App {
     pub(crate) fn rejected(&self, provider: &str, rejection: &Rejection) {
         // The message says what was wrong and never holds a secret.
         let status = rejection.status_code().as_u16();
-        self.log(format_args!("{provider} - - rejected {status}: {rejection}"));
+        self.log(format_args!(
+            "{provider} - - rejected {status}: {rejection}"
+        ));
     }
 
     fn log(&self, line: fmt::Arguments<'_>) {
         if !self.quiet {
             println!("[receiver] {line}");
         }
+    }
+}
+
+/// Processing failed: answer 503 so that the provider redelivers.
+#[derive(Debug)]
+pub(crate) struct TryLater(String);
+
+impl TryLater {
+    /// The 503 reply, with the reason.
+    pub(crate) fn reply(&self) -> Response<String> {
+        let reason = &self.0;
+        text(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("try again later: {reason}"),
+        )
     }
 }
 
@@ -285,6 +311,8 @@ pub(crate) fn method_not_allowed(method: &Method) -> Response<String> {
         StatusCode::METHOD_NOT_ALLOWED,
         format!("{method} is not allowed here: webhooks are POSTed"),
     );
-    reply.headers_mut().insert(ALLOW, HeaderValue::from_static("POST"));
+    reply
+        .headers_mut()
+        .insert(ALLOW, HeaderValue::from_static("POST"));
     reply
 }

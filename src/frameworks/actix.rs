@@ -1,6 +1,6 @@
 //! actix-web 4 integration (feature `actix`): the [`Webhook`] extractor for
 //! one provider per route, [`RoutedWebhook`] for a `/webhooks/{provider}`
-//! route over a [`Router`](crate::Router), `Responder` for [`Ack`] and
+//! route over a [`Router`], `Responder` for [`Ack`] and
 //! `ResponseError` for [`Error`] and [`Rejection`].
 //!
 //! actix-web 4 speaks `http` 0.2; the extractors carry its headers over to
@@ -103,7 +103,7 @@ where
 }
 
 /// A verified delivery on a `/webhooks/{provider}` route: the
-/// [`Router`](crate::Router) registered as `Data<Router>` picks the
+/// [`Router`] registered as `Data<Router>` picks the
 /// receiver named by the `{provider}` path segment. An unknown name is
 /// answered `404`.
 ///

@@ -1,6 +1,6 @@
 //! axum 0.8 integration (feature `axum`): the [`Webhook`] extractor for one
 //! provider per route, [`RoutedWebhook`] for a `/webhooks/{provider}` route
-//! over a [`Router`](crate::Router), and `IntoResponse` for [`Ack`],
+//! over a [`Router`], and `IntoResponse` for [`Ack`],
 //! [`Error`] and [`Rejection`].
 //!
 //! The extractors take their receiver from the router state through
@@ -38,8 +38,8 @@ use ::axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
 use crate::body::read_limited;
-pub use crate::{Ack, Rejection};
 use crate::reply::plain_text;
+pub use crate::{Ack, Rejection};
 use crate::{AnyEvent, Delivery, Error, Provider, Router};
 
 /// A verified delivery from `P`, extracted from a request: the typed event,
@@ -135,7 +135,7 @@ where
 }
 
 /// A verified delivery on a `/webhooks/{provider}` route: the
-/// [`Router`](crate::Router) from the state picks the receiver named by
+/// [`Router`] from the state picks the receiver named by
 /// the `{provider}` path parameter. An unknown name is answered `404`.
 ///
 /// ```

@@ -122,7 +122,10 @@ fn assert_refused(reply: &Response<Vec<u8>>, status: u16, message: &str, what: &
     assert_eq!(reply.status(), status, "{what}: {}", text(reply));
     assert_eq!(text(reply), message, "{what}");
     let content_type = reply.headers()["content-type"].to_str().expect("ascii");
-    assert!(content_type.starts_with("text/plain"), "{what}: {content_type}");
+    assert!(
+        content_type.starts_with("text/plain"),
+        "{what}: {content_type}"
+    );
 }
 
 /// The behaviour every integration must have: `cf` is a ClickFunnels route
@@ -150,8 +153,15 @@ pub(crate) fn check(addr: SocketAddr, cf: &str, funnel_route: &str, processed: &
     assert_eq!(text(&reply), "Funnel Event Received");
     assert_eq!(reply.headers()["content-type"], "text/plain");
     let reply = post(addr, funnel_route, &HeaderMap::new(), funnel_body);
-    let missing = funnel().verify(&HeaderMap::new(), funnel_body).expect_err("unsigned");
-    assert_refused(&reply, 401, &missing.to_string(), "funnel without its token");
+    let missing = funnel()
+        .verify(&HeaderMap::new(), funnel_body)
+        .expect_err("unsigned");
+    assert_refused(
+        &reply,
+        401,
+        &missing.to_string(),
+        "funnel without its token",
+    );
 
     // Forged: the body changed after signing.
     let mut forged = body.clone();
@@ -165,11 +175,17 @@ pub(crate) fn check(addr: SocketAddr, cf: &str, funnel_route: &str, processed: &
         .expect("sign");
     let reply = post(addr, cf, &stale, &body);
     assert_eq!(reply.status(), 401, "stale: {}", text(&reply));
-    assert!(text(&reply).starts_with("timestamp was signed"), "{}", text(&reply));
+    assert!(
+        text(&reply).starts_with("timestamp was signed"),
+        "{}",
+        text(&reply)
+    );
 
     // Missing headers.
     let reply = post(addr, cf, &HeaderMap::new(), &body);
-    let missing = receiver.verify(&HeaderMap::new(), &body).expect_err("unsigned");
+    let missing = receiver
+        .verify(&HeaderMap::new(), &body)
+        .expect_err("unsigned");
     assert_refused(&reply, 401, &missing.to_string(), "missing header");
 
     // Garbage JSON behind a valid signature.
@@ -306,7 +322,8 @@ fn check_concurrent_redeliveries(addr: SocketAddr, path: &str, processed: &Proce
     let start = Arc::new(Barrier::new(SENDERS));
     let senders: Vec<_> = (0..SENDERS)
         .map(|_| {
-            let (body, headers, start) = (Arc::clone(&body), Arc::clone(&headers), Arc::clone(&start));
+            let (body, headers, start) =
+                (Arc::clone(&body), Arc::clone(&headers), Arc::clone(&start));
             let path = path.to_owned();
             thread::spawn(move || {
                 start.wait();
