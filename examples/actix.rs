@@ -16,7 +16,7 @@ use actix_web::dev::Server;
 use actix_web::web::{self, Data};
 use actix_web::{HttpResponse, HttpServer, Responder, ResponseError};
 use common::{App, Config};
-use webhook_kit::actix::{Rejection, RoutedWebhook};
+use webhook_kit::actix::{Ack, Rejection, RoutedWebhook};
 
 // The extractor has read the body (within the receiver's limit; actix's own
 // `PayloadConfig` does not apply), carried the headers over to `http` 1,
@@ -34,12 +34,8 @@ async fn webhook(
             return rejection.error_response();
         }
     };
-    match app.handle(&hook.provider, &hook.event) {
-        Ok(()) => hook.ack.respond_to(&request),
-        Err(try_later) => HttpResponse::ServiceUnavailable()
-            .content_type("text/plain; charset=utf-8")
-            .body(try_later.reply().into_body()),
-    }
+    // Exactly once: the provider's acknowledgement, or "retry later".
+    Ack::from(app.handle(&hook.provider, &hook.event)).respond_to(&request)
 }
 
 /// A server for `app` on `listener`: `POST /webhooks/{provider}`. actix-web

@@ -40,10 +40,9 @@ async fn webhook(
             return rejection.into_response();
         }
     };
-    match app.handle(&hook.provider, &hook.event) {
-        Ok(()) => hook.ack.into_response(),
-        Err(try_later) => try_later.reply().into_response(),
-    }
+    // Exactly once: the provider's acknowledgement, or "retry later".
+    let reply = app.handle(&hook.provider, &hook.event);
+    reply.map(axum::body::Body::from).into_response()
 }
 
 /// The routes: `POST /webhooks/{provider}`. axum answers 405 to other

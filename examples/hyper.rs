@@ -25,7 +25,7 @@ use tokio::net::TcpListener;
 use tower::util::BoxCloneSyncService;
 use tower::{Layer, ServiceExt, service_fn};
 use webhook_kit::tower::{VerifyBody, VerifyLayer};
-use webhook_kit::{Ack, Provider, Rejection};
+use webhook_kit::{Provider, Rejection};
 
 type Body = VerifyBody<Full<Bytes>>;
 type Webhook = BoxCloneSyncService<Request<Incoming>, Response<Body>, Infallible>;
@@ -35,7 +35,7 @@ pub(crate) type Webhooks = Arc<HashMap<&'static str, Webhook>>;
 /// One provider's route: `VerifyLayer` reads the body (within the
 /// receiver's limit), verifies and parses it, and answers failures itself;
 /// the inner service runs only for verified requests and finds the event
-/// and the acknowledgement in the request extensions.
+/// (with its `Delivery` and the provider's `Ack`) in the request extensions.
 fn webhook<P>(name: &'static str, receiver: P, app: &App) -> Webhook
 where
     P: Provider + Send + Sync + 'static,
@@ -45,15 +45,11 @@ where
     let handle = service_fn(move |request: Request<Full<Bytes>>| {
         let app = app.clone();
         async move {
-            let extensions = request.extensions();
-            let (Some(event), Some(ack)) = (extensions.get::<P::Event>(), extensions.get::<Ack>())
-            else {
-                unreachable!("VerifyLayer puts both in every request it passes on");
+            let Some(event) = request.extensions().get::<P::Event>() else {
+                unreachable!("VerifyLayer puts the event in every request it passes on");
             };
-            let reply = match app.handle(name, event) {
-                Ok(()) => Response::from(ack.clone()).map(Bytes::from),
-                Err(try_later) => try_later.reply().map(Bytes::from),
-            };
+            // Exactly once: the provider's acknowledgement, or "retry later".
+            let reply = app.handle(name, event).map(Bytes::from);
             Ok::<_, Infallible>(reply.map(Full::new))
         }
     });

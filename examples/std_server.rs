@@ -91,10 +91,8 @@ fn respond(app: &App, request: &Request) -> Response<String> {
     }
     // Verify and parse the raw body, exactly as received.
     match receiver.receive(&request.headers, &request.body) {
-        Ok(received) => match app.handle(name, &received.event) {
-            Ok(()) => receiver.acknowledge().map(String::from),
-            Err(try_later) => try_later.reply(),
-        },
+        // Exactly once: the provider's acknowledgement, or "retry later".
+        Ok(received) => app.handle(name, &received.event).map(String::from),
         Err(error) => {
             let rejection = Rejection::from(error);
             app.rejected(name, &rejection);

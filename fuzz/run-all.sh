@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-120}
 export RUSTC_BOOTSTRAP=1
-targets=(funnel fourvenues falu clickfunnels standard headers parse)
+targets=(funnel fourvenues falu clickfunnels standard headers parse v1a)
 cargo fuzz build
 mkdir -p runs
 run() {

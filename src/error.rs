@@ -125,6 +125,13 @@ pub enum Error {
     /// characters a header cannot carry).
     #[error("cannot sign: {0}")]
     Signing(&'static str),
+
+    /// A sender description handed to
+    /// [`SchemeBuilder::build`](crate::custom::SchemeBuilder::build) cannot
+    /// be run: the message says which part is wrong. A configuration error
+    /// (status `500`), never an authentication failure.
+    #[error("invalid scheme: {0}")]
+    InvalidScheme(&'static str),
 }
 
 impl Error {
@@ -208,7 +215,7 @@ impl fmt::Display for Seconds {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let digits = self.0.as_secs().to_string();
         for (i, digit) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 f.write_str(",")?;
             }
             write!(f, "{digit}")?;

@@ -13,6 +13,11 @@
 //! | [`falu`] | Falu | HMAC-SHA256 of `t.body` in `X-Falu-Signature` |
 //! | [`clickfunnels`] | ClickFunnels | HMAC-SHA256 of `timestamp.body` |
 //! | [`standard`] | Standard Webhooks, Svix | HMAC-SHA256 of `id.timestamp.body` |
+//! | [`github`] | GitHub | HMAC-SHA256 of the body in `X-Hub-Signature-256` |
+//! | [`stripe`] | Stripe | HMAC-SHA256 of `t.body` in `Stripe-Signature` |
+//! | [`shopify`] | Shopify | HMAC-SHA256 (base64) of the body |
+//! | [`slack`] | Slack | HMAC-SHA256 of `v0:timestamp:body` |
+//! | [`custom`] | any sender you describe | HMAC-SHA256, as described with [`custom::SchemeBuilder`] |
 //!
 //! # Quick start
 //!
@@ -77,9 +82,11 @@
 //! # Features
 //!
 //! One per provider, all on by default: `funnel`, `fourvenues`, `falu`,
-//! `clickfunnels`, `standard`. Off by default:
+//! `clickfunnels`, `standard`, `github`, `stripe`, `shopify`, `slack`
+//! ([`custom`] is always there). Off by default:
 //!
-//! - `redis`: `dedup::RedisStore`;
+//! - `redis`: `dedup::RedisStore`; `redis-async`: `dedup::AsyncRedisStore`;
+//! - `ed25519`: Standard Webhooks `v1a` signatures;
 //! - `axum`: the `axum::Webhook<P>` extractor (and `axum::RoutedWebhook`
 //!   over a [`Router`]), and `IntoResponse` for [`Ack`], [`Error`] and
 //!   [`Rejection`];
@@ -98,6 +105,7 @@
 mod delivery;
 mod error;
 mod event;
+mod form;
 mod headers;
 mod json;
 mod outcome;
@@ -112,6 +120,8 @@ mod secret;
 mod signature;
 mod timestamp;
 mod token;
+#[cfg(feature = "ed25519")]
+mod v1a;
 
 #[cfg(feature = "actix")]
 #[path = "frameworks/actix.rs"]
@@ -124,6 +134,7 @@ pub mod axum;
 mod body;
 #[cfg(feature = "clickfunnels")]
 pub mod clickfunnels;
+pub mod custom;
 pub mod dedup;
 #[cfg(feature = "falu")]
 pub mod falu;
@@ -131,9 +142,17 @@ pub mod falu;
 pub mod fourvenues;
 #[cfg(feature = "funnel")]
 pub mod funnel;
+#[cfg(feature = "github")]
+pub mod github;
+#[cfg(feature = "shopify")]
+pub mod shopify;
 pub mod simulate;
+#[cfg(feature = "slack")]
+pub mod slack;
 #[cfg(feature = "standard")]
 pub mod standard;
+#[cfg(feature = "stripe")]
+pub mod stripe;
 #[cfg(feature = "tower")]
 #[path = "frameworks/tower.rs"]
 pub mod tower;
@@ -150,6 +169,9 @@ pub use scheme::DEFAULT_MAX_BODY;
 pub use secret::Secret;
 pub use signature::MAX_SIGNATURES;
 pub use timestamp::Tolerance;
+#[cfg(feature = "ed25519")]
+#[doc(hidden)]
+pub use v1a::__fuzz_v1a;
 
 /// The `http` crate this crate's signatures use (`HeaderMap`, `Response`),
 /// so a handler needs no version of its own to match.

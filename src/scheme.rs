@@ -122,7 +122,6 @@ impl Signed {
 #[derive(Clone)]
 pub(crate) enum SchemeRef {
     Static(&'static Scheme),
-    #[allow(dead_code, reason = "made by the scheme builder")]
     Shared(Arc<Scheme>),
 }
 
@@ -187,6 +186,31 @@ impl<'s, 'h> Lookup<'s, 'h> {
     }
 }
 
+/// What an extra kind of signature (Standard Webhooks' Ed25519 `v1a`)
+/// sees of a request whose headers and timestamp the engine has checked.
+#[cfg_attr(
+    not(feature = "ed25519"),
+    allow(dead_code, reason = "read by the `ed25519` feature's check")
+)]
+pub(crate) struct SignedParts<'r> {
+    /// The signature header's whole value.
+    pub(crate) signature_header: &'r [u8],
+    pub(crate) id: &'r [u8],
+    /// As the scheme signs it (canonical where the scheme says so).
+    pub(crate) timestamp: &'r [u8],
+    pub(crate) body: &'r [u8],
+}
+
+/// A second signature check beside the HMAC, over the same signed parts.
+pub(crate) trait ExtraCheck {
+    /// Whether the header carries any entry this check can read.
+    fn has_entries(&self, signature_header: &[u8]) -> bool;
+    /// The index of the key that made one of the header's entries.
+    fn matching_key(&self, parts: &SignedParts<'_>) -> Option<usize>;
+    /// This check's entry for a delivery, to add to the signature header.
+    fn sign(&self, parts: &SignedParts<'_>) -> Option<String>;
+}
+
 /// A scheme bound to a receiver's secrets and tolerance.
 #[derive(Clone)]
 pub(crate) struct Verifier {
@@ -232,6 +256,19 @@ impl Verifier {
         body: &[u8],
         now: OffsetDateTime,
     ) -> Result<Delivery, Error> {
+        self.verify_with(headers, body, now, None)
+    }
+
+    /// [`Verifier::verify`], also accepting a signature `extra` can check.
+    /// Its key indexes follow the secrets': the first of its keys is
+    /// `secrets + 0`.
+    pub(crate) fn verify_with(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: OffsetDateTime,
+        extra: Option<&dyn ExtraCheck>,
+    ) -> Result<Delivery, Error> {
         let scheme = &*self.scheme;
         let lookup = Lookup { scheme, headers };
         let Some((name, value)) = lookup.find(|set| Some(&set.signature))? else {
@@ -239,6 +276,13 @@ impl Verifier {
         };
         let mut list = SignatureList::default();
         let embedded_timestamp = list.read(&scheme.format, scheme.encoding, name, value)?;
+        let extra_entries = extra.is_some_and(|check| check.has_entries(value));
+        if list.tags().is_empty() && !extra_entries {
+            return Err(Error::MalformedHeader {
+                name: name.clone(),
+                reason: "no signature in the expected encoding",
+            });
+        }
 
         let timestamp = match lookup.find(|set| set.timestamp.as_ref())? {
             Some((ts_name, text)) => Some((ts_name, text)),
@@ -256,7 +300,12 @@ impl Verifier {
             }
             None => None,
         };
-        let id = lookup.find(|set| set.id.as_ref())?.map(|(_, id)| id);
+        // An id header that is not signed only labels the delivery: its
+        // absence is no reason to refuse an authentic request.
+        let id = match lookup.find(|set| set.id.as_ref()) {
+            Err(_) if !scheme.signed.needs_id() => None,
+            found => found?.map(|(_, id)| id),
+        };
 
         let canonical = signed_at.map(CanonicalText::new);
         let timestamp_text = match (&canonical, timestamp) {
@@ -265,10 +314,29 @@ impl Verifier {
             _ => b"",
         };
         let id_text = id.unwrap_or(b"");
-        let matched = self.keys.macs().position(|key| {
-            let computed = scheme.signed.mac(key, id_text, timestamp_text, body);
-            list.tags().iter().any(|tag| tags_equal(&computed, tag))
-        });
+        // With no HMAC signature to compare, hashing the body is wasted.
+        let matched = self
+            .keys
+            .macs()
+            .take(if list.tags().is_empty() {
+                0
+            } else {
+                usize::MAX
+            })
+            .position(|key| {
+                let computed = scheme.signed.mac(key, id_text, timestamp_text, body);
+                list.tags().iter().any(|tag| tags_equal(&computed, tag))
+            })
+            .or_else(|| {
+                let parts = SignedParts {
+                    signature_header: value,
+                    id: id_text,
+                    timestamp: timestamp_text,
+                    body,
+                };
+                let index = extra.filter(|_| extra_entries)?.matching_key(&parts)?;
+                Some(self.keys.len() + index)
+            });
         match matched {
             Some(index) => Ok(Delivery::new(
                 id,
@@ -287,10 +355,18 @@ impl Verifier {
         now: OffsetDateTime,
         id: Option<&str>,
     ) -> Result<HeaderMap, Error> {
-        let key = self
-            .keys
-            .primary_mac()
-            .ok_or(Error::Signing("no secret to sign with"))?;
+        self.sign_with(body, now, id, None)
+    }
+
+    /// [`Verifier::sign`], adding `extra`'s entry to a versioned list; with
+    /// `extra`, a receiver without secrets signs with it alone.
+    pub(crate) fn sign_with(
+        &self,
+        body: &[u8],
+        now: OffsetDateTime,
+        id: Option<&str>,
+        extra: Option<&dyn ExtraCheck>,
+    ) -> Result<HeaderMap, Error> {
         let scheme = &*self.scheme;
         let set = &scheme.families[scheme.default_family.min(scheme.families.len() - 1)];
         // An id the receiver would refuse (blank) or read differently (HTTP
@@ -303,18 +379,39 @@ impl Verifier {
             ));
         }
         let timestamp = now.unix_timestamp().to_string();
-        let tag = scheme
-            .signed
-            .mac(key, id.as_bytes(), timestamp.as_bytes(), body);
-        let mac = scheme.encoding.encode(&tag);
         let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
-        let signature = match &scheme.format {
-            Format::Single { prefix } => format!("{}{mac}", text(prefix)),
-            Format::VersionedList { version } => format!("{},{mac}", text(version)),
-            Format::KeyValueList {
-                timestamp_key,
-                signature_key,
-            } => format!(
+        let parts = SignedParts {
+            signature_header: b"",
+            id: id.as_bytes(),
+            timestamp: timestamp.as_bytes(),
+            body,
+        };
+        let extra_entry = extra.and_then(|check| check.sign(&parts));
+        let mac = match self.keys.primary_mac() {
+            Some(key) => Some(scheme.encoding.encode(&scheme.signed.mac(
+                key,
+                id.as_bytes(),
+                timestamp.as_bytes(),
+                body,
+            ))),
+            None if extra_entry.is_some() => None,
+            None => return Err(Error::Signing("no secret to sign with")),
+        };
+        let signature = match (&scheme.format, mac) {
+            (Format::VersionedList { version }, mac) => {
+                let hmac_entry = mac.map(|mac| format!("{},{mac}", text(version)));
+                let entries: Vec<String> = hmac_entry.into_iter().chain(extra_entry).collect();
+                entries.join(" ")
+            }
+            (_, None) => return Err(Error::Signing("no secret to sign with")),
+            (Format::Single { prefix }, Some(mac)) => format!("{}{mac}", text(prefix)),
+            (
+                Format::KeyValueList {
+                    timestamp_key,
+                    signature_key,
+                },
+                Some(mac),
+            ) => format!(
                 "{}={timestamp},{}={mac}",
                 text(timestamp_key),
                 text(signature_key)

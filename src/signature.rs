@@ -127,7 +127,8 @@ impl SignatureList {
     /// # Errors
     ///
     /// [`Error::MalformedHeader`] when the header breaks its grammar where
-    /// the sender's own library refuses it, or carries no usable signature.
+    /// the sender's own library refuses it. A header with no usable entry
+    /// reads as an empty list: the engine decides what that means.
     pub(crate) fn read<'v>(
         &mut self,
         format: &Format,
@@ -181,9 +182,6 @@ impl SignatureList {
                 Some(timestamp.ok_or_else(|| malformed("no timestamp item"))?)
             }
         };
-        if self.len == 0 {
-            return Err(malformed("no signature in the expected encoding"));
-        }
         Ok(timestamp)
     }
 }

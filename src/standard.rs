@@ -5,7 +5,7 @@
 //! |---|---|
 //! | headers | `webhook-id`, `webhook-timestamp`, `webhook-signature`, or the same as `svix-*` |
 //! | signed | `"<id>.<timestamp>.<raw body>"`, HMAC-SHA256 keyed with the base64-decoded `whsec_` secret |
-//! | signature | space-separated `v1,<base64>` entries; any may match |
+//! | signature | space-separated `v1,<base64>` entries (and `v1a,<base64>` Ed25519 entries with the `ed25519` feature); any may match |
 //! | tolerance | 5 minutes both ways |
 //! | reply | any `2xx`; `3xx` is a failure; `410` disables; `429`, `502`, `504` throttle |
 //! | retries | immediately, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h |
@@ -20,6 +20,28 @@
 //!
 //! To receive into your own type (an enum of a sender's events, say), use
 //! [`StandardWebhooks::receive_as`].
+//!
+//! # `v1a`: Ed25519 signatures (feature `ed25519`)
+//!
+//! The specification prefers asymmetric signatures: the sender keeps a
+//! `whsk_` secret key and publishes its `whpk_` public key, and signs
+//! `v1a,<base64>` entries over the same `"<id>.<timestamp>.<raw body>"`.
+//! Trust the public key (several, while a key rotates), alone or beside
+//! `whsec_` secrets:
+//!
+//! ```
+//! # #[cfg(feature = "ed25519")] {
+//! use webhook_kit::Provider;
+//! use webhook_kit::standard::StandardWebhooks;
+//!
+//! let receiver = StandardWebhooks::from_public_key("whpk_vqIluFNUI7jP7FBpTAXGZKhhM54a7jepx5kiRthRGlg=")?;
+//! # let sender = StandardWebhooks::from_signing_key("whsk_G0LsqAHRFf0hc0/iGLZbyRMntFER9NhifXlRJydDpQG+oiW4U1QjuM/sUGlMBcZkqGEznhruN6nHmSJG2FEaWA==")?;
+//! # let now = time::OffsetDateTime::now_utc();
+//! # let headers = sender.sign_with_id_at("msg_1", b"{}", now)?;
+//! let delivery = receiver.verify_at(&headers, b"{}", now)?;
+//! # }
+//! # Ok::<(), webhook_kit::Error>(())
+//! ```
 //!
 //! ```
 //! use webhook_kit::{Provider, WebhookEvent};
@@ -113,13 +135,18 @@ pub const MAX_SECRET_LEN: usize = 1024;
 pub struct StandardWebhooks {
     verifier: Verifier,
     settings: Settings,
+    #[cfg(feature = "ed25519")]
+    ed25519: crate::v1a::Ed25519Keys,
 }
 
 impl std::fmt::Debug for StandardWebhooks {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StandardWebhooks")
-            .field("verifier", &self.verifier)
-            .finish()
+        let mut out = f.debug_struct("StandardWebhooks");
+        out.field("verifier", &self.verifier);
+        #[cfg(feature = "ed25519")]
+        out.field("public_keys", &self.ed25519.trusted.len())
+            .field("signs_v1a", &self.ed25519.signer.is_some());
+        out.finish()
     }
 }
 
@@ -142,11 +169,27 @@ impl StandardWebhooks {
     /// assert!(StandardWebhooks::new("whsec_").is_err());
     /// ```
     pub fn new(secret: impl Into<Secret>) -> Result<Self, Error> {
-        let keys = Keyring::new(decode_secret(&secret.into())?)?;
-        Ok(StandardWebhooks {
+        Ok(StandardWebhooks::with_keys(Keyring::new(decode_secret(
+            &secret.into(),
+        )?)?))
+    }
+
+    fn with_keys(keys: Keyring) -> Self {
+        StandardWebhooks {
             verifier: Verifier::new(&SCHEME, keys),
             settings: Settings::new(REPLY_RULE, RetrySchedule::standard_webhooks()),
-        })
+            #[cfg(feature = "ed25519")]
+            ed25519: crate::v1a::Ed25519Keys::default(),
+        }
+    }
+
+    /// The second kind of signature this receiver checks, if any.
+    fn extra(&self) -> Option<&dyn crate::scheme::ExtraCheck> {
+        #[cfg(feature = "ed25519")]
+        if !self.ed25519.is_empty() {
+            return Some(&self.ed25519);
+        }
+        None
     }
 
     /// Accepts another `whsec_` secret as well (rotation: a request signed
@@ -190,7 +233,7 @@ impl StandardWebhooks {
         body: &[u8],
         now: OffsetDateTime,
     ) -> Result<HeaderMap, Error> {
-        self.verifier.sign(body, now, Some(id))
+        self.verifier.sign_with(body, now, Some(id), self.extra())
     }
 
     /// Authenticates a request as of `now`, then reads its body into your own
@@ -258,6 +301,99 @@ impl StandardWebhooks {
         self.receive_as_at(headers, body, OffsetDateTime::now_utc())
     }
 }
+
+/// Standard Webhooks `v1a`: Ed25519 signatures (feature `ed25519`).
+///
+/// A request verifies when any `v1` entry matches a `whsec_` secret or any
+/// `v1a` entry matches a trusted `whpk_` public key. Keys come only from
+/// configuration: a key sent in a request is never trusted. Verification is
+/// strict (non-canonical and small-order encodings fail) and bounded: at
+/// most [`MAX_V1A_CHECKS`] signature checks per request, whatever the
+/// header holds. [`Delivery::secret_index`] counts the `whsec_` secrets
+/// first, then the public keys in the order added.
+#[cfg(feature = "ed25519")]
+impl StandardWebhooks {
+    /// A verify-only receiver that trusts one Ed25519 public key
+    /// (`whpk_<base64 of 32 bytes>`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidSecret`] saying which part of the key is wrong: the
+    /// prefix, the base64, the length, or a point that is not a valid,
+    /// large-order Ed25519 key.
+    ///
+    /// ```
+    /// use webhook_kit::Provider;
+    /// use webhook_kit::standard::StandardWebhooks;
+    ///
+    /// let sender = StandardWebhooks::from_signing_key(
+    ///     "whsk_G0LsqAHRFf0hc0/iGLZbyRMntFER9NhifXlRJydDpQG+oiW4U1QjuM/sUGlMBcZkqGEznhruN6nHmSJG2FEaWA==",
+    /// )?;
+    /// let receiver = StandardWebhooks::from_public_key("whpk_vqIluFNUI7jP7FBpTAXGZKhhM54a7jepx5kiRthRGlg=")?;
+    /// let now = time::OffsetDateTime::now_utc();
+    /// let headers = sender.sign_with_id_at("msg_1", b"{}", now)?;
+    /// assert!(headers["webhook-signature"].to_str().is_ok_and(|v| v.starts_with("v1a,")));
+    /// assert_eq!(receiver.verify_at(&headers, b"{}", now)?.secret_index(), Some(0));
+    /// assert!(StandardWebhooks::from_public_key("whpk_AAAA").is_err());
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub fn from_public_key(public_key: impl AsRef<[u8]>) -> Result<Self, Error> {
+        StandardWebhooks::with_keys(Keyring::default()).with_public_key(public_key)
+    }
+
+    /// Trusts another Ed25519 public key as well (rotation), beside any
+    /// `whsec_` secrets.
+    ///
+    /// # Errors
+    ///
+    /// As [`StandardWebhooks::from_public_key`].
+    ///
+    /// ```
+    /// use webhook_kit::standard::StandardWebhooks;
+    ///
+    /// let receiver = StandardWebhooks::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?
+    ///     .with_public_key("whpk_vqIluFNUI7jP7FBpTAXGZKhhM54a7jepx5kiRthRGlg=")?;
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub fn with_public_key(mut self, public_key: impl AsRef<[u8]>) -> Result<Self, Error> {
+        let key = crate::v1a::PublicKey::parse(public_key.as_ref())?;
+        self.ed25519.trusted.push(key);
+        Ok(self)
+    }
+
+    /// A receiver that signs `v1a` entries with an Ed25519 secret key
+    /// (`whsk_<base64 of the 32-byte seed and the 32-byte public key>`), for
+    /// tests and for senders, and verifies with its own public half. Add
+    /// `with_secret` to sign `v1` entries too.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidSecret`] for a malformed key, or one whose public
+    /// half does not belong to its seed.
+    ///
+    /// ```
+    /// use webhook_kit::standard::StandardWebhooks;
+    ///
+    /// let both = StandardWebhooks::from_signing_key(
+    ///     "whsk_G0LsqAHRFf0hc0/iGLZbyRMntFER9NhifXlRJydDpQG+oiW4U1QjuM/sUGlMBcZkqGEznhruN6nHmSJG2FEaWA==",
+    /// )?
+    /// .with_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+    /// let headers = both.sign_with_id_at("msg_1", b"{}", time::OffsetDateTime::now_utc())?;
+    /// let value = headers["webhook-signature"].to_str().expect("ascii");
+    /// assert!(value.starts_with("v1,") && value.contains(" v1a,"));
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub fn from_signing_key(signing_key: impl Into<Secret>) -> Result<Self, Error> {
+        let key = crate::v1a::SigningKey::parse(signing_key.into().expose())?;
+        let mut receiver = StandardWebhooks::with_keys(Keyring::default());
+        receiver.ed25519.trusted.push(key.public_key());
+        receiver.ed25519.signer = Some(key);
+        Ok(receiver)
+    }
+}
+
+#[cfg(feature = "ed25519")]
+pub use crate::v1a::MAX_V1A_CHECKS;
 
 receiver_builders!(StandardWebhooks = "webhook_kit::standard::StandardWebhooks::new(\"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\")?":
     with_tolerance, max_body_size, with_reply_rule, with_retry_schedule);
@@ -349,7 +485,7 @@ impl Provider for StandardWebhooks {
         now: OffsetDateTime,
     ) -> Result<Delivery, Error> {
         self.settings.check_size(body)?;
-        self.verifier.verify(headers, body, now)
+        self.verifier.verify_with(headers, body, now, self.extra())
     }
 
     fn parse(&self, body: &[u8]) -> Result<Event, Error> {
@@ -395,7 +531,7 @@ impl Provider for StandardWebhooks {
     fn sign_at(&self, body: &[u8], now: OffsetDateTime) -> Result<HeaderMap, Error> {
         let digest = sha2::Sha256::digest(body);
         let id = format!("msg_{}", encode_hex(&digest[..12]));
-        self.verifier.sign(body, now, Some(&id))
+        self.sign_with_id_at(&id, body, now)
     }
 }
 

@@ -1,5 +1,6 @@
-//! Idempotency: `MemoryStore` against the shared suite, its bounds and
-//! clock, and the TTL each provider needs.
+//! Idempotency: `MemoryStore` against the shared suite (through the sync and
+//! the async trait), its bounds and clock, the TTL and lease each provider
+//! needs, and the `ExactlyOnce` handler flow.
 
 mod idempotency_suite;
 
@@ -7,25 +8,42 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use idempotency_suite::{Blocking, OnRuntime};
 use webhook_kit::dedup::{
     DEFAULT_ATTEMPT_TIMEOUT, IdempotencyStore, MemoryStore, TTL_MARGIN, ttl_for,
 };
 use webhook_kit::standard::StandardWebhooks;
 use webhook_kit::{Provider, RetrySchedule};
 
-fn memory() -> Option<(MemoryStore, ())> {
-    Some((MemoryStore::default(), ()))
+fn memory() -> Option<(Blocking<MemoryStore>, ())> {
+    Some((Blocking(MemoryStore::default()), ()))
 }
 
-idempotency_suite!(memory);
+fn memory_async() -> Option<(OnRuntime<MemoryStore>, ())> {
+    let runtime = idempotency_suite::runtime();
+    Some((OnRuntime::new(MemoryStore::default(), runtime), ()))
+}
+
+idempotency_suite!(memory_sync, memory);
+idempotency_suite!(memory_async, memory_async);
+
+#[test]
+fn memory_async_claims_from_many_tasks_once() {
+    let (on, ()) = memory_async().expect("always");
+    idempotency_suite::concurrent_claims_from_tasks(&on);
+}
 
 #[test]
 fn the_suite_passes_through_arc_and_references() {
     let store = Arc::new(MemoryStore::new(1000));
-    idempotency_suite::first_seen_then_duplicate(&store);
-    idempotency_suite::concurrent_first_seen(&store);
+    idempotency_suite::first_seen_then_duplicate(&Blocking(&store));
+    idempotency_suite::concurrent_claims(&Blocking(Arc::clone(&store)));
     let by_ref: &MemoryStore = &store;
-    idempotency_suite::providers_are_separate(&by_ref);
+    idempotency_suite::providers_are_separate(&Blocking(by_ref));
+    idempotency_suite::claim_in_progress_then_done(&OnRuntime::new(
+        Arc::clone(&store),
+        idempotency_suite::runtime(),
+    ));
 }
 
 #[test]
@@ -81,6 +99,8 @@ fn memory_is_bounded_and_evicts_the_oldest() {
 fn forgetting_lets_the_retry_through() {
     let store = MemoryStore::default();
     let ttl = Duration::from_secs(60);
+    assert!(store.first_seen("falu", "evt_1", ttl).is_ok_and(|new| new));
+    assert_eq!(IdempotencyStore::forget(&store, "falu", "evt_1"), Ok(true));
     assert!(store.first_seen("falu", "evt_1", ttl).is_ok_and(|new| new));
     assert!(store.forget("falu", "evt_1"));
     assert!(!store.forget("falu", "evt_1"));
@@ -154,7 +174,7 @@ fn ttl_for_a_jittered_schedule_uses_the_longest_waits() {
             h: &http::HeaderMap,
             b: &[u8],
             n: time::OffsetDateTime,
-        ) -> Result<(), webhook_kit::Error> {
+        ) -> Result<webhook_kit::Delivery, webhook_kit::Error> {
             self.0.verify_at(h, b, n)
         }
         fn parse(&self, b: &[u8]) -> Result<Self::Event, webhook_kit::Error> {
@@ -163,8 +183,8 @@ fn ttl_for_a_jittered_schedule_uses_the_longest_waits() {
         fn acknowledge(&self) -> http::Response<&'static str> {
             self.0.acknowledge()
         }
-        fn classify<B: AsRef<[u8]>>(&self, r: &http::Response<B>) -> webhook_kit::Outcome {
-            self.0.classify(r)
+        fn reply_rule(&self) -> webhook_kit::ReplyRule {
+            self.0.reply_rule()
         }
         fn retry_schedule(&self) -> RetrySchedule {
             RetrySchedule::svix_server()
@@ -195,9 +215,9 @@ fn ttl_for_every_provider_covers_its_redeliveries() {
     use webhook_kit::funnel::Funnel;
 
     assert_ttl_covers_every_redelivery("funnel", &Funnel::new());
-    assert_ttl_covers_every_redelivery("fourvenues", &Fourvenues::new("s"));
-    assert_ttl_covers_every_redelivery("falu", &Falu::new("s"));
-    assert_ttl_covers_every_redelivery("clickfunnels", &ClickFunnels::new("s"));
+    assert_ttl_covers_every_redelivery("fourvenues", &Fourvenues::new("s").expect("secret"));
+    assert_ttl_covers_every_redelivery("falu", &Falu::new("s").expect("secret"));
+    assert_ttl_covers_every_redelivery("clickfunnels", &ClickFunnels::new("s").expect("secret"));
 
     // Funnel: 5 + 10 + 15 s of waits and 4 attempts of 5 s.
     let base = Duration::from_secs(30 + 4 * 5);
@@ -206,10 +226,13 @@ fn ttl_for_every_provider_covers_its_redeliveries() {
     // after 37 h 21 min 16 s of waits.
     let base = Duration::from_secs(37 * 3600 + 21 * 60 + 16) + 9 * DEFAULT_ATTEMPT_TIMEOUT;
     assert_eq!(
-        ttl_for(&ClickFunnels::new("s")),
+        ttl_for(&ClickFunnels::new("s").expect("secret")),
         base + base / 10 + TTL_MARGIN
     );
     // Falu never retries: one attempt and the margin.
     let base = DEFAULT_ATTEMPT_TIMEOUT;
-    assert_eq!(ttl_for(&Falu::new("s")), base + base / 10 + TTL_MARGIN);
+    assert_eq!(
+        ttl_for(&Falu::new("s").expect("secret")),
+        base + base / 10 + TTL_MARGIN
+    );
 }

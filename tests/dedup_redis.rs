@@ -1,5 +1,7 @@
-//! `RedisStore` against a real server: the shared idempotency suite, key
-//! layout, TTLs and failures.
+//! The Redis stores against a real server: the shared idempotency suite
+//! (sync `RedisStore`, and `AsyncRedisStore` with the `redis-async`
+//! feature), key layout, TTLs, and faults: a restart between claim and
+//! complete, a killed connection, a reply lost mid-command.
 //!
 //! Uses `REDIS_URL` when set; otherwise starts `redis-server` on a free
 //! port of 127.0.0.1 for each test and stops it afterwards. Without a
@@ -8,100 +10,16 @@
 #![cfg(feature = "redis")]
 
 mod idempotency_suite;
+mod redis_server;
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
+use std::convert::Infallible;
+use std::fmt::Debug;
 use std::time::{Duration, Instant};
 
-use webhook_kit::dedup::{IdempotencyStore, RedisStore};
-
-/// A `redis-server` this test started; killed on drop.
-struct Server {
-    child: Option<Child>,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(child) = &mut self.child {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-/// A server to test against, or `None` (reason printed) when none can be
-/// had outside CI.
-fn server() -> Option<Server> {
-    if let Ok(url) = std::env::var("REDIS_URL") {
-        return Some(Server { child: None, url });
-    }
-    // A port found free may be taken before redis-server binds it: then the
-    // server exits, and another port is tried.
-    for _ in 0..5 {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let spawned = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        let child = match spawned {
-            Ok(child) => child,
-            Err(err) if std::env::var_os("CI").is_some() => {
-                panic!("CI must run the RedisStore tests, but redis-server cannot start: {err}")
-            }
-            Err(err) => {
-                eprintln!(
-                    "skipping: redis-server cannot start ({err}); install it or set REDIS_URL"
-                );
-                return None;
-            }
-        };
-        let mut server = Server {
-            child: Some(child),
-            url: format!("redis://127.0.0.1:{port}/"),
-        };
-        if answers_ping(&mut server) {
-            return Some(server);
-        }
-    }
-    panic!("redis-server exited at start five times");
-}
-
-fn exited(server: &mut Server) -> bool {
-    server
-        .child
-        .as_mut()
-        .is_some_and(|child| child.try_wait().ok().flatten().is_some())
-}
-
-/// Waits (at most 10 s) until our server answers PING; `false` if it exited.
-fn answers_ping(server: &mut Server) -> bool {
-    let client = redis::Client::open(server.url.as_str()).expect("url");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if exited(server) {
-            return false;
-        }
-        let pong = client
-            .get_connection_with_timeout(Duration::from_millis(200))
-            .and_then(|mut con| redis::cmd("PING").query::<String>(&mut con));
-        match pong {
-            // Still ours: not an exited server whose port someone else holds.
-            Ok(reply) if reply == "PONG" => return !exited(server),
-            _ if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(25)),
-            result => panic!(
-                "redis-server at {} does not answer PING: {result:?}",
-                server.url
-            ),
-        }
-    }
-}
+use idempotency_suite::{Blocking, unique};
+use redis_server::{Proxy, Server, persistent_server, server};
+use webhook_kit::clickfunnels::ClickFunnels;
+use webhook_kit::dedup::{Claim, ExactlyOnce, Handled, IdempotencyStore, RedisStore, Settled};
 
 fn store() -> Option<(RedisStore, Server)> {
     let server = server()?;
@@ -109,7 +27,11 @@ fn store() -> Option<(RedisStore, Server)> {
     Some((store, server))
 }
 
-idempotency_suite!(store);
+fn blocking() -> Option<(Blocking<RedisStore>, Server)> {
+    store().map(|(store, server)| (Blocking(store), server))
+}
+
+idempotency_suite!(redis_sync, blocking);
 
 #[test]
 fn one_key_per_event_with_the_ttl_in_milliseconds() {
@@ -200,7 +122,7 @@ fn forget_lets_the_retry_through() {
 #[test]
 fn a_server_that_goes_away_is_an_error_then_a_reconnect() {
     if std::env::var_os("REDIS_URL").is_some() {
-        eprintln!("skipping: needs a server of its own, not REDIS_URL");
+        redis_server::skip("a fault test", "needs a server of its own, not REDIS_URL");
         return;
     }
     let Some((store, mut server)) = store() else {
@@ -212,10 +134,7 @@ fn a_server_that_goes_away_is_an_error_then_a_reconnect() {
             .first_seen("p", "a", Duration::from_secs(60))
             .expect("reachable")
     );
-    if let Some(child) = &mut server.child {
-        child.kill().expect("kill");
-        child.wait().expect("wait");
-    }
+    server.stop();
     let started = Instant::now();
     let err = store
         .first_seen("p", "b", Duration::from_secs(60))
@@ -232,4 +151,453 @@ fn debug_hides_the_connection_details() {
     let shown = format!("{store:?}");
     assert!(!shown.contains("hunter2"), "{shown}");
     assert!(shown.contains("webhook-kit"), "{shown}");
+}
+
+#[test]
+fn a_claim_is_one_key_holding_its_token_for_the_lease() {
+    let Some((store, server)) = store() else {
+        return;
+    };
+    let id = unique("evt");
+    let key = store.key("standard", &id);
+    let Claim::Claimed(token) = store
+        .claim("standard", &id, Duration::from_secs(30))
+        .expect("reachable")
+    else {
+        panic!("first claim")
+    };
+    let mut admin = server.admin();
+    let value: String = redis::cmd("GET").arg(&key).query(&mut admin).expect("GET");
+    assert_eq!(value, format!("c:{}", token.as_str()));
+    let pttl: i64 = redis::cmd("PTTL")
+        .arg(&key)
+        .query(&mut admin)
+        .expect("PTTL");
+    assert!((20_000..=30_000).contains(&pttl), "PTTL {pttl}");
+
+    let ttl = Duration::from_secs(90);
+    assert_eq!(
+        store.complete(&token, ttl).expect("reachable"),
+        Settled::Applied
+    );
+    let value: String = redis::cmd("GET").arg(&key).query(&mut admin).expect("GET");
+    assert_eq!(value, format!("d:{}", token.as_str()));
+    let pttl: i64 = redis::cmd("PTTL")
+        .arg(&key)
+        .query(&mut admin)
+        .expect("PTTL");
+    assert!((80_000..=90_000).contains(&pttl), "PTTL {pttl}");
+}
+
+#[test]
+fn a_record_of_first_seen_counts_as_done_for_claims() {
+    let Some((store, _server)) = store() else {
+        return;
+    };
+    let id = unique("evt");
+    assert!(
+        store
+            .first_seen("falu", &id, Duration::from_secs(60))
+            .expect("reachable")
+    );
+    assert_eq!(
+        store
+            .claim("falu", &id, Duration::from_secs(5))
+            .expect("reachable"),
+        Claim::Done
+    );
+}
+
+/// What a sender does: deliver until the reply acknowledges, waiting a
+/// little between attempts (at most 400 attempts); the statuses it got.
+fn deliver_until_acked<E: Debug, SE: Debug>(
+    mut attempt: impl FnMut() -> Handled<E, SE>,
+) -> Vec<u16> {
+    let mut statuses = Vec::new();
+    for _ in 0..400 {
+        let handled = attempt();
+        let acked = handled.is_acknowledged();
+        assert!(
+            !matches!(handled, Handled::Unrecorded { .. } | Handled::Failed(_)),
+            "{handled:?}"
+        );
+        statuses.push(handled.into_response().status().as_u16());
+        if acked {
+            return statuses;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    panic!("never acknowledged: {statuses:?}");
+}
+
+const SHORT_LEASE: Duration = Duration::from_millis(500);
+
+#[test]
+fn a_restart_between_claim_and_complete_loses_nothing_and_processes_once() {
+    let Some(mut server) = persistent_server() else {
+        return;
+    };
+    let store = RedisStore::open(&server.url).expect("url");
+    let receiver = ClickFunnels::new("s").expect("a usable secret");
+    let once = ExactlyOnce::new(&receiver, &store, "clickfunnels").with_lease(SHORT_LEASE);
+    let id = unique("restart");
+    let mut processed = 0;
+    let statuses = deliver_until_acked(|| {
+        once.run(&id, || {
+            processed += 1;
+            if processed == 1 {
+                // The claim is on disk; the server dies and comes back
+                // before the handler completes.
+                server.restart();
+            }
+            Ok::<(), Infallible>(())
+        })
+    });
+    assert_eq!(statuses, [200]);
+    assert_eq!(processed, 1);
+    // The sender's later redeliveries are duplicates.
+    let again = once.run(&id, || Ok::<(), Infallible>(()));
+    assert!(matches!(again, Handled::Duplicate { .. }), "{again:?}");
+}
+
+#[test]
+fn a_crashed_claim_survives_a_restart_then_runs_out() {
+    let Some(mut server) = persistent_server() else {
+        return;
+    };
+    let store = RedisStore::open(&server.url).expect("url");
+    let receiver = ClickFunnels::new("s").expect("a usable secret");
+    let once = ExactlyOnce::new(&receiver, &store, "clickfunnels");
+    let id = unique("crash");
+    // The first delivery claims, then its process dies.
+    let Claim::Claimed(_) = store
+        .claim("clickfunnels", &id, Duration::from_secs(3600))
+        .expect("reachable")
+    else {
+        panic!("first claim")
+    };
+    server.restart();
+    let mut processed = 0;
+    let busy = once.run(&id, || {
+        processed += 1;
+        Ok::<(), Infallible>(())
+    });
+    assert!(matches!(busy, Handled::InProgress { .. }), "{busy:?}");
+    assert_eq!(busy.into_response().status(), 429);
+    // Time passes: the lease ends (shortened here rather than waited for).
+    let mut admin = server.admin();
+    let key = store.key("clickfunnels", &id);
+    let _: bool = redis::cmd("PEXPIRE")
+        .arg(&key)
+        .arg(1)
+        .query(&mut admin)
+        .expect("PEXPIRE");
+    let statuses = deliver_until_acked(|| {
+        once.run(&id, || {
+            processed += 1;
+            Ok::<(), Infallible>(())
+        })
+    });
+    assert_eq!(statuses.last(), Some(&200));
+    assert_eq!(processed, 1);
+}
+
+#[test]
+fn a_connection_killed_between_claim_and_complete_is_replaced() {
+    let Some((store, server)) = store() else {
+        return;
+    };
+    let receiver = ClickFunnels::new("s").expect("a usable secret");
+    let once = ExactlyOnce::new(&receiver, &store, "clickfunnels").with_lease(SHORT_LEASE);
+    let id = unique("killed");
+    let mut processed = 0;
+    let statuses = deliver_until_acked(|| {
+        once.run(&id, || {
+            processed += 1;
+            assert!(
+                server.kill_clients() >= 1,
+                "the store's connection was open"
+            );
+            Ok::<(), Infallible>(())
+        })
+    });
+    assert_eq!(statuses, [200]);
+    assert_eq!(processed, 1);
+    assert_eq!(
+        store
+            .claim("clickfunnels", &id, SHORT_LEASE)
+            .expect("reachable"),
+        Claim::Done
+    );
+}
+
+/// A store behind a proxy, with one connection open and every script
+/// loaded, so that a dropped reply is the answer to a step that ran (not
+/// to a `NOSCRIPT` that ran nothing).
+fn behind_proxy() -> Option<(RedisStore, Proxy, Server)> {
+    let server = server()?;
+    if server.port() == 0 {
+        redis_server::skip("a fault test", "needs a server of its own, not REDIS_URL");
+        return None;
+    }
+    let proxy = Proxy::to(server.port());
+    let store = RedisStore::open(&proxy.url).expect("url");
+    warm_up(&Blocking(&store));
+    Some((store, proxy, server))
+}
+
+fn warm_up(store: &impl idempotency_suite::Steps) {
+    for settle in [true, false] {
+        let Claim::Claimed(token) = store.claim("warm-up", &unique("w"), SHORT_LEASE) else {
+            panic!("a fresh id is claimed")
+        };
+        let settled = if settle {
+            store.complete(&token, SHORT_LEASE)
+        } else {
+            store.release(&token)
+        };
+        assert_eq!(settled, Settled::Applied);
+    }
+}
+
+#[test]
+fn a_claim_whose_reply_is_lost_is_sent_again_and_still_holds() {
+    let Some((store, proxy, _server)) = behind_proxy() else {
+        return;
+    };
+    let receiver = ClickFunnels::new("s").expect("a usable secret");
+    let once = ExactlyOnce::new(&receiver, &store, "clickfunnels").with_lease(SHORT_LEASE);
+    let id = unique("lost");
+    let mut processed = 0;
+    proxy.drop_replies(1);
+    let statuses = deliver_until_acked(|| {
+        once.run(&id, || {
+            processed += 1;
+            Ok::<(), Infallible>(())
+        })
+    });
+    assert_eq!(proxy.pending_drops(), 0, "the claim's reply was dropped");
+    assert_eq!(statuses, [200]);
+    assert_eq!(processed, 1);
+}
+
+#[test]
+fn a_completion_whose_reply_is_lost_is_sent_again_and_applies_once() {
+    let Some((store, proxy, _server)) = behind_proxy() else {
+        return;
+    };
+    let receiver = ClickFunnels::new("s").expect("a usable secret");
+    let once = ExactlyOnce::new(&receiver, &store, "clickfunnels").with_lease(SHORT_LEASE);
+    let id = unique("lost");
+    let mut processed = 0;
+    let handled = once.run(&id, || {
+        processed += 1;
+        proxy.drop_replies(1);
+        Ok::<(), Infallible>(())
+    });
+    assert_eq!(
+        proxy.pending_drops(),
+        0,
+        "the completion's reply was dropped"
+    );
+    assert!(
+        matches!(
+            handled,
+            Handled::Processed {
+                settled: Settled::Applied,
+                ..
+            }
+        ),
+        "{handled:?}"
+    );
+    assert_eq!(processed, 1);
+    assert_eq!(
+        store
+            .claim("clickfunnels", &id, SHORT_LEASE)
+            .expect("reachable"),
+        Claim::Done
+    );
+}
+
+#[test]
+fn a_claim_lost_twice_is_retried_by_the_sender_and_processed_once() {
+    let Some((store, proxy, _server)) = behind_proxy() else {
+        return;
+    };
+    let receiver = ClickFunnels::new("s").expect("a usable secret");
+    let once = ExactlyOnce::new(&receiver, &store, "clickfunnels").with_lease(SHORT_LEASE);
+    let id = unique("lost");
+    let mut processed = 0;
+    proxy.drop_replies(2);
+    let statuses = deliver_until_acked(|| {
+        once.run(&id, || {
+            processed += 1;
+            Ok::<(), Infallible>(())
+        })
+    });
+    // The store gave up: 503, and the sender came back (finding the
+    // orphaned claim in progress until its lease ended, or no claim).
+    assert_eq!(statuses.first(), Some(&503), "{statuses:?}");
+    assert_eq!(statuses.last(), Some(&200), "{statuses:?}");
+    assert!(
+        statuses[1..statuses.len() - 1].iter().all(|&s| s == 429),
+        "{statuses:?}"
+    );
+    assert_eq!(processed, 1);
+}
+
+#[cfg(feature = "redis-async")]
+mod on_tokio {
+    use super::*;
+    use idempotency_suite::OnRuntime;
+    use webhook_kit::dedup::{AsyncIdempotencyStore, AsyncRedisStore};
+
+    fn connect(url: &str) -> OnRuntime<AsyncRedisStore> {
+        let runtime = idempotency_suite::runtime();
+        let store = runtime
+            .block_on(AsyncRedisStore::connect(url))
+            .expect("connects");
+        OnRuntime::new(store, runtime)
+    }
+
+    fn async_store() -> Option<(OnRuntime<AsyncRedisStore>, Server)> {
+        let server = server()?;
+        Some((connect(&server.url), server))
+    }
+
+    idempotency_suite!(redis_async, async_store);
+
+    #[test]
+    fn claims_from_many_tasks_give_one_claim() {
+        let Some((on, _server)) = async_store() else {
+            return;
+        };
+        idempotency_suite::concurrent_claims_from_tasks(&on);
+    }
+
+    #[test]
+    fn sync_and_async_stores_share_the_records() {
+        let Some((on, server)) = async_store() else {
+            return;
+        };
+        let sync = RedisStore::open(&server.url).expect("url");
+        let id = unique("shared");
+        let Claim::Claimed(token) = sync.claim("funnel", &id, SHORT_LEASE).expect("reachable")
+        else {
+            panic!("first claim")
+        };
+        let seen = on
+            .runtime
+            .block_on(on.store.claim("funnel", &id, SHORT_LEASE))
+            .expect("reachable");
+        assert!(matches!(seen, Claim::InProgress { .. }), "{seen:?}");
+        let done = on
+            .runtime
+            .block_on(on.store.complete(&token, Duration::from_secs(60)))
+            .expect("reachable");
+        assert_eq!(done, Settled::Applied);
+        assert_eq!(
+            sync.claim("funnel", &id, SHORT_LEASE).expect("reachable"),
+            Claim::Done
+        );
+        assert_eq!(on.store.key("funnel", &id), sync.key("funnel", &id));
+    }
+
+    /// The async sender: deliver through `run_async` until acknowledged.
+    fn deliver_async(
+        on: &OnRuntime<AsyncRedisStore>,
+        id: &str,
+        mut process: impl FnMut() -> Result<(), Infallible>,
+    ) -> Vec<u16> {
+        let receiver = ClickFunnels::new("s").expect("a usable secret");
+        let once = ExactlyOnce::new(&receiver, &*on.store, "clickfunnels").with_lease(SHORT_LEASE);
+        deliver_until_acked(|| {
+            on.runtime
+                .block_on(once.run_async(id, || std::future::ready(process())))
+        })
+    }
+
+    #[test]
+    fn a_restart_between_claim_and_complete_loses_nothing_and_processes_once() {
+        let Some(mut server) = persistent_server() else {
+            return;
+        };
+        let on = connect(&server.url);
+        let id = unique("restart");
+        let mut processed = 0;
+        let statuses = deliver_async(&on, &id, || {
+            processed += 1;
+            if processed == 1 {
+                server.restart();
+            }
+            Ok(())
+        });
+        assert_eq!(statuses, [200]);
+        assert_eq!(processed, 1);
+        let again = on
+            .runtime
+            .block_on(on.store.claim("clickfunnels", &id, SHORT_LEASE))
+            .expect("reachable");
+        assert_eq!(again, Claim::Done);
+    }
+
+    #[test]
+    fn a_connection_killed_between_claim_and_complete_is_replaced() {
+        let Some((on, server)) = async_store() else {
+            return;
+        };
+        let id = unique("killed");
+        let mut processed = 0;
+        let statuses = deliver_async(&on, &id, || {
+            processed += 1;
+            assert!(
+                server.kill_clients() >= 1,
+                "the store's connection was open"
+            );
+            Ok(())
+        });
+        assert_eq!(statuses, [200]);
+        assert_eq!(processed, 1);
+    }
+
+    #[test]
+    fn replies_lost_mid_command_leave_the_event_processed_once() {
+        let Some(server) = server() else {
+            return;
+        };
+        if server.port() == 0 {
+            redis_server::skip("a fault test", "needs a server of its own, not REDIS_URL");
+            return;
+        }
+        let proxy = Proxy::to(server.port());
+        let on = connect(&proxy.url);
+        warm_up(&on);
+        // The claim's reply is lost.
+        let id = unique("lost-claim");
+        let mut processed = 0;
+        proxy.drop_replies(1);
+        let statuses = deliver_async(&on, &id, || {
+            processed += 1;
+            Ok(())
+        });
+        assert_eq!(proxy.pending_drops(), 0);
+        assert_eq!(statuses, [200]);
+        assert_eq!(processed, 1);
+        // The completion's reply is lost.
+        let id = unique("lost-complete");
+        let mut processed = 0;
+        let statuses = deliver_async(&on, &id, || {
+            processed += 1;
+            proxy.drop_replies(1);
+            Ok(())
+        });
+        assert_eq!(proxy.pending_drops(), 0);
+        assert_eq!(statuses, [200]);
+        assert_eq!(processed, 1);
+        let again = on
+            .runtime
+            .block_on(on.store.claim("clickfunnels", &id, SHORT_LEASE))
+            .expect("reachable");
+        assert_eq!(again, Claim::Done);
+    }
 }

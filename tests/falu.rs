@@ -6,8 +6,8 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use webhook_kit::falu::{EventData, Falu, PayloadFormat};
-use webhook_kit::{Error, Outcome, Provider, RetrySchedule, WebhookEvent};
+use webhook_kit::falu::{DEFAULT_TOLERANCE, EventData, Falu, PayloadFormat};
+use webhook_kit::{Error, Outcome, Provider, RetrySchedule, Tolerance, WebhookEvent};
 
 const SECRET: &str = "whsec_falu_0d6e1f";
 const HEADER: &str = "x-falu-signature";
@@ -16,7 +16,11 @@ const CLOUD: &[u8] = include_bytes!("data/falu_cloudevents_message_delivered.jso
 const UPDATED: &[u8] = include_bytes!("data/falu_basic_payment_updated.json");
 
 fn receiver() -> Falu {
-    Falu::new(SECRET)
+    keyed(SECRET)
+}
+
+fn keyed(secret: &str) -> Falu {
+    Falu::new(secret).expect("secret")
 }
 
 #[test]
@@ -165,7 +169,7 @@ fn signatures_round_trip_and_resist_tampering() {
         CLOUD,
         |e| *e == Error::SignatureMismatch,
     );
-    assert_rejects(&Falu::new("other"), &headers, CLOUD, |e| {
+    assert_rejects(&keyed("other"), &headers, CLOUD, |e| {
         *e == Error::SignatureMismatch
     });
     assert_rejects(
@@ -178,8 +182,8 @@ fn signatures_round_trip_and_resist_tampering() {
 
 #[test]
 fn any_listed_signature_matches_while_a_secret_rolls() {
-    let new = Falu::new("new-secret").sign_at(BASIC, now()).expect("sign");
-    let old = Falu::new("old-secret").sign_at(BASIC, now()).expect("sign");
+    let new = keyed("new-secret").sign_at(BASIC, now()).expect("sign");
+    let old = keyed("old-secret").sign_at(BASIC, now()).expect("sign");
     let old_sig = old[HEADER]
         .to_str()
         .expect("ascii")
@@ -190,18 +194,21 @@ fn any_listed_signature_matches_while_a_secret_rolls() {
     let both = format!("{}, {old_sig}", new[HEADER].to_str().expect("ascii"));
     let headers = with_header(new, HEADER, &both);
     assert!(
-        Falu::new("old-secret")
+        keyed("old-secret")
             .verify_at(&headers, BASIC, now())
             .is_ok()
     );
     assert!(
-        Falu::new("new-secret")
+        keyed("new-secret")
             .verify_at(&headers, BASIC, now())
             .is_ok()
     );
-    let rotating = Falu::new("newest").with_secret("old-secret");
-    assert!(rotating.verify_at(&headers, BASIC, now()).is_ok());
-    assert_rejects(&Falu::new("third"), &headers, BASIC, |e| {
+    let rotating = keyed("newest").with_secret("old-secret").expect("secret");
+    let delivery = rotating
+        .verify_at(&headers, BASIC, now())
+        .expect("verifies");
+    assert_eq!(delivery.secret_index(), Some(1));
+    assert_rejects(&keyed("third"), &headers, BASIC, |e| {
         *e == Error::SignatureMismatch
     });
 }
@@ -234,30 +241,37 @@ fn the_sdk_malformed_headers_are_rejected_as_malformed() {
 }
 
 #[test]
-fn tolerance_is_five_minutes_back_and_none_ahead() {
+fn tolerance_is_five_minutes_back_and_a_minute_ahead() {
+    // 0.1 refused any future skew; since issue 11 our default allows 60 s
+    // ahead (Falu never redelivers, so a skewed clock must not lose events).
     let r = receiver();
+    assert_eq!(r.tolerance(), DEFAULT_TOLERANCE);
     let signed_at = |offset: i64| r.sign_at(BASIC, at(NOW + offset)).expect("sign");
     assert!(r.verify_at(&signed_at(-300), BASIC, now()).is_ok());
     assert!(r.verify_at(&signed_at(0), BASIC, now()).is_ok());
-    assert_eq!(
+    assert!(r.verify_at(&signed_at(60), BASIC, now()).is_ok());
+    assert!(matches!(
         r.verify_at(&signed_at(-301), BASIC, now()),
-        Err(Error::TimestampTooOld)
-    );
-    assert_eq!(
-        r.verify_at(&signed_at(1), BASIC, now()),
-        Err(Error::TimestampInFuture)
-    );
-    let relaxed = receiver().tolerance(Duration::from_secs(3600));
+        Err(Error::TimestampTooOld { .. })
+    ));
+    assert!(matches!(
+        r.verify_at(&signed_at(61), BASIC, now()),
+        Err(Error::TimestampInFuture { .. })
+    ));
+    // Widening the past bound does not open the future.
+    let relaxed =
+        receiver().with_tolerance(Tolerance::new(Duration::from_secs(3600), Duration::ZERO));
     assert!(relaxed.verify_at(&signed_at(-3600), BASIC, now()).is_ok());
-    assert_eq!(
+    assert!(matches!(
         relaxed.verify_at(&signed_at(1), BASIC, now()),
-        Err(Error::TimestampInFuture)
-    );
-    let skewed = receiver().tolerance_window(webhook_kit::Tolerance::new(
+        Err(Error::TimestampInFuture { .. })
+    ));
+    let skewed = receiver().with_tolerance(Tolerance::new(
         Duration::from_secs(300),
         Duration::from_secs(5),
     ));
     assert!(skewed.verify_at(&signed_at(5), BASIC, now()).is_ok());
+    assert!(skewed.verify_at(&signed_at(6), BASIC, now()).is_err());
 }
 
 #[test]
@@ -282,9 +296,7 @@ fn any_2xx_succeeds_and_nothing_is_retried() {
 
 #[test]
 fn secrets_stay_hidden() {
-    assert_hidden(&receiver().with_secret("rolled-secret-123"), SECRET);
-    assert_hidden(
-        &receiver().with_secret("rolled-secret-123"),
-        "rolled-secret-123",
-    );
+    let rolled = receiver().with_secret("rolled-secret-123").expect("secret");
+    assert_hidden(&rolled, SECRET);
+    assert_hidden(&rolled, "rolled-secret-123");
 }

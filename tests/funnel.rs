@@ -135,7 +135,9 @@ fn wrong_json_is_a_positioned_payload_error() {
 #[test]
 fn without_a_token_every_request_is_accepted() {
     let r = Funnel::new();
-    assert!(r.verify_at(&HeaderMap::new(), V2, now()).is_ok());
+    let delivery = r.verify_at(&HeaderMap::new(), V2, now()).expect("open");
+    assert_eq!(delivery.secret_index(), None);
+    assert_eq!(delivery.id(), None);
     assert!(r.sign_at(V2, now()).expect("sign").is_empty());
     let event = r
         .verify_and_parse_at(&HeaderMap::new(), V2, now())
@@ -145,7 +147,7 @@ fn without_a_token_every_request_is_accepted() {
 
 #[test]
 fn the_token_is_accepted_as_bearer_or_basic() {
-    let r = Funnel::new().with_token(TOKEN);
+    let r = Funnel::new().with_token(TOKEN).expect("token");
     let signed = r.sign_at(V2, now()).expect("sign");
     assert_eq!(signed[AUTHORIZATION], format!("Bearer {TOKEN}").as_str());
     assert!(r.verify_at(&signed, V2, now()).is_ok());
@@ -165,7 +167,7 @@ fn the_token_is_accepted_as_bearer_or_basic() {
 
 #[test]
 fn wrong_missing_or_malformed_tokens_are_rejected() {
-    let r = Funnel::new().with_token(TOKEN);
+    let r = Funnel::new().with_token(TOKEN).expect("token");
     assert_rejects(
         &r,
         &HeaderMap::new(),
@@ -197,7 +199,9 @@ fn wrong_missing_or_malformed_tokens_are_rejected() {
 fn rotation_and_a_named_header() {
     let r = Funnel::new()
         .with_token("new-token")
-        .with_token("old-token");
+        .expect("token")
+        .with_token("old-token")
+        .expect("token");
     for token in ["new-token", "old-token"] {
         let h = with_header(
             HeaderMap::new(),
@@ -206,8 +210,16 @@ fn rotation_and_a_named_header() {
         );
         assert!(r.verify_at(&h, V2, now()).is_ok(), "{token}");
     }
+    let old = with_header(HeaderMap::new(), "authorization", "Bearer old-token");
+    assert_eq!(
+        r.verify_at(&old, V2, now()).expect("old").secret_index(),
+        Some(1)
+    );
     let name = HeaderName::from_static("x-funnel-token");
-    let named = Funnel::new().with_token(TOKEN).token_header(name.clone());
+    let named = Funnel::new()
+        .with_token(TOKEN)
+        .expect("token")
+        .token_header(name.clone());
     let signed = named.sign_at(V2, now()).expect("sign");
     assert_eq!(signed[&name], TOKEN);
     assert!(named.verify_at(&signed, V2, now()).is_ok());
@@ -249,7 +261,7 @@ fn the_reply_must_be_200_with_the_exact_text() {
             (500, "Funnel Event Received", Outcome::Retry),
         ],
     );
-    let v3 = Funnel::new().reply_rule(V3_REPLY_RULE);
+    let v3 = Funnel::new().with_reply_rule(V3_REPLY_RULE);
     assert_classifies(
         &v3,
         &[
@@ -278,7 +290,9 @@ fn the_schedule_is_the_published_one() {
 fn tokens_stay_hidden() {
     let r = Funnel::new()
         .with_token(TOKEN)
-        .with_token("second-token-77");
+        .expect("token")
+        .with_token("second-token-77")
+        .expect("token");
     assert_hidden(&r, TOKEN);
     assert_hidden(&r, "second-token-77");
     let h = with_header(
@@ -292,7 +306,7 @@ fn tokens_stay_hidden() {
 
 #[test]
 fn token_failures_are_authentication_errors() {
-    let r = Funnel::new().with_token(TOKEN);
+    let r = Funnel::new().with_token(TOKEN).expect("token");
     let basic = |credentials: &str| {
         format!(
             "Basic {}",
@@ -328,6 +342,7 @@ fn a_named_header_is_read_first_and_authorization_is_the_fallback() {
     let name = "x-funnel-token";
     let r = Funnel::new()
         .with_token(TOKEN)
+        .expect("token")
         .token_header(HeaderName::from_static(name));
     let bearer = with_header(
         HeaderMap::new(),
@@ -353,18 +368,26 @@ fn a_named_header_is_read_first_and_authorization_is_the_fallback() {
 fn tokens_that_cannot_travel_in_a_header_cannot_sign() {
     let bad = "line\nbreak";
     assert!(matches!(
-        Funnel::new().with_token(bad).sign_at(V2, now()),
+        Funnel::new()
+            .with_token(bad)
+            .expect("token")
+            .sign_at(V2, now()),
         Err(Error::Signing(_))
     ));
     assert!(matches!(
         Funnel::new()
             .with_token(bad)
+            .expect("token")
             .token_header(HeaderName::from_static("x-funnel-token"))
             .sign_at(V2, now()),
         Err(Error::Signing(_))
     ));
     // Signing uses the first token; verification accepts every one.
-    let r = Funnel::new().with_token("first").with_token("second");
+    let r = Funnel::new()
+        .with_token("first")
+        .expect("token")
+        .with_token("second")
+        .expect("token");
     let signed = r.sign_at(V2, now()).expect("sign");
     assert_eq!(signed[AUTHORIZATION], "Bearer first");
     assert_eq!(signed.len(), 1);
@@ -377,7 +400,7 @@ fn the_default_receiver_is_the_open_one() {
     assert_eq!(r.classify(&r.acknowledge()), Outcome::Delivered);
     assert_eq!(r.retry_schedule(), Funnel::new().retry_schedule());
     // The token only authenticates the sender: the body is not covered.
-    let keyed = Funnel::new().with_token(TOKEN);
+    let keyed = Funnel::new().with_token(TOKEN).expect("token");
     let signed = keyed.sign_at(V2, now()).expect("sign");
     assert!(keyed.verify_at(&signed, b"{}", now()).is_ok());
 }

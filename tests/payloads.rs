@@ -38,10 +38,10 @@ where
 /// Runs `check` against every provider.
 macro_rules! for_every_provider {
     ($check:ident) => {
-        $check(&Funnel::new().with_token("token"));
-        $check(&Fourvenues::new("secret"));
-        $check(&Falu::new("secret"));
-        $check(&ClickFunnels::new("secret"));
+        $check(&Funnel::new().with_token("token").expect("token"));
+        $check(&Fourvenues::new("secret").expect("secret"));
+        $check(&Falu::new("secret").expect("secret"));
+        $check(&ClickFunnels::new("secret").expect("secret"));
         $check(&StandardWebhooks::new("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD").expect("secret"));
     };
 }
@@ -97,11 +97,11 @@ fn a_body_must_be_utf8_even_where_nothing_reads_it() {
 /// body, whichever way it is reached.
 #[test]
 fn fourvenues_id_check_and_parse_agree_on_invalid_utf8() {
-    let provider = Fourvenues::new("secret");
+    let provider = Fourvenues::new("secret").expect("secret");
     let body = b"{\"id\": \"wh_1\", \"event\": \"payms\", \"p?yload\": {\"payment_id\": \"p0\",\n \"resource_type\": \"ticket\", \"resource_id\xabs\": [\"t1\"], \"metadata\": {}, \"send_resources\": true}}";
     let mut headers = provider.sign_at(body, now()).expect("sign");
     assert_eq!(headers["x-webhook-id"], "wh_1");
-    assert_eq!(provider.verify_at(&headers, body, now()), Ok(()));
+    assert!(provider.verify_at(&headers, body, now()).is_ok());
     headers.insert(
         HeaderName::from_static("x-webhook-id"),
         HeaderValue::from_static("wh_2"),
@@ -139,14 +139,14 @@ fn a_missing_data_field_is_named_at_the_end_of_the_body() {
             55,
         ),
         (
-            &|b| receive(&Fourvenues::new("s"), b).map(drop),
+            &|b| receive(&Fourvenues::new("s").expect("secret"), b).map(drop),
             b"{\"id\": \"e\",\n \"event\": \"payment.success\"\n}",
             "missing field `payload`",
             3,
             1,
         ),
         (
-            &|b| receive(&ClickFunnels::new("s"), b).map(drop),
+            &|b| receive(&ClickFunnels::new("s").expect("secret"), b).map(drop),
             b"{\"event_id\": \"e\", \"event_type\": \"contact.identified\"}",
             "missing field `data`",
             1,
@@ -183,7 +183,7 @@ fn funnel_without_either_event_field_points_at_the_end() {
 /// never authenticates the second.
 #[test]
 fn fourvenues_id_check_and_parse_judge_every_body_alike() {
-    let provider = Fourvenues::new("secret");
+    let provider = Fourvenues::new("secret").expect("secret");
     let id_header = HeaderName::from_static("x-webhook-id");
     let deep = format!(
         r#"{{"id": "a", "event": "x", "extra": {}{}}}"#,

@@ -2,12 +2,14 @@
 //! values and JSON. Sign-then-verify always holds; any change to what is
 //! signed is an authentication error; nothing arbitrary panics.
 
+mod common;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use common::{NOW, at};
 use http::{HeaderMap, HeaderName, HeaderValue};
 use proptest::prelude::*;
 use serde_json::Value;
-use time::OffsetDateTime;
 use webhook_kit::clickfunnels::ClickFunnels;
 use webhook_kit::falu::Falu;
 use webhook_kit::fourvenues::Fourvenues;
@@ -41,14 +43,30 @@ const CLICKFUNNELS_STAMP: Stamp = Some(("x-webhook-clickfunnels-timestamp", ""))
 const FOURVENUES_MAC: Mac = Mac::Hex("x-webhook-signature");
 const FUNNEL_MAC: Mac = Mac::Token("authorization", "Bearer ");
 
-const NOW: i64 = 1_712_258_191;
-
-fn at(unix: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(unix).expect("valid time")
+fn standard(key: &[u8]) -> StandardWebhooks {
+    StandardWebhooks::new(format!("whsec_{}", BASE64.encode(key))).expect("non-empty key")
 }
 
-fn standard(key: &[u8]) -> StandardWebhooks {
-    StandardWebhooks::new(format!("whsec_{}", BASE64.encode(key))).expect("24-64 byte key")
+fn falu(secret: &[u8]) -> Falu {
+    Falu::new(secret.to_vec()).expect("usable secret")
+}
+
+fn clickfunnels(secret: &[u8]) -> ClickFunnels {
+    ClickFunnels::new(secret.to_vec()).expect("usable secret")
+}
+
+fn fourvenues(secret: &[u8]) -> Fourvenues {
+    Fourvenues::new(secret.to_vec()).expect("usable secret")
+}
+
+fn funnel(token: &str) -> Funnel {
+    Funnel::new().with_token(token).expect("usable token")
+}
+
+/// Whether the constructors refuse `secret`: empty, or text that is only
+/// whitespace (anyone could sign with it).
+fn blank(secret: &[u8]) -> bool {
+    std::str::from_utf8(secret).is_ok_and(|text| text.trim().is_empty())
 }
 
 /// The headers with bit `bit` of the MAC (or token) flipped, or `None` when
@@ -128,7 +146,8 @@ fn assert_round_trip<P: Provider>(
     now: i64,
 ) -> Result<(), TestCaseError> {
     let headers = p.sign_at(body, at(signed)).expect("sign");
-    prop_assert_eq!(p.verify_at(&headers, body, at(now)), Ok(()));
+    let verified = p.verify_at(&headers, body, at(now));
+    prop_assert!(verified.is_ok(), "{:?}", verified);
     Ok(())
 }
 
@@ -233,11 +252,14 @@ fn any_body() -> impl Strategy<Value = Vec<u8>> {
 }
 
 fn any_secret() -> impl Strategy<Value = Vec<u8>> {
-    prop::collection::vec(any::<u8>(), 1..128)
+    prop::collection::vec(any::<u8>(), 1..128).prop_filter("a usable secret", |s| !blank(s))
 }
 
+/// Any length the reference libraries accept (0.1 allowed 24 to 64 bytes).
+/// Keys whose bytes read as whitespace-only text are left out: see
+/// `closed_by_default::a_standard_key_of_whitespace_bytes_is_a_key`.
 fn standard_key() -> impl Strategy<Value = Vec<u8>> {
-    prop::collection::vec(any::<u8>(), 24..=64)
+    prop::collection::vec(any::<u8>(), 1..=128).prop_filter("not blank text", |k| !blank(k))
 }
 
 /// Funnel tokens travel in a header as they are: visible ASCII.
@@ -344,24 +366,24 @@ proptest! {
     }
 
     #[test]
-    fn falu_round_trip(secret in any_secret(), body in any_body(), age in 0i64..=300) {
-        assert_round_trip(&Falu::new(secret), &body, NOW, NOW + age)?;
+    fn falu_round_trip(secret in any_secret(), body in any_body(), age in -60i64..=300) {
+        assert_round_trip(&falu(&secret), &body, NOW, NOW + age)?;
     }
 
     #[test]
     fn clickfunnels_round_trip(secret in any_secret(), body in any_body(), skew in -600i64..=600) {
-        assert_round_trip(&ClickFunnels::new(secret), &body, NOW, NOW + skew)?;
+        assert_round_trip(&clickfunnels(&secret), &body, NOW, NOW + skew)?;
     }
 
     #[test]
     fn fourvenues_round_trip(secret in any_secret(), body in any_body(), later in 0i64..1_000_000) {
         // Fourvenues signs no timestamp: any time verifies.
-        assert_round_trip(&Fourvenues::new(secret), &body, NOW, NOW + later)?;
+        assert_round_trip(&fourvenues(&secret), &body, NOW, NOW + later)?;
     }
 
     #[test]
     fn funnel_round_trip(token in funnel_token(), body in any_body(), later in 0i64..1_000_000) {
-        assert_round_trip(&Funnel::new().with_token(token), &body, NOW, NOW + later)?;
+        assert_round_trip(&funnel(&token), &body, NOW, NOW + later)?;
     }
 
     #[test]
@@ -369,9 +391,9 @@ proptest! {
         key in standard_key(), secret in any_secret(), body in any_body(), bit in any::<usize>(),
     ) {
         assert_body_flip_rejected(&standard(&key), &body, bit)?;
-        assert_body_flip_rejected(&Falu::new(secret.clone()), &body, bit)?;
-        assert_body_flip_rejected(&ClickFunnels::new(secret.clone()), &body, bit)?;
-        assert_body_flip_rejected(&Fourvenues::new(secret), &body, bit)?;
+        assert_body_flip_rejected(&falu(&secret), &body, bit)?;
+        assert_body_flip_rejected(&clickfunnels(&secret), &body, bit)?;
+        assert_body_flip_rejected(&fourvenues(&secret), &body, bit)?;
         // Funnel signs nothing: its token does not cover the body.
     }
 
@@ -381,10 +403,10 @@ proptest! {
         body in any_body(), bit in any::<usize>(),
     ) {
         assert_mac_flip_rejected(&standard(&key), STANDARD_MAC, &body, bit)?;
-        assert_mac_flip_rejected(&Falu::new(secret.clone()), FALU_MAC, &body, bit)?;
-        assert_mac_flip_rejected(&ClickFunnels::new(secret.clone()), CLICKFUNNELS_MAC, &body, bit)?;
-        assert_mac_flip_rejected(&Fourvenues::new(secret), FOURVENUES_MAC, &body, bit)?;
-        assert_mac_flip_rejected(&Funnel::new().with_token(token), FUNNEL_MAC, &body, bit)?;
+        assert_mac_flip_rejected(&falu(&secret), FALU_MAC, &body, bit)?;
+        assert_mac_flip_rejected(&clickfunnels(&secret), CLICKFUNNELS_MAC, &body, bit)?;
+        assert_mac_flip_rejected(&fourvenues(&secret), FOURVENUES_MAC, &body, bit)?;
+        assert_mac_flip_rejected(&funnel(&token), FUNNEL_MAC, &body, bit)?;
     }
 
     #[test]
@@ -393,8 +415,8 @@ proptest! {
         delta in prop_oneof![-1_000_000i64..0, 1i64..1_000_000],
     ) {
         assert_stamp_shift_rejected(&standard(&key), STANDARD_STAMP, &body, delta)?;
-        assert_stamp_shift_rejected(&Falu::new(secret.clone()), FALU_STAMP, &body, delta)?;
-        assert_stamp_shift_rejected(&ClickFunnels::new(secret), CLICKFUNNELS_STAMP, &body, delta)?;
+        assert_stamp_shift_rejected(&falu(&secret), FALU_STAMP, &body, delta)?;
+        assert_stamp_shift_rejected(&clickfunnels(&secret), CLICKFUNNELS_STAMP, &body, delta)?;
     }
 
     #[test]
@@ -408,23 +430,23 @@ proptest! {
             &["webhook-id", "webhook-timestamp", "webhook-signature"], &values, &body)?;
         assert_arbitrary_headers_rejected(
             &standard(&[7; 32]), &["svix-id", "svix-timestamp", "svix-signature"], &values, &body)?;
-        assert_arbitrary_headers_rejected(&Falu::new(&secret[..]), &["x-falu-signature"], &values, &body)?;
+        assert_arbitrary_headers_rejected(&falu(secret), &["x-falu-signature"], &values, &body)?;
         assert_arbitrary_headers_rejected(
-            &ClickFunnels::new(&secret[..]),
+            &clickfunnels(secret),
             &["x-webhook-clickfunnels-signature", "x-webhook-clickfunnels-timestamp"], &values, &body)?;
         assert_arbitrary_headers_rejected(
-            &Fourvenues::new(&secret[..]), &["x-webhook-signature", "x-webhook-id"], &values, &body)?;
+            &fourvenues(secret), &["x-webhook-signature", "x-webhook-id"], &values, &body)?;
         assert_arbitrary_headers_rejected(
-            &Funnel::new().with_token("token"), &["authorization"], &values, &body)?;
+            &funnel("token"), &["authorization"], &values, &body)?;
     }
 
     #[test]
     fn arbitrary_json_after_a_valid_signature_never_panics(body in json_body()) {
         let secret = b"a shared secret";
         assert_any_signed_json_parses_or_400(&standard(&[7; 32]), &body)?;
-        assert_any_signed_json_parses_or_400(&Falu::new(&secret[..]), &body)?;
-        assert_any_signed_json_parses_or_400(&ClickFunnels::new(&secret[..]), &body)?;
-        assert_any_signed_json_parses_or_400(&Fourvenues::new(&secret[..]), &body)?;
+        assert_any_signed_json_parses_or_400(&falu(secret), &body)?;
+        assert_any_signed_json_parses_or_400(&clickfunnels(secret), &body)?;
+        assert_any_signed_json_parses_or_400(&fourvenues(secret), &body)?;
         assert_any_signed_json_parses_or_400(&Funnel::new(), &body)?;
     }
 }
@@ -453,9 +475,10 @@ fn only_the_first_signatures_are_examined() {
         );
         headers
     };
-    assert_eq!(
-        receiver.verify_at(&with_position(MAX_SIGNATURES), body, at(NOW)),
-        Ok(())
+    assert!(
+        receiver
+            .verify_at(&with_position(MAX_SIGNATURES), body, at(NOW))
+            .is_ok()
     );
     assert_eq!(
         receiver.verify_at(&with_position(MAX_SIGNATURES + 1), body, at(NOW)),
@@ -484,7 +507,8 @@ fn absurd_timestamps_are_clean_errors() {
         " ",
         "1e9",
         "0x10",
-        "+1712258191",
+        "++1712258191",
+        "+-1712258191",
         "1712258191.5",
         "١٧١٢٢٥٨١٩١",
     ] {

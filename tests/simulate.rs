@@ -37,19 +37,19 @@ fn clickfunnels_body(id: &str) -> String {
 }
 
 fn funnel() -> Funnel {
-    Funnel::new().with_token("api-token")
+    Funnel::new().with_token("api-token").expect("token")
 }
 
 fn fourvenues() -> Fourvenues {
-    Fourvenues::new("sign-secret")
+    Fourvenues::new("sign-secret").expect("secret")
 }
 
 fn falu() -> Falu {
-    Falu::new("falu-secret")
+    Falu::new("falu-secret").expect("secret")
 }
 
 fn clickfunnels() -> ClickFunnels {
-    ClickFunnels::new("webhook-secret")
+    ClickFunnels::new("webhook-secret").expect("secret")
 }
 
 fn standard() -> StandardWebhooks {

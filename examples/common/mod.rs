@@ -11,7 +11,7 @@ use std::sync::Arc;
 use http::header::{ALLOW, CONTENT_TYPE};
 use http::{HeaderValue, Method, Response, StatusCode};
 use webhook_kit::clickfunnels::ClickFunnels;
-use webhook_kit::dedup::{IdempotencyStore, MemoryStore, ttl_for};
+use webhook_kit::dedup::{ExactlyOnce, Handled, MemoryStore};
 use webhook_kit::falu::Falu;
 use webhook_kit::fourvenues::Fourvenues;
 use webhook_kit::funnel::Funnel;
@@ -158,9 +158,9 @@ impl Config {
     }
 }
 
-/// The application's own work for a verified, first-seen event. An `Err`
-/// means "try again later": the app answers 503 and forgets the event id,
-/// so the provider's redelivery is processed.
+/// The application's own work for a verified event, run once per event id.
+/// An `Err` means "try again later": the app answers 503 and releases the
+/// event id, so the provider's redelivery is processed.
 pub(crate) type Processor = Arc<dyn Fn(&Processed<'_>) -> Result<(), String> + Send + Sync>;
 
 /// A verified event, as the processor sees it.
@@ -175,7 +175,7 @@ pub(crate) struct Processed<'a> {
 }
 
 /// The application behind every example: the receivers, a store of event
-/// ids already processed, and the processing step. Cheap to clone.
+/// ids claimed and processed, and the processing step. Cheap to clone.
 #[derive(Clone)]
 pub(crate) struct App {
     /// The receivers, by route name.
@@ -224,43 +224,37 @@ impl App {
         self
     }
 
-    /// Handles a verified event from `provider`: processes it the first
-    /// time its id is seen, and logs. `Ok` means "answer the provider's
-    /// acknowledgement"; `Err` says to answer 503, so the provider tries
-    /// again.
+    /// Handles a verified event from `provider` exactly once: claim its id
+    /// in the store, process, record it as done (or release the claim when
+    /// processing fails), and log. Returns the reply for the sender: the
+    /// provider's acknowledgement for a processed or already-processed
+    /// event, 429 with `Retry-After` while another delivery of it is being
+    /// processed, 503 when processing failed (the retry is processed).
     pub(crate) fn handle(
         &self,
         provider: &str,
         event: &(impl WebhookEvent + ?Sized),
-    ) -> Result<(), TryLater> {
+    ) -> Response<&'static str> {
+        let Some(receiver) = self.receivers.get(provider) else {
+            unreachable!("the route verified the event with this receiver");
+        };
         let (event_type, id) = (event.event_type(), event.id());
-        let ttl = self
-            .receivers
-            .get(provider)
-            .map(ttl_for)
-            .unwrap_or_default();
-        // MemoryStore cannot fail; a store that can should answer 503.
-        if !self.seen.first_seen(provider, &id, ttl).unwrap_or(true) {
-            self.log(format_args!(
-                "{provider} {event_type} {id} duplicate, acknowledged again"
-            ));
-            return Ok(());
-        }
         let processed = Processed {
             provider,
             event_type,
             id: &id,
         };
-        if let Err(reason) = (self.processor)(&processed) {
-            // Not processed: let the redelivery through.
-            self.seen.forget(provider, &id);
-            self.log(format_args!(
-                "{provider} {event_type} {id} failed: {reason}"
-            ));
-            return Err(TryLater(reason));
-        }
-        self.log(format_args!("{provider} {event_type} {id} processed"));
-        Ok(())
+        let handled = ExactlyOnce::new(receiver, &*self.seen, provider)
+            .run(&id, || (self.processor)(&processed));
+        let result = match &handled {
+            Handled::Processed { .. } => "processed".to_owned(),
+            Handled::Duplicate { .. } => "duplicate, acknowledged again".to_owned(),
+            Handled::InProgress { .. } => "in progress elsewhere: retry later".to_owned(),
+            Handled::Failed(reason) => format!("failed: {reason}"),
+            other => format!("{other:?}"),
+        };
+        self.log(format_args!("{provider} {event_type} {id} {result}"));
+        handled.into_response()
     }
 
     /// Logs a request refused before the app saw it.
@@ -276,21 +270,6 @@ impl App {
         if !self.quiet {
             println!("[receiver] {line}");
         }
-    }
-}
-
-/// Processing failed: answer 503 so that the provider redelivers.
-#[derive(Debug)]
-pub(crate) struct TryLater(String);
-
-impl TryLater {
-    /// The 503 reply, with the reason.
-    pub(crate) fn reply(&self) -> Response<String> {
-        let reason = &self.0;
-        text(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!("try again later: {reason}"),
-        )
     }
 }
 

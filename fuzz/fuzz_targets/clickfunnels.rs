@@ -14,7 +14,9 @@ const OLD_SECRET: &str = "fuzz-clickfunnels-old-secret";
 
 fuzz_target!(|data: &[u8]| {
     let ([signature, timestamp], body) = split::<2>(data);
-    let receiver = ClickFunnels::new(SECRET).with_secret(OLD_SECRET);
+    let receiver = ClickFunnels::new(SECRET)
+        .and_then(|r| r.with_secret(OLD_SECRET))
+        .expect("valid secrets");
     let headers = header_map(&[
         ("x-webhook-clickfunnels-signature", signature),
         ("x-webhook-clickfunnels-timestamp", timestamp),

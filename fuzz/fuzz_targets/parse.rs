@@ -43,9 +43,9 @@ where
 
 fuzz_target!(|body: &[u8]| {
     check(&Funnel::new(), body);
-    check(&Fourvenues::new("s"), body);
-    check(&Falu::new("s"), body);
-    check(&ClickFunnels::new("s"), body);
+    check(&Fourvenues::new("s").expect("valid secret"), body);
+    check(&Falu::new("s").expect("valid secret"), body);
+    check(&ClickFunnels::new("s").expect("valid secret"), body);
     check(
         &StandardWebhooks::new("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD").expect("valid secret"),
         body,

@@ -6,16 +6,19 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use super::IdempotencyStore;
+use super::{Claim, ClaimToken, IdempotencyStore, Settled};
 
-/// An in-memory [`IdempotencyStore`]: bounded, thread-safe, for a receiver
-/// that runs as one process.
+/// An in-memory [`IdempotencyStore`] (and [`AsyncIdempotencyStore`]):
+/// bounded, thread-safe, for a receiver that runs as one process. Each step
+/// of the claim protocol is atomic under one mutex.
+///
+/// [`AsyncIdempotencyStore`]: super::AsyncIdempotencyStore
 ///
 /// At most `max_entries` ids are kept; recording one more evicts the oldest
 /// recorded first, expired or not. Size it for the events a provider can
 /// send within one TTL ([`ttl_for`](super::ttl_for)); an id evicted early is
 /// no longer recognised as a duplicate. Each entry costs its two strings
-/// plus about 100 bytes.
+/// plus about 100 bytes (150 with a claim's token).
 ///
 /// Share it between threads with `Arc<MemoryStore>` (or a `static`): one
 /// mutex guards the table, held only for a hash lookup.
@@ -50,6 +53,20 @@ struct Entry {
     serial: u64,
     /// `None`: never expires (the TTL reaches past what `Instant` can hold).
     expires: Option<Instant>,
+    state: State,
+}
+
+impl Entry {
+    fn is_live(&self, now: Instant) -> bool {
+        self.expires.is_none_or(|at| now < at)
+    }
+}
+
+enum State {
+    /// Seen by `first_seen`, or completed by the holder of this token.
+    Done(Option<Box<str>>),
+    /// Claimed by the holder of this token value.
+    Claimed(Box<str>),
 }
 
 /// The default capacity of [`MemoryStore::default`].
@@ -66,7 +83,8 @@ impl MemoryStore {
 
     /// [`IdempotencyStore::first_seen`] as of `now`, for tests that move the
     /// clock: `true` the first time, `false` for the same `(provider,
-    /// event_id)` until `now` reaches the first sighting plus `ttl`.
+    /// event_id)` until `now` reaches the first sighting plus `ttl`. A live
+    /// claim counts as seen.
     pub fn first_seen_at(
         &self,
         provider: &str,
@@ -76,21 +94,132 @@ impl MemoryStore {
     ) -> bool {
         let key = key(provider, event_id);
         let mut table = self.lock();
-        let live = table
-            .entries
-            .get(key.as_str())
-            .is_some_and(|entry| entry.expires.is_none_or(|at| now < at));
-        if live {
+        if table.live(&key, now).is_some() {
             return false;
         }
-        table.record(key.into(), now.checked_add(ttl), self.max_entries);
+        table.record(
+            key.into(),
+            now.checked_add(ttl),
+            State::Done(None),
+            self.max_entries,
+        );
         true
+    }
+
+    /// [`IdempotencyStore::claim`] as of `now`.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use webhook_kit::dedup::{Claim, MemoryStore};
+    ///
+    /// let store = MemoryStore::default();
+    /// let lease = Duration::from_secs(30);
+    /// let t0 = Instant::now();
+    /// let Claim::Claimed(_crashed) = store.claim_at("standard", "msg_1", lease, t0) else {
+    ///     unreachable!()
+    /// };
+    /// let later = t0 + Duration::from_secs(20);
+    /// assert_eq!(
+    ///     store.claim_at("standard", "msg_1", lease, later),
+    ///     Claim::InProgress { lease_left: Duration::from_secs(10) },
+    /// );
+    /// // The holder never completed: once the lease ends, the event is free again.
+    /// assert!(matches!(store.claim_at("standard", "msg_1", lease, t0 + lease), Claim::Claimed(_)));
+    /// ```
+    pub fn claim_at(&self, provider: &str, event_id: &str, lease: Duration, now: Instant) -> Claim {
+        let key = key(provider, event_id);
+        let mut table = self.lock();
+        match table.live(&key, now) {
+            Some(Entry {
+                state: State::Done(_),
+                ..
+            }) => Claim::Done,
+            Some(entry) => Claim::InProgress {
+                lease_left: entry
+                    .expires
+                    .map_or(Duration::MAX, |at| at.saturating_duration_since(now)),
+            },
+            None => {
+                let token = ClaimToken::new(provider, event_id);
+                let state = State::Claimed(token.as_str().into());
+                table.record(key.into(), now.checked_add(lease), state, self.max_entries);
+                Claim::Claimed(token)
+            }
+        }
+    }
+
+    /// [`IdempotencyStore::complete`] as of `now`: records the event as done
+    /// for `ttl` unless another delivery claimed or completed it since.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use webhook_kit::dedup::{Claim, MemoryStore, Settled};
+    ///
+    /// let store = MemoryStore::default();
+    /// let t0 = Instant::now();
+    /// let Claim::Claimed(token) = store.claim_at("falu", "evt_1", Duration::from_secs(5), t0) else {
+    ///     unreachable!()
+    /// };
+    /// assert_eq!(store.complete_at(&token, Duration::from_secs(600), t0), Settled::Applied);
+    /// assert_eq!(store.claim_at("falu", "evt_1", Duration::from_secs(5), t0), Claim::Done);
+    /// ```
+    pub fn complete_at(&self, token: &ClaimToken, ttl: Duration, now: Instant) -> Settled {
+        let key = key(token.provider(), token.event_id());
+        let mut table = self.lock();
+        let done_by_us = table.live(&key, now).is_some_and(
+            |entry| matches!(&entry.state, State::Done(Some(by)) if **by == *token.as_str()),
+        );
+        if done_by_us {
+            return Settled::Applied;
+        }
+        if !table.held_or_free(&key, token, now) {
+            return Settled::LeaseLost;
+        }
+        let state = State::Done(Some(token.as_str().into()));
+        table.record(key.into(), now.checked_add(ttl), state, self.max_entries);
+        Settled::Applied
+    }
+
+    /// [`IdempotencyStore::release`] as of `now`: frees the event for the next
+    /// delivery unless another delivery claimed or completed it since.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use webhook_kit::dedup::{Claim, MemoryStore, Settled};
+    ///
+    /// let store = MemoryStore::default();
+    /// let lease = Duration::from_secs(5);
+    /// let t0 = Instant::now();
+    /// let Claim::Claimed(token) = store.claim_at("falu", "evt_1", lease, t0) else { unreachable!() };
+    /// assert_eq!(store.release_at(&token, t0), Settled::Applied);
+    /// assert!(matches!(store.claim_at("falu", "evt_1", lease, t0), Claim::Claimed(_)));
+    /// ```
+    pub fn release_at(&self, token: &ClaimToken, now: Instant) -> Settled {
+        let key = key(token.provider(), token.event_id());
+        let mut table = self.lock();
+        if !table.held_or_free(&key, token, now) {
+            return Settled::LeaseLost;
+        }
+        // The stale `order` entry is skipped by its serial.
+        table.entries.remove(key.as_str());
+        Settled::Applied
     }
 
     /// Forgets `(provider, event_id)`, so that its next delivery is seen as
     /// the first. Call it when processing failed after
     /// [`first_seen`](IdempotencyStore::first_seen) answered `true` and the
-    /// handler asks the provider to retry. Returns whether the id was known.
+    /// handler asks the provider to retry. Returns whether the id was known
+    /// (a claim or a completion, expired or not).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::dedup::{IdempotencyStore, MemoryStore};
+    ///
+    /// let store = MemoryStore::default();
+    /// assert_eq!(store.first_seen("falu", "evt_1", Duration::from_secs(60)), Ok(true));
+    /// assert!(store.forget("falu", "evt_1"));
+    /// assert_eq!(store.first_seen("falu", "evt_1", Duration::from_secs(60)), Ok(true));
+    /// ```
     pub fn forget(&self, provider: &str, event_id: &str) -> bool {
         // The stale `order` entry is skipped by its serial.
         self.lock()
@@ -122,13 +251,37 @@ impl MemoryStore {
 }
 
 impl Table {
-    fn record(&mut self, key: Arc<str>, expires: Option<Instant>, max_entries: usize) {
+    /// The entry for `key` unless it is missing or expired.
+    fn live(&self, key: &str, now: Instant) -> Option<&Entry> {
+        self.entries.get(key).filter(|entry| entry.is_live(now))
+    }
+
+    /// Whether `token` may settle the claim on `key`: it still holds it, or
+    /// its lease ran out and nobody has claimed or completed the event since.
+    fn held_or_free(&self, key: &str, token: &ClaimToken, now: Instant) -> bool {
+        match self.live(key, now) {
+            None => true,
+            Some(entry) => {
+                matches!(&entry.state, State::Claimed(held) if **held == *token.as_str())
+            }
+        }
+    }
+
+    fn record(
+        &mut self,
+        key: Arc<str>,
+        expires: Option<Instant>,
+        state: State,
+        max_entries: usize,
+    ) {
         let serial = self.next_serial;
         self.next_serial += 1;
-        let replaced = self
-            .entries
-            .insert(Arc::clone(&key), Entry { serial, expires })
-            .is_some();
+        let entry = Entry {
+            serial,
+            expires,
+            state,
+        };
+        let replaced = self.entries.insert(Arc::clone(&key), entry).is_some();
         self.order.push_back((serial, key));
         if !replaced {
             while self.entries.len() > max_entries {
@@ -186,6 +339,22 @@ impl IdempotencyStore for MemoryStore {
         ttl: Duration,
     ) -> Result<bool, Infallible> {
         Ok(self.first_seen_at(provider, event_id, ttl, Instant::now()))
+    }
+
+    fn claim(&self, provider: &str, event_id: &str, lease: Duration) -> Result<Claim, Infallible> {
+        Ok(self.claim_at(provider, event_id, lease, Instant::now()))
+    }
+
+    fn complete(&self, token: &ClaimToken, ttl: Duration) -> Result<Settled, Infallible> {
+        Ok(self.complete_at(token, ttl, Instant::now()))
+    }
+
+    fn release(&self, token: &ClaimToken) -> Result<Settled, Infallible> {
+        Ok(self.release_at(token, Instant::now()))
+    }
+
+    fn forget(&self, provider: &str, event_id: &str) -> Result<bool, Infallible> {
+        Ok(MemoryStore::forget(self, provider, event_id))
     }
 }
 

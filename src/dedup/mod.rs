@@ -1,20 +1,99 @@
-//! Idempotency: process each event once, however often it is delivered.
+//! Idempotency: process each event once, however often it is delivered,
+//! and lose none when a handler dies half-way.
 //!
 //! Providers deliver *at least once*: an attempt whose reply was lost or
 //! late is delivered again, and some send the same event twice on their own.
-//! An [`IdempotencyStore`] answers "is this the first time I see this event
-//! id from this provider?" atomically, so the second copy can be acknowledged
-//! without being processed again.
+//! A store remembers, per provider and event id, whether the event is being
+//! processed or is done, so that each copy gets the right answer.
 //!
-//! - [`MemoryStore`]: in-process, bounded, thread-safe. Enough for a
-//!   receiver that runs as a single process.
+//! # The protocol: claim, lease, complete
+//!
+//! 1. [`claim`](IdempotencyStore::claim) the event for a bounded time, the
+//!    *lease*. Exactly one delivery gets [`Claim::Claimed`] with a
+//!    [`ClaimToken`]; a delivery that finds a live claim learns
+//!    [`Claim::InProgress`] (the first attempt may still fail), one that
+//!    finds the event completed learns [`Claim::Done`].
+//! 2. Process the event.
+//! 3. On success, [`complete`](IdempotencyStore::complete): the event is
+//!    recorded as done for the provider's retry horizon ([`ttl_for`]). On a
+//!    clean failure, [`release`](IdempotencyStore::release): the next
+//!    delivery claims it at once. If the process dies, nothing is called,
+//!    and the claim runs out with its lease: a later redelivery claims it.
+//! 4. Only the token's holder can complete or release
+//!    ([`Settled::LeaseLost`] otherwise), so an attempt that outlived its
+//!    lease cannot overwrite what a later attempt recorded.
+//!
+//! [`ExactlyOnce`] runs these steps for a handler and says what to answer:
+//! the provider's acknowledgement for a processed or duplicate event, `429`
+//! with `Retry-After` while another delivery holds the event, `503` when
+//! processing failed (see [`Handled`]).
+//!
+//! ```
+//! use webhook_kit::dedup::{ExactlyOnce, MemoryStore};
+//! use webhook_kit::standard::StandardWebhooks;
+//! use webhook_kit::{Provider, WebhookEvent};
+//!
+//! let receiver = StandardWebhooks::new("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD")?;
+//! let store = MemoryStore::default();
+//!
+//! // In the handler:
+//! # let body = br#"{"type": "invoice.paid", "data": {}}"#;
+//! # let headers = receiver.sign_at(body, time::OffsetDateTime::now_utc())?;
+//! let event = receiver.verify_and_parse(&headers, body)?;
+//! let handled = ExactlyOnce::new(&receiver, &store, "standard").run(&event.id(), || {
+//!     // Process the event; an `Err` releases it for the sender's retry.
+//!     Ok::<(), std::io::Error>(())
+//! });
+//! let reply: http::Response<&'static str> = handled.into_response();
+//! assert_eq!(reply.status(), 200);
+//! # Ok::<(), webhook_kit::Error>(())
+//! ```
+//!
+//! Async handlers use [`ExactlyOnce::run_async`] with an
+//! [`AsyncIdempotencyStore`], so that no worker thread waits on the store.
+//!
+//! # What each provider's schedule can recover
+//!
+//! Recovery needs a redelivery after the lease ends. [`lease_for`] gives
+//! the lease we recommend (the sender's timeout, within its horizon);
+//! [`recovers_from_crash`] tells whether a lease leaves a redelivery to
+//! recover a handler that died on the first attempt.
+//!
+//! | provider | lease ([`lease_for`]) | a handler that dies after claiming | a redelivery during the lease |
+//! |---|---|---|---|
+//! | Funnel | 5 s | recovered by a retry at 5, 15 or 30 s; lost if the lease exceeds 30 s, its whole horizon | `429`, retried on schedule |
+//! | Fourvenues | 30 s | recovered by the retry after 1 min (40 retries, our default schedule) | `429`, retried on schedule |
+//! | ClickFunnels | 30 s | recovered by the retry at 1 min 16 s | `429`, retried on schedule |
+//! | Standard Webhooks | 15 s | recovered by the retry at 5 min 5 s | `429`: throttled, retried after `Retry-After` |
+//! | Falu | 30 s | **lost**: Falu never redelivers; replay it by hand | never happens |
+//!
+//! Processing must end within the lease: a claim that runs out while its
+//! holder still works lets a redelivery process the event again (the
+//! holder then learns [`Settled::LeaseLost`]).
+//!
+//! # Stores
+//!
+//! - [`MemoryStore`]: in-process, bounded, thread-safe, each step atomic
+//!   under one mutex; implements both traits. Enough for a receiver that
+//!   runs as a single process.
 //! - `RedisStore` (feature `redis`): shared by receivers on several
-//!   machines, one atomic `SET key 1 NX PX ttl` per check.
+//!   machines; each step is one atomic round trip (a Lua script, or `SET NX
+//!   PX`). A step whose connection broke is sent once more on a new one: the
+//!   scripts are idempotent for their token, so a restart of the server
+//!   between claim and complete, or a reply lost with its connection, loses
+//!   no event and processes none twice.
+//! - `AsyncRedisStore` (feature `redis-async`): the same records and scripts
+//!   over redis's tokio connection manager.
 //!
-//! An id only needs remembering while the provider may still redeliver it;
-//! [`ttl_for`] computes that time from the provider's [`RetrySchedule`].
+//! # The simple entry point, and its risk
 //!
-//! # Example
+//! [`first_seen`](IdempotencyStore::first_seen) records the event as done
+//! in one call, *before* it is processed. If processing fails cleanly,
+//! [`forget`](IdempotencyStore::forget) the id and answer `503` so that the
+//! retry is processed. But if the process dies mid-way, nothing forgets it:
+//! every redelivery is acknowledged as a duplicate and the event is lost;
+//! and a redelivery that arrives while the first attempt still runs is
+//! acknowledged though that attempt may yet fail.
 //!
 //! ```
 //! use webhook_kit::dedup::{IdempotencyStore, MemoryStore, ttl_for};
@@ -35,7 +114,7 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use webhook_kit::dedup::IdempotencyStore;
+//! use webhook_kit::dedup::{Claim, IdempotencyStore};
 //!
 //! #[cfg(feature = "redis")]
 //! fn store() -> impl IdempotencyStore {
@@ -48,20 +127,14 @@
 //!     webhook_kit::dedup::MemoryStore::default()
 //! }
 //!
-//! fn is_new<S: IdempotencyStore>(store: &S, id: &str) -> bool {
-//!     // If the store is down, process anyway: a duplicate beats a lost event.
-//!     store.first_seen("clickfunnels", id, Duration::from_secs(3600)).unwrap_or(true)
+//! fn is_new<S: IdempotencyStore>(store: &S, id: &str) -> Result<Claim, S::Error> {
+//!     store.claim("clickfunnels", id, Duration::from_secs(30))
 //! }
 //! # let _ = (store, is_new::<webhook_kit::dedup::MemoryStore>);
 //! ```
 //!
-//! # Recording before or after processing
-//!
-//! `first_seen` records the id as it answers. If processing then fails and
-//! the handler answers with an error so that the provider retries, the retry
-//! would be taken for a duplicate. Either forget the id on failure
-//! ([`MemoryStore::forget`], and `RedisStore::forget`), or make processing
-//! itself idempotent and use the store only to skip work already done.
+//! An id only needs remembering while the provider may still redeliver it;
+//! [`ttl_for`] computes that time from the provider's [`RetrySchedule`].
 //!
 //! [`RetrySchedule`]: crate::RetrySchedule
 
@@ -70,28 +143,85 @@ use std::time::Duration;
 
 use crate::Provider;
 
+mod async_store;
+mod claim;
+mod flow;
+mod lease;
 mod memory;
 #[cfg(feature = "redis")]
 mod redis;
+#[cfg(feature = "redis-async")]
+mod redis_async;
+#[cfg(feature = "redis")]
+mod scripts;
 
+pub use async_store::AsyncIdempotencyStore;
+pub use claim::{Claim, ClaimToken, Settled};
+pub use flow::{ExactlyOnce, Handled};
+pub use lease::{lease_for, recovers_from_crash};
 pub use memory::MemoryStore;
 #[cfg(feature = "redis")]
 pub use redis::RedisStore;
+#[cfg(feature = "redis-async")]
+pub use redis_async::AsyncRedisStore;
 
-/// Remembers which events were seen, per provider, for a limited time.
+/// Remembers which events were claimed and completed, per provider, for a
+/// limited time.
 ///
-/// Implementations must make [`IdempotencyStore::first_seen`] atomic: when
-/// several threads or machines check the same id at once, exactly one gets
-/// `true`.
+/// Two ways to use it:
+///
+/// - The claim protocol ([`claim`](Self::claim), then
+///   [`complete`](Self::complete) or [`release`](Self::release)): an event is
+///   recorded as done only once it was processed, and a claim whose holder
+///   died runs out with its lease. [`ExactlyOnce`] runs it for a handler.
+/// - [`first_seen`](Self::first_seen): one call that records the event
+///   before it is processed. Simple, but an event whose processing dies
+///   half-way is lost: its redeliveries are taken for duplicates. Call
+///   [`forget`](Self::forget) when processing fails cleanly.
+///
+/// Implementations make each method atomic: when several threads or
+/// machines claim the same id at once, exactly one gets
+/// [`Claim::Claimed`]; only the holder of a [`ClaimToken`] can complete or
+/// release its claim.
+///
+/// ```
+/// use std::time::Duration;
+/// use webhook_kit::dedup::{Claim, IdempotencyStore, MemoryStore, Settled};
+///
+/// fn handle<S: IdempotencyStore>(store: &S, id: &str) -> Result<&'static str, S::Error> {
+///     let lease = Duration::from_secs(30);
+///     Ok(match store.claim("clickfunnels", id, lease)? {
+///         Claim::Claimed(token) => {
+///             // ... process the event ...
+///             let _: Settled = store.complete(&token, Duration::from_secs(86_400))?;
+///             "processed"
+///         }
+///         Claim::InProgress { .. } => "try again later",
+///         Claim::Done => "duplicate",
+///     })
+/// }
+///
+/// let store = MemoryStore::default();
+/// assert_eq!(handle(&store, "e1"), Ok("processed"));
+/// assert_eq!(handle(&store, "e1"), Ok("duplicate"));
+/// ```
 pub trait IdempotencyStore {
     /// The store's error ([`MemoryStore`]: [`std::convert::Infallible`]).
     type Error: std::error::Error + Send + Sync + 'static;
 
-    /// Atomically records `(provider, event_id)`: `Ok(true)` the first time
-    /// within `ttl`, `Ok(false)` for a duplicate.
+    /// Atomically records `(provider, event_id)` as done: `Ok(true)` the
+    /// first time within `ttl`, `Ok(false)` for a duplicate (or while the
+    /// event is claimed).
     ///
     /// `provider` is a name of your choosing (`"clickfunnels"`); ids from
     /// different providers never collide.
+    ///
+    /// **Risk:** the event counts as done before it is processed. If the
+    /// process dies while processing, every redelivery is answered as a
+    /// duplicate and the event is lost; a redelivery that comes while the
+    /// first attempt still runs is acknowledged though that attempt may yet
+    /// fail. Use [`claim`](Self::claim) (or [`ExactlyOnce`]) where that
+    /// matters.
     ///
     /// # Errors
     ///
@@ -104,33 +234,79 @@ pub trait IdempotencyStore {
         event_id: &str,
         ttl: Duration,
     ) -> Result<bool, Self::Error>;
+
+    /// Claims `(provider, event_id)` for `lease`: [`Claim::Claimed`] with a
+    /// token when no live claim or completion exists, else
+    /// [`Claim::InProgress`] or [`Claim::Done`]. A claim whose lease runs out
+    /// without completion can be claimed again. See [`lease_for`] for the
+    /// lease a provider's schedule allows.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be reached: the event is not claimed (or is,
+    /// with the answer lost; its lease then runs out). Answer `503` so the
+    /// provider retries.
+    fn claim(&self, provider: &str, event_id: &str, lease: Duration) -> Result<Claim, Self::Error>;
+
+    /// Records the claimed event as done for `ttl` ([`ttl_for`]), so that
+    /// its redeliveries are answered [`Claim::Done`]. [`Settled::LeaseLost`]
+    /// (and no change) when another delivery claimed or completed the event
+    /// after this token's lease ran out.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be reached. Completing may be tried again with
+    /// the same token.
+    fn complete(&self, token: &ClaimToken, ttl: Duration) -> Result<Settled, Self::Error>;
+
+    /// Gives the claim up after a clean failure, so that the next delivery
+    /// claims the event at once. [`Settled::LeaseLost`] (and no change) when
+    /// another delivery claimed or completed the event since.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be reached; the claim then ends with its lease.
+    fn release(&self, token: &ClaimToken) -> Result<Settled, Self::Error>;
+
+    /// Forgets `(provider, event_id)` whatever its state, so that its next
+    /// delivery is new again. `Ok(true)` when something was recorded.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be reached.
+    fn forget(&self, provider: &str, event_id: &str) -> Result<bool, Self::Error>;
 }
 
-impl<S: IdempotencyStore + ?Sized> IdempotencyStore for &S {
-    type Error = S::Error;
+/// Forwards every method to the store behind a reference or an [`Arc`].
+macro_rules! forward_store {
+    ($($ty:ty),+) => {$(
+        impl<S: IdempotencyStore + ?Sized> IdempotencyStore for $ty {
+            type Error = S::Error;
 
-    fn first_seen(
-        &self,
-        provider: &str,
-        event_id: &str,
-        ttl: Duration,
-    ) -> Result<bool, Self::Error> {
-        (**self).first_seen(provider, event_id, ttl)
-    }
+            fn first_seen(&self, provider: &str, event_id: &str, ttl: Duration) -> Result<bool, S::Error> {
+                (**self).first_seen(provider, event_id, ttl)
+            }
+
+            fn claim(&self, provider: &str, event_id: &str, lease: Duration) -> Result<Claim, S::Error> {
+                (**self).claim(provider, event_id, lease)
+            }
+
+            fn complete(&self, token: &ClaimToken, ttl: Duration) -> Result<Settled, S::Error> {
+                (**self).complete(token, ttl)
+            }
+
+            fn release(&self, token: &ClaimToken) -> Result<Settled, S::Error> {
+                (**self).release(token)
+            }
+
+            fn forget(&self, provider: &str, event_id: &str) -> Result<bool, S::Error> {
+                (**self).forget(provider, event_id)
+            }
+        }
+    )+};
 }
 
-impl<S: IdempotencyStore + ?Sized> IdempotencyStore for Arc<S> {
-    type Error = S::Error;
-
-    fn first_seen(
-        &self,
-        provider: &str,
-        event_id: &str,
-        ttl: Duration,
-    ) -> Result<bool, Self::Error> {
-        (**self).first_seen(provider, event_id, ttl)
-    }
-}
+forward_store!(&S, Arc<S>);
 
 /// The per-attempt timeout assumed where a provider publishes none: 30 s,
 /// the upper end of the Standard Webhooks guidance. Our default, not a

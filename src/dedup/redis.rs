@@ -6,10 +6,14 @@ use std::time::Duration;
 
 use ::redis::{Client, Connection, RedisError};
 
-use super::IdempotencyStore;
+use super::scripts::{self, CLAIM, COMPLETE, DONE, RELEASE};
+use super::{Claim, ClaimToken, IdempotencyStore, Settled};
 
 /// An [`IdempotencyStore`] in Redis, shared by every receiver that uses the
-/// same server: one atomic `SET <key> 1 NX PX <ttl ms>` per check.
+/// same server. Each step is one atomic round trip: `SET <key> 1 NX PX <ttl
+/// ms>` for `first_seen`, a Lua script for `claim`, `complete` and
+/// `release` (the script is sent again only after the server lost it, e.g.
+/// on a restart), `DEL` for `forget`.
 ///
 /// Keys read `webhook-kit:<provider>:<event_id>`; the prefix is configurable
 /// ([`RedisStore::with_prefix`]), and a `:` or `%` in the provider name is
@@ -46,10 +50,6 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Open connections kept between checks.
 const MAX_IDLE: usize = 8;
-
-/// The longest TTL sent to Redis (about 100 years): larger values would
-/// overflow the server's clock arithmetic and be refused.
-const MAX_TTL_MS: u64 = 100 * 365 * 24 * 3600 * 1000;
 
 impl RedisStore {
     /// A store on the server at `url` (`redis://host:port/db`, with
@@ -101,8 +101,7 @@ impl RedisStore {
     /// # }
     /// ```
     pub fn key(&self, provider: &str, event_id: &str) -> String {
-        let provider = provider.replace('%', "%25").replace(':', "%3A");
-        format!("{}:{provider}:{event_id}", self.prefix)
+        scripts::key(&self.prefix, provider, event_id)
     }
 
     /// Forgets `(provider, event_id)`, so that its next delivery is seen as
@@ -113,7 +112,7 @@ impl RedisStore {
     /// When the server cannot be reached or answers with an error.
     pub fn forget(&self, provider: &str, event_id: &str) -> Result<bool, RedisError> {
         let key = self.key(provider, event_id);
-        self.with_connection(|con| ::redis::cmd("DEL").arg(&key).query::<u64>(con))
+        self.with_connection_retried(|con| ::redis::cmd("DEL").arg(&key).query::<u64>(con))
             .map(|deleted| deleted > 0)
     }
 
@@ -130,12 +129,7 @@ impl RedisStore {
             .pop();
         let mut con = match idle {
             Some(con) => con,
-            None => {
-                let con = self.client.get_connection_with_timeout(self.timeout)?;
-                con.set_read_timeout(Some(self.timeout))?;
-                con.set_write_timeout(Some(self.timeout))?;
-                con
-            }
+            None => self.connect()?,
         };
         let result = f(&mut con)?;
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
@@ -143,6 +137,34 @@ impl RedisStore {
             idle.push(con);
         }
         Ok(result)
+    }
+
+    /// [`Self::with_connection`] for an idempotent step: when the connection
+    /// breaks under it (an idle connection the server closed on a restart,
+    /// a killed client, a reply lost), `f` runs once more on a new one.
+    fn with_connection_retried<T>(
+        &self,
+        f: impl Fn(&mut Connection) -> Result<T, RedisError>,
+    ) -> Result<T, RedisError> {
+        match self.with_connection(&f) {
+            Err(error) if scripts::worth_retrying(&error) => {
+                // The other idle connections most likely broke the same way
+                // (a restart closes them all): start afresh.
+                self.idle
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .clear();
+                self.with_connection(f)
+            }
+            result => result,
+        }
+    }
+
+    fn connect(&self) -> Result<Connection, RedisError> {
+        let con = self.client.get_connection_with_timeout(self.timeout)?;
+        con.set_read_timeout(Some(self.timeout))?;
+        con.set_write_timeout(Some(self.timeout))?;
+        Ok(con)
     }
 }
 
@@ -169,17 +191,52 @@ impl IdempotencyStore for RedisStore {
         ttl: Duration,
     ) -> Result<bool, RedisError> {
         let key = self.key(provider, event_id);
-        let ttl_ms = u64::try_from(ttl.as_millis())
-            .unwrap_or(u64::MAX)
-            .clamp(1, MAX_TTL_MS);
         self.with_connection(|con| {
             ::redis::cmd("SET")
                 .arg(&key)
-                .arg(1)
+                .arg(DONE)
                 .arg("NX")
                 .arg("PX")
-                .arg(ttl_ms)
+                .arg(scripts::expiry_ms(ttl))
                 .query::<bool>(con)
         })
+    }
+
+    fn claim(&self, provider: &str, event_id: &str, lease: Duration) -> Result<Claim, RedisError> {
+        let token = ClaimToken::new(provider, event_id);
+        let answer = self.with_connection_retried(|con| {
+            CLAIM
+                .key(self.key(provider, event_id))
+                .arg(scripts::claimed(token.as_str()))
+                .arg(scripts::expiry_ms(lease))
+                .invoke(con)
+        })?;
+        Ok(scripts::read_claim(answer, token))
+    }
+
+    fn complete(&self, token: &ClaimToken, ttl: Duration) -> Result<Settled, RedisError> {
+        let answer = self.with_connection_retried(|con| {
+            COMPLETE
+                .key(self.key(token.provider(), token.event_id()))
+                .arg(scripts::claimed(token.as_str()))
+                .arg(scripts::completed(token.as_str()))
+                .arg(scripts::expiry_ms(ttl))
+                .invoke(con)
+        })?;
+        Ok(scripts::read_settled(answer))
+    }
+
+    fn release(&self, token: &ClaimToken) -> Result<Settled, RedisError> {
+        let answer = self.with_connection_retried(|con| {
+            RELEASE
+                .key(self.key(token.provider(), token.event_id()))
+                .arg(scripts::claimed(token.as_str()))
+                .invoke(con)
+        })?;
+        Ok(scripts::read_settled(answer))
+    }
+
+    fn forget(&self, provider: &str, event_id: &str) -> Result<bool, RedisError> {
+        RedisStore::forget(self, provider, event_id)
     }
 }

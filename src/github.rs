@@ -1,0 +1,305 @@
+//! GitHub (repository, organization and app webhooks).
+//!
+//! | | |
+//! |---|---|
+//! | header | `X-Hub-Signature-256: sha256=<hex>` ¹ |
+//! | signed | the raw body, HMAC-SHA256 keyed with the webhook's secret as UTF-8 text ¹ |
+//! | tolerance | none: nothing is timestamped; deduplicate on `X-GitHub-Delivery` ² |
+//! | event | type in `X-GitHub-Event`, id in `X-GitHub-Delivery` (kept by a manual redelivery) ³ |
+//! | body | the event's JSON, or a form with the JSON in its `payload` field (content type per hook) ⁴ |
+//! | reply | any `2xx` within 10 s ² |
+//! | retries | none: "GitHub does not automatically redeliver failed deliveries" ⁵ |
+//!
+//! **Our defaults**, where GitHub publishes nothing: hex in either case is
+//! accepted (GitHub's examples are lowercase); several secrets may be
+//! accepted at once for rotation (GitHub sends one signature); the legacy
+//! SHA-1 `X-Hub-Signature` header is ignored, as GitHub recommends; a
+//! delivery without `X-GitHub-Delivery` or `X-GitHub-Event` still verifies,
+//! and the event's id or type is then empty.
+//!
+//! Sources: ¹ [Validating webhook deliveries](https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries)
+//! (also the test vector below); ² [Best practices for using webhooks](https://docs.github.com/en/webhooks/using-webhooks/best-practices-for-using-webhooks);
+//! ³ [Webhook events and payloads, delivery headers](https://docs.github.com/en/webhooks/webhook-events-and-payloads#delivery-headers);
+//! ⁴ `github/docs` `data/reusables/webhooks/content_type.md`;
+//! ⁵ [Handling failed webhook deliveries](https://docs.github.com/en/webhooks/using-webhooks/handling-failed-webhook-deliveries).
+//!
+//! ```
+//! use webhook_kit::{Provider, WebhookEvent};
+//! use webhook_kit::github::GitHub;
+//!
+//! let receiver = GitHub::new("It's a Secret to Everybody")?;
+//! let body = br#"{"action": "opened", "issue": {"number": 1}}"#;
+//! let now = time::OffsetDateTime::now_utc();
+//! let headers = receiver.sign_event_at("issues", "72d3162e-cc78-11e3-81ab-4c9367dc0958", body, now)?;
+//! let event = receiver.verify_and_parse_at(&headers, body, now)?;
+//! assert_eq!(event.event_type(), "issues");
+//! assert_eq!(event.id(), "72d3162e-cc78-11e3-81ab-4c9367dc0958");
+//! assert_eq!(event.action.as_deref(), Some("opened"));
+//! # Ok::<(), webhook_kit::Error>(())
+//! ```
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use http::{HeaderMap, HeaderName};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use crate::custom::{body_id, header_text};
+use crate::headers::header_value;
+use crate::json::parse_body;
+use crate::receiver::{Settings, receiver_builders};
+use crate::scheme::{HeaderSet, Scheme, Signed, Verifier};
+use crate::secret::{Keyring, Secret};
+use crate::signature::{Encoding, Format};
+use crate::{
+    Delivery, Error, Provider, Received, ReplyRule, RetrySchedule, Tolerance, WebhookEvent,
+};
+
+/// `X-GitHub-Event`: the event's type.
+pub const EVENT_HEADER: HeaderName = HeaderName::from_static("x-github-event");
+/// `X-GitHub-Delivery`: the event's GUID.
+pub const DELIVERY_HEADER: HeaderName = HeaderName::from_static("x-github-delivery");
+const HOOK_ID: HeaderName = HeaderName::from_static("x-github-hook-id");
+const TARGET_TYPE: HeaderName = HeaderName::from_static("x-github-hook-installation-target-type");
+const TARGET_ID: HeaderName = HeaderName::from_static("x-github-hook-installation-target-id");
+
+static HEADERS: [HeaderSet; 1] = [HeaderSet {
+    signature: HeaderName::from_static("x-hub-signature-256"),
+    timestamp: None,
+    id: Some(DELIVERY_HEADER),
+}];
+
+static SCHEME: Scheme = Scheme {
+    families: Cow::Borrowed(&HEADERS),
+    default_family: 0,
+    format: Format::Single {
+        prefix: Cow::Borrowed(b"sha256="),
+    },
+    encoding: Encoding::Hex,
+    signed: Signed::BODY,
+    // Nothing is timestamped, so the window is never consulted.
+    tolerance: Tolerance::symmetric(Duration::ZERO),
+};
+
+/// How GitHub reads replies: any `2xx` is success; anything else is a
+/// failed delivery.
+pub const REPLY_RULE: ReplyRule = ReplyRule::any_2xx();
+
+/// A receiver for GitHub webhooks.
+///
+/// `Debug` shows the configuration but never a secret.
+///
+/// ```
+/// let receiver = webhook_kit::github::GitHub::new("gh-secret")?;
+/// assert!(!format!("{receiver:?}").contains("gh-secret"));
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct GitHub {
+    verifier: Verifier,
+    settings: Settings,
+}
+
+impl GitHub {
+    /// A receiver for deliveries signed with the webhook's `secret`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidSecret`] for an empty or whitespace-only secret.
+    /// (GitHub sends no signature at all for a webhook without a secret;
+    /// such deliveries cannot be authenticated.)
+    ///
+    /// ```
+    /// use webhook_kit::github::GitHub;
+    ///
+    /// assert!(GitHub::new("gh-secret").is_ok());
+    /// assert!(GitHub::new("").is_err());
+    /// ```
+    pub fn new(secret: impl Into<Secret>) -> Result<Self, Error> {
+        Ok(GitHub {
+            verifier: Verifier::new(&SCHEME, Keyring::new(secret.into())?),
+            settings: Settings::new(REPLY_RULE, RetrySchedule::github()),
+        })
+    }
+
+    /// The headers GitHub sends with `body` for an event of type `event`
+    /// with delivery GUID `delivery`. For tests and simulations; see also
+    /// [`Provider::sign_at`], which derives the GUID from the body.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Signing`] for a type or GUID a header cannot carry.
+    ///
+    /// ```
+    /// use webhook_kit::github::GitHub;
+    ///
+    /// let receiver = GitHub::new("gh-secret")?;
+    /// let headers = receiver.sign_event_at("ping", "d-1", b"{}", time::OffsetDateTime::now_utc())?;
+    /// assert_eq!(headers["x-github-event"], "ping");
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub fn sign_event_at(
+        &self,
+        event: &str,
+        delivery: &str,
+        body: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<HeaderMap, Error> {
+        let mut headers = self.verifier.sign(body, now, Some(delivery))?;
+        headers.insert(EVENT_HEADER, header_value(event)?);
+        Ok(headers)
+    }
+}
+
+impl std::fmt::Debug for GitHub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GitHub")
+            .field("verifier", &self.verifier)
+            .finish()
+    }
+}
+
+receiver_builders!(GitHub = "webhook_kit::github::GitHub::new(\"gh-secret\")?":
+    with_secret, max_body_size, with_reply_rule, with_retry_schedule);
+
+/// A GitHub event: the headers that name it and the payload as JSON.
+///
+/// GitHub's payloads have no envelope: the type and the id are only in the
+/// headers, so [`WebhookEvent::event_type`] and [`WebhookEvent::id`] are
+/// filled by [`Provider::receive_at`] and `verify_and_parse*`, and are
+/// empty after [`Provider::parse`] alone.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Event {
+    /// `X-GitHub-Event`, such as `issues`, `push` or `ping`.
+    pub event: Option<String>,
+    /// `X-GitHub-Delivery`, the GUID GitHub keeps across redeliveries.
+    pub delivery: Option<String>,
+    /// `X-GitHub-Hook-ID`, the webhook's id.
+    pub hook_id: Option<String>,
+    /// `X-GitHub-Hook-Installation-Target-Type` (`repository`, `organization`, `app`, …).
+    pub target_type: Option<String>,
+    /// `X-GitHub-Hook-Installation-Target-ID`.
+    pub target_id: Option<String>,
+    /// The payload's `action` (`opened`, `closed`, …), where it has one.
+    pub action: Option<String>,
+    /// The payload, whole.
+    pub payload: Value,
+}
+
+impl WebhookEvent for Event {
+    fn id(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.delivery.as_deref().unwrap_or(""))
+    }
+
+    fn event_type(&self) -> &str {
+        self.event.as_deref().unwrap_or("")
+    }
+
+    /// GitHub's envelope has no time; payloads carry their own
+    /// (`created_at`, `updated_at`, …) per event type.
+    fn occurred_at(&self) -> Option<OffsetDateTime> {
+        None
+    }
+}
+
+impl Provider for GitHub {
+    type Event = Event;
+
+    fn verify_at(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<Delivery, Error> {
+        self.settings.check_size(body)?;
+        self.verifier.verify(headers, body, now)
+    }
+
+    /// Reads a JSON body, or a form body's `payload` field (hooks set to
+    /// `application/x-www-form-urlencoded`). In the latter case, error
+    /// positions point into the decoded `payload` text.
+    fn parse(&self, body: &[u8]) -> Result<Event, Error> {
+        self.settings.check_size(body)?;
+        let payload: Value = if crate::form::starts_as_json_object(body) {
+            parse_body(body)?
+        } else {
+            let fields = crate::form::field_map(body);
+            let text = fields.get("payload").ok_or_else(|| {
+                Error::payload_at(
+                    "expected a JSON object or a form with a `payload` field".into(),
+                    body,
+                    0,
+                )
+            })?;
+            parse_body(text.as_bytes())?
+        };
+        Ok(Event {
+            event: None,
+            delivery: None,
+            hook_id: None,
+            target_type: None,
+            target_id: None,
+            action: payload
+                .get("action")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            payload,
+        })
+    }
+
+    fn receive_at(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<Received<Event>, Error> {
+        let delivery = self.verify_at(headers, body, now)?;
+        let mut event = self.parse(body)?;
+        event.delivery = delivery.id().map(str::to_owned);
+        event.event = header_text(headers, &EVENT_HEADER);
+        event.hook_id = header_text(headers, &HOOK_ID);
+        event.target_type = header_text(headers, &TARGET_TYPE);
+        event.target_id = header_text(headers, &TARGET_ID);
+        Ok(Received::new(event, delivery))
+    }
+
+    fn max_body(&self) -> usize {
+        self.settings.max_body
+    }
+
+    fn reply_rule(&self) -> ReplyRule {
+        self.settings.reply
+    }
+
+    fn retry_schedule(&self) -> RetrySchedule {
+        self.settings.schedule.clone()
+    }
+
+    /// Signs `body` with an `X-GitHub-Delivery` GUID derived from the body
+    /// (the same body keeps its GUID, as a GitHub redelivery does) and no
+    /// `X-GitHub-Event`; [`GitHub::sign_event_at`] sets both.
+    fn sign_at(&self, body: &[u8], now: OffsetDateTime) -> Result<HeaderMap, Error> {
+        self.verifier.sign(body, now, Some(&body_id(body)))
+    }
+}
+
+impl RetrySchedule {
+    /// GitHub's schedule: one attempt. "GitHub does not automatically
+    /// redeliver failed deliveries"; redelivery is by hand, from the UI or
+    /// the REST API. A reply is due within 10 s (GitHub Enterprise Server:
+    /// 30 s), so [`RetrySchedule::timeout`] is 10 s.
+    ///
+    /// ```
+    /// use webhook_kit::RetrySchedule;
+    ///
+    /// let s = RetrySchedule::github();
+    /// assert_eq!(s.max_attempts(), 1);
+    /// assert_eq!(s.timeout(), Some(std::time::Duration::from_secs(10)));
+    /// ```
+    pub fn github() -> Self {
+        RetrySchedule::none().with_timeout(Duration::from_secs(10))
+    }
+}

@@ -1,0 +1,336 @@
+//! Shopify (HTTPS webhook subscriptions).
+//!
+//! | | |
+//! |---|---|
+//! | header | `X-Shopify-Hmac-Sha256: <base64>` ¹ (also `shopify-hmac-sha256`, the Events product's name ⁴) |
+//! | signed | the raw body, HMAC-SHA256 keyed with the app's client secret as text ¹ |
+//! | tolerance | none: nothing is timestamped; deduplicate on `X-Shopify-Webhook-Id` ² |
+//! | event | topic in `X-Shopify-Topic`, delivery id in `X-Shopify-Webhook-Id`, `X-Shopify-Event-Id` shared by one action's deliveries, `X-Shopify-Triggered-At`, `X-Shopify-Shop-Domain`, `X-Shopify-API-Version` ² |
+//! | body | the topic's REST resource as JSON, no envelope ² |
+//! | reply | any `2xx` within 5 s (1 s to connect); 3xx and everything else are errors ³ |
+//! | retries | 8 retries over 4 hours, exponential back off (since 2024-09-10) ⁵ — intervals unpublished: [`RetrySchedule::shopify`] is **our default** |
+//!
+//! After 8 consecutive failures Shopify deletes a subscription made through
+//! the Admin API ³. Retried deliveries carry the original payload ⁵: compare
+//! `X-Shopify-Triggered-At` to spot stale ones.
+//!
+//! **Our defaults**, where Shopify publishes nothing: several secrets may be
+//! accepted at once — after a rotation Shopify may sign with the old secret
+//! for "up to an hour" ¹, so keep both that long; the retry intervals; a
+//! delivery without the id, topic or time headers still verifies, with
+//! those fields empty; `X-Shopify-Triggered-At` is read as RFC 3339, and
+//! anything else reads as no time.
+//!
+//! Sources: ¹ [Verify webhook deliveries](https://shopify.dev/docs/apps/build/webhooks/verify-deliveries);
+//! ² [Webhooks delivery structure](https://shopify.dev/docs/apps/build/webhooks/delivery-structure);
+//! ³ [HTTPS delivery](https://shopify.dev/docs/apps/build/webhooks/subscribe/https);
+//! ⁴ [Verify Events deliveries](https://shopify.dev/docs/apps/build/events/verify-deliveries);
+//! ⁵ [Updates to webhook retry mechanism](https://shopify.dev/changelog/updates-to-webhook-retry-mechanism).
+//!
+//! ```
+//! use webhook_kit::{Provider, WebhookEvent};
+//! use webhook_kit::shopify::Shopify;
+//!
+//! let receiver = Shopify::new("shopify-client-secret")?;
+//! let body = br#"{"id": 9554194432293, "title": "T-Shirt"}"#;
+//! let now = time::OffsetDateTime::now_utc();
+//! let headers = receiver.sign_topic_at("products/update", "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043", body, now)?;
+//! let event = receiver.verify_and_parse_at(&headers, body, now)?;
+//! assert_eq!(event.event_type(), "products/update");
+//! assert_eq!(event.id(), "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043");
+//! assert_eq!(event.payload["title"], "T-Shirt");
+//! # Ok::<(), webhook_kit::Error>(())
+//! ```
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use http::{HeaderMap, HeaderName};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::custom::{body_id, header_text};
+use crate::headers::header_value;
+use crate::json::parse_body;
+use crate::receiver::{Settings, receiver_builders};
+use crate::scheme::{HeaderSet, Scheme, Signed, Verifier};
+use crate::secret::{Keyring, Secret};
+use crate::signature::{Encoding, Format};
+use crate::{
+    Delivery, Error, Provider, Received, ReplyRule, RetrySchedule, Tolerance, WebhookEvent,
+};
+
+/// `X-Shopify-Topic`: the event's topic, such as `products/update`.
+pub const TOPIC_HEADER: HeaderName = HeaderName::from_static("x-shopify-topic");
+/// `X-Shopify-Webhook-Id`: the delivery's unique id.
+pub const WEBHOOK_ID_HEADER: HeaderName = HeaderName::from_static("x-shopify-webhook-id");
+/// `X-Shopify-Triggered-At`: when Shopify triggered the delivery.
+pub const TRIGGERED_AT_HEADER: HeaderName = HeaderName::from_static("x-shopify-triggered-at");
+
+/// Each header under the webhook name, then the Events product's name.
+const TOPIC: [HeaderName; 2] = [TOPIC_HEADER, HeaderName::from_static("shopify-topic")];
+const EVENT_ID: [HeaderName; 2] = [
+    HeaderName::from_static("x-shopify-event-id"),
+    HeaderName::from_static("shopify-event-id"),
+];
+const TRIGGERED_AT: [HeaderName; 2] = [
+    TRIGGERED_AT_HEADER,
+    HeaderName::from_static("shopify-triggered-at"),
+];
+const SHOP_DOMAIN: [HeaderName; 2] = [
+    HeaderName::from_static("x-shopify-shop-domain"),
+    HeaderName::from_static("shopify-shop-domain"),
+];
+const API_VERSION: [HeaderName; 2] = [
+    HeaderName::from_static("x-shopify-api-version"),
+    HeaderName::from_static("shopify-api-version"),
+];
+
+static HEADERS: [HeaderSet; 2] = [
+    HeaderSet {
+        signature: HeaderName::from_static("x-shopify-hmac-sha256"),
+        timestamp: None,
+        id: Some(WEBHOOK_ID_HEADER),
+    },
+    HeaderSet {
+        signature: HeaderName::from_static("shopify-hmac-sha256"),
+        timestamp: None,
+        id: None,
+    },
+];
+
+static SCHEME: Scheme = Scheme {
+    families: Cow::Borrowed(&HEADERS),
+    default_family: 0,
+    format: Format::Single {
+        prefix: Cow::Borrowed(b""),
+    },
+    encoding: Encoding::Base64,
+    signed: Signed::BODY,
+    // Nothing is timestamped, so the window is never consulted.
+    tolerance: Tolerance::symmetric(Duration::ZERO),
+};
+
+/// How Shopify reads replies: any `2xx` is success; "any response outside
+/// the 200 range, including 3XX codes, is treated as an error".
+pub const REPLY_RULE: ReplyRule = ReplyRule::any_2xx();
+
+/// A receiver for Shopify webhooks.
+///
+/// `Debug` shows the configuration but never a secret.
+///
+/// ```
+/// let receiver = webhook_kit::shopify::Shopify::new("shpss_secret")?;
+/// assert!(!format!("{receiver:?}").contains("shpss_secret"));
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Shopify {
+    verifier: Verifier,
+    settings: Settings,
+}
+
+impl Shopify {
+    /// A receiver for deliveries signed with the app's client secret.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidSecret`] for an empty or whitespace-only secret.
+    ///
+    /// ```
+    /// use webhook_kit::shopify::Shopify;
+    ///
+    /// assert!(Shopify::new("shpss_secret").is_ok());
+    /// assert!(Shopify::new("").is_err());
+    /// ```
+    pub fn new(client_secret: impl Into<Secret>) -> Result<Self, Error> {
+        Ok(Shopify {
+            verifier: Verifier::new(&SCHEME, Keyring::new(client_secret.into())?),
+            settings: Settings::new(REPLY_RULE, RetrySchedule::shopify()),
+        })
+    }
+
+    /// The headers Shopify sends with `body` for topic `topic` and delivery
+    /// `webhook_id`, triggered at `now`. For tests and simulations; see also
+    /// [`Provider::sign_at`], which derives the id from the body.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Signing`] for a topic or id a header cannot carry.
+    ///
+    /// ```
+    /// use webhook_kit::shopify::Shopify;
+    ///
+    /// let receiver = Shopify::new("shpss_secret")?;
+    /// let headers = receiver.sign_topic_at("orders/create", "w-1", b"{}", time::OffsetDateTime::now_utc())?;
+    /// assert_eq!(headers["x-shopify-topic"], "orders/create");
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub fn sign_topic_at(
+        &self,
+        topic: &str,
+        webhook_id: &str,
+        body: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<HeaderMap, Error> {
+        let mut headers = self.verifier.sign(body, now, Some(webhook_id))?;
+        headers.insert(TOPIC_HEADER, header_value(topic)?);
+        let triggered = now
+            .format(&Rfc3339)
+            .map_err(|_| Error::Signing("the time cannot be written as RFC 3339"))?;
+        headers.insert(TRIGGERED_AT_HEADER, header_value(triggered)?);
+        Ok(headers)
+    }
+}
+
+impl std::fmt::Debug for Shopify {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shopify")
+            .field("verifier", &self.verifier)
+            .finish()
+    }
+}
+
+receiver_builders!(Shopify = "webhook_kit::shopify::Shopify::new(\"shpss_secret\")?":
+    with_secret, max_body_size, with_reply_rule, with_retry_schedule);
+
+/// A Shopify delivery: the headers that describe it and the resource.
+///
+/// Shopify's bodies have no envelope, so everything but the payload is
+/// filled by [`Provider::receive_at`] and `verify_and_parse*`, and is empty
+/// after [`Provider::parse`] alone.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Event {
+    /// `X-Shopify-Topic`, such as `orders/create`.
+    pub topic: Option<String>,
+    /// `X-Shopify-Webhook-Id`: unique per delivery, the key to deduplicate on.
+    pub webhook_id: Option<String>,
+    /// `X-Shopify-Event-Id`: shared by every delivery one merchant action caused.
+    pub event_id: Option<String>,
+    /// `X-Shopify-Triggered-At`.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub triggered_at: Option<OffsetDateTime>,
+    /// `X-Shopify-Shop-Domain`, the shop's `myshopify.com` domain.
+    pub shop_domain: Option<String>,
+    /// `X-Shopify-API-Version`, the version the payload is serialised in.
+    pub api_version: Option<String>,
+    /// The resource, whole.
+    pub payload: Value,
+}
+
+impl WebhookEvent for Event {
+    fn id(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.webhook_id.as_deref().unwrap_or(""))
+    }
+
+    fn event_type(&self) -> &str {
+        self.topic.as_deref().unwrap_or("")
+    }
+
+    fn occurred_at(&self) -> Option<OffsetDateTime> {
+        self.triggered_at
+    }
+}
+
+fn first_header(headers: &HeaderMap, names: &[HeaderName]) -> Option<String> {
+    names.iter().find_map(|name| header_text(headers, name))
+}
+
+impl Provider for Shopify {
+    type Event = Event;
+
+    fn verify_at(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<Delivery, Error> {
+        self.settings.check_size(body)?;
+        self.verifier.verify(headers, body, now)
+    }
+
+    fn parse(&self, body: &[u8]) -> Result<Event, Error> {
+        self.settings.check_size(body)?;
+        Ok(Event {
+            topic: None,
+            webhook_id: None,
+            event_id: None,
+            triggered_at: None,
+            shop_domain: None,
+            api_version: None,
+            payload: parse_body(body)?,
+        })
+    }
+
+    fn receive_at(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<Received<Event>, Error> {
+        let delivery = self.verify_at(headers, body, now)?;
+        let mut event = self.parse(body)?;
+        event.webhook_id = delivery.id().map(str::to_owned);
+        event.topic = first_header(headers, &TOPIC);
+        event.event_id = first_header(headers, &EVENT_ID);
+        event.triggered_at = first_header(headers, &TRIGGERED_AT)
+            .and_then(|text| OffsetDateTime::parse(&text, &Rfc3339).ok());
+        event.shop_domain = first_header(headers, &SHOP_DOMAIN);
+        event.api_version = first_header(headers, &API_VERSION);
+        Ok(Received::new(event, delivery))
+    }
+
+    fn max_body(&self) -> usize {
+        self.settings.max_body
+    }
+
+    fn reply_rule(&self) -> ReplyRule {
+        self.settings.reply
+    }
+
+    fn retry_schedule(&self) -> RetrySchedule {
+        self.settings.schedule.clone()
+    }
+
+    /// Signs `body` with an `X-Shopify-Webhook-Id` derived from the body
+    /// and no topic; [`Shopify::sign_topic_at`] sets both.
+    fn sign_at(&self, body: &[u8], now: OffsetDateTime) -> Result<HeaderMap, Error> {
+        self.verifier.sign(body, now, Some(&body_id(body)))
+    }
+}
+
+const MINUTE: u64 = 60;
+
+static SHOPIFY_DELAYS: [Duration; 8] = [
+    Duration::from_secs(MINUTE),
+    Duration::from_secs(2 * MINUTE),
+    Duration::from_secs(4 * MINUTE),
+    Duration::from_secs(8 * MINUTE),
+    Duration::from_secs(15 * MINUTE),
+    Duration::from_secs(30 * MINUTE),
+    Duration::from_secs(60 * MINUTE),
+    Duration::from_secs(120 * MINUTE),
+];
+
+impl RetrySchedule {
+    /// Shopify's schedule: "retried a total of 8 times over 4 hours using an
+    /// exponential backoff schedule" (since 2024-09-10). The intervals are
+    /// **our default**, as Shopify publishes none: 1, 2, 4, 8, 15, 30, 60 and
+    /// 120 minutes, 9 attempts over 4 h. The timeout is Shopify's published
+    /// 5 s for the whole request.
+    ///
+    /// ```
+    /// use webhook_kit::RetrySchedule;
+    ///
+    /// let s = RetrySchedule::shopify();
+    /// assert_eq!(s.max_attempts(), 9);
+    /// assert_eq!(s.horizon().as_secs(), 4 * 3600);
+    /// assert_eq!(s.timeout(), Some(std::time::Duration::from_secs(5)));
+    /// ```
+    pub fn shopify() -> Self {
+        RetrySchedule::from_static(&SHOPIFY_DELAYS).with_timeout(Duration::from_secs(5))
+    }
+}

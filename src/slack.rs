@@ -1,0 +1,418 @@
+//! Slack (Events API, slash commands, interactivity).
+//!
+//! | | |
+//! |---|---|
+//! | headers | `X-Slack-Signature: v0=<hex>`, `X-Slack-Request-Timestamp` (Unix seconds) ¹ |
+//! | signed | `"v0:" + timestamp + ":" + raw body`, HMAC-SHA256 keyed with the signing secret as UTF-8 text ¹ |
+//! | tolerance | 5 minutes either way ¹ |
+//! | bodies | Events API: JSON ²; slash commands and interactivity: `application/x-www-form-urlencoded` ³ — both verify as sent |
+//! | event | `event_callback`: id `event_id`, type `event.type`, time `event_time`; `url_verification`: answer the `challenge` ² |
+//! | reply | any `2xx` within 3 s ² |
+//! | retries | 3: nearly immediately, after 1 min, after 5 min, each marked `X-Slack-Retry-Num` ² |
+//! | no retry | a non-`2xx` reply with `X-Slack-No-Retry: 1` stops the retries of that event ² ([`Slack::no_retry_reply`]) |
+//!
+//! Slack follows up to two `301`/`302` redirects ²; [`REPLY_RULE`] cannot
+//! express that and counts a redirect as a failure. When failures pass 95 %
+//! of an app's deliveries within 60 minutes (apps with 1,000 events an hour
+//! or more), Slack disables the subscription until re-enabled by hand ².
+//!
+//! **Our defaults**, where Slack publishes nothing: several signing secrets
+//! may be accepted at once (rotation); hex in either case is accepted; the
+//! retry schedule of slash commands and interactivity is not published, and
+//! [`RetrySchedule::slack`] describes the Events API; the id of a form
+//! request is its `trigger_id`.
+//!
+//! Sources: ¹ [Verifying requests from Slack](https://docs.slack.dev/authentication/verifying-requests-from-slack)
+//! (also the example below); ² [The Events API](https://docs.slack.dev/apis/events-api) and
+//! [url_verification](https://api.slack.com/events/url_verification);
+//! ³ [Slash commands](https://api.slack.com/interactivity/slash-commands),
+//! [Handling user interaction](https://docs.slack.dev/interactivity/handling-user-interaction).
+//!
+//! ```
+//! use webhook_kit::Provider;
+//! use webhook_kit::slack::{self, Slack};
+//!
+//! let receiver = Slack::new("8f742231b10e8888abcd99yyyzzz85a5")?;
+//! let body = br#"{"token": "Jhj5dZrVaK7ZwHHjRyZWjbDl", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", "type": "url_verification"}"#;
+//! let now = time::OffsetDateTime::now_utc();
+//! let headers = receiver.sign_at(body, now)?;
+//! let event = receiver.verify_and_parse_at(&headers, body, now)?;
+//! // The one line a handler needs during setup:
+//! if let Some(reply) = slack::url_verification_reply(&event) {
+//!     assert_eq!(reply.body(), "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P");
+//! }
+//! # Ok::<(), webhook_kit::Error>(())
+//! ```
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use http::header::CONTENT_TYPE;
+use http::{HeaderMap, HeaderName, HeaderValue, Response, StatusCode};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use crate::json::parse_body;
+use crate::receiver::{Settings, receiver_builders};
+use crate::scheme::{HeaderSet, Pieces, Scheme, Signed, Verifier};
+use crate::secret::{Keyring, Secret};
+use crate::signature::{Encoding, Format};
+use crate::{Delivery, Error, Provider, ReplyRule, RetrySchedule, Tolerance, WebhookEvent};
+
+/// `X-Slack-No-Retry`: with the value `1` on a non-`2xx` reply, Slack does
+/// not redeliver that event.
+pub const NO_RETRY_HEADER: HeaderName = HeaderName::from_static("x-slack-no-retry");
+/// `X-Slack-Retry-Num`: on a redelivery, which retry it is (`1` to `3`).
+pub const RETRY_NUM_HEADER: HeaderName = HeaderName::from_static("x-slack-retry-num");
+
+static HEADERS: [HeaderSet; 1] = [HeaderSet {
+    signature: HeaderName::from_static("x-slack-signature"),
+    timestamp: Some(HeaderName::from_static("x-slack-request-timestamp")),
+    id: None,
+}];
+
+static SCHEME: Scheme = Scheme {
+    families: Cow::Borrowed(&HEADERS),
+    default_family: 0,
+    format: Format::Single {
+        prefix: Cow::Borrowed(b"v0="),
+    },
+    encoding: Encoding::Hex,
+    signed: Signed {
+        prefix: Cow::Borrowed(b"v0:"),
+        pieces: Pieces::Timestamp,
+        separator: b':',
+        canonical_timestamp: false,
+    },
+    tolerance: DEFAULT_TOLERANCE,
+};
+
+/// Slack's window: the timestamp may not "differ from local time by more
+/// than five minutes", either way.
+pub const DEFAULT_TOLERANCE: Tolerance = Tolerance::symmetric(Duration::from_secs(300));
+
+/// How Slack reads replies: "an HTTP 2xx within three seconds".
+pub const REPLY_RULE: ReplyRule = ReplyRule::any_2xx();
+
+/// A receiver for requests Slack signs.
+///
+/// `Debug` shows the configuration but never a secret.
+///
+/// ```
+/// let receiver = webhook_kit::slack::Slack::new("slack-signing-secret")?;
+/// assert!(!format!("{receiver:?}").contains("slack-signing-secret"));
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Slack {
+    verifier: Verifier,
+    settings: Settings,
+}
+
+impl Slack {
+    /// A receiver for requests signed with the app's signing secret ("treat
+    /// it as a standard UTF-8 string").
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidSecret`] for an empty or whitespace-only secret.
+    ///
+    /// ```
+    /// use webhook_kit::slack::Slack;
+    ///
+    /// assert!(Slack::new("8f742231b10e8888abcd99yyyzzz85a5").is_ok());
+    /// assert!(Slack::new("").is_err());
+    /// ```
+    pub fn new(signing_secret: impl Into<Secret>) -> Result<Self, Error> {
+        Ok(Slack {
+            verifier: Verifier::new(&SCHEME, Keyring::new(signing_secret.into())?),
+            settings: Settings::new(REPLY_RULE, RetrySchedule::slack()),
+        })
+    }
+
+    /// A reply with `status` that asks Slack not to redeliver this event
+    /// (`X-Slack-No-Retry: 1`). Slack reads the header on non-`2xx`
+    /// replies only; other events' deliveries are unaffected.
+    ///
+    /// ```
+    /// use webhook_kit::slack::Slack;
+    ///
+    /// let reply = Slack::no_retry_reply(http::StatusCode::UNPROCESSABLE_ENTITY);
+    /// assert_eq!(reply.status(), 422);
+    /// assert_eq!(reply.headers()["x-slack-no-retry"], "1");
+    /// ```
+    pub fn no_retry_reply(status: StatusCode) -> Response<&'static str> {
+        let mut reply = Response::new("");
+        *reply.status_mut() = status;
+        reply
+            .headers_mut()
+            .insert(NO_RETRY_HEADER, HeaderValue::from_static("1"));
+        reply
+    }
+}
+
+/// Whether a reply asks Slack to stop redelivering its event: a non-`2xx`
+/// status with `X-Slack-No-Retry: 1`.
+/// ([`Provider::classify`] reads only the status, so it says
+/// [`Outcome::Retry`](crate::Outcome::Retry) for such a reply.)
+///
+/// ```
+/// use webhook_kit::slack::{self, Slack};
+///
+/// assert!(slack::stops_retries(&Slack::no_retry_reply(http::StatusCode::BAD_REQUEST)));
+/// assert!(!slack::stops_retries(&Slack::no_retry_reply(http::StatusCode::OK)));
+/// ```
+pub fn stops_retries<B>(reply: &Response<B>) -> bool {
+    !reply.status().is_success()
+        && reply
+            .headers()
+            .get(NO_RETRY_HEADER)
+            .is_some_and(|value| value.as_bytes().trim_ascii() == b"1")
+}
+
+impl std::fmt::Debug for Slack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Slack")
+            .field("verifier", &self.verifier)
+            .finish()
+    }
+}
+
+receiver_builders!(Slack = "webhook_kit::slack::Slack::new(\"slack-signing-secret\")?":
+    with_secret, with_tolerance, max_body_size, with_reply_rule, with_retry_schedule);
+
+/// One request Slack signed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Event {
+    /// An Events API delivery (`"type": "event_callback"`).
+    Callback(Callback),
+    /// The Request URL check (`"type": "url_verification"`): answer it with
+    /// [`url_verification_reply`].
+    UrlVerification {
+        /// The text to send back.
+        challenge: String,
+    },
+    /// Any other JSON request, such as `app_rate_limited`, kept whole.
+    Other {
+        /// The outer `type`.
+        event_type: String,
+        /// The whole body.
+        body: Value,
+    },
+    /// A form-encoded request: a slash command, or an interaction whose JSON
+    /// is in the `payload` field.
+    Form(Form),
+}
+
+/// An Events API delivery.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Callback {
+    /// `event_id`, unique across workspaces.
+    pub event_id: String,
+    /// The inner `event.type`, such as `app_mention`.
+    pub event_type: String,
+    /// `event_time`: when the event was dispatched.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub event_time: Option<OffsetDateTime>,
+    /// `team_id`.
+    pub team_id: Option<String>,
+    /// `api_app_id`.
+    pub api_app_id: Option<String>,
+    /// The inner `event`, whole.
+    pub event: Value,
+    /// The whole delivery, as sent.
+    pub raw: Value,
+}
+
+/// A form-encoded request.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Form {
+    /// The fields, decoded; a field sent twice keeps its first value.
+    pub fields: BTreeMap<String, String>,
+    /// The `payload` field read as JSON, for interactivity requests.
+    pub payload: Option<Value>,
+}
+
+impl WebhookEvent for Event {
+    /// `event_id`; for a form request its `trigger_id` (our choice); else empty.
+    fn id(&self) -> Cow<'_, str> {
+        match self {
+            Event::Callback(callback) => Cow::Borrowed(&callback.event_id),
+            Event::Form(form) => form
+                .fields
+                .get("trigger_id")
+                .map(String::as_str)
+                .or_else(|| form.payload.as_ref()?.get("trigger_id")?.as_str())
+                .map_or(Cow::Borrowed(""), Cow::Borrowed),
+            _ => Cow::Borrowed(""),
+        }
+    }
+
+    /// `event.type`; `url_verification`; the outer type; for a form, the
+    /// interaction's `type` (`block_actions`, …) or the slash command
+    /// (`/weather`).
+    fn event_type(&self) -> &str {
+        match self {
+            Event::Callback(callback) => &callback.event_type,
+            Event::UrlVerification { .. } => "url_verification",
+            Event::Other { event_type, .. } => event_type,
+            Event::Form(form) => form
+                .payload
+                .as_ref()
+                .and_then(|p| p.get("type")?.as_str())
+                .or_else(|| form.fields.get("command").map(String::as_str))
+                .unwrap_or(""),
+        }
+    }
+
+    fn occurred_at(&self) -> Option<OffsetDateTime> {
+        match self {
+            Event::Callback(callback) => callback.event_time,
+            _ => None,
+        }
+    }
+}
+
+/// The reply Slack wants to a `url_verification` request: `200`,
+/// `text/plain`, the challenge as the body. `None` for any other event.
+///
+/// ```
+/// use webhook_kit::Provider;
+/// use webhook_kit::slack::{self, Slack};
+///
+/// let receiver = Slack::new("secret")?;
+/// let event = receiver.parse(br#"{"type": "url_verification", "challenge": "abc"}"#)?;
+/// let reply = slack::url_verification_reply(&event).expect("a challenge");
+/// assert_eq!((reply.status().as_u16(), reply.body().as_str()), (200, "abc"));
+/// assert_eq!(reply.headers()["content-type"], "text/plain");
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
+pub fn url_verification_reply(event: &Event) -> Option<Response<String>> {
+    let Event::UrlVerification { challenge } = event else {
+        return None;
+    };
+    let mut reply = Response::new(challenge.clone());
+    reply
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    Some(reply)
+}
+
+#[derive(Deserialize)]
+struct Outer {
+    #[serde(rename = "type")]
+    event_type: String,
+    #[serde(default)]
+    challenge: Option<String>,
+    #[serde(default)]
+    event_id: Option<String>,
+    #[serde(default)]
+    event_time: Option<i64>,
+    #[serde(default)]
+    team_id: Option<String>,
+    #[serde(default)]
+    api_app_id: Option<String>,
+    #[serde(default)]
+    event: Value,
+}
+
+impl Provider for Slack {
+    type Event = Event;
+
+    fn verify_at(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<Delivery, Error> {
+        self.settings.check_size(body)?;
+        self.verifier.verify(headers, body, now)
+    }
+
+    /// A body that opens a JSON object is read as the Events API envelope;
+    /// anything else as a form, which never fails.
+    fn parse(&self, body: &[u8]) -> Result<Event, Error> {
+        self.settings.check_size(body)?;
+        if !crate::form::starts_as_json_object(body) {
+            let fields = crate::form::field_map(body);
+            let payload = fields
+                .get("payload")
+                .and_then(|text| serde_json::from_str(text).ok());
+            return Ok(Event::Form(Form { fields, payload }));
+        }
+        let outer: Outer = parse_body(body)?;
+        Ok(match outer.event_type.as_str() {
+            "event_callback" => Event::Callback(Callback {
+                event_id: outer.event_id.unwrap_or_default(),
+                event_type: outer
+                    .event
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                event_time: outer
+                    .event_time
+                    .and_then(|secs| OffsetDateTime::from_unix_timestamp(secs).ok()),
+                team_id: outer.team_id,
+                api_app_id: outer.api_app_id,
+                event: outer.event,
+                raw: parse_body(body)?,
+            }),
+            "url_verification" => Event::UrlVerification {
+                challenge: outer.challenge.unwrap_or_default(),
+            },
+            _ => Event::Other {
+                event_type: outer.event_type,
+                body: parse_body(body)?,
+            },
+        })
+    }
+
+    fn max_body(&self) -> usize {
+        self.settings.max_body
+    }
+
+    fn reply_rule(&self) -> ReplyRule {
+        self.settings.reply
+    }
+
+    fn retry_schedule(&self) -> RetrySchedule {
+        self.settings.schedule.clone()
+    }
+
+    fn sign_at(&self, body: &[u8], now: OffsetDateTime) -> Result<HeaderMap, Error> {
+        self.verifier.sign(body, now, None)
+    }
+}
+
+static SLACK_DELAYS: [Duration; 3] = [
+    Duration::ZERO,
+    Duration::from_secs(60),
+    Duration::from_secs(5 * 60),
+];
+
+impl RetrySchedule {
+    /// Slack's Events API schedule: "The first retry will be sent nearly
+    /// immediately. The second retry will be attempted after 1 minute. The
+    /// third and final retry will be sent after 5 minutes." (4 attempts;
+    /// "nearly immediately" is 0 s here). A reply is due within 3 s. Slack
+    /// publishes no schedule for slash commands or interactivity.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::RetrySchedule;
+    ///
+    /// let s = RetrySchedule::slack();
+    /// assert_eq!(s.max_attempts(), 4);
+    /// assert_eq!(s.delay_after(2), Some(Duration::from_secs(60)));
+    /// assert_eq!(s.timeout(), Some(Duration::from_secs(3)));
+    /// ```
+    pub fn slack() -> Self {
+        RetrySchedule::from_static(&SLACK_DELAYS).with_timeout(Duration::from_secs(3))
+    }
+}

@@ -1,0 +1,457 @@
+//! The scheme builder: refused descriptions, built-in providers reproduced
+//! byte for byte, form bodies, and the crate's other parts (simulate,
+//! dedup, Router) working with a described sender.
+
+use std::time::Duration;
+
+use http::{HeaderMap, HeaderValue, Response};
+use time::OffsetDateTime;
+use webhook_kit::clickfunnels::ClickFunnels;
+use webhook_kit::custom::{CustomReceiver, Event, MacEncoding, SchemeBuilder};
+use webhook_kit::dedup::{IdempotencyStore, MemoryStore, ttl_for};
+use webhook_kit::simulate::{self, Fate, Reply, Simulator};
+use webhook_kit::{Error, Provider, ReplyRule, RetrySchedule, Router, Tolerance, WebhookEvent};
+
+fn now() -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(1_700_000_000).expect("valid")
+}
+
+fn refused(builder: SchemeBuilder) -> &'static str {
+    match builder.build() {
+        Err(Error::InvalidScheme(reason)) => reason,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[test]
+fn descriptions_that_cannot_work_are_refused_with_a_reason() {
+    let ts = || {
+        SchemeBuilder::new("x-sig")
+            .timestamp_header("x-ts")
+            .sign_timestamp('.')
+    };
+    let cases = [
+        (SchemeBuilder::new("x sig"), "valid HTTP header name"),
+        (
+            SchemeBuilder::new("x-sig").id_header("X-Sig"),
+            "must differ",
+        ),
+        (
+            SchemeBuilder::new("x-sig").sign_timestamp('.'),
+            "no header carries one",
+        ),
+        (
+            SchemeBuilder::new("x-sig").timestamp_header("x-ts"),
+            "not signed",
+        ),
+        (
+            SchemeBuilder::new("x-sig").key_value("t", "v1"),
+            "not signed",
+        ),
+        (ts().key_value("t", "v1"), "ambiguous"),
+        (ts().sign_id_and_timestamp('.'), "no id header"),
+        (ts().sign_timestamp('→'), "one ASCII character"),
+        (
+            SchemeBuilder::new("x-sig").canonical_timestamp(),
+            "canonical",
+        ),
+        (
+            SchemeBuilder::new("x-sig").tolerance(Tolerance::symmetric(Duration::from_secs(1))),
+            "needs a signed timestamp",
+        ),
+        (
+            ts().tolerance(Tolerance::symmetric(Duration::ZERO)),
+            "zero tolerance",
+        ),
+        (
+            SchemeBuilder::new("x-sig").signature_prefix("v 0="),
+            "visible ASCII",
+        ),
+        (SchemeBuilder::new("x-sig").versioned_list("v1,"), "version"),
+        (
+            SchemeBuilder::new("x-sig")
+                .key_value("t", "t")
+                .sign_timestamp('.'),
+            "must differ",
+        ),
+        (
+            SchemeBuilder::new("x-sig")
+                .key_value("t=", "v1")
+                .sign_timestamp('.'),
+            "key",
+        ),
+        (
+            SchemeBuilder::new("x-sig").form_body().id_field("id"),
+            "form body",
+        ),
+        (
+            SchemeBuilder::new("x-sig")
+                .type_field("type")
+                .event_type_header("x-ev"),
+            "not both",
+        ),
+        (SchemeBuilder::new("x-sig").time_field(""), "not empty"),
+    ];
+    for (builder, expected) in cases {
+        let reason = refused(builder.clone());
+        assert!(reason.contains(expected), "{builder:?}: {reason}");
+        let err = Error::InvalidScheme(reason);
+        assert!(!err.is_auth());
+        assert_eq!(err.status_code(), 500);
+        assert!(err.to_string().starts_with("invalid scheme: "));
+    }
+}
+
+fn clickfunnels_described() -> CustomReceiver {
+    SchemeBuilder::new("X-Webhook-ClickFunnels-Signature")
+        .timestamp_header("X-Webhook-ClickFunnels-Timestamp")
+        .sign_timestamp('.')
+        .tolerance(Tolerance::symmetric(Duration::from_secs(600)))
+        .reply_rule(webhook_kit::clickfunnels::REPLY_RULE)
+        .retry_schedule(RetrySchedule::clickfunnels())
+        .id_field("event_id")
+        .type_field("event_type")
+        .time_field("created_at")
+        .build()
+        .and_then(|scheme| scheme.receiver("cf-secret"))
+        .expect("a valid description")
+}
+
+#[test]
+fn clickfunnels_is_expressible_byte_for_byte() {
+    let builtin = ClickFunnels::new("cf-secret").expect("secret");
+    let described = clickfunnels_described();
+    let body = br#"{"event_id": "e1", "event_type": "contact.created", "created_at": "2024-01-02T03:04:05Z", "data": {"id": 5}}"#;
+    for offset in [0, 1, 599, 86_400] {
+        let at = now() + Duration::from_secs(offset);
+        let ours = described.sign_at(body, at).expect("sign");
+        let theirs = builtin.sign_at(body, at).expect("sign");
+        assert_eq!(ours, theirs, "identical headers at +{offset} s");
+        assert!(builtin.verify_at(&ours, body, at).is_ok());
+        assert!(described.verify_at(&theirs, body, at).is_ok());
+    }
+    // Same window, same refusals.
+    let headers = builtin.sign_at(body, now()).expect("sign");
+    for later in [600, 601] {
+        let at = now() + Duration::from_secs(later);
+        assert_eq!(
+            described.verify_at(&headers, body, at).is_ok(),
+            builtin.verify_at(&headers, body, at).is_ok()
+        );
+    }
+    assert_eq!(
+        described.verify_at(&headers, b"{}", now()),
+        Err(Error::SignatureMismatch)
+    );
+    // Same reading of the envelope and the replies.
+    let (a, b) = (
+        described.parse(body).expect("parse"),
+        builtin.parse(body).expect("parse"),
+    );
+    assert_eq!(
+        (a.id(), a.event_type(), a.occurred_at()),
+        (b.id(), b.event_type(), b.occurred_at())
+    );
+    assert_eq!(described.retry_schedule(), builtin.retry_schedule());
+    assert_eq!(described.reply_rule(), builtin.reply_rule());
+}
+
+#[test]
+fn each_preset_is_expressible_too() {
+    let body = br#"{"id": "evt_1", "type": "x"}"#;
+    let github = SchemeBuilder::new("X-Hub-Signature-256")
+        .signature_prefix("sha256=")
+        .build();
+    let stripe = SchemeBuilder::new("Stripe-Signature")
+        .key_value("t", "v1")
+        .sign_timestamp('.')
+        .build();
+    let shopify = SchemeBuilder::new("X-Shopify-Hmac-Sha256")
+        .encoding(MacEncoding::Base64)
+        .build();
+    let slack = SchemeBuilder::new("X-Slack-Signature")
+        .signature_prefix("v0=")
+        .timestamp_header("X-Slack-Request-Timestamp")
+        .signed_prefix("v0:")
+        .sign_timestamp(':')
+        .build();
+    let pairs: [(_, Box<dyn Fn() -> HeaderMap>); 4] = [
+        (
+            github,
+            Box::new(|| {
+                webhook_kit::github::GitHub::new("k")
+                    .and_then(|p| p.sign_at(body, now()))
+                    .expect("sign")
+            }),
+        ),
+        (
+            stripe,
+            Box::new(|| {
+                webhook_kit::stripe::Stripe::new("k")
+                    .and_then(|p| p.sign_at(body, now()))
+                    .expect("sign")
+            }),
+        ),
+        (
+            shopify,
+            Box::new(|| {
+                webhook_kit::shopify::Shopify::new("k")
+                    .and_then(|p| p.sign_at(body, now()))
+                    .expect("sign")
+            }),
+        ),
+        (
+            slack,
+            Box::new(|| {
+                webhook_kit::slack::Slack::new("k")
+                    .and_then(|p| p.sign_at(body, now()))
+                    .expect("sign")
+            }),
+        ),
+    ];
+    for (scheme, preset_sign) in pairs {
+        let described = scheme.and_then(|s| s.receiver("k")).expect("valid");
+        let ours = described.sign_at(body, now()).expect("sign");
+        let theirs = preset_sign();
+        // The signature (and timestamp) headers are the same bytes.
+        for (name, value) in &ours {
+            assert_eq!(theirs.get(name), Some(value), "{name}");
+        }
+        assert!(described.verify_at(&theirs, body, now()).is_ok());
+    }
+}
+
+#[test]
+fn versioned_lists_and_signed_ids() {
+    let receiver = SchemeBuilder::new("webhook-signature")
+        .versioned_list("v1")
+        .encoding(MacEncoding::Base64)
+        .id_header("webhook-id")
+        .timestamp_header("webhook-timestamp")
+        .sign_id_and_timestamp('.')
+        .build()
+        .and_then(|s| s.receiver(vec![7u8; 24]))
+        .expect("valid");
+    let body = br#"{"type": "a"}"#;
+    let headers = receiver
+        .sign_delivery_at("msg_1", None, body, now())
+        .expect("sign");
+    let value = headers["webhook-signature"].to_str().expect("ascii");
+    assert!(value.starts_with("v1,"), "{value}");
+    assert_eq!(
+        receiver
+            .verify_at(&headers, body, now())
+            .and_then(|d| d.id().map(str::to_owned).ok_or(Error::SignatureMismatch)),
+        Ok("msg_1".to_owned())
+    );
+    // The id is signed: changing it breaks the signature.
+    let mut moved = headers.clone();
+    moved.insert("webhook-id", HeaderValue::from_static("msg_2"));
+    assert_eq!(
+        receiver.verify_at(&moved, body, now()),
+        Err(Error::SignatureMismatch)
+    );
+    // With no id field, the event's id is the header's.
+    let event = receiver
+        .verify_and_parse_at(&headers, body, now())
+        .expect("ok");
+    assert_eq!(event.id(), "msg_1");
+    // A blank id cannot be signed.
+    assert!(matches!(
+        receiver.sign_delivery_at(" ", None, body, now()),
+        Err(Error::Signing(_))
+    ));
+}
+
+#[test]
+fn hex_or_base64_accepts_either() {
+    let hex = SchemeBuilder::new("x-sig")
+        .build()
+        .and_then(|s| s.receiver("k"))
+        .expect("valid");
+    let either = SchemeBuilder::new("x-sig")
+        .encoding(MacEncoding::HexOrBase64)
+        .build()
+        .and_then(|s| s.receiver("k"))
+        .expect("valid");
+    let b64 = SchemeBuilder::new("x-sig")
+        .encoding(MacEncoding::Base64)
+        .build()
+        .and_then(|s| s.receiver("k"))
+        .expect("valid");
+    for headers in [
+        hex.sign_at(b"{}", now()).expect("sign"),
+        b64.sign_at(b"{}", now()).expect("sign"),
+    ] {
+        assert!(either.verify_at(&headers, b"{}", now()).is_ok());
+    }
+    assert!(
+        hex.verify_at(&b64.sign_at(b"{}", now()).expect("sign"), b"{}", now())
+            .is_err()
+    );
+}
+
+#[test]
+fn form_bodies_verify_and_parse_into_fields() {
+    let receiver = SchemeBuilder::new("x-sig")
+        .timestamp_header("x-ts")
+        .sign_timestamp(':')
+        .form_body()
+        .build()
+        .and_then(|s| s.receiver("k"))
+        .expect("valid");
+    let body = b"command=%2Fdeploy&text=now+please";
+    let headers = receiver.sign_at(body, now()).expect("sign");
+    let event = receiver
+        .verify_and_parse_at(&headers, body, now())
+        .expect("ok");
+    assert_eq!(event.data["command"], "/deploy");
+    assert_eq!(event.data["text"], "now please");
+    assert_eq!(event.body, "command=%2Fdeploy&text=now+please");
+    // JSON-bodied schemes refuse text that is not JSON, as a payload error.
+    let json = SchemeBuilder::new("x-sig")
+        .build()
+        .and_then(|s| s.receiver("k"))
+        .expect("valid");
+    let err = json.parse(body).unwrap_err();
+    assert!(matches!(err, Error::InvalidPayload { .. }) && !err.is_auth());
+}
+
+#[test]
+fn envelope_fields_headers_and_round_trip() {
+    let receiver = SchemeBuilder::new("x-sig")
+        .id_header("x-delivery")
+        .event_type_header("x-event")
+        .time_field("/meta/at")
+        .build()
+        .and_then(|s| s.receiver("k"))
+        .expect("valid");
+    let body = br#"{"meta": {"at": "2024-01-02T03:04:05Z"}, "brand_new": [1, 2]}"#;
+    let headers = receiver
+        .sign_delivery_at("d-7", Some("thing.happened"), body, now())
+        .expect("sign");
+    let received = receiver
+        .receive_at(&headers, body, now())
+        .expect("verified");
+    let event = received.event;
+    assert_eq!(
+        (&*event.id(), event.event_type()),
+        ("d-7", "thing.happened")
+    );
+    assert_eq!(
+        event.occurred_at().map(|t| t.unix_timestamp()),
+        Some(1_704_164_645)
+    );
+    assert_eq!(event.data["brand_new"][1], 2);
+    let json = serde_json::to_string(&event).expect("serialize");
+    assert_eq!(
+        serde_json::from_str::<Event>(&json).expect("read back"),
+        event
+    );
+    // Unsigned labels are optional.
+    let mut bare = headers.clone();
+    bare.remove("x-delivery");
+    bare.remove("x-event");
+    let event = receiver
+        .verify_and_parse_at(&bare, body, now())
+        .expect("ok");
+    assert_eq!((&*event.id(), event.event_type()), ("", ""));
+}
+
+#[test]
+fn builders_rotation_tolerance_and_size() {
+    let scheme = SchemeBuilder::new("x-sig")
+        .timestamp_header("x-ts")
+        .sign_timestamp('.')
+        .build()
+        .expect("valid");
+    let old = scheme.receiver("old").expect("secret");
+    let receiver = scheme
+        .receiver("new")
+        .and_then(|r| r.with_secret("old"))
+        .expect("secrets")
+        .with_tolerance(Tolerance::new(Duration::from_secs(10), Duration::ZERO))
+        .max_body_size(64);
+    let headers = old.sign_at(b"{}", now()).expect("sign");
+    assert_eq!(
+        receiver
+            .verify_at(&headers, b"{}", now())
+            .map(|d| d.secret_index()),
+        Ok(Some(1))
+    );
+    assert!(
+        receiver
+            .verify_at(&headers, b"{}", now() + Duration::from_secs(10))
+            .is_ok()
+    );
+    assert!(matches!(
+        receiver.verify_at(&headers, b"{}", now() + Duration::from_secs(11)),
+        Err(Error::TimestampTooOld { .. })
+    ));
+    assert!(matches!(
+        receiver.verify_at(&headers, b"{}", now() - Duration::from_secs(1)),
+        Err(Error::TimestampInFuture { .. })
+    ));
+    assert!(matches!(
+        receiver.verify_at(&headers, &[b' '; 65], now()),
+        Err(Error::BodyTooLarge { .. })
+    ));
+    assert!(scheme.receiver("").is_err());
+    assert!(!format!("{receiver:?}").contains("new"));
+}
+
+#[test]
+fn simulate_dedup_and_router_work_with_a_described_sender() {
+    let receiver = SchemeBuilder::new("x-sig")
+        .id_header("x-delivery")
+        .type_field("type")
+        .reply_rule(ReplyRule::codes(&[200]))
+        .retry_schedule(RetrySchedule::fixed(vec![Duration::from_secs(60); 3]))
+        .build()
+        .and_then(|s| s.receiver("k"))
+        .expect("valid");
+    let store = MemoryStore::default();
+    let mut processed = Vec::new();
+    let mut calls = 0;
+    let handler = |req: http::Request<Vec<u8>>| {
+        calls += 1;
+        if calls == 1 {
+            return Reply::from(Response::builder().status(503).body("").expect("response"));
+        }
+        let at = simulate::virtual_now(&req);
+        match receiver.verify_and_parse_at(req.headers(), req.body(), at) {
+            Ok(event) => {
+                if store
+                    .first_seen("acme", &event.id(), ttl_for(&receiver))
+                    .unwrap_or(true)
+                {
+                    processed.push(event.event_type().to_owned());
+                }
+                Reply::from(Response::builder().status(200).body("").expect("response"))
+            }
+            Err(err) => Reply::empty(err.status_code()),
+        }
+    };
+    let history = Simulator::new(&receiver)
+        .duplicates(2)
+        .deliver(br#"{"type": "order.paid"}"#, handler)
+        .expect("delivered");
+    assert_eq!(history.fate, Fate::Delivered);
+    assert_eq!(history.attempts.len(), 2);
+    assert_eq!(
+        processed,
+        ["order.paid"],
+        "the duplicates carried the same id"
+    );
+
+    let router = Router::new().route("acme", receiver.clone());
+    let body = br#"{"type": "order.shipped"}"#;
+    let headers = receiver.sign_at(body, now()).expect("sign");
+    let received = router
+        .get("acme")
+        .expect("routed")
+        .receive_at(&headers, body, now())
+        .expect("ok");
+    assert_eq!(received.event.event_type(), "order.shipped");
+    assert!(received.event.downcast_ref::<Event>().is_some());
+}
