@@ -49,6 +49,24 @@ use crate::{AnyEvent, Delivery, Error, Provider, Router};
 /// The receiver comes from the app data: register it as `Data<P>`
 /// (`App::new().app_data(Data::new(receiver))`). Without it, requests are
 /// answered `500` ([`Rejection::Misconfigured`]).
+///
+/// ```
+/// use actix_web::web::{self, Data};
+/// use webhook_kit::actix::{Ack, Webhook};
+/// use webhook_kit::clickfunnels::ClickFunnels;
+/// use webhook_kit::WebhookEvent;
+///
+/// async fn clickfunnels(hook: Webhook<ClickFunnels>) -> Ack {
+///     println!("{} ({} bytes)", hook.event.id(), hook.body.len());
+///     hook.ack
+/// }
+///
+/// let app = actix_web::App::new()
+///     .app_data(Data::new(ClickFunnels::new("cf-secret")?))
+///     // A resource, so that other methods get 405.
+///     .service(web::resource("/webhooks/clickfunnels").route(web::post().to(clickfunnels)));
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 #[non_exhaustive]
 pub struct Webhook<P: Provider> {
     /// The typed event.

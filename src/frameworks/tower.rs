@@ -160,8 +160,17 @@ impl<P: fmt::Debug, S> fmt::Debug for Verify<P, S> {
     }
 }
 
-/// The body of [`Verify`]'s responses: the inner service's, or the
-/// rejection's text.
+/// The body of [`Verify`]'s responses: the inner service's (`Left`), or
+/// the rejection's text (`Right`).
+///
+/// ```
+/// use bytes::Bytes;
+/// use http_body_util::{Either, Full};
+/// use webhook_kit::tower::VerifyBody;
+///
+/// let refused: VerifyBody<Full<Bytes>> = Either::Right(Full::new(Bytes::from("no signature")));
+/// assert!(matches!(refused, Either::Right(_)));
+/// ```
 pub type VerifyBody<B> = Either<B, Full<Bytes>>;
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
