@@ -1,7 +1,8 @@
-//! webhook-kit in an actix-web server.
+//! webhook-kit in an actix-web server, with the `RoutedWebhook` extractor
+//! (feature `actix`).
 //!
 //! ```sh
-//! cargo run --example actix           # listens on 127.0.0.1:3000 (PORT to change)
+//! cargo run --example actix --features actix   # 127.0.0.1:3000 (PORT to change)
 //! ```
 //!
 //! Then point a provider at `http://<host>:3000/webhooks/<provider>`, where
@@ -10,56 +11,48 @@
 pub(crate) mod common;
 
 use std::net::TcpListener;
-use std::sync::Arc;
 
 use actix_web::dev::Server;
-use actix_web::web::{self, Bytes, Data, PayloadConfig};
-use actix_web::{HttpRequest, HttpResponse, HttpServer};
-use common::{App, Config, MAX_BODY};
+use actix_web::web::{self, Data};
+use actix_web::{HttpResponse, HttpServer, Responder, ResponseError};
+use common::{App, Config};
+use webhook_kit::actix::{Ack, Rejection, RoutedWebhook};
 
-// `Bytes` is the raw body as received: verify it before anything parses it.
+// The extractor has read the body (within the receiver's limit; actix's own
+// `PayloadConfig` does not apply), carried the headers over to `http` 1,
+// verified and parsed; taking its `Result` lets the handler log rejections.
 async fn webhook(
     app: Data<App>,
     provider: web::Path<String>,
-    request: HttpRequest,
-    body: Bytes,
+    request: actix_web::HttpRequest,
+    hook: Result<RoutedWebhook, Rejection>,
 ) -> HttpResponse {
-    // actix-web 4 re-exports http 0.2 types; webhook-kit speaks http 1, so
-    // the headers cross over by name and bytes.
-    let mut headers = http::HeaderMap::with_capacity(request.headers().len());
-    for (name, value) in request.headers() {
-        if let (Ok(name), Ok(value)) = (
-            http::HeaderName::from_bytes(name.as_str().as_bytes()),
-            http::HeaderValue::from_bytes(value.as_bytes()),
-        ) {
-            headers.append(name, value);
+    let hook = match hook {
+        Ok(hook) => hook,
+        Err(rejection) => {
+            app.rejected(&provider, &rejection);
+            return rejection.error_response();
         }
-    }
-    let reply = app.receive(&provider, &headers, &body);
-
-    let mut response = HttpResponse::build(
-        actix_web::http::StatusCode::from_u16(reply.status().as_u16())
-            .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR),
-    );
-    for (name, value) in reply.headers() {
-        response.insert_header((name.as_str(), value.as_bytes()));
-    }
-    response.body(reply.into_body())
+    };
+    // Exactly once: the provider's acknowledgement, or "retry later".
+    Ack::from(app.handle(&hook.provider, &hook.event)).respond_to(&request)
 }
 
 /// A server for `app` on `listener`: `POST /webhooks/{provider}`. actix-web
-/// answers 405 to other methods and 404 elsewhere; a body over the limit
-/// gets 413. Run it inside an actix (or tokio) runtime.
+/// answers 405 to other methods and 404 elsewhere; the extractor answers
+/// 404 to an unknown provider, and 401, 400 or 413 to a request that fails.
+/// Run it inside an actix (or tokio) runtime.
 ///
 /// # Errors
 ///
 /// When the listener cannot be used.
-pub(crate) fn server(listener: TcpListener, app: Arc<App>) -> std::io::Result<Server> {
-    let app = Data::from(app);
+pub(crate) fn server(listener: TcpListener, app: App) -> std::io::Result<Server> {
+    let receivers = Data::from(app.receivers.clone());
+    let app = Data::new(app);
     Ok(HttpServer::new(move || {
         actix_web::App::new()
             .app_data(app.clone())
-            .app_data(PayloadConfig::new(MAX_BODY))
+            .app_data(receivers.clone())
             .service(web::resource("/webhooks/{provider}").route(web::post().to(webhook)))
     })
     .workers(2)
@@ -70,7 +63,7 @@ pub(crate) fn server(listener: TcpListener, app: Arc<App>) -> std::io::Result<Se
 #[actix_web::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::from_env();
-    let app = Arc::new(App::new(&config)?);
+    let app = App::new(&config)?;
     let listener = TcpListener::bind(("127.0.0.1", config.port))?;
     println!(
         "actix-web: receiving webhooks on http://{}/webhooks/{{provider}}",

@@ -1,6 +1,7 @@
 //! The one-command tour: `cargo run --example demo`.
 //!
-//! Starts the axum example's receiver on an ephemeral loopback port, then
+//! Starts the std_server example's receiver (no framework, so the tour runs
+//! with the default features) on an ephemeral loopback port, then
 //! plays each provider's sender against it over real HTTP: sign with
 //! `sign_at`, POST, read the reply with `classify`, and retry on the
 //! provider's `retry_schedule` — with waits scaled down a thousandfold so
@@ -8,10 +9,15 @@
 //! succeeds on retry, one to a provider that never retries, a redelivered
 //! duplicate, and a forged one. Prints a table and exits 0 when everything
 //! went as a correct receiver should, 1 otherwise.
-#![allow(dead_code, reason = "the axum example's own `main` is not used here")]
+#![allow(
+    dead_code,
+    reason = "the std_server example's own `main` is not used here"
+)]
 
-#[path = "axum.rs"]
-mod axum_example;
+#[path = "common/client.rs"]
+mod client;
+#[path = "std_server.rs"]
+mod std_example;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -21,7 +27,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use axum_example::common::{App, Config, client};
+use std_example::common::{App, Config};
 use time::OffsetDateTime;
 use webhook_kit::clickfunnels::ClickFunnels;
 use webhook_kit::falu::Falu;
@@ -73,7 +79,7 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<bool, Box<dyn std::error::Error>> {
-    // The receiver: the axum example, with a database that is briefly down
+    // The receiver: the std_server example, with a database that is briefly down
     // the first time it sees two particular events.
     let config = Config {
         funnel_token: Some("demo-funnel-token".into()),
@@ -100,13 +106,15 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
         })
     };
     let addr = start_receiver(app)?;
-    println!("receiver (the axum example) listening on http://{addr}/webhooks/{{provider}}\n");
+    println!(
+        "receiver (the std_server example) listening on http://{addr}/webhooks/{{provider}}\n"
+    );
 
     // The senders, holding the same secrets as the receiver.
-    let funnel = Funnel::new().with_token("demo-funnel-token");
-    let fourvenues = Fourvenues::new(config.fourvenues_secret.as_str());
-    let falu = Falu::new(config.falu_secret.as_str());
-    let clickfunnels = ClickFunnels::new(config.clickfunnels_secret.as_str());
+    let funnel = Funnel::new().with_token("demo-funnel-token")?;
+    let fourvenues = Fourvenues::new(config.fourvenues_secret.as_str())?;
+    let falu = Falu::new(config.falu_secret.as_str())?;
+    let clickfunnels = ClickFunnels::new(config.clickfunnels_secret.as_str())?;
     let standard = StandardWebhooks::new(&config.standard_secret)?;
 
     let contact = br#"{"event_id": "4f1c2a9e-0000-4000-8000-00000000c1f0", "event_type": "contact.identified",
@@ -237,22 +245,12 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
     Ok(as_expected)
 }
 
-/// Runs the axum example's server on an ephemeral loopback port, on a
-/// runtime of its own that ends with the process.
+/// Runs the std_server example's server on an ephemeral loopback port, in
+/// a thread that ends with the process.
 fn start_receiver(app: App) -> std::io::Result<SocketAddr> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
-    listener.set_nonblocking(true)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()?;
-    thread::spawn(move || {
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener)?;
-            axum_example::serve(listener, Arc::new(app)).await
-        })
-    });
+    thread::spawn(move || std_example::serve(listener, app));
     Ok(addr)
 }
 

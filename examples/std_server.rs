@@ -1,5 +1,5 @@
 //! webhook-kit with nothing but the standard library: no framework, no async
-//! runtime. The crate needs none; this server is a sketch of HTTP/1.1 that
+//! runtime, plain calls (`receive`, `acknowledge`). The crate needs none; this server is a sketch of HTTP/1.1 that
 //! is just enough for webhooks (one request per connection, a
 //! `Content-Length` body).
 //!
@@ -15,12 +15,12 @@ pub(crate) mod common;
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use common::{App, Config, MAX_BODY, text};
+use common::{App, Config, MAX_BODY, PREFIX, method_not_allowed, text};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode};
+use webhook_kit::Rejection;
 
 /// Connections served at once; more wait in the listen queue.
 const WORKERS: usize = 4;
@@ -34,10 +34,10 @@ const DRAIN_LIMIT: u64 = 4 * MAX_BODY as u64;
 
 /// Serves the app on `listener` with a fixed pool of worker threads; returns
 /// only if accepting fails.
-pub(crate) fn serve(listener: TcpListener, app: Arc<App>) -> io::Result<()> {
+pub(crate) fn serve(listener: TcpListener, app: App) -> io::Result<()> {
     let workers = (1..WORKERS)
         .map(|_| {
-            let (listener, app) = (listener.try_clone()?, Arc::clone(&app));
+            let (listener, app) = (listener.try_clone()?, app.clone());
             Ok(thread::spawn(move || accept_loop(&listener, &app)))
         })
         .collect::<io::Result<Vec<_>>>()?;
@@ -59,13 +59,8 @@ fn serve_connection(stream: TcpStream, app: &App) -> io::Result<()> {
     stream.set_write_timeout(Some(IO_TIMEOUT))?;
     let mut reader = BufReader::new(stream.try_clone()?);
     let reply = match read_request(&mut reader) {
-        Ok(Request {
-            method,
-            path,
-            headers,
-            body,
-        }) => app.handle(&method, &path, &headers, &body),
-        Err((status, why)) => text(status, format!("{why}\n")),
+        Ok(request) => respond(app, &request),
+        Err((status, why)) => text(status, why),
     };
     write_reply(&stream, &reply)?;
     // Closing with unread request bytes (a refused oversized body) makes the
@@ -75,6 +70,35 @@ fn serve_connection(stream: TcpStream, app: &App) -> io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(1)))?;
     io::copy(&mut reader.take(DRAIN_LIMIT), &mut io::sink())?;
     Ok(())
+}
+
+/// The webhook handler: `POST /webhooks/{provider}`, 405 for other methods,
+/// 404 elsewhere.
+fn respond(app: &App, request: &Request) -> Response<String> {
+    let Some((name, receiver)) = request
+        .path
+        .strip_prefix(PREFIX)
+        .and_then(|name| Some((name, app.receivers.get(name)?)))
+    else {
+        let path = &request.path;
+        return text(
+            StatusCode::NOT_FOUND,
+            format!("no webhook receiver at {path}"),
+        );
+    };
+    if request.method != Method::POST {
+        return method_not_allowed(&request.method);
+    }
+    // Verify and parse the raw body, exactly as received.
+    match receiver.receive(&request.headers, &request.body) {
+        // Exactly once: the provider's acknowledgement, or "retry later".
+        Ok(received) => app.handle(name, &received.event).map(String::from),
+        Err(error) => {
+            let rejection = Rejection::from(error);
+            app.rejected(name, &rejection);
+            rejection.to_response()
+        }
+    }
 }
 
 struct Request {
@@ -134,10 +158,12 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Result<Request, (StatusCod
     };
     // Refuse an oversized body from its announced length, before reading it.
     if length > MAX_BODY as u64 {
-        return Err((
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("body of {length} bytes exceeds the {MAX_BODY}-byte limit"),
-        ));
+        let len = usize::try_from(length).unwrap_or(usize::MAX);
+        let error = webhook_kit::Error::BodyTooLarge {
+            len,
+            limit: MAX_BODY,
+        };
+        return Err((StatusCode::PAYLOAD_TOO_LARGE, error.to_string()));
     }
     let mut body = Vec::with_capacity(length as usize);
     reader
@@ -189,7 +215,7 @@ fn write_reply(mut stream: &TcpStream, reply: &Response<String>) -> io::Result<(
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::from_env();
-    let app = Arc::new(App::new(&config)?);
+    let app = App::new(&config)?;
     let listener = TcpListener::bind(("127.0.0.1", config.port))?;
     println!(
         "std: receiving webhooks on http://{}/webhooks/{{provider}}",

@@ -322,6 +322,10 @@ impl Provider for ClickFunnels {
         })
     }
 
+    fn max_body(&self) -> usize {
+        self.settings.max_body
+    }
+
     fn reply_rule(&self) -> ReplyRule {
         self.settings.reply
     }

@@ -325,6 +325,10 @@ impl Provider for Falu {
         })
     }
 
+    fn max_body(&self) -> usize {
+        self.settings.max_body
+    }
+
     fn reply_rule(&self) -> ReplyRule {
         self.settings.reply
     }

@@ -304,6 +304,10 @@ impl Provider for Fourvenues {
         Ok(Received::new(self.parse_with_id(body, id)?, delivery))
     }
 
+    fn max_body(&self) -> usize {
+        self.settings.max_body
+    }
+
     fn reply_rule(&self) -> ReplyRule {
         self.settings.reply
     }

@@ -419,6 +419,10 @@ impl Provider for Funnel {
         reply
     }
 
+    fn max_body(&self) -> usize {
+        self.settings.max_body
+    }
+
     fn reply_rule(&self) -> ReplyRule {
         self.settings.reply
     }

@@ -266,6 +266,10 @@ impl Provider for GitHub {
         Ok(Received::new(event, delivery))
     }
 
+    fn max_body(&self) -> usize {
+        self.settings.max_body
+    }
+
     fn reply_rule(&self) -> ReplyRule {
         self.settings.reply
     }

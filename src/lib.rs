@@ -83,8 +83,20 @@
 //!
 //! One per provider, all on by default: `funnel`, `fourvenues`, `falu`,
 //! `clickfunnels`, `standard`, `github`, `stripe`, `shopify`, `slack`
-//! ([`custom`] is always there). Off by default: `redis`, for
-//! `dedup::RedisStore`.
+//! ([`custom`] is always there). Off by default:
+//!
+//! - `redis`: `dedup::RedisStore`; `redis-async`: `dedup::AsyncRedisStore`;
+//! - `ed25519`: Standard Webhooks `v1a` signatures;
+//! - `axum`: the `axum::Webhook<P>` extractor (and `axum::RoutedWebhook`
+//!   over a [`Router`]), and `IntoResponse` for [`Ack`], [`Error`] and
+//!   [`Rejection`];
+//! - `tower`: `tower::VerifyLayer<P>`, verification as a tower layer that
+//!   runs before the inner service (axum `route_layer`, hyper);
+//! - `actix`: the `actix::Webhook<P>` extractor for actix-web 4, and
+//!   `Responder`/`ResponseError` for the same types.
+//!
+//! Without them the crate needs no async runtime or framework: [`Ack`] and
+//! [`Rejection`] are plain `http` values for any server.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 // docs.rs (`--cfg docsrs`, see Cargo.toml) marks feature-gated items with the feature.
@@ -99,6 +111,7 @@ mod json;
 mod outcome;
 mod provider;
 mod receiver;
+mod reply;
 mod retry;
 mod router;
 mod scan;
@@ -110,6 +123,15 @@ mod token;
 #[cfg(feature = "ed25519")]
 mod v1a;
 
+#[cfg(feature = "actix")]
+#[path = "frameworks/actix.rs"]
+pub mod actix;
+#[cfg(feature = "axum")]
+#[path = "frameworks/axum.rs"]
+pub mod axum;
+#[cfg(any(feature = "axum", feature = "tower", feature = "actix"))]
+#[path = "frameworks/body.rs"]
+mod body;
 #[cfg(feature = "clickfunnels")]
 pub mod clickfunnels;
 pub mod custom;
@@ -131,12 +153,16 @@ pub mod slack;
 pub mod standard;
 #[cfg(feature = "stripe")]
 pub mod stripe;
+#[cfg(feature = "tower")]
+#[path = "frameworks/tower.rs"]
+pub mod tower;
 
 pub use delivery::Delivery;
 pub use error::Error;
 pub use event::{UnknownEvent, WebhookEvent};
 pub use outcome::{Outcome, ReplyRule};
 pub use provider::{Provider, Received};
+pub use reply::{Ack, Rejection};
 pub use retry::{RetrySchedule, retry_after};
 pub use router::{AnyEvent, DynProvider, Router};
 pub use scheme::DEFAULT_MAX_BODY;

@@ -237,6 +237,26 @@ pub trait Provider {
         Response::new("")
     }
 
+    /// The largest body this receiver accepts, in bytes: a server should
+    /// stop reading a request at this size (the framework integrations do)
+    /// rather than buffer whatever is sent. Receivers in this crate answer
+    /// their `max_body_size` setting; the default is
+    /// [`DEFAULT_MAX_BODY`](crate::DEFAULT_MAX_BODY).
+    ///
+    /// ```
+    /// use webhook_kit::Provider;
+    ///
+    /// fn limit(provider: &dyn Provider<Event = webhook_kit::falu::Event>) -> usize {
+    ///     provider.max_body()
+    /// }
+    /// let falu = webhook_kit::falu::Falu::new("s")?.max_body_size(4096);
+    /// assert_eq!(limit(&falu), 4096);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    fn max_body(&self) -> usize {
+        crate::DEFAULT_MAX_BODY
+    }
+
     /// How the provider reads a reply to one of its deliveries.
     ///
     /// ```

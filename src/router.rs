@@ -240,6 +240,10 @@ where
         self.0.acknowledge()
     }
 
+    fn max_body(&self) -> usize {
+        self.0.max_body()
+    }
+
     fn reply_rule(&self) -> ReplyRule {
         self.0.reply_rule()
     }

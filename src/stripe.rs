@@ -231,6 +231,10 @@ impl Provider for Stripe {
         })
     }
 
+    fn max_body(&self) -> usize {
+        self.settings.max_body
+    }
+
     fn reply_rule(&self) -> ReplyRule {
         self.settings.reply
     }

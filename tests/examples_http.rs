@@ -6,13 +6,19 @@
     reason = "the examples' `main` functions are not called here"
 )]
 
-// Each example brings its own copy of examples/common, as when built alone.
+// Each example brings its own copy of examples/common, as when built alone;
+// the framework examples need their feature.
+#[cfg(feature = "actix")]
 #[path = "../examples/actix.rs"]
 #[allow(clippy::duplicate_mod)]
 mod actix_example;
+#[cfg(feature = "axum")]
 #[path = "../examples/axum.rs"]
 #[allow(clippy::duplicate_mod)]
 mod axum_example;
+#[path = "../examples/common/client.rs"]
+mod client;
+#[cfg(feature = "tower")]
 #[path = "../examples/hyper.rs"]
 #[allow(clippy::duplicate_mod)]
 mod hyper_example;
@@ -25,11 +31,11 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use axum_example::common::{
-    DEMO_CLICKFUNNELS_SECRET, DEMO_FALU_SECRET, DEMO_FOURVENUES_SECRET, DEMO_STANDARD_SECRET,
-    MAX_BODY, client,
-};
 use http::{HeaderMap, HeaderValue, Method, Response};
+use std_example::common::{
+    DEMO_CLICKFUNNELS_SECRET, DEMO_FALU_SECRET, DEMO_FOURVENUES_SECRET, DEMO_STANDARD_SECRET,
+    MAX_BODY,
+};
 use time::OffsetDateTime;
 use webhook_kit::Provider;
 use webhook_kit::clickfunnels::ClickFunnels;
@@ -41,8 +47,8 @@ use webhook_kit::standard::StandardWebhooks;
 /// What the app processed, as "provider id" lines.
 type Processed = Arc<Mutex<Vec<String>>>;
 
-/// The example's `App` with the demo configuration (plus `funnel_token`),
-/// quiet, recording what it processes.
+/// The example's configuration (the demo one, plus `funnel_token`) and its
+/// `App`, quiet, recording what it processes.
 macro_rules! app {
     ($example:ident, $funnel_token:expr, $processed:expr) => {{
         use $example::common::{App, Config};
@@ -51,16 +57,15 @@ macro_rules! app {
             funnel_token: $funnel_token,
             ..Config::demo()
         };
-        Arc::new(
-            App::new(&config)
-                .expect("demo config")
-                .quiet()
-                .with_processor(move |event| {
-                    let line = format!("{} {}", event.provider, event.id);
-                    processed.lock().expect("not poisoned").push(line);
-                    Ok(())
-                }),
-        )
+        let app = App::new(&config)
+            .expect("demo config")
+            .quiet()
+            .with_processor(move |event| {
+                let line = format!("{} {}", event.provider, event.id);
+                processed.lock().expect("not poisoned").push(line);
+                Ok(())
+            });
+        (config, app)
     }};
 }
 
@@ -72,6 +77,7 @@ fn loopback() -> (TcpListener, SocketAddr) {
 
 /// Runs `serve` on its own tokio runtime in a thread that ends with the test
 /// process.
+#[cfg(any(feature = "axum", feature = "tower"))]
 fn on_tokio<F, Fut>(listener: TcpListener, serve: F)
 where
     F: FnOnce(tokio::net::TcpListener) -> Fut + Send + 'static,
@@ -90,24 +96,28 @@ where
     });
 }
 
+#[cfg(feature = "axum")]
 fn start_axum(funnel_token: Option<String>, processed: &Processed) -> SocketAddr {
-    let app = app!(axum_example, funnel_token, processed);
+    let (_, app) = app!(axum_example, funnel_token, processed);
     let (listener, addr) = loopback();
     on_tokio(listener, move |listener| axum_example::serve(listener, app));
     addr
 }
 
+#[cfg(feature = "tower")]
 fn start_hyper(funnel_token: Option<String>, processed: &Processed) -> SocketAddr {
-    let app = app!(hyper_example, funnel_token, processed);
+    let (config, app) = app!(hyper_example, funnel_token, processed);
+    let webhooks = hyper_example::webhooks(&config, &app).expect("demo config");
     let (listener, addr) = loopback();
     on_tokio(listener, move |listener| {
-        hyper_example::serve(listener, app)
+        hyper_example::serve(listener, app, webhooks)
     });
     addr
 }
 
+#[cfg(feature = "actix")]
 fn start_actix(funnel_token: Option<String>, processed: &Processed) -> SocketAddr {
-    let app = app!(actix_example, funnel_token, processed);
+    let (_, app) = app!(actix_example, funnel_token, processed);
     let (listener, addr) = loopback();
     thread::spawn(move || {
         actix_web::rt::System::new()
@@ -117,7 +127,7 @@ fn start_actix(funnel_token: Option<String>, processed: &Processed) -> SocketAdd
 }
 
 fn start_std(funnel_token: Option<String>, processed: &Processed) -> SocketAddr {
-    let app = app!(std_example, funnel_token, processed);
+    let (_, app) = app!(std_example, funnel_token, processed);
     let (listener, addr) = loopback();
     thread::spawn(move || std_example::serve(listener, app));
     addr
@@ -154,7 +164,7 @@ fn signer<P: Provider + 'static>(provider: P) -> Sign {
 
 fn senders(funnel_token: Option<&str>) -> Vec<Sender> {
     let funnel = match funnel_token {
-        Some(token) => Funnel::new().with_token(token),
+        Some(token) => Funnel::new().with_token(token).expect("token"),
         None => Funnel::new(),
     };
     vec![
@@ -169,21 +179,21 @@ fn senders(funnel_token: Option<&str>) -> Vec<Sender> {
             route: "fourvenues",
             id: "6571a9f2c1d2e3f4a5b6c7d8",
             body: include_bytes!("data/fourvenues_payment_success.json"),
-            sign: signer(Fourvenues::new(DEMO_FOURVENUES_SECRET)),
+            sign: signer(Fourvenues::new(DEMO_FOURVENUES_SECRET).expect("secret")),
             ack: "",
         },
         Sender {
             route: "falu",
             id: "evt_602a8dd0a54847479a874de5",
             body: include_bytes!("data/falu_cloudevents_message_delivered.json"),
-            sign: signer(Falu::new(DEMO_FALU_SECRET)),
+            sign: signer(Falu::new(DEMO_FALU_SECRET).expect("secret")),
             ack: "",
         },
         Sender {
             route: "clickfunnels",
             id: "123b4741-3f2d-431a-90d1-ddca0f4d6721",
             body: include_bytes!("data/clickfunnels_contact_identified.json"),
-            sign: signer(ClickFunnels::new(DEMO_CLICKFUNNELS_SECRET)),
+            sign: signer(ClickFunnels::new(DEMO_CLICKFUNNELS_SECRET).expect("secret")),
             ack: "",
         },
         Sender {
@@ -351,16 +361,19 @@ fn check_example(start: Start) {
 }
 
 #[test]
+#[cfg(feature = "axum")]
 fn axum_example_serves_every_provider() {
     check_example(start_axum);
 }
 
 #[test]
+#[cfg(feature = "actix")]
 fn actix_example_serves_every_provider() {
     check_example(start_actix);
 }
 
 #[test]
+#[cfg(feature = "tower")]
 fn hyper_example_serves_every_provider() {
     check_example(start_hyper);
 }

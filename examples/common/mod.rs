@@ -1,36 +1,28 @@
-//! The receiver every server example shares, so each example is only the
-//! wiring its framework needs: route, read the raw body, hand it over, send
-//! the reply back.
-//!
-//! [`App::receive`] is the whole webhook handler: verify and parse with the
-//! provider's receiver, drop redeliveries with a [`MemoryStore`], process,
-//! and answer as the provider expects (or with the error's status).
+//! What every server example shares besides its framework: the
+//! configuration from the environment and the application behind the
+//! verification (drop redeliveries, process, log). Each example file holds
+//! its framework's wiring: route, verify, answer.
 #![allow(dead_code, reason = "each example uses a different part")]
-
-pub(crate) mod client;
 
 use std::env;
 use std::fmt;
+use std::sync::Arc;
 
 use http::header::{ALLOW, CONTENT_TYPE};
-use http::{HeaderMap, HeaderValue, Method, Response, StatusCode};
+use http::{HeaderValue, Method, Response, StatusCode};
 use webhook_kit::clickfunnels::ClickFunnels;
-use webhook_kit::dedup::{IdempotencyStore, MemoryStore, ttl_for};
+use webhook_kit::dedup::{ExactlyOnce, Handled, MemoryStore};
 use webhook_kit::falu::Falu;
 use webhook_kit::fourvenues::Fourvenues;
 use webhook_kit::funnel::Funnel;
 use webhook_kit::standard::StandardWebhooks;
-use webhook_kit::{Provider, WebhookEvent};
+use webhook_kit::{Rejection, Router, WebhookEvent};
 
 /// The route prefix; each provider is served at `/webhooks/<name>`.
 pub(crate) const PREFIX: &str = "/webhooks/";
 
-/// The providers served, by the name used in the route and the logs.
-pub(crate) const PROVIDERS: [&str; 5] =
-    ["funnel", "fourvenues", "falu", "clickfunnels", "standard"];
-
-/// The largest body an example reads. The receivers enforce the same limit;
-/// a server stops reading at it instead of buffering whatever is sent.
+/// The receivers' body limit (their default): a server stops reading a
+/// body at it instead of buffering whatever is sent.
 pub(crate) const MAX_BODY: usize = webhook_kit::DEFAULT_MAX_BODY;
 
 // The demo secrets used when a variable is unset. They are public: set
@@ -121,37 +113,74 @@ fn secret_or_demo(variable: &str, demo: String) -> String {
     }
 }
 
-/// What the app did with a verified event, for the log line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Handled {
-    Processed,
-    Duplicate,
+impl Config {
+    /// One receiver per provider, by route name.
+    ///
+    /// # Errors
+    ///
+    /// When a secret is blank, or the Standard Webhooks secret is not a
+    /// `whsec_` secret.
+    pub(crate) fn receivers(&self) -> Result<Router, webhook_kit::Error> {
+        Ok(Router::new()
+            .route("funnel", self.funnel()?)
+            .route("fourvenues", self.fourvenues()?)
+            .route("falu", self.falu()?)
+            .route("clickfunnels", self.clickfunnels()?)
+            .route("standard", self.standard()?))
+    }
+
+    /// Funnel's receiver: with the token when one is set.
+    pub(crate) fn funnel(&self) -> Result<Funnel, webhook_kit::Error> {
+        match &self.funnel_token {
+            Some(token) => Funnel::new().with_token(token.as_str()),
+            None => Ok(Funnel::new()),
+        }
+    }
+
+    /// Fourvenues' receiver.
+    pub(crate) fn fourvenues(&self) -> Result<Fourvenues, webhook_kit::Error> {
+        Fourvenues::new(self.fourvenues_secret.as_str())
+    }
+
+    /// Falu's receiver.
+    pub(crate) fn falu(&self) -> Result<Falu, webhook_kit::Error> {
+        Falu::new(self.falu_secret.as_str())
+    }
+
+    /// ClickFunnels' receiver.
+    pub(crate) fn clickfunnels(&self) -> Result<ClickFunnels, webhook_kit::Error> {
+        ClickFunnels::new(self.clickfunnels_secret.as_str())
+    }
+
+    /// The Standard Webhooks receiver.
+    pub(crate) fn standard(&self) -> Result<StandardWebhooks, webhook_kit::Error> {
+        StandardWebhooks::new(&self.standard_secret)
+    }
 }
 
-/// Runs the application's own work for a verified, first-seen event.
-/// An `Err` means "try again later": the app answers 503 and forgets the
+/// The application's own work for a verified event, run once per event id.
+/// An `Err` means "try again later": the app answers 503 and releases the
 /// event id, so the provider's redelivery is processed.
-pub(crate) type Processor = Box<dyn Fn(&Received<'_>) -> Result<(), String> + Send + Sync>;
+pub(crate) type Processor = Arc<dyn Fn(&Processed<'_>) -> Result<(), String> + Send + Sync>;
 
 /// A verified event, as the processor sees it.
 #[derive(Debug)]
-pub(crate) struct Received<'a> {
+pub(crate) struct Processed<'a> {
     /// The route's provider name.
-    pub(crate) provider: &'static str,
+    pub(crate) provider: &'a str,
     /// The provider's event type.
     pub(crate) event_type: &'a str,
     /// The provider's event id.
     pub(crate) id: &'a str,
 }
 
-/// The webhook receiver behind every example server.
+/// The application behind every example: the receivers, a store of event
+/// ids claimed and processed, and the processing step. Cheap to clone.
+#[derive(Clone)]
 pub(crate) struct App {
-    funnel: Funnel,
-    fourvenues: Fourvenues,
-    falu: Falu,
-    clickfunnels: ClickFunnels,
-    standard: StandardWebhooks,
-    seen: MemoryStore,
+    /// The receivers, by route name.
+    pub(crate) receivers: Arc<Router>,
+    seen: Arc<MemoryStore>,
     processor: Processor,
     quiet: bool,
 }
@@ -159,45 +188,33 @@ pub(crate) struct App {
 impl fmt::Debug for App {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("App")
-            .field("funnel", &self.funnel)
-            .field("fourvenues", &self.fourvenues)
-            .field("falu", &self.falu)
-            .field("clickfunnels", &self.clickfunnels)
-            .field("standard", &self.standard)
+            .field("receivers", &self.receivers)
             .field("seen", &self.seen)
             .finish_non_exhaustive()
     }
 }
 
 impl App {
-    /// The receivers for `config`.
+    /// The receivers for `config`, a processor that does nothing.
     ///
     /// # Errors
     ///
-    /// When the Standard Webhooks secret is not a valid `whsec_` secret.
+    /// As [`Config::receivers`].
     pub(crate) fn new(config: &Config) -> Result<Self, webhook_kit::Error> {
-        let funnel = match &config.funnel_token {
-            Some(token) => Funnel::new().with_token(token.as_str()),
-            None => Funnel::new(),
-        };
         Ok(App {
-            funnel,
-            fourvenues: Fourvenues::new(config.fourvenues_secret.as_str()),
-            falu: Falu::new(config.falu_secret.as_str()),
-            clickfunnels: ClickFunnels::new(config.clickfunnels_secret.as_str()),
-            standard: StandardWebhooks::new(&config.standard_secret)?,
-            seen: MemoryStore::new(100_000),
-            processor: Box::new(|_| Ok(())),
+            receivers: Arc::new(config.receivers()?),
+            seen: Arc::new(MemoryStore::new(100_000)),
+            processor: Arc::new(|_| Ok(())),
             quiet: false,
         })
     }
 
-    /// Replaces the processing step (by default it does nothing).
+    /// Replaces the processing step.
     pub(crate) fn with_processor(
         mut self,
-        processor: impl Fn(&Received<'_>) -> Result<(), String> + Send + Sync + 'static,
+        processor: impl Fn(&Processed<'_>) -> Result<(), String> + Send + Sync + 'static,
     ) -> Self {
-        self.processor = Box::new(processor);
+        self.processor = Arc::new(processor);
         self
     }
 
@@ -207,105 +224,46 @@ impl App {
         self
     }
 
-    /// Routes by method and path, for servers without a router: `POST
-    /// /webhooks/<provider>`, else 404 or 405.
+    /// Handles a verified event from `provider` exactly once: claim its id
+    /// in the store, process, record it as done (or release the claim when
+    /// processing fails), and log. Returns the reply for the sender: the
+    /// provider's acknowledgement for a processed or already-processed
+    /// event, 429 with `Retry-After` while another delivery of it is being
+    /// processed, 503 when processing failed (the retry is processed).
     pub(crate) fn handle(
         &self,
-        method: &Method,
-        path: &str,
-        headers: &HeaderMap,
-        body: &[u8],
-    ) -> Response<String> {
-        let Some(provider) = path.strip_prefix(PREFIX).filter(|p| PROVIDERS.contains(p)) else {
-            return text(
-                StatusCode::NOT_FOUND,
-                format!("no webhook receiver at {path}\n"),
-            );
-        };
-        if method != Method::POST {
-            let mut reply = text(
-                StatusCode::METHOD_NOT_ALLOWED,
-                format!("{method} is not allowed here: webhooks are POSTed\n"),
-            );
-            reply
-                .headers_mut()
-                .insert(ALLOW, HeaderValue::from_static("POST"));
-            return reply;
-        }
-        self.receive(provider, headers, body)
-    }
-
-    /// Handles one delivery to `/webhooks/<provider>`: the raw body, exactly
-    /// as received.
-    pub(crate) fn receive(
-        &self,
         provider: &str,
-        headers: &HeaderMap,
-        body: &[u8],
-    ) -> Response<String> {
-        match provider {
-            "funnel" => self.receive_from("funnel", &self.funnel, headers, body),
-            "fourvenues" => self.receive_from("fourvenues", &self.fourvenues, headers, body),
-            "falu" => self.receive_from("falu", &self.falu, headers, body),
-            "clickfunnels" => self.receive_from("clickfunnels", &self.clickfunnels, headers, body),
-            "standard" => self.receive_from("standard", &self.standard, headers, body),
-            other => text(
-                StatusCode::NOT_FOUND,
-                format!("no webhook receiver for {other:?}\n"),
-            ),
-        }
-    }
-
-    fn receive_from<P: Provider>(
-        &self,
-        name: &'static str,
-        provider: &P,
-        headers: &HeaderMap,
-        body: &[u8],
-    ) -> Response<String> {
-        let event = match provider.verify_and_parse(headers, body) {
-            Ok(event) => event,
-            Err(err) => {
-                // The error says what was wrong and never holds a secret.
-                self.log(format_args!(
-                    "{name} - - rejected {}: {err}",
-                    err.status_code().as_u16()
-                ));
-                return text(err.status_code(), format!("{err}\n"));
-            }
+        event: &(impl WebhookEvent + ?Sized),
+    ) -> Response<&'static str> {
+        let Some(receiver) = self.receivers.get(provider) else {
+            unreachable!("the route verified the event with this receiver");
         };
         let (event_type, id) = (event.event_type(), event.id());
-        let first = self
-            .seen
-            .first_seen(name, &id, ttl_for(provider))
-            .unwrap_or(true);
-        let handled = if first {
-            Handled::Processed
-        } else {
-            Handled::Duplicate
+        let processed = Processed {
+            provider,
+            event_type,
+            id: &id,
         };
-        if handled == Handled::Processed {
-            let received = Received {
-                provider: name,
-                event_type,
-                id: &id,
-            };
-            if let Err(reason) = (self.processor)(&received) {
-                // Not processed: let the redelivery through.
-                self.seen.forget(name, &id);
-                self.log(format_args!("{name} {event_type} {id} failed: {reason}"));
-                return text(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    format!("try again later: {reason}\n"),
-                );
-            }
-        }
-        let result = match handled {
-            Handled::Processed => "processed",
-            Handled::Duplicate => "duplicate, acknowledged again",
+        let handled = ExactlyOnce::new(receiver, &*self.seen, provider)
+            .run(&id, || (self.processor)(&processed));
+        let result = match &handled {
+            Handled::Processed { .. } => "processed".to_owned(),
+            Handled::Duplicate { .. } => "duplicate, acknowledged again".to_owned(),
+            Handled::InProgress { .. } => "in progress elsewhere: retry later".to_owned(),
+            Handled::Failed(reason) => format!("failed: {reason}"),
+            other => format!("{other:?}"),
         };
-        self.log(format_args!("{name} {event_type} {id} {result}"));
-        provider.acknowledge().map(String::from)
+        self.log(format_args!("{provider} {event_type} {id} {result}"));
+        handled.into_response()
+    }
+
+    /// Logs a request refused before the app saw it.
+    pub(crate) fn rejected(&self, provider: &str, rejection: &Rejection) {
+        // The message says what was wrong and never holds a secret.
+        let status = rejection.status_code().as_u16();
+        self.log(format_args!(
+            "{provider} - - rejected {status}: {rejection}"
+        ));
     }
 
     fn log(&self, line: fmt::Arguments<'_>) {
@@ -323,5 +281,17 @@ pub(crate) fn text(status: StatusCode, body: String) -> Response<String> {
         CONTENT_TYPE,
         HeaderValue::from_static("text/plain; charset=utf-8"),
     );
+    reply
+}
+
+/// 405 for a method other than POST on a webhook route.
+pub(crate) fn method_not_allowed(method: &Method) -> Response<String> {
+    let mut reply = text(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("{method} is not allowed here: webhooks are POSTed"),
+    );
+    reply
+        .headers_mut()
+        .insert(ALLOW, HeaderValue::from_static("POST"));
     reply
 }

@@ -1,0 +1,212 @@
+//! What a server answers: the provider's acknowledgement ([`Ack`]) and the
+//! reasons a request is refused before a handler sees it ([`Rejection`]).
+//! Framework-neutral; the `axum`, `tower` and `actix` features turn both
+//! into their framework's responses.
+
+use http::header::CONTENT_TYPE;
+use http::{HeaderMap, HeaderValue, Response, StatusCode};
+
+use crate::{Error, Provider};
+
+/// The reply a provider counts as "delivered", as a value a handler can
+/// return ([`Provider::acknowledge`] in a cloneable form).
+///
+/// ```
+/// use webhook_kit::Ack;
+///
+/// let funnel = webhook_kit::funnel::Funnel::new();
+/// let ack = Ack::of(&funnel);
+/// assert_eq!(ack.status(), 200);
+/// assert_eq!(ack.body(), "Funnel Event Received");
+/// let reply: http::Response<&'static str> = ack.into();
+/// assert_eq!(reply.headers()["content-type"], "text/plain");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ack {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: &'static str,
+}
+
+impl Ack {
+    /// `provider`'s acknowledgement.
+    ///
+    /// ```
+    /// let falu = webhook_kit::falu::Falu::new("secret")?;
+    /// assert_eq!(webhook_kit::Ack::of(&falu).body(), "");
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub fn of<P: Provider + ?Sized>(provider: &P) -> Ack {
+        Ack::from(provider.acknowledge())
+    }
+
+    /// The status to answer with.
+    ///
+    /// ```
+    /// assert_eq!(webhook_kit::Ack::of(&webhook_kit::funnel::Funnel::new()).status(), 200);
+    /// ```
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The headers to answer with.
+    ///
+    /// ```
+    /// let ack = webhook_kit::Ack::of(&webhook_kit::funnel::Funnel::new());
+    /// assert_eq!(ack.headers()["content-type"], "text/plain");
+    /// ```
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The body to answer with.
+    ///
+    /// ```
+    /// let ack = webhook_kit::Ack::of(&webhook_kit::funnel::Funnel::new());
+    /// assert_eq!(ack.body(), "Funnel Event Received");
+    /// ```
+    pub fn body(&self) -> &'static str {
+        self.body
+    }
+}
+
+impl From<Response<&'static str>> for Ack {
+    /// Keeps the status, headers and body (not the extensions).
+    fn from(reply: Response<&'static str>) -> Self {
+        let (parts, body) = reply.into_parts();
+        Ack {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        }
+    }
+}
+
+impl From<Ack> for Response<&'static str> {
+    fn from(ack: Ack) -> Self {
+        let mut reply = Response::new(ack.body);
+        *reply.status_mut() = ack.status;
+        *reply.headers_mut() = ack.headers;
+        reply
+    }
+}
+
+/// Why a request was refused before a handler saw it: it failed
+/// verification, its body was too large or unreadable, or no receiver serves
+/// its route. [`Rejection::status_code`] is the status to answer with and
+/// `Display` the message (never a secret, never the request's header
+/// values).
+///
+/// ```
+/// use webhook_kit::{Error, Rejection};
+///
+/// let rejection = Rejection::from(Error::SignatureMismatch);
+/// assert_eq!(rejection.status_code(), 401);
+/// let reply = rejection.to_response();
+/// assert_eq!(reply.body(), "no signature matched any accepted secret");
+/// assert_eq!(Rejection::BodyTooLarge { limit: 10 }.status_code(), 413);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Rejection {
+    /// The request failed verification or parsing (or announced a body
+    /// over the limit in its `content-length`).
+    #[error(transparent)]
+    Invalid(#[from] Error),
+
+    /// The body grew past the receiver's limit while it was read (no length
+    /// was announced, or the announced one was wrong); reading stopped there,
+    /// before any hashing.
+    #[error("body exceeds the limit of {limit} bytes")]
+    BodyTooLarge {
+        /// The receiver's limit in bytes.
+        limit: usize,
+    },
+
+    /// The body could not be read (the client hung up, or sent a malformed
+    /// chunked encoding).
+    #[error("the request body could not be read")]
+    UnreadableBody,
+
+    /// No receiver serves the `{provider}` named in the path.
+    #[error("no webhook receiver for this path")]
+    UnknownProvider,
+
+    /// The server is wired wrongly (a route without the `{provider}`
+    /// parameter its extractor reads, a receiver missing from the app's
+    /// state); the message says what is missing.
+    #[error("the webhook route is misconfigured: {0}")]
+    Misconfigured(&'static str),
+}
+
+impl Rejection {
+    /// The status to answer with: [`Error::status_code`] for verification
+    /// failures, `413` for a body over the limit, `400` for an unreadable
+    /// one, `404` for an unknown provider, `500` for a misconfigured server.
+    ///
+    /// ```
+    /// use webhook_kit::Rejection;
+    ///
+    /// assert_eq!(Rejection::UnreadableBody.status_code(), 400);
+    /// assert_eq!(Rejection::UnknownProvider.status_code(), 404);
+    /// ```
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            Rejection::Invalid(error) => error.status_code(),
+            Rejection::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Rejection::UnreadableBody => StatusCode::BAD_REQUEST,
+            Rejection::UnknownProvider => StatusCode::NOT_FOUND,
+            Rejection::Misconfigured(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The reply: the status, and the message as a `text/plain` body.
+    ///
+    /// ```
+    /// let reply = webhook_kit::Rejection::BodyTooLarge { limit: 10 }.to_response();
+    /// assert_eq!(reply.status(), 413);
+    /// assert_eq!(reply.body(), "body exceeds the limit of 10 bytes");
+    /// assert_eq!(reply.headers()["content-type"], "text/plain; charset=utf-8");
+    /// ```
+    pub fn to_response(&self) -> Response<String> {
+        plain_text(self.status_code(), self.to_string())
+    }
+}
+
+/// `status` with `message` as a `text/plain` body: how every rejection and
+/// error is answered.
+pub(crate) fn plain_text(status: StatusCode, message: String) -> Response<String> {
+    let mut reply = Response::new(message);
+    *reply.status_mut() = status;
+    reply.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    reply
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg(feature = "funnel")]
+    fn an_ack_round_trips_through_a_response() {
+        let funnel = crate::funnel::Funnel::new();
+        let ack = Ack::of(&funnel);
+        let reply: Response<&'static str> = ack.clone().into();
+        assert_eq!(Ack::from(reply), ack);
+    }
+
+    #[test]
+    fn rejections_keep_the_errors_message_and_status() {
+        let error = Error::BodyTooLarge { len: 5, limit: 4 };
+        let rejection = Rejection::from(error.clone());
+        assert_eq!(rejection.to_string(), error.to_string());
+        assert_eq!(rejection.status_code(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(
+            Rejection::Misconfigured("no receiver").status_code(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
+}
