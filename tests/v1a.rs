@@ -288,10 +288,7 @@ fn work_is_bounded_whatever_the_header_holds() {
         .to_owned();
     let junk = flip_base64_char(&genuine, 3);
     // The genuine entry after the budget of checks is not reached.
-    let late = format!(
-        "{} {genuine}",
-        vec![junk.as_str(); MAX_V1A_CHECKS].join(" ")
-    );
+    let late = format!("{} {genuine}", [junk.as_str(); MAX_V1A_CHECKS].join(" "));
     let mut request = signed.clone();
     request.insert(
         "webhook-signature",
@@ -303,7 +300,7 @@ fn work_is_bounded_whatever_the_header_holds() {
     );
     let early = format!(
         "{} {genuine}",
-        vec![junk.as_str(); MAX_V1A_CHECKS - 1].join(" ")
+        [junk.as_str(); MAX_V1A_CHECKS - 1].join(" ")
     );
     request.insert(
         "webhook-signature",
