@@ -35,11 +35,13 @@ fn decode(text: &[u8]) -> String {
         match text[i] {
             b'+' => out.push(b' '),
             b'%' => {
-                let hex = text.get(i + 1..i + 3).and_then(|pair| {
-                    std::str::from_utf8(pair)
-                        .ok()
-                        .and_then(|s| u8::from_str_radix(s, 16).ok())
-                });
+                // Exactly two hex digits: `from_str_radix` alone would also
+                // take a sign, reading `%+5` as byte 5.
+                let hex = text
+                    .get(i + 1..i + 3)
+                    .filter(|pair| pair.iter().all(u8::is_ascii_hexdigit))
+                    .and_then(|pair| std::str::from_utf8(pair).ok())
+                    .and_then(|pair| u8::from_str_radix(pair, 16).ok());
                 if let Some(byte) = hex {
                     out.push(byte);
                     i += 2;
@@ -84,6 +86,8 @@ mod tests {
     #[test]
     fn broken_escapes_are_kept_and_never_fail() {
         assert_eq!(fields(b"a=%zz%4"), [("a".into(), "%zz%4".into())]);
+        // A sign is not a hex digit (found by the `presets` fuzz target).
+        assert_eq!(fields(b"a=%+5%-1"), [("a".into(), "% 5%-1".into())]);
         assert_eq!(fields(b"a=%ff"), [("a".into(), "\u{fffd}".into())]);
         assert!(fields(b"&&").is_empty());
     }
