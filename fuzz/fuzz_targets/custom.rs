@@ -32,8 +32,7 @@ use time::OffsetDateTime;
 use webhook_kit::custom::{CustomReceiver, Event, MacEncoding, SchemeBuilder};
 use webhook_kit::{Delivery, Error, Provider, Tolerance};
 use webhook_kit_fuzz::{
-    check_request, check_signed, check_tamper_detected, header_map_named, now, split,
-    visible_text,
+    check_request, check_signed, check_tamper_detected, header_map_named, now, split, visible_text,
 };
 
 const SECRET: &str = "fuzz-custom-secret";
@@ -186,10 +185,20 @@ fn expected(
 /// The checks for headers the receiver signed: they verify, give
 /// [`expected`], stop vouching for another body, and — where a timestamp is
 /// signed — a day later.
-fn check_genuine(receiver: &CustomReceiver, chosen: &Chosen, headers: &HeaderMap, body: &[u8]) -> Delivery {
+fn check_genuine(
+    receiver: &CustomReceiver,
+    chosen: &Chosen,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Delivery {
     let outcome = check_signed(receiver, headers, body, SECRETS);
-    let delivery = receiver.verify_at(headers, body, now()).expect("verified above");
-    assert_eq!(outcome, expected(receiver, chosen, headers, body, &delivery));
+    let delivery = receiver
+        .verify_at(headers, body, now())
+        .expect("verified above");
+    assert_eq!(
+        outcome,
+        expected(receiver, chosen, headers, body, &delivery)
+    );
     check_tamper_detected(receiver, headers, body);
     let later = now() + time::Duration::days(1);
     let replayed = receiver.verify_at(headers, body, later);
@@ -201,7 +210,11 @@ fn check_genuine(receiver: &CustomReceiver, chosen: &Chosen, headers: &HeaderMap
         let signed_at = OffsetDateTime::from_unix_timestamp(now().unix_timestamp()).ok();
         assert_eq!(delivery.timestamp(), signed_at);
     } else {
-        assert_eq!(replayed.as_ref().ok(), Some(&delivery), "nothing timestamped: {replayed:?}");
+        assert_eq!(
+            replayed.as_ref().ok(),
+            Some(&delivery),
+            "nothing timestamped: {replayed:?}"
+        );
     }
     delivery
 }
@@ -243,7 +256,10 @@ fuzz_target!(|data: &[u8]| {
     ]);
     let (verified, outcome) = check_request(&receiver, &headers, body, SECRETS);
     match verified {
-        Ok(delivery) => assert_eq!(outcome, expected(&receiver, &chosen, &headers, body, &delivery)),
+        Ok(delivery) => assert_eq!(
+            outcome,
+            expected(&receiver, &chosen, &headers, body, &delivery)
+        ),
         Err(err) => assert!(err.is_auth(), "{err:?}"),
     }
 
@@ -256,7 +272,10 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(delivery.id().is_some(), chosen.id.is_some(), "{delivery:?}");
 
     // A fuzzed id and type, signed.
-    let (Ok(id), Ok(kind)) = (std::str::from_utf8(lines[14]), std::str::from_utf8(lines[15])) else {
+    let (Ok(id), Ok(kind)) = (
+        std::str::from_utf8(lines[14]),
+        std::str::from_utf8(lines[15]),
+    ) else {
         return;
     };
     let kind = (!kind.is_empty()).then_some(kind);

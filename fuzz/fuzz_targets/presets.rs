@@ -83,8 +83,13 @@ fn shopify_expected(
 /// headers: errors as for every request, only authentication errors before
 /// the body is read, and when it authenticates, `receive_at` gives
 /// `expected`.
-fn check_labelled<P, F>(receiver: &P, headers: &HeaderMap, body: &[u8], secrets: &[&str], expected: F)
-where
+fn check_labelled<P, F>(
+    receiver: &P,
+    headers: &HeaderMap,
+    body: &[u8],
+    secrets: &[&str],
+    expected: F,
+) where
     P: Provider,
     P::Event: std::fmt::Debug + PartialEq,
     F: Fn(&P, &HeaderMap, &[u8], &Delivery) -> Result<P::Event, Error>,
@@ -103,15 +108,26 @@ where
 
 /// Genuine headers from `sign_at` (which labels the body with an id of its
 /// own) verify, give `expected`, and stop vouching once the body changes.
-fn check_genuine_labelled<P, F>(receiver: &P, body: &[u8], secrets: &[&str], expected: F) -> HeaderMap
+fn check_genuine_labelled<P, F>(
+    receiver: &P,
+    body: &[u8],
+    secrets: &[&str],
+    expected: F,
+) -> HeaderMap
 where
     P: Provider,
     P::Event: std::fmt::Debug + PartialEq,
     F: Fn(&P, &HeaderMap, &[u8], &Delivery) -> Result<P::Event, Error>,
 {
-    let (headers, outcome) = check_genuine(receiver, body, secrets).expect("sign_at signs every body");
-    let delivery = receiver.verify_at(&headers, body, now()).expect("verified above");
-    assert!(delivery.id().is_some_and(|id| !id.is_empty()), "sign_at labels every body");
+    let (headers, outcome) =
+        check_genuine(receiver, body, secrets).expect("sign_at signs every body");
+    let delivery = receiver
+        .verify_at(&headers, body, now())
+        .expect("verified above");
+    assert!(
+        delivery.id().is_some_and(|id| !id.is_empty()),
+        "sign_at labels every body"
+    );
     assert_eq!(outcome, expected(receiver, &headers, body, &delivery));
     check_tamper_detected(receiver, &headers, body);
     headers
@@ -122,8 +138,11 @@ where
 fn label(text: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(text).ok()?;
     let bare = text.trim_matches([' ', '\t']);
-    (!bare.is_empty() && bare.bytes().all(|b| (0x20..0x7f).contains(&b) || b == b'\t'))
-        .then(|| bare.to_owned())
+    (!bare.is_empty()
+        && bare
+            .bytes()
+            .all(|b| (0x20..0x7f).contains(&b) || b == b'\t'))
+    .then(|| bare.to_owned())
 }
 
 fn github(lines: [&[u8]; 3], body: &[u8]) {
@@ -151,8 +170,13 @@ fn github(lines: [&[u8]; 3], body: &[u8]) {
         Err(other) => panic!("sign_event_at: {other:?}"),
     };
     let outcome = check_signed(&receiver, &signed, body, &secrets);
-    let verified = receiver.verify_at(&signed, body, now()).expect("verified above");
-    assert_eq!(outcome, github_expected(&receiver, &signed, body, &verified));
+    let verified = receiver
+        .verify_at(&signed, body, now())
+        .expect("verified above");
+    assert_eq!(
+        outcome,
+        github_expected(&receiver, &signed, body, &verified)
+    );
     if let Ok(parsed) = &outcome {
         assert_eq!(parsed.event, label(event.as_bytes()), "type {event:?}");
         let sent = (!delivery.is_empty()).then(|| delivery.to_owned());
@@ -165,7 +189,12 @@ fn stripe(signature: &[u8], body: &[u8]) {
         .and_then(|r| r.with_secret(STRIPE_OLD_SECRET))
         .expect("valid secrets");
     let headers = header_map(&[("stripe-signature", signature)]);
-    check_mac_scheme(&receiver, &headers, body, &[STRIPE_SECRET, STRIPE_OLD_SECRET]);
+    check_mac_scheme(
+        &receiver,
+        &headers,
+        body,
+        &[STRIPE_SECRET, STRIPE_OLD_SECRET],
+    );
 }
 
 fn shopify(lines: [&[u8]; 4], body: &[u8]) {
@@ -187,11 +216,19 @@ fn shopify(lines: [&[u8]; 4], body: &[u8]) {
     let mut events = HeaderMap::new();
     for (name, value) in &genuine {
         let renamed = name.as_str().replacen("x-shopify-", "shopify-", 1);
-        events.insert(HeaderName::try_from(renamed).expect("valid name"), value.clone());
+        events.insert(
+            HeaderName::try_from(renamed).expect("valid name"),
+            value.clone(),
+        );
     }
     let outcome = check_signed(&receiver, &events, body, &secrets);
-    let verified = receiver.verify_at(&events, body, now()).expect("verified above");
-    assert_eq!(outcome, shopify_expected(&receiver, &events, body, &verified));
+    let verified = receiver
+        .verify_at(&events, body, now())
+        .expect("verified above");
+    assert_eq!(
+        outcome,
+        shopify_expected(&receiver, &events, body, &verified)
+    );
 
     // The fuzzed topic and id, signed: both come back, and the time is now.
     let (Ok(topic), Ok(webhook_id)) = (std::str::from_utf8(topic), std::str::from_utf8(webhook_id))
@@ -204,8 +241,13 @@ fn shopify(lines: [&[u8]; 4], body: &[u8]) {
         Err(other) => panic!("sign_topic_at: {other:?}"),
     };
     let outcome = check_signed(&receiver, &signed, body, &secrets);
-    let verified = receiver.verify_at(&signed, body, now()).expect("verified above");
-    assert_eq!(outcome, shopify_expected(&receiver, &signed, body, &verified));
+    let verified = receiver
+        .verify_at(&signed, body, now())
+        .expect("verified above");
+    assert_eq!(
+        outcome,
+        shopify_expected(&receiver, &signed, body, &verified)
+    );
     if let Ok(parsed) = &outcome {
         assert_eq!(parsed.topic, label(topic.as_bytes()), "topic {topic:?}");
         let sent = (!webhook_id.is_empty()).then(|| webhook_id.to_owned());
@@ -263,8 +305,18 @@ fn slack(lines: [&[u8]; 2], body: &[u8]) {
 
 fuzz_target!(|data: &[u8]| {
     let (lines, body) = split::<10>(data);
-    let [gh_sig, gh_event, gh_delivery, stripe_sig, shop_sig, shop_topic, shop_id, shop_at, slack_sig, slack_ts] =
-        lines;
+    let [
+        gh_sig,
+        gh_event,
+        gh_delivery,
+        stripe_sig,
+        shop_sig,
+        shop_topic,
+        shop_id,
+        shop_at,
+        slack_sig,
+        slack_ts,
+    ] = lines;
     github([gh_sig, gh_event, gh_delivery], body);
     stripe(stripe_sig, body);
     shopify([shop_sig, shop_topic, shop_id, shop_at], body);

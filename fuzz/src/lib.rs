@@ -267,7 +267,11 @@ pub fn form_fields(body: &[u8]) -> std::collections::BTreeMap<String, String> {
         let mut out = Vec::new();
         let mut i = 0;
         while i < text.len() {
-            let pair = text.get(i + 1).copied().and_then(hex).zip(text.get(i + 2).copied().and_then(hex));
+            let pair = text
+                .get(i + 1)
+                .copied()
+                .and_then(hex)
+                .zip(text.get(i + 2).copied().and_then(hex));
             match (text[i], pair) {
                 (b'%', Some((hi, lo))) => {
                     out.push(hi << 4 | lo);
