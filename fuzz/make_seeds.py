@@ -36,6 +36,82 @@ CLICKFUNNELS_SECRET = "fuzz-clickfunnels-webhook-secret"
 STANDARD_SECRET = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
 STANDARD_OLD_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
+# The presets target: one primary secret each, plus the published test
+# secrets of GitHub and Slack so their documented vectors verify.
+GITHUB_SECRET = "fuzz-github-secret"
+GITHUB_DOCS_SECRET = "It's a Secret to Everybody"
+STRIPE_SECRET = "whsec_fuzz_stripe_secret"
+SHOPIFY_SECRET = "fuzz-shopify-client-secret"
+SLACK_SECRET = "fuzz-slack-signing-secret"
+SLACK_DOCS_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+CUSTOM_SECRET = "fuzz-custom-secret"
+
+# docs.github.com, "Validating webhook deliveries": secret, body, header.
+GITHUB_VECTOR = (b"Hello, World!", "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17")
+# docs.slack.dev, "Verifying requests from Slack": body, timestamp, header.
+SLACK_VECTOR = (
+    b"token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c",
+    "1531420618",
+    "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503",
+)
+SLACK_INTERACTION = b"payload=%7B%22type%22%3A%22block_actions%22%2C%22trigger_id%22%3A%2213345224609.738474920.8088930838d88f008e0%22%7D"
+STRIPE_BODY = b'{"id": "evt_1NG8Du2eZvKYlo2CUI79vXWy", "object": "event", "api_version": "2019-02-19", "created": 1686089970, "data": {"object": {"id": "seti_1NG8Du2eZvKYlo2C9XMqbR0x", "object": "setup_intent"}}, "livemode": false, "type": "setup_intent.created"}'
+SLACK_CALLBACK = b'{"token": "XXYYZZ", "team_id": "T123ABC456", "api_app_id": "A123ABC456", "event": {"type": "app_mention", "user": "U123", "text": "hi", "ts": "1515449522.000016"}, "type": "event_callback", "event_id": "Ev123ABC456", "event_time": 1515449522}'
+SLACK_CHALLENGE = b'{"token": "Jhj5dZrVaK7ZwHHjRyZWjbDl", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", "type": "url_verification"}'
+
+
+def presets_seed(body: bytes, github_event="issues", github_delivery="72d3162e-cc78-11e3-81ab-4c9367dc0958",
+                 topic="orders/create", webhook_id="b54557e4-bdd9-4b37-8a5f-bf7d70bcd043",
+                 slack=None) -> bytes:
+    """Genuine headers of all four presets for `body` at NOW."""
+    gh = "sha256=" + hmac256(GITHUB_SECRET.encode(), body).hex()
+    stripe = f"t={NOW},v1=" + hmac256(STRIPE_SECRET.encode(), f"{NOW}.".encode() + body).hex()
+    shop = base64.b64encode(hmac256(SHOPIFY_SECRET.encode(), body)).decode()
+    if slack is None:
+        slack = ("v0=" + hmac256(SLACK_SECRET.encode(), f"v0:{NOW}:".encode() + body).hex(), str(NOW))
+    return lines(gh, github_event, github_delivery, stripe, shop, topic, webhook_id,
+                 "2024-04-04T19:16:31Z", slack[0], slack[1]) + body
+
+
+def custom_seed(options: bytes, names, texts, header_values, body: bytes) -> bytes:
+    """A custom description: option bytes, 16 lines, body (see custom.rs)."""
+    return options + lines(*names, *texts, *header_values) + body
+
+
+def custom_seeds() -> None:
+    key = CUSTOM_SECRET.encode()
+    body = b'{"id": "evt_1", "type": "order.paid", "created": 1712258191, "data": {"id": 7}}'
+    none4 = ("", "", "", "")
+    # GitHub-like: prefix `sha256=`, hex of the body; id header; type header.
+    write("custom", "github-like", custom_seed(
+        bytes([0b0000_0000, 0b0011_1000, ord("."), 0, 0]),
+        ("x-hub-signature-256", "", "x-github-delivery", "x-github-event"),
+        ("sha256=", "", "", "", "", ""),
+        ("sha256=" + hmac256(key, body).hex(), "", "d-1", "push", "d-2", "ping"), body))
+    # Stripe-like: `t=…,v1=…` over "<t>.<body>", body fields.
+    write("custom", "stripe-like", custom_seed(
+        bytes([0b0001_0010, 0b1000_0000, ord("."), 0b0011_1111, 0]),
+        ("", "", "", ""), ("t", "v1", "", "", "", ""),
+        (f"t={NOW},v1=" + hmac256(key, f"{NOW}.".encode() + body).hex(), "", "", "", "", ""), body))
+    # Slack-like: `v0=` hex over "v0:<t>:<body>", timestamp header, form body.
+    form = SLACK_VECTOR[0]
+    write("custom", "slack-like", custom_seed(
+        bytes([0b1001_0000, 0b1000_0010, ord(":"), 0b1100_0000, 60]),
+        ("x-slack-signature", "x-slack-request-timestamp", "", ""),
+        ("v0=", "", "v0:", "", "", ""),
+        ("v0=" + hmac256(key, f"v0:{NOW}:".encode() + form).hex(), str(NOW), "", "", "", ""), form))
+    # Standard-like: `v1,<base64>` over "<id>.<t>.<body>", canonical timestamp.
+    mac = base64.b64encode(hmac256(key, f"msg_1.{NOW}.".encode() + body)).decode()
+    write("custom", "standard-like", custom_seed(
+        bytes([0b0110_0101, 0b1000_0110, ord("."), 0b0000_0001, 0]),
+        ("webhook-signature", "webhook-timestamp", "webhook-id", ""),
+        ("v1", "", "", "", "", ""),
+        (f"v1,{mac}", f"+0{NOW}", "msg_1", "", "msg_2", ""), body))
+    # Refused descriptions: a timestamp checked but not signed; a bad name.
+    write("custom", "refused-unsigned-timestamp", custom_seed(bytes([0, 0b0000_0001, ord("."), 0, 2]), none4, ("",) * 6, ("",) * 6, body))
+    write("custom", "refused-header-name", custom_seed(bytes([0, 0b0100_0000, ord("."), 0, 0]), ("x sig", "", "", ""), ("",) * 6, ("",) * 6, body))
+
+
 # The fixed body and secrets of the `headers` target.
 HEADERS_BODY = b'{"id":"evt_1","type":"fuzz.event","event":"fuzz.event"}'
 HEADERS_SECRET = "fuzz-secret"
@@ -111,8 +187,13 @@ def write(target: str, name: str, data: bytes) -> None:
     (OUT / target / name).write_bytes(data)
 
 
+GENERATED = ("parse", "funnel", "fourvenues", "falu", "clickfunnels", "standard", "headers", "presets", "custom")
+
+
 def main() -> None:
-    shutil.rmtree(OUT, ignore_errors=True)
+    # seeds/v1a is written by hand (tests/data/v1a vectors); keep it.
+    for target in GENERATED:
+        shutil.rmtree(OUT / target, ignore_errors=True)
     all_bodies = bodies()
     for name, body in all_bodies.items():
         write("parse", name, body)
@@ -146,6 +227,21 @@ def main() -> None:
         old = standard_sig(STANDARD_OLD_SECRET, "msg_2", NOW, body)
         write("standard", f"webhook-{name}", lines("msg_1", str(NOW), f"v1a,AAAA {sig}", "", "", "") + body)
         write("standard", f"svix-{name}", lines("", "", "", "msg_2", str(NOW), old) + body)
+
+    # presets: genuine headers of every preset for every body, the published
+    # GitHub and Slack vectors, Slack JSON and form bodies.
+    for name, body in all_bodies.items():
+        write("presets", f"genuine-{name}", presets_seed(body))
+    for name, body in [("stripe_setup_intent", STRIPE_BODY), ("slack_event_callback", SLACK_CALLBACK),
+                       ("slack_url_verification", SLACK_CHALLENGE), ("slack_interaction", SLACK_INTERACTION),
+                       ("slack_form_escapes", b"a=%zz%4&b=%2B%2b+x&&c&a=2&payload=%5B1%5D")]:
+        write("presets", f"genuine-{name}", presets_seed(body))
+    gh_body, gh_sig = GITHUB_VECTOR
+    write("presets", "github-published-vector",
+          lines(gh_sig, "ping", "", "", "", "", "", "", "", "") + gh_body)
+    slack_body, slack_ts, slack_sig = SLACK_VECTOR
+    write("presets", "slack-documented-example", presets_seed(slack_body, slack=(slack_sig, slack_ts)))
+    custom_seeds()
 
     # headers: one signature line for every scheme, optional timestamp and id.
     b = HEADERS_BODY

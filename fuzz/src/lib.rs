@@ -215,3 +215,87 @@ pub fn check_tamper_detected<P: Provider>(receiver: &P, headers: &HeaderMap, bod
         "signature still verifies after the body changed: {verified:?}"
     );
 }
+
+/// A header map from names chosen at run time (a described scheme's); like
+/// [`header_map`], empty values and values `http` refuses are left out.
+pub fn header_map_named(pairs: &[(Option<&HeaderName>, &[u8])]) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    for &(name, value) in pairs {
+        let Some(name) = name else { continue };
+        if value.is_empty() {
+            continue;
+        }
+        if let Ok(value) = HeaderValue::from_bytes(value) {
+            map.append(name.clone(), value);
+        }
+    }
+    map
+}
+
+/// An unsigned header as the presets document reading it: visible ASCII,
+/// surrounding whitespace trimmed, absent when blank. Written here again,
+/// independently of the crate, as the expectation.
+pub fn visible_text(headers: &HeaderMap, name: &str) -> Option<String> {
+    let text = headers.get(name)?.to_str().ok()?;
+    let text = text.trim_matches([' ', '\t']);
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// Whether a body's first byte after JSON whitespace opens an object: the
+/// presets that also take forms read such a body as JSON.
+pub fn opens_json_object(body: &[u8]) -> bool {
+    body.iter()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .is_some_and(|&b| b == b'{')
+}
+
+/// An `application/x-www-form-urlencoded` body's fields, decoded as the
+/// crate documents it (`+` is a space, `%` and two hex digits a byte, any
+/// other `%` kept as written, bytes that are not UTF-8 read as U+FFFD,
+/// a field sent twice keeps its first value), written independently of
+/// the crate.
+pub fn form_fields(body: &[u8]) -> std::collections::BTreeMap<String, String> {
+    fn hex(b: u8) -> Option<u8> {
+        match b {
+            b'0'..=b'9' => Some(b - b'0'),
+            b'a'..=b'f' => Some(b - b'a' + 10),
+            b'A'..=b'F' => Some(b - b'A' + 10),
+            _ => None,
+        }
+    }
+    fn decode(text: &[u8]) -> String {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < text.len() {
+            let pair = text
+                .get(i + 1)
+                .copied()
+                .and_then(hex)
+                .zip(text.get(i + 2).copied().and_then(hex));
+            match (text[i], pair) {
+                (b'%', Some((hi, lo))) => {
+                    out.push(hi << 4 | lo);
+                    i += 3;
+                }
+                (b'+', _) => {
+                    out.push(b' ');
+                    i += 1;
+                }
+                (other, _) => {
+                    out.push(other);
+                    i += 1;
+                }
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+    let mut map = std::collections::BTreeMap::new();
+    for pair in body.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+        let (name, value) = match pair.iter().position(|&b| b == b'=') {
+            Some(at) => (&pair[..at], &pair[at + 1..]),
+            None => (pair, &b""[..]),
+        };
+        map.entry(decode(name)).or_insert_with(|| decode(value));
+    }
+    map
+}

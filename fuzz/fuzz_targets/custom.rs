@@ -1,0 +1,291 @@
+//! `custom::SchemeBuilder`: a fuzzed description of a sender, then requests
+//! through the receiver it builds.
+//!
+//! Input: five option bytes, then lines, then the body.
+//!
+//! | byte | bits | chooses |
+//! |---|---|---|
+//! | 0 | 0–1 | grammar: one MAC after line 5 as prefix; `versioned_list(line 5)`; `key_value(line 5, line 6)`; one MAC, no prefix call |
+//! | 0 | 2–3 | encoding: hex, base64, hex or base64, (default) |
+//! | 0 | 4–5 | signed content: body; `sign_timestamp`; `sign_id_and_timestamp`; body |
+//! | 0 | 6, 7 | `canonical_timestamp()`; `form_body()` |
+//! | 1 | 0–1, 2–3, 4–5 | timestamp, id, type header: none; a name from [`NAMES`] (byte 4); the text of line 2/3/4; a name from [`NAMES`] (byte 4 shifted) |
+//! | 1 | 6–7 | signature header: [`NAMES`]\[byte 4 % n\]; line 1; `x-signature`; line 1 |
+//! | 2 | | the separator (a byte above 127 is a non-ASCII `char`) |
+//! | 3 | 0–1, 2–3, 4–5 | id, type, time field: none; line 8/9/10 as given; `/data/<line>`; a fixed name |
+//! | 3 | 6–7 | tolerance: default; byte 4 seconds both ways; zero; 600 s past, byte 4 future |
+//! | 4 | | picks names from [`NAMES`], tolerance seconds |
+//!
+//! Lines: 1–4 header names (signature, timestamp, id, type), 5 prefix /
+//! version / timestamp key, 6 signature key, 7 signed prefix, 8–10 field
+//! paths (id, type, time), 11–14 the request's header values (signature,
+//! timestamp, id, type), 15 an id and 16 a type to sign with
+//! `sign_delivery_at`.
+
+#![no_main]
+
+use std::time::Duration;
+
+use http::{HeaderMap, HeaderName};
+use libfuzzer_sys::fuzz_target;
+use time::OffsetDateTime;
+use webhook_kit::custom::{CustomReceiver, Event, MacEncoding, SchemeBuilder};
+use webhook_kit::{Delivery, Error, Provider, Tolerance};
+use webhook_kit_fuzz::{
+    check_request, check_signed, check_tamper_detected, header_map_named, now, split, visible_text,
+};
+
+const SECRET: &str = "fuzz-custom-secret";
+const OLD_SECRET: &str = "fuzz-custom-old-secret";
+const SECRETS: &[&str] = &[SECRET, OLD_SECRET];
+
+/// Header names the description picks from: real senders' names, and two
+/// that differ only in case, which must count as the same header.
+const NAMES: &[&str] = &[
+    "x-signature",
+    "X-Signature",
+    "x-timestamp",
+    "x-id",
+    "x-event",
+    "webhook-signature",
+    "webhook-timestamp",
+    "webhook-id",
+    "x-hub-signature-256",
+    "x-github-event",
+    "content-type",
+    "",
+];
+
+/// What the description chose, beside the builder, for the checks.
+struct Chosen {
+    signs_timestamp: bool,
+    signature: Option<HeaderName>,
+    timestamp: Option<HeaderName>,
+    id: Option<HeaderName>,
+    event_type: Option<HeaderName>,
+}
+
+fn text(line: &[u8]) -> String {
+    String::from_utf8_lossy(line).into_owned()
+}
+
+/// A header name as the builder would take it (`None` when HTTP cannot
+/// carry it, in which case `build` must refuse).
+fn name(text: &str) -> Option<HeaderName> {
+    HeaderName::from_bytes(text.as_bytes()).ok()
+}
+
+fn describe(options: &[u8; 5], lines: &[&[u8]]) -> (SchemeBuilder, Chosen) {
+    let [o0, o1, sep, o3, pick] = *options;
+    let from_set = |shift: u8| NAMES[usize::from(pick.wrapping_add(shift)) % NAMES.len()];
+    let signature = match o1 >> 6 {
+        0 => from_set(0).to_owned(),
+        2 => "x-signature".to_owned(),
+        _ => text(lines[0]),
+    };
+    let mut builder = SchemeBuilder::new(&signature);
+    let header = |bits: u8, line: &[u8], shift: u8| match bits & 3 {
+        0 => None,
+        1 => Some(from_set(shift).to_owned()),
+        2 => Some(text(line)),
+        _ => Some(from_set(shift.wrapping_mul(3))).map(str::to_owned),
+    };
+    let timestamp = header(o1, lines[1], 1);
+    let id = header(o1 >> 2, lines[2], 2);
+    let event_type = header(o1 >> 4, lines[3], 3);
+    if let Some(t) = &timestamp {
+        builder = builder.timestamp_header(t);
+    }
+    if let Some(i) = &id {
+        builder = builder.id_header(i);
+    }
+    if let Some(e) = &event_type {
+        builder = builder.event_type_header(e);
+    }
+    builder = match o0 & 3 {
+        0 => builder.signature_prefix(&text(lines[4])),
+        1 => builder.versioned_list(&text(lines[4])),
+        2 => builder.key_value(&text(lines[4]), &text(lines[5])),
+        _ => builder,
+    };
+    builder = match (o0 >> 2) & 3 {
+        0 => builder.encoding(MacEncoding::Hex),
+        1 => builder.encoding(MacEncoding::Base64),
+        2 => builder.encoding(MacEncoding::HexOrBase64),
+        _ => builder,
+    };
+    let separator = char::from(sep);
+    let signs_timestamp = matches!((o0 >> 4) & 3, 1 | 2);
+    builder = match (o0 >> 4) & 3 {
+        1 => builder.sign_timestamp(separator),
+        2 => builder.sign_id_and_timestamp(separator),
+        _ => builder,
+    };
+    if !lines[6].is_empty() {
+        builder = builder.signed_prefix(&text(lines[6]));
+    }
+    if o0 & 0x40 != 0 {
+        builder = builder.canonical_timestamp();
+    }
+    if o0 & 0x80 != 0 {
+        builder = builder.form_body();
+    }
+    let field = |bits: u8, line: &[u8], fixed: &str| match bits & 3 {
+        0 => None,
+        1 => Some(text(line)),
+        2 => Some(format!("/data/{}", text(line))),
+        _ => Some(fixed.to_owned()),
+    };
+    if let Some(path) = field(o3, lines[7], "id") {
+        builder = builder.id_field(&path);
+    }
+    if let Some(path) = field(o3 >> 2, lines[8], "type") {
+        builder = builder.type_field(&path);
+    }
+    if let Some(path) = field(o3 >> 4, lines[9], "created") {
+        builder = builder.time_field(&path);
+    }
+    let seconds = Duration::from_secs(u64::from(pick));
+    builder = match o3 >> 6 {
+        1 => builder.tolerance(Tolerance::symmetric(seconds)),
+        2 => builder.tolerance(Tolerance::symmetric(Duration::ZERO)),
+        3 => builder.tolerance(Tolerance::new(Duration::from_secs(600), seconds)),
+        _ => builder,
+    };
+    let chosen = Chosen {
+        signs_timestamp,
+        signature: name(&signature),
+        timestamp: timestamp.as_deref().and_then(name),
+        id: id.as_deref().and_then(name),
+        event_type: event_type.as_deref().and_then(name),
+    };
+    (builder, chosen)
+}
+
+/// What `receive_at` must give once `headers` authenticated as `delivery`:
+/// the parsed body, its id from the id field, else from the delivery; its
+/// type from the type header where one is named.
+fn expected(
+    receiver: &CustomReceiver,
+    chosen: &Chosen,
+    headers: &HeaderMap,
+    body: &[u8],
+    delivery: &Delivery,
+) -> Result<Event, Error> {
+    let mut event = receiver.parse(body)?;
+    if event.id.is_none() {
+        event.id = delivery.id().map(str::to_owned);
+    }
+    if let Some(name) = &chosen.event_type {
+        event.event_type = visible_text(headers, name.as_str());
+    }
+    Ok(event)
+}
+
+/// The checks for headers the receiver signed: they verify, give
+/// [`expected`], stop vouching for another body, and — where a timestamp is
+/// signed — a day later.
+fn check_genuine(
+    receiver: &CustomReceiver,
+    chosen: &Chosen,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Delivery {
+    let outcome = check_signed(receiver, headers, body, SECRETS);
+    let delivery = receiver
+        .verify_at(headers, body, now())
+        .expect("verified above");
+    assert_eq!(
+        outcome,
+        expected(receiver, chosen, headers, body, &delivery)
+    );
+    check_tamper_detected(receiver, headers, body);
+    let later = now() + time::Duration::days(1);
+    let replayed = receiver.verify_at(headers, body, later);
+    if chosen.signs_timestamp {
+        assert!(
+            matches!(replayed, Err(Error::TimestampTooOld { .. })),
+            "a signed timestamp must expire: {replayed:?}"
+        );
+        let signed_at = OffsetDateTime::from_unix_timestamp(now().unix_timestamp()).ok();
+        assert_eq!(delivery.timestamp(), signed_at);
+    } else {
+        assert_eq!(
+            replayed.as_ref().ok(),
+            Some(&delivery),
+            "nothing timestamped: {replayed:?}"
+        );
+    }
+    delivery
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((options, rest)) = data.split_first_chunk::<5>() else {
+        return;
+    };
+    let (lines, body) = split::<16>(rest);
+    let (builder, chosen) = describe(options, &lines);
+    let scheme = match builder.build() {
+        Ok(scheme) => scheme,
+        Err(Error::InvalidScheme(reason)) => {
+            assert!(!reason.is_empty());
+            let err = Error::InvalidScheme(reason);
+            assert_eq!(err.status_code().as_u16(), 500);
+            let _ = format!("{err} {err:?}");
+            return;
+        }
+        Err(other) => panic!("build refused with {other:?}"),
+    };
+    // An accepted description names only headers HTTP can carry.
+    let Some(signature) = &chosen.signature else {
+        panic!("build accepted an invalid signature header name");
+    };
+    let receiver = scheme
+        .receiver(SECRET)
+        .and_then(|r| r.with_secret(OLD_SECRET))
+        .expect("valid secrets");
+    let _ = format!("{scheme:?} {receiver:?}");
+    assert!(!format!("{receiver:?}").contains(SECRET));
+
+    // Fuzzed headers under the described names.
+    let headers = header_map_named(&[
+        (Some(signature), lines[10]),
+        (chosen.timestamp.as_ref(), lines[11]),
+        (chosen.id.as_ref(), lines[12]),
+        (chosen.event_type.as_ref(), lines[13]),
+    ]);
+    let (verified, outcome) = check_request(&receiver, &headers, body, SECRETS);
+    match verified {
+        Ok(delivery) => assert_eq!(
+            outcome,
+            expected(&receiver, &chosen, &headers, body, &delivery)
+        ),
+        Err(err) => assert!(err.is_auth(), "{err:?}"),
+    }
+
+    // Every description build() accepts can sign every body.
+    let genuine = match receiver.sign_at(body, now()) {
+        Ok(headers) => headers,
+        Err(err) => panic!("sign_at of an accepted scheme: {err:?}"),
+    };
+    let delivery = check_genuine(&receiver, &chosen, &genuine, body);
+    assert_eq!(delivery.id().is_some(), chosen.id.is_some(), "{delivery:?}");
+
+    // A fuzzed id and type, signed.
+    let (Ok(id), Ok(kind)) = (
+        std::str::from_utf8(lines[14]),
+        std::str::from_utf8(lines[15]),
+    ) else {
+        return;
+    };
+    let kind = (!kind.is_empty()).then_some(kind);
+    let signed = match receiver.sign_delivery_at(id, kind, body, now()) {
+        Ok(signed) => signed,
+        Err(Error::Signing(_)) => return,
+        Err(other) => panic!("sign_delivery_at: {other:?}"),
+    };
+    let delivery = check_genuine(&receiver, &chosen, &signed, body);
+    if chosen.id.is_some() && !id.is_empty() {
+        assert_eq!(delivery.id(), Some(id), "the id signed is the delivery's");
+    }
+});
