@@ -62,6 +62,14 @@ static SCHEME: Scheme = Scheme {
 };
 
 /// How ClickFunnels reads replies: only these statuses stop redelivery.
+///
+/// ```
+/// use webhook_kit::clickfunnels::REPLY_RULE;
+///
+/// assert!(REPLY_RULE.is_success_status(226));
+/// // `208 Already Reported` is a 2xx, but ClickFunnels redelivers after it.
+/// assert!(!REPLY_RULE.is_success_status(208));
+/// ```
 pub const REPLY_RULE: ReplyRule = ReplyRule::codes(&[200, 201, 202, 203, 204, 205, 206, 207, 226]);
 
 /// A receiver for ClickFunnels webhooks.
@@ -116,6 +124,23 @@ receiver_builders!(ClickFunnels = "webhook_kit::clickfunnels::ClickFunnels::new(
 ///
 /// Fields follow ClickFunnels' published contact snapshot; nearly all may be
 /// `null`, and fields added later are ignored.
+///
+/// ```
+/// use webhook_kit::Provider;
+/// use webhook_kit::clickfunnels::{ClickFunnels, EventData};
+///
+/// let body = br#"{"event_id": "6f1c", "event_type": "contact.updated", "data": {
+///     "id": 42, "first_name": "Ada", "email_address": "ada@example.com",
+///     "time_zone": "Europe/London", "tags": [], "updated_at": "2024-05-01T10:00:00Z"}}"#;
+/// let event = ClickFunnels::new("webhook-secret")?.parse(body)?;
+/// let EventData::ContactUpdated(contact) = &event.data else { panic!("{:?}", event.data) };
+/// assert_eq!(contact.id, Some(42));
+/// assert_eq!(contact.first_name.as_deref(), Some("Ada"));
+/// assert_eq!(contact.email_address.as_deref(), Some("ada@example.com"));
+/// assert_eq!(contact.phone_number, None);
+/// assert!(contact.updated_at.is_some());
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Contact {
@@ -189,6 +214,25 @@ event_data! {
     ///
     /// `contact.*` events carry a typed [`Contact`]; for the other types the
     /// subject's JSON is kept as it came.
+    ///
+    /// ```
+    /// use webhook_kit::Provider;
+    /// use webhook_kit::clickfunnels::{ClickFunnels, EventData};
+    ///
+    /// let receiver = ClickFunnels::new("webhook-secret")?;
+    /// let body = br#"{"event_id": "e2", "event_type": "order.created", "data": {"id": 7, "total": "19.00"}}"#;
+    /// match receiver.parse(body)?.data {
+    ///     EventData::OrderCreated(order) => assert_eq!(order["total"], "19.00"),
+    ///     other => panic!("unexpected {other:?}"),
+    /// }
+    ///
+    /// // A type this crate does not know yet still parses, keeping its name and data.
+    /// let body = br#"{"event_id": "e3", "event_type": "invoice.paid", "data": {"id": 8}}"#;
+    /// let data = receiver.parse(body)?.data;
+    /// assert!(matches!(data, EventData::Unknown(_)));
+    /// assert_eq!(data.event_type(), "invoice.paid");
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
     pub enum EventData {
         "contact.created" => ContactCreated(Contact),
         "contact.updated" => ContactUpdated(Contact),
@@ -223,6 +267,23 @@ event_data! {
 }
 
 /// A ClickFunnels V2 webhook event (`Webhooks::Outgoing::Event`).
+///
+/// ```
+/// use webhook_kit::{Provider, WebhookEvent};
+/// use webhook_kit::clickfunnels::ClickFunnels;
+///
+/// let body = br#"{"event_id": "6f1c", "event_type": "contact.created", "subject_id": 42,
+///     "subject_type": "Contact", "created_at": "2024-05-01T10:00:00Z", "workspace_id": 3,
+///     "data": {"id": 42, "email_address": "ada@example.com"}}"#;
+/// let event = ClickFunnels::new("webhook-secret")?.parse(body)?;
+/// assert_eq!(event.event_id, "6f1c");
+/// assert_eq!(event.event_type(), "contact.created");
+/// assert_eq!(event.subject_id, Some(42));
+/// assert_eq!(event.subject_type.as_deref(), Some("Contact"));
+/// assert_eq!(event.created_at.map(|t| t.year()), Some(2024));
+/// assert_eq!(event.workspace_id, Some(3));
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Event {

@@ -155,6 +155,18 @@ macro_rules! event_data {
             }
 
             /// The provider's name for this event's type.
+            ///
+            /// It is the `type` of the JSON form too, so a stored event's
+            /// name is the one the provider sent, known to this crate or not.
+            ///
+            #[doc = concat!("```\n",
+                "use ", module_path!(), "::EventData;\n",
+                "\n",
+                "let data: EventData = serde_json::from_str(r#\"{\"type\": \"brand.new\", \"data\": {\"id\": 1}}\"#)?;\n",
+                "assert!(matches!(data, EventData::Unknown(_)));\n",
+                "assert_eq!(data.event_type(), \"brand.new\");\n",
+                "# Ok::<(), serde_json::Error>(())\n",
+                "```")]
             pub fn event_type(&self) -> &str {
                 match self {
                     $( EventData::$variant(_) => $name, )*

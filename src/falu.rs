@@ -66,10 +66,36 @@ static SCHEME: Scheme = Scheme {
 /// Falu's window: 5 minutes into the past, as Falu's SDK; 60 seconds into
 /// the future, **our default** (the SDK allows none, and Falu never
 /// redelivers an event a receiver refused).
+///
+/// ```
+/// use std::time::Duration;
+/// use webhook_kit::Provider;
+/// use webhook_kit::falu::{DEFAULT_TOLERANCE, Falu};
+///
+/// assert_eq!(DEFAULT_TOLERANCE.past, Duration::from_secs(300));
+/// assert_eq!(DEFAULT_TOLERANCE.future, Duration::from_secs(60));
+///
+/// // A delivery signed 4 minutes ago passes; one signed 6 minutes ago does not.
+/// let receiver = Falu::new("falu-secret")?;
+/// let body = br#"{"id": "evt_1", "type": "message.sent", "data": {"object": {}}}"#;
+/// let now = time::OffsetDateTime::now_utc();
+/// let headers = receiver.sign_at(body, now - Duration::from_secs(240))?;
+/// assert!(receiver.verify_at(&headers, body, now).is_ok());
+/// let headers = receiver.sign_at(body, now - Duration::from_secs(360))?;
+/// assert!(receiver.verify_at(&headers, body, now).is_err());
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 pub const DEFAULT_TOLERANCE: Tolerance =
     Tolerance::new(Duration::from_secs(300), Duration::from_secs(60));
 
 /// How Falu reads replies: any `2xx` is success.
+///
+/// ```
+/// use webhook_kit::falu::REPLY_RULE;
+///
+/// assert!(REPLY_RULE.is_success_status(202));
+/// assert!(!REPLY_RULE.is_success_status(500));
+/// ```
 pub const REPLY_RULE: ReplyRule = ReplyRule::any_2xx();
 
 /// The prefix CloudEvents deliveries put before the event type.
@@ -129,6 +155,24 @@ receiver_builders!(Falu = "webhook_kit::falu::Falu::new(\"falu-secret\")?":
     with_secret, with_tolerance, max_body_size, with_reply_rule, with_retry_schedule);
 
 /// Which of Falu's two payload formats a delivery used.
+///
+/// ```
+/// use webhook_kit::{Provider, WebhookEvent};
+/// use webhook_kit::falu::{Falu, PayloadFormat};
+///
+/// let receiver = Falu::new("falu-secret")?;
+/// let basic = br#"{"id": "evt_1", "type": "message.sent", "data": {"object": {"id": "msg_1"}}}"#;
+/// let cloud = br#"{"specversion": "1.0", "id": "evt_2", "type": "io.falu.message.sent",
+///                  "source": "https://falu.io", "time": "2024-01-02T03:04:05Z",
+///                  "data": {"object": {"id": "msg_1"}}}"#;
+/// let basic = receiver.parse(basic)?;
+/// let cloud = receiver.parse(cloud)?;
+/// assert_eq!(basic.format, PayloadFormat::Basic);
+/// assert_eq!(cloud.format, PayloadFormat::CloudEvents);
+/// // One type name for both formats.
+/// assert_eq!(basic.event_type(), cloud.event_type());
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum PayloadFormat {
@@ -139,6 +183,23 @@ pub enum PayloadFormat {
 }
 
 /// The API request that caused an event.
+///
+/// Falu's basic format carries it at the top level, CloudEvents inside
+/// `data`; both land here.
+///
+/// ```
+/// use webhook_kit::Provider;
+/// use webhook_kit::falu::Falu;
+///
+/// let body = br#"{"id": "evt_1", "type": "payment.succeeded",
+///                 "request": {"id": "req_9", "idempotency_key": "order-17"},
+///                 "data": {"object": {"id": "pa_1"}}}"#;
+/// let event = Falu::new("falu-secret")?.parse(body)?;
+/// let request = event.request.expect("the body names a request");
+/// assert_eq!(request.id.as_deref(), Some("req_9"));
+/// assert_eq!(request.idempotency_key.as_deref(), Some("order-17"));
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Request {
@@ -153,6 +214,20 @@ pub struct Request {
 /// The object an event is about, and for `*.updated` events its previous
 /// values. Falu does not publish the objects' schemas per event, so both are
 /// kept as JSON.
+///
+/// ```
+/// use webhook_kit::Provider;
+/// use webhook_kit::falu::{EventData, Falu};
+///
+/// let body = br#"{"id": "evt_3", "type": "message_template.updated",
+///                 "data": {"object": {"id": "mtpl_1", "alias": "welcome"},
+///                          "previous": {"alias": "hello"}}}"#;
+/// let event = Falu::new("falu-secret")?.parse(body)?;
+/// let EventData::MessageTemplateUpdated(data) = &event.data else { panic!("{:?}", event.data) };
+/// assert_eq!(data.object["alias"], "welcome");
+/// assert_eq!(data.previous.as_ref().map(|p| &p["alias"]), Some(&"hello".into()));
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ObjectData {
@@ -166,6 +241,21 @@ pub struct ObjectData {
 
 event_data! {
     /// The data of a Falu event, by event type.
+    ///
+    /// Every known type carries an [`ObjectData`]; the variant says which.
+    ///
+    /// ```
+    /// use webhook_kit::Provider;
+    /// use webhook_kit::falu::{EventData, Falu};
+    ///
+    /// let body = br#"{"id": "evt_4", "type": "payment.failed", "data": {"object": {"id": "pa_2", "amount": 1000}}}"#;
+    /// match Falu::new("falu-secret")?.parse(body)?.data {
+    ///     EventData::PaymentSucceeded(_) => panic!("it failed"),
+    ///     EventData::PaymentFailed(data) => assert_eq!(data.object["amount"], 1000),
+    ///     other => panic!("unexpected {other:?}"),
+    /// }
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
     pub enum EventData {
         "file.created" => FileCreated(ObjectData),
         "identity_verification.created" => IdentityVerificationCreated(ObjectData),
@@ -214,6 +304,21 @@ event_data! {
 ///
 /// [`WebhookEvent::event_type`] gives the same name for both formats
 /// (`message.sent`, never `io.falu.message.sent`).
+///
+/// ```
+/// use webhook_kit::{Provider, WebhookEvent};
+/// use webhook_kit::falu::Falu;
+///
+/// let body = br#"{"id": "evt_5", "type": "message.delivered", "created": "2024-01-02T03:04:05Z",
+///                 "workspace": "wksp_1", "live": false, "data": {"object": {"id": "msg_1"}}}"#;
+/// let event = Falu::new("falu-secret")?.parse(body)?;
+/// assert_eq!(event.id, "evt_5");
+/// assert_eq!(event.event_type(), "message.delivered");
+/// assert_eq!(event.workspace.as_deref(), Some("wksp_1"));
+/// assert_eq!(event.live, Some(false));
+/// assert_eq!(event.created.map(|t| t.unix_timestamp()), Some(1_704_164_645));
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Event {
@@ -348,6 +453,15 @@ impl RetrySchedule {
     /// event as failed and stop trying"; failed events are retried by hand
     /// through Falu's API. Falu publishes no timeout figure, so
     /// [`RetrySchedule::timeout`] is `None`.
+    ///
+    /// ```
+    /// use webhook_kit::RetrySchedule;
+    ///
+    /// let schedule = RetrySchedule::falu();
+    /// assert_eq!(schedule.max_attempts(), 1);
+    /// assert_eq!(schedule.delay_after(1), None);
+    /// assert_eq!(schedule.timeout(), None);
+    /// ```
     pub fn falu() -> Self {
         RetrySchedule::none()
     }

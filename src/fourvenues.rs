@@ -83,6 +83,13 @@ static SCHEME: Scheme = Scheme {
 
 /// How this crate reads replies for Fourvenues: any `2xx` is success.
 /// (Our default: Fourvenues publishes only that it waits for "a response".)
+///
+/// ```
+/// use webhook_kit::fourvenues::REPLY_RULE;
+///
+/// assert!(REPLY_RULE.is_success_status(204));
+/// assert!(!REPLY_RULE.is_success_status(301));
+/// ```
 pub const REPLY_RULE: ReplyRule = ReplyRule::any_2xx();
 
 /// A receiver for Fourvenues webhooks.
@@ -138,6 +145,23 @@ receiver_builders!(Fourvenues = "webhook_kit::fourvenues::Fourvenues::new(\"sign
     with_secret, max_body_size, with_reply_rule, with_retry_schedule);
 
 /// `payment.success`: a payment went through.
+///
+/// ```
+/// use webhook_kit::Provider;
+/// use webhook_kit::fourvenues::{EventData, Fourvenues};
+///
+/// let body = br#"{"id": "wh_1", "event": "payment.success", "payload": {"payment_id": "pay_81",
+///     "resource_type": "ticket", "resource_ids": ["tk_1", "tk_2"],
+///     "metadata": {"order": "A-17"}, "send_resources": true}}"#;
+/// let event = Fourvenues::new("sign-secret")?.parse(body)?;
+/// let EventData::PaymentSuccess(payment) = &event.data else { panic!("{:?}", event.data) };
+/// assert_eq!(payment.payment_id, "pay_81");
+/// assert_eq!(payment.resource_type.as_deref(), Some("ticket"));
+/// assert_eq!(payment.resource_ids, ["tk_1", "tk_2"]);
+/// assert_eq!(payment.metadata["order"], "A-17");
+/// assert_eq!(payment.send_resources, Some(true));
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PaymentSuccess {
@@ -158,6 +182,22 @@ pub struct PaymentSuccess {
 }
 
 /// `ticket.request_refund`: a ticket holder asked for a refund.
+///
+/// ```
+/// use webhook_kit::Provider;
+/// use webhook_kit::fourvenues::{EventData, Fourvenues};
+///
+/// let body = br#"{"id": "wh_2", "event": "ticket.request_refund", "payload": {"qr_code": "QR-991",
+///     "client_name": "Lucia Ortega", "client_email": "lucia@example.com", "event_id": "ev_3",
+///     "ticket_id": "tk_1", "amount_to_refund": 15, "currency": "EUR", "resource_type": "ticket"}}"#;
+/// let event = Fourvenues::new("sign-secret")?.parse(body)?;
+/// let EventData::TicketRequestRefund(refund) = &event.data else { panic!("{:?}", event.data) };
+/// assert_eq!(refund.ticket_id.as_deref(), Some("tk_1"));
+/// assert_eq!(refund.amount_to_refund, Some(15.0));
+/// assert_eq!(refund.currency.as_deref(), Some("EUR"));
+/// assert_eq!(refund.client_email.as_deref(), Some("lucia@example.com"));
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TicketRequestRefund {
@@ -189,6 +229,19 @@ pub struct TicketRequestRefund {
 
 event_data! {
     /// The data of a Fourvenues event, by event type.
+    ///
+    /// ```
+    /// use webhook_kit::Provider;
+    /// use webhook_kit::fourvenues::{EventData, Fourvenues};
+    ///
+    /// let body = br#"{"id": "wh_3", "event": "payment.success", "payload": {"payment_id": "pay_82"}}"#;
+    /// match Fourvenues::new("sign-secret")?.parse(body)?.data {
+    ///     EventData::PaymentSuccess(payment) => assert_eq!(payment.payment_id, "pay_82"),
+    ///     EventData::TicketRequestRefund(refund) => panic!("not a refund: {refund:?}"),
+    ///     other => panic!("a type this crate does not know: {}", other.event_type()),
+    /// }
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
     pub enum EventData {
         "payment.success" => PaymentSuccess(PaymentSuccess),
         "ticket.request_refund" => TicketRequestRefund(TicketRequestRefund),
@@ -199,6 +252,18 @@ event_data! {
 ///
 /// Fourvenues' envelope carries no timestamp, so
 /// [`WebhookEvent::occurred_at`] is `None`.
+///
+/// ```
+/// use webhook_kit::{Provider, WebhookEvent};
+/// use webhook_kit::fourvenues::Fourvenues;
+///
+/// let body = br#"{"id": "wh_4", "event": "payment.success", "payload": {"payment_id": "pay_83"}}"#;
+/// let event = Fourvenues::new("sign-secret")?.parse(body)?;
+/// assert_eq!(event.id, "wh_4");
+/// assert_eq!(event.data.event_type(), "payment.success");
+/// assert_eq!(event.occurred_at(), None);
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Event {

@@ -54,14 +54,42 @@ use crate::token::verify_token;
 use crate::{Delivery, Error, Provider, ReplyRule, RetrySchedule, WebhookEvent};
 
 /// The text Funnel looks for in a successful reply.
+///
+/// ```
+/// use webhook_kit::Provider;
+/// use webhook_kit::funnel::{ACKNOWLEDGEMENT, Funnel};
+///
+/// let reply = Funnel::new().acknowledge();
+/// assert!(reply.body().contains(ACKNOWLEDGEMENT));
+/// ```
 pub const ACKNOWLEDGEMENT: &str = "Funnel Event Received";
 
 /// How Funnel reads replies (Events Walkthrough): `200` with a body
 /// containing `Funnel Event Received`; anything else is retried.
+///
+/// ```
+/// use webhook_kit::funnel::REPLY_RULE;
+///
+/// let ok = http::Response::builder().status(200).body("Funnel Event Received")?;
+/// assert!(REPLY_RULE.classify(&ok).is_success());
+/// // A bare `200` is retried: the acknowledgement text is missing.
+/// let bare = http::Response::builder().status(200).body("")?;
+/// assert!(!REPLY_RULE.classify(&bare).is_success());
+/// # Ok::<(), http::Error>(())
+/// ```
 pub const REPLY_RULE: ReplyRule = ReplyRule::codes(&[200]).require_body(ACKNOWLEDGEMENT);
 
 /// The rule in Funnel's Webhooks V3 documentation: any `2xx` or `3xx`
 /// answered within 5 seconds. Opt in with [`Funnel::with_reply_rule`].
+///
+/// ```
+/// use webhook_kit::Provider;
+/// use webhook_kit::funnel::{Funnel, V3_REPLY_RULE};
+///
+/// let receiver = Funnel::new().with_reply_rule(V3_REPLY_RULE);
+/// assert!(receiver.reply_rule().is_success_status(302));
+/// assert!(!receiver.reply_rule().is_success_status(400));
+/// ```
 pub const V3_REPLY_RULE: ReplyRule = ReplyRule::range(200, 399);
 
 /// A receiver for Funnel Leasing events.
@@ -173,6 +201,23 @@ receiver_builders!(Funnel = "webhook_kit::funnel::Funnel::new()":
     max_body_size, with_reply_rule, with_retry_schedule);
 
 /// `lease_transaction.status_updated`: an application's status changed.
+///
+/// ```
+/// use webhook_kit::Provider;
+/// use webhook_kit::funnel::{EventData, Funnel};
+///
+/// let body = br#"{"id": 8932127, "event_type": "lease_transaction.status_updated",
+///   "event_timestamp": 1680064028, "idempotency_key": null,
+///   "event_data": {"lease_transaction_id": 74824, "lease_transaction_type": "Application",
+///   "current_status": "Approved", "previous_status": "Submitted", "client_id": 12453, "community_id": 43522}}"#;
+/// let event = Funnel::new().parse(body)?;
+/// let EventData::LeaseTransactionStatusUpdated(update) = &event.data else { panic!("{:?}", event.data) };
+/// assert_eq!(update.lease_transaction_id, 74824);
+/// assert_eq!(update.current_status, "Approved");
+/// assert_eq!(update.previous_status.as_deref(), Some("Submitted"));
+/// assert_eq!(update.community_id, 43522);
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct StatusUpdated {
@@ -193,6 +238,22 @@ pub struct StatusUpdated {
 
 /// The ids a property management system (PMS) gives the records of a lease
 /// transaction; each is `None` until the PMS knows the record.
+///
+/// ```
+/// use webhook_kit::Provider;
+/// use webhook_kit::funnel::{EventData, Funnel};
+///
+/// let body = br#"{"id": "2c1f8b7e-4c1d-4a55-9d7e-0f3a3c1d2b10", "event": "lease_transaction.unit_reserved",
+///   "timestamp": "2024-03-29T04:27:08Z", "data": {"lease_transaction_id": 74824,
+///   "lease_transaction_type": "Application", "client_id": 12453, "unit_id": 901, "community_id": 43522,
+///   "unit_pms_identifier": "U-0901", "tenant_pms_identifier": null}}"#;
+/// let event = Funnel::new().parse(body)?;
+/// let EventData::LeaseTransactionUnitReserved(reserved) = &event.data else { panic!("{:?}", event.data) };
+/// assert_eq!(reserved.pms.unit_pms_identifier.as_deref(), Some("U-0901"));
+/// assert_eq!(reserved.pms.tenant_pms_identifier, None);
+/// assert_eq!(reserved.pms.guestcard_pms_identifier, None);
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PmsIdentifiers {
@@ -212,6 +273,22 @@ pub struct PmsIdentifiers {
 
 /// `lease_transaction.unit_reserved`: a unit was reserved for a lease
 /// transaction.
+///
+/// ```
+/// use webhook_kit::Provider;
+/// use webhook_kit::funnel::{EventData, Funnel};
+///
+/// let body = br#"{"id": 8932128, "event_type": "lease_transaction.unit_reserved",
+///   "event_timestamp": 1680064030, "event_data": {"lease_transaction_id": 74824,
+///   "lease_transaction_type": "Application", "client_id": 12453, "unit_id": 901,
+///   "community_id": 43522, "community_pms_identifier": "C-43"}}"#;
+/// let event = Funnel::new().parse(body)?;
+/// let EventData::LeaseTransactionUnitReserved(reserved) = &event.data else { panic!("{:?}", event.data) };
+/// assert_eq!(reserved.unit_id, 901);
+/// assert_eq!(reserved.lease_transaction_type, "Application");
+/// assert_eq!(reserved.pms.community_pms_identifier.as_deref(), Some("C-43"));
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct UnitReserved {
@@ -231,6 +308,22 @@ pub struct UnitReserved {
 }
 
 /// `lease_transaction.updated`: a lease transaction changed.
+///
+/// ```
+/// use webhook_kit::Provider;
+/// use webhook_kit::funnel::{EventData, Funnel};
+///
+/// let body = br#"{"id": 8932129, "event_type": "lease_transaction.updated",
+///   "event_timestamp": 1680064040, "event_data": {"lease_transaction_id": 74824,
+///   "lease_transaction_type": "Application", "client_id": 12453, "unit_id": null,
+///   "community_id": 43522, "lease_id": 5501, "update_type": "Applicant Signed Lease"}}"#;
+/// let event = Funnel::new().parse(body)?;
+/// let EventData::LeaseTransactionUpdated(update) = &event.data else { panic!("{:?}", event.data) };
+/// assert_eq!(update.update_type.as_deref(), Some("Applicant Signed Lease"));
+/// assert_eq!(update.lease_id, Some(5501));
+/// assert_eq!(update.unit_id, None);
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct LeaseTransactionUpdated {
@@ -261,6 +354,19 @@ event_data! {
     ///
     /// Types whose fields Funnel has published carry typed structs; the
     /// others keep their JSON.
+    ///
+    /// ```
+    /// use webhook_kit::Provider;
+    /// use webhook_kit::funnel::{EventData, Funnel};
+    ///
+    /// let body = br#"{"id": 8932130, "event_type": "quote.created", "event_timestamp": 1680064050,
+    ///   "event_data": {"quote_id": 77, "monthly_rent": "1450.00"}}"#;
+    /// match Funnel::new().parse(body)?.data {
+    ///     EventData::QuoteCreated(quote) => assert_eq!(quote["quote_id"], 77),
+    ///     other => panic!("unexpected {other:?}"),
+    /// }
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
     pub enum EventData {
         "lease_transaction.unit_reserved" => LeaseTransactionUnitReserved(UnitReserved),
         "lease_transaction.unit_released" => LeaseTransactionUnitReleased(Value),
@@ -278,6 +384,23 @@ event_data! {
 }
 
 /// A Funnel event, from either the v2 or the v3 envelope.
+///
+/// ```
+/// use webhook_kit::{Provider, WebhookEvent};
+/// use webhook_kit::funnel::{EnvelopeVersion, Funnel};
+///
+/// let body = br#"{"id": 8932127, "event_type": "lease_transaction.status_updated",
+///   "event_timestamp": 1680064028, "idempotency_key": "k-8932127",
+///   "event_data": {"lease_transaction_id": 74824, "lease_transaction_type": "Application",
+///   "current_status": "Approved", "client_id": 12453, "community_id": 43522}}"#;
+/// let event = Funnel::new().parse(body)?;
+/// assert_eq!(event.id, "8932127");
+/// assert_eq!(event.version, EnvelopeVersion::V2);
+/// assert_eq!(event.idempotency_key.as_deref(), Some("k-8932127"));
+/// assert_eq!(event.occurred_at.map(|t| t.unix_timestamp()), Some(1680064028));
+/// assert_eq!(event.event_type(), "lease_transaction.status_updated");
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Event {
@@ -297,6 +420,16 @@ pub struct Event {
 }
 
 /// Which of Funnel's envelopes a delivery used.
+///
+/// ```
+/// use webhook_kit::Provider;
+/// use webhook_kit::funnel::{EnvelopeVersion, Funnel};
+///
+/// let v3 = br#"{"id": "2c1f8b7e-4c1d-4a55-9d7e-0f3a3c1d2b10", "event": "quote.created",
+///   "timestamp": "2024-03-29T04:27:08Z", "data": {"quote_id": 77}}"#;
+/// assert_eq!(Funnel::new().parse(v3)?.version, EnvelopeVersion::V3);
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum EnvelopeVersion {

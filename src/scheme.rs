@@ -21,6 +21,19 @@ use crate::timestamp::{CanonicalText, Tolerance, parse_unix_seconds};
 use crate::{Delivery, Error};
 
 /// The default body size limit: 1 MiB.
+///
+/// ```
+/// use webhook_kit::{DEFAULT_MAX_BODY, Error, Provider};
+/// use webhook_kit::falu::Falu;
+///
+/// let receiver = Falu::new("falu-secret")?;
+/// let too_big = vec![b' '; DEFAULT_MAX_BODY + 1];
+/// assert!(matches!(receiver.parse(&too_big), Err(Error::BodyTooLarge { .. })));
+/// // Raise the limit where a provider sends larger bodies.
+/// let roomy = receiver.max_body_size(4 * DEFAULT_MAX_BODY);
+/// assert!(!matches!(roomy.parse(&too_big), Err(Error::BodyTooLarge { .. })));
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
 
 /// How one sender signs its deliveries.

@@ -23,6 +23,27 @@ pub(crate) const TAG_LEN: usize = 32;
 
 /// At most this many signatures are examined in one header; the rest are
 /// ignored, so a hostile header cannot make verification do unbounded work.
+///
+/// ```
+/// use webhook_kit::{MAX_SIGNATURES, Provider};
+/// use webhook_kit::falu::Falu;
+///
+/// let receiver = Falu::new("falu-secret")?;
+/// let body = br#"{"id": "evt_1", "type": "message.sent", "data": {"object": {}}}"#;
+/// let now = time::OffsetDateTime::now_utc();
+/// let mut headers = receiver.sign_at(body, now)?;
+/// let signed = headers["x-falu-signature"].to_str().expect("ascii").to_owned();
+/// let (t, good) = signed.split_once(',').expect("t=…,sha256=…");
+/// let bad = format!(",sha256={}", "0".repeat(64)).repeat(MAX_SIGNATURES);
+///
+/// // The good entry after `MAX_SIGNATURES` others is never looked at.
+/// headers.insert("x-falu-signature", format!("{t}{bad},{good}").parse()?);
+/// assert!(receiver.verify_at(&headers, body, now).is_err());
+/// // Within the first `MAX_SIGNATURES`, it is.
+/// headers.insert("x-falu-signature", format!("{t},{good}{bad}").parse()?);
+/// assert!(receiver.verify_at(&headers, body, now).is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub const MAX_SIGNATURES: usize = 16;
 
 /// Standard base64, padding optional when decoding.

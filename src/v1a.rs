@@ -33,6 +33,29 @@ mod tests;
 /// this many SHA-512 passes over the body plus this many double scalar
 /// multiplications. Eight covers a sender signing with two keys during a
 /// rotation while the receiver trusts up to four.
+///
+/// ```
+/// use webhook_kit::Provider;
+/// use webhook_kit::standard::{MAX_V1A_CHECKS, StandardWebhooks};
+///
+/// let sender = StandardWebhooks::from_signing_key(
+///     "whsk_G0LsqAHRFf0hc0/iGLZbyRMntFER9NhifXlRJydDpQG+oiW4U1QjuM/sUGlMBcZkqGEznhruN6nHmSJG2FEaWA==",
+/// )?;
+/// let receiver = StandardWebhooks::from_public_key("whpk_vqIluFNUI7jP7FBpTAXGZKhhM54a7jepx5kiRthRGlg=")?;
+/// let now = time::OffsetDateTime::now_utc();
+/// let mut headers = sender.sign_with_id_at("msg_1", b"{}", now)?;
+/// let good = headers["webhook-signature"].to_str()?.to_owned();
+/// // Well-formed signatures of another body: each costs a check.
+/// let other = sender.sign_with_id_at("msg_1", b"[]", now)?;
+/// let wrong = format!(" {}", other["webhook-signature"].to_str()?).repeat(MAX_V1A_CHECKS);
+///
+/// headers.insert("webhook-signature", format!("{}{wrong}", good).parse()?);
+/// assert!(receiver.verify_at(&headers, b"{}", now).is_ok());
+/// // After `MAX_V1A_CHECKS` failed checks, the good signature is not tried.
+/// headers.insert("webhook-signature", format!("{} {good}", wrong.trim_start()).parse()?);
+/// assert!(receiver.verify_at(&headers, b"{}", now).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub const MAX_V1A_CHECKS: usize = 8;
 
 /// Length of an Ed25519 signature.

@@ -228,6 +228,17 @@ pub trait IdempotencyStore {
     /// When the store cannot be reached. A handler usually treats an error
     /// as "first seen" (process, at the risk of a duplicate) or answers `503`
     /// so the provider retries later.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::dedup::{IdempotencyStore, MemoryStore};
+    ///
+    /// let store = MemoryStore::new(10_000);
+    /// let ttl = Duration::from_secs(3 * 24 * 3600);
+    /// assert_eq!(store.first_seen("falu", "evt_1", ttl), Ok(true));
+    /// // The redelivery of the same event:
+    /// assert_eq!(store.first_seen("falu", "evt_1", ttl), Ok(false));
+    /// ```
     fn first_seen(
         &self,
         provider: &str,
@@ -246,6 +257,18 @@ pub trait IdempotencyStore {
     /// When the store cannot be reached: the event is not claimed (or is,
     /// with the answer lost; its lease then runs out). Answer `503` so the
     /// provider retries.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::dedup::{Claim, IdempotencyStore, MemoryStore};
+    ///
+    /// let store = MemoryStore::new(10_000);
+    /// let lease = Duration::from_secs(60);
+    /// let Ok(Claim::Claimed(token)) = store.claim("falu", "evt_1", lease) else { panic!("new event") };
+    /// // A concurrent redelivery finds the claim and leaves the event alone.
+    /// assert!(matches!(store.claim("falu", "evt_1", lease), Ok(Claim::InProgress { .. })));
+    /// # let _ = token;
+    /// ```
     fn claim(&self, provider: &str, event_id: &str, lease: Duration) -> Result<Claim, Self::Error>;
 
     /// Records the claimed event as done for `ttl` ([`ttl_for`]), so that
@@ -257,6 +280,17 @@ pub trait IdempotencyStore {
     ///
     /// When the store cannot be reached. Completing may be tried again with
     /// the same token.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::dedup::{Claim, IdempotencyStore, MemoryStore, Settled};
+    ///
+    /// let store = MemoryStore::new(10_000);
+    /// let Ok(Claim::Claimed(token)) = store.claim("falu", "evt_1", Duration::from_secs(60)) else { panic!() };
+    /// // … process the event, then:
+    /// assert_eq!(store.complete(&token, Duration::from_secs(3600)), Ok(Settled::Applied));
+    /// assert_eq!(store.claim("falu", "evt_1", Duration::from_secs(60)), Ok(Claim::Done));
+    /// ```
     fn complete(&self, token: &ClaimToken, ttl: Duration) -> Result<Settled, Self::Error>;
 
     /// Gives the claim up after a clean failure, so that the next delivery
@@ -266,6 +300,18 @@ pub trait IdempotencyStore {
     /// # Errors
     ///
     /// When the store cannot be reached; the claim then ends with its lease.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::dedup::{Claim, IdempotencyStore, MemoryStore, Settled};
+    ///
+    /// let store = MemoryStore::new(10_000);
+    /// let lease = Duration::from_secs(60);
+    /// let Ok(Claim::Claimed(token)) = store.claim("falu", "evt_1", lease) else { panic!() };
+    /// // Processing failed cleanly: let the next delivery try at once.
+    /// assert_eq!(store.release(&token), Ok(Settled::Applied));
+    /// assert!(matches!(store.claim("falu", "evt_1", lease), Ok(Claim::Claimed(_))));
+    /// ```
     fn release(&self, token: &ClaimToken) -> Result<Settled, Self::Error>;
 
     /// Forgets `(provider, event_id)` whatever its state, so that its next
@@ -274,6 +320,18 @@ pub trait IdempotencyStore {
     /// # Errors
     ///
     /// When the store cannot be reached.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::dedup::{IdempotencyStore, MemoryStore};
+    ///
+    /// let store = MemoryStore::new(10_000);
+    /// let ttl = Duration::from_secs(3600);
+    /// assert_eq!(store.first_seen("falu", "evt_1", ttl), Ok(true));
+    /// // Processing was rolled back: accept the event again.
+    /// assert_eq!(IdempotencyStore::forget(&store, "falu", "evt_1"), Ok(true));
+    /// assert_eq!(store.first_seen("falu", "evt_1", ttl), Ok(true));
+    /// ```
     fn forget(&self, provider: &str, event_id: &str) -> Result<bool, Self::Error>;
 }
 
@@ -311,10 +369,28 @@ forward_store!(&S, Arc<S>);
 /// The per-attempt timeout assumed where a provider publishes none: 30 s,
 /// the upper end of the Standard Webhooks guidance. Our default, not a
 /// provider's published figure.
+///
+/// ```
+/// use std::time::Duration;
+/// use webhook_kit::dedup::DEFAULT_ATTEMPT_TIMEOUT;
+///
+/// // Used as a schedule's `timeout()` where the provider states none.
+/// let schedule = webhook_kit::RetrySchedule::falu();
+/// assert_eq!(schedule.timeout().unwrap_or(DEFAULT_ATTEMPT_TIMEOUT), Duration::from_secs(30));
+/// ```
 pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The fixed part of the margin [`ttl_for`] adds: 5 minutes, for clock skew
 /// between machines and a sender's queueing delays.
+///
+/// ```
+/// use webhook_kit::dedup::{TTL_MARGIN, ttl_for};
+/// use webhook_kit::falu::Falu;
+///
+/// // Falu never retries, yet its ids are kept at least this long.
+/// assert!(ttl_for(&Falu::new("falu-secret")?) >= TTL_MARGIN);
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 pub const TTL_MARGIN: Duration = Duration::from_secs(5 * 60);
 
 /// How long to remember a provider's event ids so that no automatic

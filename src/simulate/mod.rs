@@ -96,6 +96,23 @@ pub use report::{Attempt, Fate, History, Report};
 /// Built with [`Simulator::new`] and the options below, then run with
 /// [`Simulator::deliver`] (one event) or [`Simulator::deliver_all`] (a
 /// batch). A simulator can run any number of times; each run starts afresh.
+///
+/// ```
+/// use std::time::Duration;
+/// use webhook_kit::clickfunnels::ClickFunnels;
+/// use webhook_kit::simulate::{Fate, Simulator};
+///
+/// let receiver = ClickFunnels::new("webhook-secret")?;
+/// let mut calls = 0;
+/// // A handler that fails twice, then succeeds: ClickFunnels retries after 1 s, then 15 s.
+/// let history = Simulator::new(&receiver).deliver(br#"{"event_id": "e1"}"#, |_req: http::Request<Vec<u8>>| {
+///     calls += 1;
+///     if calls < 3 { http::StatusCode::SERVICE_UNAVAILABLE } else { http::StatusCode::OK }
+/// })?;
+/// assert_eq!(history.fate, Fate::Delivered);
+/// assert_eq!(history.offsets(), [Duration::ZERO, Duration::from_secs(1), Duration::from_secs(16)]);
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 pub struct Simulator<'a, P: ?Sized> {
     provider: &'a P,
     start: OffsetDateTime,
@@ -112,6 +129,15 @@ impl<'a, P: Provider + ?Sized> Simulator<'a, P> {
     /// A simulator that delivers as `provider` would: its signature, reply
     /// rules and retry schedule. The virtual clock starts at the current
     /// time, to the second; requests go to `/webhook`.
+    ///
+    /// ```
+    /// use webhook_kit::simulate::Simulator;
+    ///
+    /// let receiver = webhook_kit::falu::Falu::new("falu-secret")?;
+    /// let history = Simulator::new(&receiver).deliver(b"{}", |_req: http::Request<Vec<u8>>| http::StatusCode::OK)?;
+    /// assert!(history.is_delivered());
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
     pub fn new(provider: &'a P) -> Self {
         let now = OffsetDateTime::now_utc();
         Simulator {
@@ -126,6 +152,21 @@ impl<'a, P: Provider + ?Sized> Simulator<'a, P> {
     }
 
     /// Starts the virtual clock at `start`.
+    ///
+    /// ```
+    /// use webhook_kit::simulate::{Simulator, virtual_now};
+    ///
+    /// let start = time::macros::datetime!(2024-06-01 12:00 UTC);
+    /// let receiver = webhook_kit::falu::Falu::new("falu-secret")?;
+    /// let history = Simulator::new(&receiver)
+    ///     .starting_at(start)
+    ///     .deliver(b"{}", |req: http::Request<Vec<u8>>| {
+    ///         assert_eq!(virtual_now(&req), start);
+    ///         http::StatusCode::OK
+    ///     })?;
+    /// assert_eq!(history.attempts[0].at, start);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
     #[must_use]
     pub fn starting_at(mut self, start: OffsetDateTime) -> Self {
         self.start = start;
@@ -133,6 +174,19 @@ impl<'a, P: Provider + ?Sized> Simulator<'a, P> {
     }
 
     /// Sends requests to `uri` (default `/webhook`).
+    ///
+    /// ```
+    /// use webhook_kit::simulate::Simulator;
+    ///
+    /// let receiver = webhook_kit::falu::Falu::new("falu-secret")?;
+    /// Simulator::new(&receiver)
+    ///     .uri(http::Uri::from_static("/hooks/falu"))
+    ///     .deliver(b"{}", |req: http::Request<Vec<u8>>| {
+    ///         assert_eq!(req.uri().path(), "/hooks/falu");
+    ///         http::StatusCode::OK
+    ///     })?;
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
     #[must_use]
     pub fn uri(mut self, uri: Uri) -> Self {
         self.uri = uri;
@@ -147,6 +201,25 @@ impl<'a, P: Provider + ?Sized> Simulator<'a, P> {
     /// To test a handler that *did* see the request but whose reply was
     /// lost, have it report a duration over the provider's timeout
     /// (see [`Reply::took`]).
+    ///
+    /// ```
+    /// use webhook_kit::clickfunnels::ClickFunnels;
+    /// use webhook_kit::simulate::Simulator;
+    ///
+    /// let receiver = ClickFunnels::new("webhook-secret")?;
+    /// let mut seen = 0;
+    /// let history = Simulator::new(&receiver)
+    ///     .fail_first(2)
+    ///     .deliver(br#"{"event_id": "e1"}"#, |_req: http::Request<Vec<u8>>| {
+    ///         seen += 1;
+    ///         http::StatusCode::OK
+    ///     })?;
+    /// assert_eq!(seen, 1);
+    /// assert_eq!(history.attempts.len(), 3);
+    /// assert!(history.attempts[0].injected && history.attempts[1].injected);
+    /// assert!(history.is_delivered());
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
     #[must_use]
     pub fn fail_first(mut self, n: u32) -> Self {
         self.fail_first = n;
@@ -157,6 +230,21 @@ impl<'a, P: Provider + ?Sized> Simulator<'a, P> {
     /// times, as providers that deliver "at least once" sometimes do. The
     /// copies are recorded in [`History::duplicates`]; they are never
     /// retried.
+    ///
+    /// ```
+    /// use webhook_kit::simulate::Simulator;
+    ///
+    /// let receiver = webhook_kit::falu::Falu::new("falu-secret")?;
+    /// let mut seen = 0;
+    /// let history = Simulator::new(&receiver).duplicates(2).deliver(b"{}", |_req: http::Request<Vec<u8>>| {
+    ///     seen += 1;
+    ///     http::StatusCode::OK
+    /// })?;
+    /// // A handler must treat the copies as the same event: see `webhook_kit::dedup`.
+    /// assert_eq!(seen, 3);
+    /// assert_eq!(history.duplicates.len(), 2);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
     #[must_use]
     pub fn duplicates(mut self, n: u32) -> Self {
         self.duplicates = n;
@@ -165,6 +253,18 @@ impl<'a, P: Provider + ?Sized> Simulator<'a, P> {
 
     /// Delivers a batch's events in an order shuffled by `seed`: the same
     /// seed gives the same order on every run and platform.
+    ///
+    /// ```
+    /// use webhook_kit::simulate::Simulator;
+    ///
+    /// let receiver = webhook_kit::falu::Falu::new("falu-secret")?;
+    /// let bodies = [b"{\"n\": 0}", b"{\"n\": 1}", b"{\"n\": 2}"];
+    /// let ok = |_req: http::Request<Vec<u8>>| http::StatusCode::OK;
+    /// let first = Simulator::new(&receiver).shuffled(42).deliver_all(bodies, ok)?;
+    /// let again = Simulator::new(&receiver).shuffled(42).deliver_all(bodies, ok)?;
+    /// assert_eq!(first.order(), again.order());
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
     #[must_use]
     pub fn shuffled(mut self, seed: u64) -> Self {
         self.shuffle = Some(seed);
@@ -202,6 +302,23 @@ impl<'a, P: Provider + ?Sized> Simulator<'a, P> {
     }
 
     /// Delivers one event and returns its history.
+    ///
+    /// ```
+    /// use webhook_kit::simulate::{Fate, Simulator};
+    /// use webhook_kit::{Provider, WebhookEvent};
+    ///
+    /// let receiver = webhook_kit::falu::Falu::new("falu-secret")?;
+    /// let body = br#"{"id": "evt_1", "type": "message.sent", "data": {"object": {}}}"#;
+    /// let history = Simulator::new(&receiver).deliver(body, |req: http::Request<Vec<u8>>| {
+    ///     match receiver.verify_and_parse_at(req.headers(), req.body(), webhook_kit::simulate::virtual_now(&req)) {
+    ///         Ok(event) if event.event_type() == "message.sent" => http::StatusCode::OK,
+    ///         _ => http::StatusCode::BAD_REQUEST,
+    ///     }
+    /// })?;
+    /// assert_eq!(history.fate, Fate::Delivered);
+    /// assert_eq!(history.attempts.len(), 1);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -429,6 +546,28 @@ impl<P: ?Sized> fmt::Debug for Simulator<'_, P> {
 /// Verify with it (`verify_and_parse_at(headers, body, virtual_now(&req))`):
 /// a retry the simulator sends two days into the schedule is signed two
 /// days after the start.
+///
+/// ```
+/// use std::time::Duration;
+/// use webhook_kit::Provider;
+/// use webhook_kit::clickfunnels::ClickFunnels;
+/// use webhook_kit::simulate::{Simulator, virtual_now};
+///
+/// let receiver = ClickFunnels::new("webhook-secret")?;
+/// let start = time::macros::datetime!(2024-06-01 12:00 UTC);
+/// let mut times = Vec::new();
+/// Simulator::new(&receiver).starting_at(start).fail_first(0).deliver(
+///     br#"{"event_id": "e1", "event_type": "contact.created", "data": {}}"#,
+///     |req: http::Request<Vec<u8>>| {
+///         times.push(virtual_now(&req));
+///         // Every attempt verifies against its own virtual time.
+///         assert!(receiver.verify_at(req.headers(), req.body(), virtual_now(&req)).is_ok());
+///         if times.len() < 2 { http::StatusCode::BAD_GATEWAY } else { http::StatusCode::OK }
+///     },
+/// )?;
+/// assert_eq!(times, [start, start + Duration::from_secs(1)]);
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 pub fn virtual_now<B>(request: &Request<B>) -> OffsetDateTime {
     request
         .extensions()
