@@ -76,8 +76,14 @@
 //! - Bodies over [`DEFAULT_MAX_BODY`] (configurable per receiver) are
 //!   rejected before any hashing or parsing.
 //! - At most [`MAX_SIGNATURES`] signatures per header are examined.
-//! - Signatures are compared in constant time; secrets are wiped on drop and
-//!   never shown by `Debug`.
+//! - Signatures and tokens are compared in constant time (tokens through
+//!   fixed-size digests, so not even their length shows).
+//! - A secret's bytes are wiped when its receiver is dropped and never shown
+//!   by `Debug` or `Display`. The HMAC key schedule derived from a secret,
+//!   which is as good as the secret for signing, lives in the `hmac` crate's
+//!   state and is not wiped: that crate offers no way to.
+//! - An empty or whitespace-only secret is refused at construction
+//!   ([`Error::InvalidSecret`]): a receiver is never open by mistake.
 //!
 //! # Features
 //!

@@ -388,6 +388,21 @@ fn the_recommended_lease_recovers_every_provider_that_retries() {
     assert!(recovers_from_crash(&fourvenues(), lease_for(&fourvenues())));
 }
 
+#[test]
+fn the_presets_recover_except_github_which_never_redelivers() {
+    let github = webhook_kit::github::GitHub::new("s").expect("usable");
+    let stripe = webhook_kit::stripe::Stripe::new("whsec_s").expect("usable");
+    let shopify = webhook_kit::shopify::Shopify::new("s").expect("usable");
+    let slack = webhook_kit::slack::Slack::new("s").expect("usable");
+    assert!(!recovers_from_crash(&github, lease_for(&github)));
+    assert_eq!(lease_for(&stripe), Duration::from_secs(10));
+    assert!(recovers_from_crash(&stripe, lease_for(&stripe)));
+    assert_eq!(lease_for(&shopify), Duration::from_secs(5));
+    assert!(recovers_from_crash(&shopify, lease_for(&shopify)));
+    assert_eq!(lease_for(&slack), Duration::from_secs(3));
+    assert!(recovers_from_crash(&slack, lease_for(&slack)));
+}
+
 /// Every provider reads the "in progress" reply as "try again", and the
 /// acknowledgement of a duplicate as delivered.
 #[test]

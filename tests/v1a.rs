@@ -3,12 +3,14 @@
 //! lists, rotation, tampering, tolerance edges and sign → verify.
 #![cfg(feature = "ed25519")]
 
+mod common;
+
 use std::time::Duration;
 
+use common::at;
 use http::{HeaderMap, HeaderValue};
 use proptest::prelude::*;
 use serde_json::Value;
-use time::OffsetDateTime;
 use webhook_kit::standard::{MAX_V1A_CHECKS, StandardWebhooks};
 use webhook_kit::{Error, Provider, Tolerance};
 
@@ -20,10 +22,6 @@ const ROTATED_WHSK: &str =
     "whsk_zHPzuOrsrqTkcBOT3ra124/WtjHaApnBubc0bZh4CknWqnYUcJnotyya2ApC+VKsMRtsA3wsnHfycHX9o2hm2A==";
 const ROTATED_WHPK: &str = "whpk_1qp2FHCZ6LcsmtgKQvlSrDEbbAN8LJx38nB1/aNoZtg=";
 const WHSEC: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-
-fn at(unix: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(unix).expect("time")
-}
 
 fn headers(id: &str, timestamp: &str, signature: &str) -> HeaderMap {
     let mut headers = HeaderMap::new();
