@@ -30,6 +30,9 @@ pub enum Outcome {
     },
     /// The receiver asked the sender to stop delivering to this endpoint.
     Disable,
+    /// The receiver asked the sender to drop this one event: no retry,
+    /// but the endpoint stays enabled (Slack's `X-Slack-No-Retry: 1`).
+    Abandon,
 }
 
 impl Outcome {
@@ -69,6 +72,8 @@ pub struct ReplyRule {
     required_body: Option<&'static str>,
     disable: &'static [u16],
     throttle: &'static [u16],
+    /// A header (lowercase name, value) that makes a failed reply final.
+    abandon_header: Option<(&'static str, &'static str)>,
 }
 
 impl ReplyRule {
@@ -79,6 +84,7 @@ impl ReplyRule {
             required_body: None,
             disable: &[],
             throttle: &[],
+            abandon_header: None,
         }
     }
 
@@ -94,6 +100,7 @@ impl ReplyRule {
             required_body: None,
             disable: &[],
             throttle: &[],
+            abandon_header: None,
         }
     }
 
@@ -115,6 +122,27 @@ impl ReplyRule {
     #[must_use]
     pub const fn throttle_on(mut self, codes: &'static [u16]) -> Self {
         self.throttle = codes;
+        self
+    }
+
+    /// A failed reply carrying header `name` (lowercase) with `value`
+    /// (surrounding whitespace ignored) makes the sender drop the event
+    /// without retrying: [`Outcome::Abandon`].
+    ///
+    /// ```
+    /// use webhook_kit::{Outcome, ReplyRule};
+    ///
+    /// let rule = ReplyRule::any_2xx().abandon_on_header("x-slack-no-retry", "1");
+    /// let reply = http::Response::builder()
+    ///     .status(400)
+    ///     .header("X-Slack-No-Retry", "1")
+    ///     .body("")
+    ///     .expect("reply");
+    /// assert_eq!(rule.classify(&reply), Outcome::Abandon);
+    /// ```
+    #[must_use]
+    pub const fn abandon_on_header(mut self, name: &'static str, value: &'static str) -> Self {
+        self.abandon_header = Some((name, value));
         self
     }
 
@@ -148,7 +176,15 @@ impl ReplyRule {
                 Outcome::Retry
             };
         }
-        if self.disable.contains(&status) {
+        let abandon = self.abandon_header.is_some_and(|(name, value)| {
+            response
+                .headers()
+                .get(name)
+                .is_some_and(|sent| sent.as_bytes().trim_ascii() == value.as_bytes())
+        });
+        if abandon {
+            Outcome::Abandon
+        } else if self.disable.contains(&status) {
             Outcome::Disable
         } else if self.throttle.contains(&status) {
             Outcome::Throttle {

@@ -93,8 +93,10 @@ static SCHEME: Scheme = Scheme {
 /// than five minutes", either way.
 pub const DEFAULT_TOLERANCE: Tolerance = Tolerance::symmetric(Duration::from_secs(300));
 
-/// How Slack reads replies: "an HTTP 2xx within three seconds".
-pub const REPLY_RULE: ReplyRule = ReplyRule::any_2xx();
+/// How Slack reads replies: "an HTTP 2xx within three seconds"; a failed
+/// reply with `X-Slack-No-Retry: 1` drops the event
+/// ([`Outcome::Abandon`](crate::Outcome::Abandon)).
+pub const REPLY_RULE: ReplyRule = ReplyRule::any_2xx().abandon_on_header("x-slack-no-retry", "1");
 
 /// A receiver for requests Slack signs.
 ///
@@ -154,9 +156,8 @@ impl Slack {
 }
 
 /// Whether a reply asks Slack to stop redelivering its event: a non-`2xx`
-/// status with `X-Slack-No-Retry: 1`.
-/// ([`Provider::classify`] reads only the status, so it says
-/// [`Outcome::Retry`](crate::Outcome::Retry) for such a reply.)
+/// status with `X-Slack-No-Retry: 1`. [`Provider::classify`] reads such a
+/// reply as [`Outcome::Abandon`](crate::Outcome::Abandon).
 ///
 /// ```
 /// use webhook_kit::slack::{self, Slack};

@@ -215,6 +215,12 @@ fn replies_no_retry_and_schedule() {
     assert_eq!(stop.headers()["x-slack-no-retry"], "1");
     assert!(slack::stops_retries(&stop));
     assert!(!slack::stops_retries(&reply(500)));
+    assert_eq!(receiver.classify(&stop), Outcome::Abandon);
+    // On a success the header changes nothing.
+    assert_eq!(
+        receiver.classify(&Slack::no_retry_reply(StatusCode::OK)),
+        Outcome::Delivered
+    );
     let schedule = receiver.retry_schedule();
     assert_eq!(schedule, RetrySchedule::slack());
     let delays: Vec<_> = schedule.delays().collect();
@@ -228,4 +234,31 @@ fn replies_no_retry_and_schedule() {
     );
     assert_eq!(schedule.max_attempts(), 4);
     assert_eq!(schedule.timeout(), Some(Duration::from_secs(3)));
+}
+
+#[test]
+fn a_no_retry_reply_ends_the_event_in_the_simulator() {
+    use webhook_kit::simulate::{Fate, Simulator};
+
+    let receiver = Slack::new(SECRET).expect("secret");
+    let mut seen = 0;
+    let history = Simulator::new(&receiver)
+        .deliver(
+            br#"{"type": "event_callback", "event_id": "Ev1", "event": {"type": "x"}}"#,
+            |_req: http::Request<Vec<u8>>| {
+                seen += 1;
+                Slack::no_retry_reply(StatusCode::UNPROCESSABLE_ENTITY)
+            },
+        )
+        .expect("signs");
+    assert_eq!(history.fate, Fate::Abandoned);
+    assert_eq!(history.attempts.len(), 1);
+    assert_eq!(seen, 1);
+    // Without the header, Slack retries three times.
+    let history = Simulator::new(&receiver)
+        .deliver(b"{}", |_req: http::Request<Vec<u8>>| {
+            StatusCode::INTERNAL_SERVER_ERROR
+        })
+        .expect("signs");
+    assert_eq!((history.fate, history.attempts.len()), (Fate::Exhausted, 4));
 }

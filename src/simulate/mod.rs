@@ -67,7 +67,8 @@
 //! - A reply the provider reads as [`Outcome::Throttle`] delays the next
 //!   attempt to at least its `Retry-After` (read against the virtual clock);
 //!   [`Outcome::Disable`] disables the endpoint: nothing more is sent to it,
-//!   and every event not yet delivered ends [`Fate::Disabled`].
+//!   and every event not yet delivered ends [`Fate::Disabled`];
+//!   [`Outcome::Abandon`] drops that one event ([`Fate::Abandoned`]).
 //! - A handler that takes longer than the schedule's
 //!   [`timeout`](crate::RetrySchedule::timeout) has failed, whatever it
 //!   answers: the provider stopped waiting at the timeout.
@@ -465,6 +466,9 @@ impl<'a, P: Provider + ?Sized> Simulator<'a, P> {
                 if let Some(ended) = ended.filter(|_| self.duplicates > 0) {
                     run.push(ended, index, Dispatch::Duplicate { copy: 1, headers });
                 }
+            }
+            (Dispatch::Attempt(_), Outcome::Abandon) => {
+                run.histories[index].fate = Fate::Abandoned;
             }
             (Dispatch::Attempt(number), outcome) => {
                 let throttle = match outcome {

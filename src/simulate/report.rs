@@ -65,6 +65,9 @@ pub enum Fate {
     /// The provider gave up because a reply asked it to disable the
     /// endpoint ([`Outcome::Disable`]), to this event or another.
     Disabled,
+    /// The provider dropped this event because a reply asked it to
+    /// ([`Outcome::Abandon`], Slack's `X-Slack-No-Retry: 1`).
+    Abandoned,
 }
 
 /// One event's history: its attempts, the duplicates sent after success,
