@@ -72,6 +72,18 @@ use crate::{
 /// The window a custom scheme accepts when it signs a timestamp and names
 /// no tolerance: 300 s both ways, **our default** (the window Stripe's and
 /// Slack's libraries use).
+///
+/// ```
+/// use webhook_kit::custom::{self, SchemeBuilder};
+///
+/// let receiver = SchemeBuilder::new("x-sig")
+///     .timestamp_header("x-ts")
+///     .sign_timestamp('.')
+///     .build()?
+///     .receiver("secret")?;
+/// assert_eq!(receiver.tolerance(), custom::DEFAULT_TOLERANCE);
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 pub const DEFAULT_TOLERANCE: Tolerance = Tolerance::symmetric(Duration::from_secs(300));
 
 /// How the MAC is written in the signature header.

@@ -58,8 +58,27 @@ use crate::{
 };
 
 /// `X-GitHub-Event`: the event's type.
+///
+/// ```
+/// use webhook_kit::github::{self, GitHub};
+///
+/// let receiver = GitHub::new("gh-secret")?;
+/// let headers = receiver.sign_event_at("push", "d-7", b"{}", time::OffsetDateTime::now_utc())?;
+/// assert_eq!(headers[github::EVENT_HEADER], "push");
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 pub const EVENT_HEADER: HeaderName = HeaderName::from_static("x-github-event");
 /// `X-GitHub-Delivery`: the event's GUID.
+///
+/// ```
+/// use webhook_kit::github::{self, GitHub};
+///
+/// let receiver = GitHub::new("gh-secret")?;
+/// let headers = receiver.sign_event_at("push", "d-7", b"{}", time::OffsetDateTime::now_utc())?;
+/// // The GUID to deduplicate on: a redelivery carries the same one.
+/// assert_eq!(headers[github::DELIVERY_HEADER], "d-7");
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 pub const DELIVERY_HEADER: HeaderName = HeaderName::from_static("x-github-delivery");
 const HOOK_ID: HeaderName = HeaderName::from_static("x-github-hook-id");
 const TARGET_TYPE: HeaderName = HeaderName::from_static("x-github-hook-installation-target-type");
@@ -85,6 +104,14 @@ static SCHEME: Scheme = Scheme {
 
 /// How GitHub reads replies: any `2xx` is success; anything else is a
 /// failed delivery.
+///
+/// ```
+/// use webhook_kit::{Outcome, github};
+///
+/// let reply = |status: u16| http::Response::builder().status(status).body("").unwrap();
+/// assert_eq!(github::REPLY_RULE.classify(&reply(202)), Outcome::Delivered);
+/// assert_eq!(github::REPLY_RULE.classify(&reply(302)), Outcome::Retry);
+/// ```
 pub const REPLY_RULE: ReplyRule = ReplyRule::any_2xx();
 
 /// A receiver for GitHub webhooks.
@@ -170,6 +197,23 @@ receiver_builders!(GitHub = "webhook_kit::github::GitHub::new(\"gh-secret\")?":
 /// headers, so [`WebhookEvent::event_type`] and [`WebhookEvent::id`] are
 /// filled by [`Provider::receive_at`] and `verify_and_parse*`, and are
 /// empty after [`Provider::parse`] alone.
+///
+/// ```
+/// use webhook_kit::{Provider, WebhookEvent};
+/// use webhook_kit::github::GitHub;
+///
+/// let receiver = GitHub::new("gh-secret")?;
+/// let now = time::OffsetDateTime::now_utc();
+/// let body = br#"{"action": "opened", "issue": {"number": 7}}"#;
+/// let headers = receiver.sign_event_at("issues", "d-1", body, now)?;
+/// let event = receiver.receive_at(&headers, body, now)?.event;
+/// assert_eq!((event.event_type(), event.id().as_ref()), ("issues", "d-1"));
+/// assert_eq!(event.action.as_deref(), Some("opened"));
+/// assert_eq!(event.payload["issue"]["number"], 7);
+/// // The type lives in a header, so `parse` alone cannot know it.
+/// assert_eq!(receiver.parse(body)?.event_type(), "");
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Event {

@@ -37,6 +37,16 @@ pub enum Outcome {
 
 impl Outcome {
     /// Whether the provider counts the delivery as received.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::Outcome;
+    ///
+    /// assert!(Outcome::Delivered.is_success());
+    /// assert!(!Outcome::Retry.is_success());
+    /// assert!(!Outcome::Throttle { retry_after: Some(Duration::from_secs(60)) }.is_success());
+    /// assert!(!Outcome::Disable.is_success());
+    /// ```
     pub fn is_success(&self) -> bool {
         matches!(self, Outcome::Delivered)
     }
@@ -78,6 +88,14 @@ pub struct ReplyRule {
 
 impl ReplyRule {
     /// Success for any status in `low..=high`; everything else is retried.
+    ///
+    /// ```
+    /// use webhook_kit::ReplyRule;
+    ///
+    /// let rule = ReplyRule::range(200, 204);
+    /// assert!(rule.is_success_status(204));
+    /// assert!(!rule.is_success_status(205));
+    /// ```
     pub const fn range(low: u16, high: u16) -> Self {
         ReplyRule {
             success: Success::Range(low, high),
@@ -89,11 +107,28 @@ impl ReplyRule {
     }
 
     /// Success for any `2xx`; everything else is retried.
+    ///
+    /// ```
+    /// use webhook_kit::ReplyRule;
+    ///
+    /// let rule = ReplyRule::any_2xx();
+    /// assert!(rule.is_success_status(202));
+    /// assert!(!rule.is_success_status(301));
+    /// assert_eq!(rule, ReplyRule::range(200, 299));
+    /// ```
     pub const fn any_2xx() -> Self {
         ReplyRule::range(200, 299)
     }
 
     /// Success only for the listed statuses; everything else is retried.
+    ///
+    /// ```
+    /// use webhook_kit::ReplyRule;
+    ///
+    /// const ONLY_200: ReplyRule = ReplyRule::codes(&[200]);
+    /// assert!(ONLY_200.is_success_status(200));
+    /// assert!(!ONLY_200.is_success_status(204));
+    /// ```
     pub const fn codes(codes: &'static [u16]) -> Self {
         ReplyRule {
             success: Success::Codes(codes),
@@ -105,6 +140,15 @@ impl ReplyRule {
     }
 
     /// A successful status also needs a body containing `text`.
+    ///
+    /// ```
+    /// use webhook_kit::{Outcome, ReplyRule};
+    ///
+    /// let rule = ReplyRule::codes(&[200]).require_body("[accepted]");
+    /// let reply = |body: &'static str| http::Response::builder().status(200).body(body).unwrap();
+    /// assert_eq!(rule.classify(&reply("[accepted]")), Outcome::Delivered);
+    /// assert_eq!(rule.classify(&reply("ok")), Outcome::Retry);
+    /// ```
     #[must_use]
     pub const fn require_body(mut self, text: &'static str) -> Self {
         self.required_body = Some(text);
@@ -112,6 +156,14 @@ impl ReplyRule {
     }
 
     /// These statuses ask the sender to disable the endpoint.
+    ///
+    /// ```
+    /// use webhook_kit::{Outcome, ReplyRule};
+    ///
+    /// let rule = ReplyRule::any_2xx().disable_on(&[410]);
+    /// let gone = http::Response::builder().status(410).body("").unwrap();
+    /// assert_eq!(rule.classify(&gone), Outcome::Disable);
+    /// ```
     #[must_use]
     pub const fn disable_on(mut self, codes: &'static [u16]) -> Self {
         self.disable = codes;
@@ -119,6 +171,22 @@ impl ReplyRule {
     }
 
     /// These statuses throttle: retry, honouring `Retry-After`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::{Outcome, ReplyRule};
+    ///
+    /// let rule = ReplyRule::any_2xx().throttle_on(&[429]);
+    /// let busy = http::Response::builder()
+    ///     .status(429)
+    ///     .header("retry-after", "30")
+    ///     .body("")
+    ///     .unwrap();
+    /// assert_eq!(
+    ///     rule.classify(&busy),
+    ///     Outcome::Throttle { retry_after: Some(Duration::from_secs(30)) },
+    /// );
+    /// ```
     #[must_use]
     pub const fn throttle_on(mut self, codes: &'static [u16]) -> Self {
         self.throttle = codes;
@@ -147,6 +215,14 @@ impl ReplyRule {
     }
 
     /// Whether `status` alone counts as success.
+    ///
+    /// ```
+    /// use webhook_kit::ReplyRule;
+    ///
+    /// let rule = ReplyRule::codes(&[200, 202]);
+    /// assert!(rule.is_success_status(202));
+    /// assert!(!rule.is_success_status(201));
+    /// ```
     pub fn is_success_status(&self, status: u16) -> bool {
         match self.success {
             Success::Range(low, high) => (low..=high).contains(&status),
@@ -155,11 +231,39 @@ impl ReplyRule {
     }
 
     /// Reads a reply, taking `Retry-After` dates relative to the system clock.
+    ///
+    /// ```
+    /// use webhook_kit::{Outcome, ReplyRule};
+    ///
+    /// let rule = ReplyRule::any_2xx();
+    /// let ok = http::Response::builder().status(204).body(Vec::new()).unwrap();
+    /// let failed = http::Response::builder().status(500).body(Vec::new()).unwrap();
+    /// assert_eq!(rule.classify(&ok), Outcome::Delivered);
+    /// assert_eq!(rule.classify(&failed), Outcome::Retry);
+    /// ```
     pub fn classify<B: AsRef<[u8]>>(&self, response: &Response<B>) -> Outcome {
         self.classify_at(response, OffsetDateTime::now_utc())
     }
 
     /// Reads a reply, taking `Retry-After` dates relative to `now`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::{Outcome, ReplyRule};
+    ///
+    /// // Sun, 06 Nov 1994 08:49:37 GMT
+    /// let now = time::OffsetDateTime::from_unix_timestamp(784_111_777)?;
+    /// let rule = ReplyRule::any_2xx().throttle_on(&[503]);
+    /// let busy = http::Response::builder()
+    ///     .status(503)
+    ///     .header("retry-after", "Sun, 06 Nov 1994 08:51:37 GMT")
+    ///     .body("")?;
+    /// assert_eq!(
+    ///     rule.classify_at(&busy, now),
+    ///     Outcome::Throttle { retry_after: Some(Duration::from_secs(120)) },
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn classify_at<B: AsRef<[u8]>>(
         &self,
         response: &Response<B>,

@@ -60,12 +60,29 @@ enum Backoff {
 
 impl RetrySchedule {
     /// One attempt and no redelivery.
+    ///
+    /// ```
+    /// use webhook_kit::RetrySchedule;
+    ///
+    /// let s = RetrySchedule::none();
+    /// assert_eq!(s.max_attempts(), 1);
+    /// assert_eq!(s.delay_after(1), None);
+    /// ```
     pub const fn none() -> Self {
         RetrySchedule::from_static(&[])
     }
 
     /// Waits taken from a table: one entry per retry, so
     /// `delays.len() + 1` attempts in all.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::RetrySchedule;
+    ///
+    /// let s = RetrySchedule::fixed(vec![Duration::from_secs(60), Duration::from_secs(600)]);
+    /// assert_eq!(s.max_attempts(), 3);
+    /// assert_eq!(s.delay_after(2), Some(Duration::from_secs(600)));
+    /// ```
     pub fn fixed(delays: impl Into<Cow<'static, [Duration]>>) -> Self {
         let delays = delays.into();
         RetrySchedule {
@@ -77,6 +94,16 @@ impl RetrySchedule {
     }
 
     /// [`RetrySchedule::fixed`] for a `'static` table, usable in `const`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::RetrySchedule;
+    ///
+    /// const WAITS: [Duration; 2] = [Duration::from_secs(30), Duration::from_secs(300)];
+    /// const SCHEDULE: RetrySchedule = RetrySchedule::from_static(&WAITS);
+    /// assert_eq!(SCHEDULE.max_attempts(), 3);
+    /// assert_eq!(SCHEDULE.horizon(), Duration::from_secs(330));
+    /// ```
     pub const fn from_static(delays: &'static [Duration]) -> Self {
         RetrySchedule {
             max_attempts: table_attempts(delays.len()),
@@ -106,6 +133,15 @@ impl RetrySchedule {
 
     /// Waits multiplied by `factor` each time: `first`, `first × factor`, …,
     /// never more than `cap`, for `max_attempts` attempts in all.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::RetrySchedule;
+    ///
+    /// let s = RetrySchedule::exponential(Duration::from_secs(10), 3, Duration::from_secs(60), 5);
+    /// let waits: Vec<u64> = s.delays().map(|d| d.as_secs()).collect();
+    /// assert_eq!(waits, [10, 30, 60, 60]);
+    /// ```
     pub const fn exponential(
         first: Duration,
         factor: u32,
@@ -122,6 +158,14 @@ impl RetrySchedule {
 
     /// Sets how long the sender waits for a reply before counting the
     /// attempt as failed.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::RetrySchedule;
+    ///
+    /// let s = RetrySchedule::none().with_timeout(Duration::from_secs(15));
+    /// assert_eq!(s.timeout(), Some(Duration::from_secs(15)));
+    /// ```
     #[must_use]
     pub const fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
@@ -130,6 +174,17 @@ impl RetrySchedule {
 
     /// Spreads each wait by up to `± fraction` of itself (clamped to
     /// `0.0..=1.0`; `0.2` is ±20 %). See [`RetrySchedule::jittered_delay_after`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::RetrySchedule;
+    ///
+    /// let s = RetrySchedule::fixed(vec![Duration::from_secs(100)]).with_jitter(0.2);
+    /// assert_eq!(s.jitter(), 0.2);
+    /// // The horizon counts every wait at its longest.
+    /// assert_eq!(s.horizon(), Duration::from_secs(120));
+    /// assert_eq!(RetrySchedule::none().with_jitter(5.0).jitter(), 1.0);
+    /// ```
     #[must_use]
     pub fn with_jitter(mut self, fraction: f64) -> Self {
         self.jitter = if fraction.is_nan() {
@@ -141,12 +196,32 @@ impl RetrySchedule {
     }
 
     /// Deliveries in all, the first included.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::RetrySchedule;
+    ///
+    /// let s = RetrySchedule::linear(Duration::from_secs(1), Duration::ZERO, Duration::MAX, 4);
+    /// assert_eq!(s.max_attempts(), 4);
+    /// assert_eq!(s.delays().count(), 3);
+    /// ```
     pub fn max_attempts(&self) -> u32 {
         self.max_attempts
     }
 
     /// The nominal wait after attempt `attempt` (1-based) fails, before the
     /// next one; `None` when `attempt` was the last (or is 0).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::RetrySchedule;
+    ///
+    /// let s = RetrySchedule::fixed(vec![Duration::from_secs(5), Duration::from_secs(50)]);
+    /// assert_eq!(s.delay_after(0), None);
+    /// assert_eq!(s.delay_after(1), Some(Duration::from_secs(5)));
+    /// assert_eq!(s.delay_after(2), Some(Duration::from_secs(50)));
+    /// assert_eq!(s.delay_after(3), None); // the last attempt
+    /// ```
     pub fn delay_after(&self, attempt: u32) -> Option<Duration> {
         if attempt == 0 || attempt >= self.max_attempts {
             return None;
@@ -187,16 +262,41 @@ impl RetrySchedule {
     }
 
     /// The per-attempt timeout, where the provider states one.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::RetrySchedule;
+    ///
+    /// assert_eq!(RetrySchedule::none().timeout(), None);
+    /// let s = RetrySchedule::none().with_timeout(Duration::from_secs(10));
+    /// assert_eq!(s.timeout(), Some(Duration::from_secs(10)));
+    /// ```
     pub fn timeout(&self) -> Option<Duration> {
         self.timeout
     }
 
     /// The jitter fraction (0 for none).
+    ///
+    /// ```
+    /// use webhook_kit::RetrySchedule;
+    ///
+    /// assert_eq!(RetrySchedule::none().jitter(), 0.0);
+    /// assert_eq!(RetrySchedule::none().with_jitter(0.25).jitter(), 0.25);
+    /// ```
     pub fn jitter(&self) -> f64 {
         self.jitter
     }
 
     /// The nominal waits, in order.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::RetrySchedule;
+    ///
+    /// let s = RetrySchedule::linear(Duration::from_secs(5), Duration::from_secs(5), Duration::from_secs(12), 5);
+    /// let waits: Vec<u64> = s.delays().map(|d| d.as_secs()).collect();
+    /// assert_eq!(waits, [5, 10, 12, 12]);
+    /// ```
     pub fn delays(&self) -> impl Iterator<Item = Duration> + '_ {
         (1..self.max_attempts).filter_map(|attempt| self.delay_after(attempt))
     }
@@ -204,6 +304,16 @@ impl RetrySchedule {
     /// The longest time after the first attempt at which a redelivery can
     /// still start: the sum of all waits, each at its jittered maximum.
     /// Per-attempt timeouts are not included.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::RetrySchedule;
+    ///
+    /// let s = RetrySchedule::fixed(vec![Duration::from_secs(60), Duration::from_secs(240)])
+    ///     .with_timeout(Duration::from_secs(30));
+    /// // 60 s + 240 s; the per-attempt timeout is not added.
+    /// assert_eq!(s.horizon(), Duration::from_secs(300));
+    /// ```
     pub fn horizon(&self) -> Duration {
         let nominal = self.delays().fold(Duration::ZERO, Duration::saturating_add);
         let stretched = nominal.as_secs_f64() * (1.0 + self.jitter);

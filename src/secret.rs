@@ -32,11 +32,25 @@ pub struct Secret(Zeroizing<Vec<u8>>);
 
 impl Secret {
     /// The secret's length in bytes.
+    ///
+    /// ```
+    /// use webhook_kit::Secret;
+    ///
+    /// assert_eq!(Secret::from("whsec").len(), 5);
+    /// assert_eq!(Secret::from(vec![0u8; 32]).len(), 32);
+    /// ```
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
     /// Whether the secret is empty.
+    ///
+    /// ```
+    /// use webhook_kit::Secret;
+    ///
+    /// assert!(Secret::from("").is_empty());
+    /// assert!(!Secret::from("s3cr3t").is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

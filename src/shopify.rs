@@ -63,10 +63,38 @@ use crate::{
 };
 
 /// `X-Shopify-Topic`: the event's topic, such as `products/update`.
+///
+/// ```
+/// use webhook_kit::shopify::{self, Shopify};
+///
+/// let receiver = Shopify::new("shpss_secret")?;
+/// let headers = receiver.sign_topic_at("products/update", "w-1", b"{}", time::OffsetDateTime::now_utc())?;
+/// assert_eq!(headers[shopify::TOPIC_HEADER], "products/update");
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 pub const TOPIC_HEADER: HeaderName = HeaderName::from_static("x-shopify-topic");
 /// `X-Shopify-Webhook-Id`: the delivery's unique id.
+///
+/// ```
+/// use webhook_kit::shopify::{self, Shopify};
+///
+/// let receiver = Shopify::new("shpss_secret")?;
+/// let headers = receiver.sign_topic_at("orders/create", "w-42", b"{}", time::OffsetDateTime::now_utc())?;
+/// assert_eq!(headers[shopify::WEBHOOK_ID_HEADER], "w-42");
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 pub const WEBHOOK_ID_HEADER: HeaderName = HeaderName::from_static("x-shopify-webhook-id");
 /// `X-Shopify-Triggered-At`: when Shopify triggered the delivery.
+///
+/// ```
+/// use webhook_kit::shopify::{self, Shopify};
+///
+/// let receiver = Shopify::new("shpss_secret")?;
+/// let at = time::OffsetDateTime::from_unix_timestamp(1_700_000_000).expect("in range");
+/// let headers = receiver.sign_topic_at("orders/create", "w-1", b"{}", at)?;
+/// assert_eq!(headers[shopify::TRIGGERED_AT_HEADER], "2023-11-14T22:13:20Z");
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 pub const TRIGGERED_AT_HEADER: HeaderName = HeaderName::from_static("x-shopify-triggered-at");
 
 /// Each header under the webhook name, then the Events product's name.
@@ -115,6 +143,15 @@ static SCHEME: Scheme = Scheme {
 
 /// How Shopify reads replies: any `2xx` is success; "any response outside
 /// the 200 range, including 3XX codes, is treated as an error".
+///
+/// ```
+/// use webhook_kit::{Outcome, shopify};
+///
+/// let reply = |status: u16| http::Response::builder().status(status).body("").unwrap();
+/// assert_eq!(shopify::REPLY_RULE.classify(&reply(200)), Outcome::Delivered);
+/// // "including 3XX codes"
+/// assert_eq!(shopify::REPLY_RULE.classify(&reply(301)), Outcome::Retry);
+/// ```
 pub const REPLY_RULE: ReplyRule = ReplyRule::any_2xx();
 
 /// A receiver for Shopify webhooks.
@@ -201,6 +238,21 @@ receiver_builders!(Shopify = "webhook_kit::shopify::Shopify::new(\"shpss_secret\
 /// Shopify's bodies have no envelope, so everything but the payload is
 /// filled by [`Provider::receive_at`] and `verify_and_parse*`, and is empty
 /// after [`Provider::parse`] alone.
+///
+/// ```
+/// use webhook_kit::{Provider, WebhookEvent};
+/// use webhook_kit::shopify::Shopify;
+///
+/// let receiver = Shopify::new("shpss_secret")?;
+/// let now = time::OffsetDateTime::now_utc();
+/// let body = br#"{"id": 820982911946154508, "title": "Board"}"#;
+/// let headers = receiver.sign_topic_at("products/update", "w-1", body, now)?;
+/// let event = receiver.receive_at(&headers, body, now)?.event;
+/// assert_eq!(event.topic.as_deref(), Some("products/update"));
+/// assert_eq!(event.id(), "w-1"); // the webhook id: deduplicate on it
+/// assert_eq!(event.payload["title"], "Board");
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Event {

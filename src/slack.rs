@@ -63,8 +63,27 @@ use crate::{Delivery, Error, Provider, ReplyRule, RetrySchedule, Tolerance, Webh
 
 /// `X-Slack-No-Retry`: with the value `1` on a non-`2xx` reply, Slack does
 /// not redeliver that event.
+///
+/// ```
+/// use webhook_kit::slack::{self, Slack};
+///
+/// let reply = Slack::no_retry_reply(http::StatusCode::BAD_REQUEST);
+/// assert_eq!(reply.headers()[slack::NO_RETRY_HEADER], "1");
+/// ```
 pub const NO_RETRY_HEADER: HeaderName = HeaderName::from_static("x-slack-no-retry");
 /// `X-Slack-Retry-Num`: on a redelivery, which retry it is (`1` to `3`).
+///
+/// ```
+/// use webhook_kit::slack;
+///
+/// // What a handler sees on Slack's second redelivery of an event.
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert(slack::RETRY_NUM_HEADER, http::HeaderValue::from_static("2"));
+/// let retry: Option<u32> = headers
+///     .get(slack::RETRY_NUM_HEADER)
+///     .and_then(|value| value.to_str().ok()?.parse().ok());
+/// assert_eq!(retry, Some(2));
+/// ```
 pub const RETRY_NUM_HEADER: HeaderName = HeaderName::from_static("x-slack-retry-num");
 
 static HEADERS: [HeaderSet; 1] = [HeaderSet {
@@ -91,11 +110,34 @@ static SCHEME: Scheme = Scheme {
 
 /// Slack's window: the timestamp may not "differ from local time by more
 /// than five minutes", either way.
+///
+/// ```
+/// use std::time::Duration;
+/// use webhook_kit::Provider;
+/// use webhook_kit::slack::{self, Slack};
+///
+/// let receiver = Slack::new("slack-signing-secret")?;
+/// assert_eq!(receiver.tolerance(), slack::DEFAULT_TOLERANCE);
+/// let now = time::OffsetDateTime::now_utc();
+/// let headers = receiver.sign_at(b"{}", now - Duration::from_secs(301))?;
+/// assert!(receiver.verify_at(&headers, b"{}", now).is_err());
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 pub const DEFAULT_TOLERANCE: Tolerance = Tolerance::symmetric(Duration::from_secs(300));
 
 /// How Slack reads replies: "an HTTP 2xx within three seconds"; a failed
 /// reply with `X-Slack-No-Retry: 1` drops the event
 /// ([`Outcome::Abandon`](crate::Outcome::Abandon)).
+///
+/// ```
+/// use webhook_kit::{Outcome, slack};
+///
+/// let reply = |status: u16| http::Response::builder().status(status).body("").unwrap();
+/// assert_eq!(slack::REPLY_RULE.classify(&reply(200)), Outcome::Delivered);
+/// assert_eq!(slack::REPLY_RULE.classify(&reply(503)), Outcome::Retry);
+/// let stop = slack::Slack::no_retry_reply(http::StatusCode::SERVICE_UNAVAILABLE);
+/// assert_eq!(slack::REPLY_RULE.classify(&stop), Outcome::Abandon);
+/// ```
 pub const REPLY_RULE: ReplyRule = ReplyRule::any_2xx().abandon_on_header("x-slack-no-retry", "1");
 
 /// A receiver for requests Slack signs.
@@ -185,6 +227,18 @@ receiver_builders!(Slack = "webhook_kit::slack::Slack::new(\"slack-signing-secre
     with_secret, with_tolerance, max_body_size, with_reply_rule, with_retry_schedule);
 
 /// One request Slack signed.
+///
+/// ```
+/// use webhook_kit::Provider;
+/// use webhook_kit::slack::{Event, Slack};
+///
+/// let receiver = Slack::new("slack-signing-secret")?;
+/// let event = receiver.parse(br#"{"type": "app_rate_limited", "minute_rate_limited": 1518467820}"#)?;
+/// assert!(matches!(&event, Event::Other { event_type, .. } if event_type == "app_rate_limited"));
+/// let event = receiver.parse(b"command=%2Fweather&text=94070")?;
+/// assert!(matches!(event, Event::Form(_)));
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Event {
@@ -209,6 +263,20 @@ pub enum Event {
 }
 
 /// An Events API delivery.
+///
+/// ```
+/// use webhook_kit::Provider;
+/// use webhook_kit::slack::{Event, Slack};
+///
+/// let receiver = Slack::new("slack-signing-secret")?;
+/// let body = br#"{"type": "event_callback", "event_id": "Ev1", "event_time": 1700000000,
+///     "team_id": "T1", "event": {"type": "app_mention", "text": "hi"}}"#;
+/// let Event::Callback(callback) = receiver.parse(body)? else { unreachable!() };
+/// assert_eq!((callback.event_id.as_str(), callback.event_type.as_str()), ("Ev1", "app_mention"));
+/// assert_eq!(callback.team_id.as_deref(), Some("T1"));
+/// assert_eq!(callback.event["text"], "hi");
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Callback {
@@ -230,6 +298,18 @@ pub struct Callback {
 }
 
 /// A form-encoded request.
+///
+/// ```
+/// use webhook_kit::Provider;
+/// use webhook_kit::slack::{Event, Slack};
+///
+/// let receiver = Slack::new("slack-signing-secret")?;
+/// let Event::Form(form) = receiver.parse(b"command=%2Fweather&text=94070")? else { unreachable!() };
+/// assert_eq!(form.fields["command"], "/weather");
+/// assert_eq!(form.fields["text"], "94070");
+/// assert!(form.payload.is_none()); // a slash command, not an interaction
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Form {

@@ -112,6 +112,20 @@ static SCHEME: Scheme = Scheme {
 };
 
 /// How Standard Webhooks senders read replies.
+///
+/// ```
+/// use std::time::Duration;
+/// use webhook_kit::{Outcome, standard};
+///
+/// let reply = |status: u16| http::Response::builder().status(status).header("retry-after", "60").body("").unwrap();
+/// assert_eq!(standard::REPLY_RULE.classify(&reply(204)), Outcome::Delivered);
+/// assert_eq!(standard::REPLY_RULE.classify(&reply(410)), Outcome::Disable);
+/// assert_eq!(
+///     standard::REPLY_RULE.classify(&reply(429)),
+///     Outcome::Throttle { retry_after: Some(Duration::from_secs(60)) },
+/// );
+/// assert_eq!(standard::REPLY_RULE.classify(&reply(500)), Outcome::Retry);
+/// ```
 pub const REPLY_RULE: ReplyRule = ReplyRule::any_2xx()
     .disable_on(&[410])
     .throttle_on(&[429, 502, 504]);
@@ -120,6 +134,15 @@ pub const REPLY_RULE: ReplyRule = ReplyRule::any_2xx()
 /// asks senders for 24 to 64 bytes; the reference libraries verify with any
 /// non-empty key, and so does this receiver up to this bound, which only
 /// keeps out values that cannot be a secret (a pasted file, say).
+///
+/// ```
+/// use webhook_kit::standard::{MAX_SECRET_LEN, StandardWebhooks};
+///
+/// // Base64 of `len` zero bytes (a multiple of 3 needs no padding).
+/// let secret = |len: usize| format!("whsec_{}", "A".repeat(len / 3 * 4));
+/// assert!(StandardWebhooks::new(secret(MAX_SECRET_LEN - 1)).is_ok());
+/// assert!(StandardWebhooks::new(secret(MAX_SECRET_LEN + 2)).is_err());
+/// ```
 pub const MAX_SECRET_LEN: usize = 1024;
 
 /// A receiver for Standard Webhooks (and Svix) deliveries.
@@ -428,6 +451,18 @@ event_data! {
     ///
     /// The specification defines no event types of its own, so every event
     /// arrives as `Unknown`, with the sender's type name and raw data.
+    ///
+    /// ```
+    /// use webhook_kit::Provider;
+    /// use webhook_kit::standard::{EventData, StandardWebhooks};
+    ///
+    /// let receiver = StandardWebhooks::new("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD")?;
+    /// let event = receiver.parse(br#"{"type": "invoice.paid", "data": {"amount": 1200}}"#)?;
+    /// let EventData::Unknown(unknown) = &event.data else { unreachable!() };
+    /// assert_eq!(unknown.event_type, "invoice.paid");
+    /// assert_eq!(unknown.data["amount"], 1200);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
     pub enum EventData {}
 }
 
@@ -436,6 +471,21 @@ event_data! {
 ///
 /// All three fields are optional in the body; a missing `data` reads as
 /// `null`. Serialized (to queue it), the event keeps the message id.
+///
+/// ```
+/// use webhook_kit::{Provider, WebhookEvent};
+/// use webhook_kit::standard::StandardWebhooks;
+///
+/// let receiver = StandardWebhooks::new("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD")?;
+/// let body = br#"{"type": "user.created", "timestamp": "2024-05-01T12:00:00Z", "data": {"id": "u_1"}}"#;
+/// let now = time::OffsetDateTime::now_utc();
+/// let headers = receiver.sign_with_id_at("msg_2KWPBgLlAfxdpx2AI54pPJ85f4W", body, now)?;
+/// let event = receiver.receive_at(&headers, body, now)?.event;
+/// assert_eq!(event.id, "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W"); // from the `webhook-id` header
+/// assert_eq!(event.event_type(), "user.created");
+/// assert_eq!(event.timestamp.map(|t| t.unix_timestamp()), Some(1_714_564_800));
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Event {
@@ -588,6 +638,17 @@ impl RetrySchedule {
     /// Svix's server default: 8 attempts, after 5 s, 5 min, 30 min, 2 h,
     /// 5 h, 10 h and 10 h, each spread by ±20 %; 15 s per attempt (the
     /// Standard Webhooks guidance; Svix's own figure is configurable).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::RetrySchedule;
+    ///
+    /// let s = RetrySchedule::svix_server();
+    /// assert_eq!(s.max_attempts(), 8);
+    /// assert_eq!(s.delay_after(2), Some(Duration::from_secs(5 * 60)));
+    /// assert_eq!(s.jitter(), 0.2);
+    /// assert_eq!(s.timeout(), Some(Duration::from_secs(15)));
+    /// ```
     pub fn svix_server() -> Self {
         RetrySchedule::from_static(&SVIX_DELAYS)
             .with_timeout(STANDARD_TIMEOUT)

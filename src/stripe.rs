@@ -74,10 +74,31 @@ static SCHEME: Scheme = Scheme {
 
 /// Stripe's window: 300 s into the past, as Stripe's libraries; 300 s into
 /// the future, **our default** (the libraries check no future bound).
+///
+/// ```
+/// use std::time::Duration;
+/// use webhook_kit::Provider;
+/// use webhook_kit::stripe::{self, Stripe};
+///
+/// let receiver = Stripe::new("whsec_abc")?;
+/// assert_eq!(receiver.tolerance(), stripe::DEFAULT_TOLERANCE);
+/// let now = time::OffsetDateTime::now_utc();
+/// let late = receiver.sign_at(b"{}", now - Duration::from_secs(301))?;
+/// assert!(receiver.verify_at(&late, b"{}", now).is_err());
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 pub const DEFAULT_TOLERANCE: Tolerance = Tolerance::symmetric(Duration::from_secs(300));
 
 /// How Stripe reads replies: any `2xx` is success; redirects and every
 /// other status are failures.
+///
+/// ```
+/// use webhook_kit::{Outcome, stripe};
+///
+/// let reply = |status: u16| http::Response::builder().status(status).body("").unwrap();
+/// assert_eq!(stripe::REPLY_RULE.classify(&reply(200)), Outcome::Delivered);
+/// assert_eq!(stripe::REPLY_RULE.classify(&reply(307)), Outcome::Retry);
+/// ```
 pub const REPLY_RULE: ReplyRule = ReplyRule::any_2xx();
 
 /// A receiver for Stripe webhooks.
@@ -133,6 +154,24 @@ receiver_builders!(Stripe = "webhook_kit::stripe::Stripe::new(\"whsec_abc\")?":
 ///
 /// Every type is kept: the object is JSON, and so is the whole event, so a
 /// type this crate has never heard of is not an error.
+///
+/// ```
+/// use webhook_kit::{Provider, WebhookEvent};
+/// use webhook_kit::stripe::Stripe;
+///
+/// let receiver = Stripe::new("whsec_abc")?;
+/// let body = br#"{"id": "evt_1", "object": "event", "type": "customer.updated",
+///     "created": 1700000000, "livemode": false,
+///     "data": {"object": {"id": "cus_1", "name": "Ada"}, "previous_attributes": {"name": "A"}}}"#;
+/// let now = time::OffsetDateTime::now_utc();
+/// let headers = receiver.sign_at(body, now)?;
+/// let event = receiver.receive_at(&headers, body, now)?.event;
+/// assert_eq!((event.id(), event.event_type()), ("evt_1".into(), "customer.updated"));
+/// assert_eq!(event.object["name"], "Ada");
+/// assert_eq!(event.previous_attributes.as_ref().map(|old| &old["name"]), Some(&"A".into()));
+/// assert_eq!(event.created.map(|t| t.unix_timestamp()), Some(1_700_000_000));
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Event {

@@ -32,11 +32,29 @@ pub struct Tolerance {
 
 impl Tolerance {
     /// A window with separate past and future bounds.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::Tolerance;
+    ///
+    /// // Five minutes of age, one minute of clock skew ahead.
+    /// const WINDOW: Tolerance = Tolerance::new(Duration::from_secs(300), Duration::from_secs(60));
+    /// assert_eq!(WINDOW.past, Duration::from_secs(300));
+    /// assert_eq!(WINDOW.future, Duration::from_secs(60));
+    /// ```
     pub const fn new(past: Duration, future: Duration) -> Self {
         Tolerance { past, future }
     }
 
     /// The same bound in both directions.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::Tolerance;
+    ///
+    /// let t = Tolerance::symmetric(Duration::from_secs(300));
+    /// assert_eq!(t, Tolerance::new(Duration::from_secs(300), Duration::from_secs(300)));
+    /// ```
     pub const fn symmetric(bound: Duration) -> Self {
         Tolerance::new(bound, bound)
     }

@@ -42,6 +42,18 @@ pub trait AsyncIdempotencyStore {
 
     /// As [`IdempotencyStore::first_seen`], with the same risk: the event
     /// counts as done before it is processed.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::dedup::{AsyncIdempotencyStore, MemoryStore};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let store = MemoryStore::default();
+    /// let day = Duration::from_secs(86_400);
+    /// assert_eq!(AsyncIdempotencyStore::first_seen(&store, "falu", "evt_1", day).await, Ok(true));
+    /// assert_eq!(AsyncIdempotencyStore::first_seen(&store, "falu", "evt_1", day).await, Ok(false));
+    /// # });
+    /// ```
     fn first_seen(
         &self,
         provider: &str,
@@ -50,6 +62,21 @@ pub trait AsyncIdempotencyStore {
     ) -> impl Future<Output = Result<bool, Self::Error>> + Send;
 
     /// As [`IdempotencyStore::claim`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::dedup::{AsyncIdempotencyStore, Claim, MemoryStore};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let store = MemoryStore::default();
+    /// let lease = Duration::from_secs(30);
+    /// let first = AsyncIdempotencyStore::claim(&store, "standard", "msg_1", lease).await;
+    /// assert!(matches!(first, Ok(Claim::Claimed(_))));
+    /// // A second delivery while the first is being handled.
+    /// let second = AsyncIdempotencyStore::claim(&store, "standard", "msg_1", lease).await;
+    /// assert!(matches!(second, Ok(Claim::InProgress { .. })));
+    /// # });
+    /// ```
     fn claim(
         &self,
         provider: &str,
@@ -58,6 +85,24 @@ pub trait AsyncIdempotencyStore {
     ) -> impl Future<Output = Result<Claim, Self::Error>> + Send;
 
     /// As [`IdempotencyStore::complete`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::dedup::{AsyncIdempotencyStore, Claim, MemoryStore, Settled};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let store = MemoryStore::default();
+    /// let lease = Duration::from_secs(30);
+    /// let Ok(Claim::Claimed(token)) = AsyncIdempotencyStore::claim(&store, "falu", "evt_1", lease).await
+    /// else {
+    ///     unreachable!()
+    /// };
+    /// let day = Duration::from_secs(86_400);
+    /// assert_eq!(AsyncIdempotencyStore::complete(&store, &token, day).await, Ok(Settled::Applied));
+    /// let again = AsyncIdempotencyStore::claim(&store, "falu", "evt_1", lease).await;
+    /// assert_eq!(again, Ok(Claim::Done));
+    /// # });
+    /// ```
     fn complete(
         &self,
         token: &ClaimToken,
@@ -65,12 +110,44 @@ pub trait AsyncIdempotencyStore {
     ) -> impl Future<Output = Result<Settled, Self::Error>> + Send;
 
     /// As [`IdempotencyStore::release`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::dedup::{AsyncIdempotencyStore, Claim, MemoryStore, Settled};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let store = MemoryStore::default();
+    /// let lease = Duration::from_secs(30);
+    /// let Ok(Claim::Claimed(token)) = AsyncIdempotencyStore::claim(&store, "falu", "evt_1", lease).await
+    /// else {
+    ///     unreachable!()
+    /// };
+    /// // Processing failed: give the event back so that the redelivery runs it.
+    /// assert_eq!(AsyncIdempotencyStore::release(&store, &token).await, Ok(Settled::Applied));
+    /// let retry = AsyncIdempotencyStore::claim(&store, "falu", "evt_1", lease).await;
+    /// assert!(matches!(retry, Ok(Claim::Claimed(_))));
+    /// # });
+    /// ```
     fn release(
         &self,
         token: &ClaimToken,
     ) -> impl Future<Output = Result<Settled, Self::Error>> + Send;
 
     /// As [`IdempotencyStore::forget`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::dedup::{AsyncIdempotencyStore, MemoryStore};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let store = MemoryStore::default();
+    /// let day = Duration::from_secs(86_400);
+    /// AsyncIdempotencyStore::first_seen(&store, "falu", "evt_1", day).await?;
+    /// assert_eq!(AsyncIdempotencyStore::forget(&store, "falu", "evt_1").await, Ok(true));
+    /// assert_eq!(AsyncIdempotencyStore::first_seen(&store, "falu", "evt_1", day).await, Ok(true));
+    /// # Ok::<(), std::convert::Infallible>(())
+    /// # }).unwrap();
+    /// ```
     fn forget(
         &self,
         provider: &str,

@@ -69,6 +69,14 @@ impl ClaimToken {
     /// A fresh token for a claim on `(provider, event_id)`. Stores call it;
     /// implement [`IdempotencyStore`](super::IdempotencyStore) for your own
     /// database with it.
+    ///
+    /// ```
+    /// use webhook_kit::dedup::ClaimToken;
+    ///
+    /// let token = ClaimToken::new("stripe", "evt_1");
+    /// assert_eq!((token.provider(), token.event_id()), ("stripe", "evt_1"));
+    /// assert_ne!(token, ClaimToken::new("stripe", "evt_1"));
+    /// ```
     pub fn new(provider: &str, event_id: &str) -> Self {
         ClaimToken {
             provider: provider.into(),

@@ -74,6 +74,14 @@ const DEFAULT_MAX_ENTRIES: usize = 100_000;
 
 impl MemoryStore {
     /// A store that keeps at most `max_entries` ids (at least 1).
+    ///
+    /// ```
+    /// use webhook_kit::dedup::MemoryStore;
+    ///
+    /// let store = MemoryStore::new(50_000);
+    /// assert_eq!(store.max_entries(), 50_000);
+    /// assert_eq!(MemoryStore::new(0).max_entries(), 1);
+    /// ```
     pub fn new(max_entries: usize) -> Self {
         MemoryStore {
             max_entries: max_entries.max(1),
@@ -85,6 +93,19 @@ impl MemoryStore {
     /// clock: `true` the first time, `false` for the same `(provider,
     /// event_id)` until `now` reaches the first sighting plus `ttl`. A live
     /// claim counts as seen.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use webhook_kit::dedup::MemoryStore;
+    ///
+    /// let store = MemoryStore::default();
+    /// let ttl = Duration::from_secs(3600);
+    /// let t0 = Instant::now();
+    /// assert!(store.first_seen_at("slack", "Ev1", ttl, t0));
+    /// assert!(!store.first_seen_at("slack", "Ev1", ttl, t0 + Duration::from_secs(10)));
+    /// // Once the TTL has run out the id is new again.
+    /// assert!(store.first_seen_at("slack", "Ev1", ttl, t0 + ttl));
+    /// ```
     pub fn first_seen_at(
         &self,
         provider: &str,
@@ -229,16 +250,53 @@ impl MemoryStore {
     }
 
     /// The ids held, expired ones not yet evicted included.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::dedup::{IdempotencyStore, MemoryStore};
+    ///
+    /// let store = MemoryStore::default();
+    /// store.first_seen("falu", "evt_1", Duration::from_secs(60))?;
+    /// store.first_seen("falu", "evt_2", Duration::from_secs(60))?;
+    /// assert_eq!(store.len(), 2);
+    /// # Ok::<(), std::convert::Infallible>(())
+    /// ```
     pub fn len(&self) -> usize {
         self.lock().entries.len()
     }
 
     /// Whether no id is held.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::dedup::{IdempotencyStore, MemoryStore};
+    ///
+    /// let store = MemoryStore::default();
+    /// assert!(store.is_empty());
+    /// store.first_seen("falu", "evt_1", Duration::from_secs(60))?;
+    /// assert!(!store.is_empty());
+    /// # Ok::<(), std::convert::Infallible>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// The capacity.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use webhook_kit::dedup::MemoryStore;
+    ///
+    /// let store = MemoryStore::new(2);
+    /// assert_eq!(store.max_entries(), 2);
+    /// let (ttl, now) = (Duration::from_secs(60), Instant::now());
+    /// for id in ["a", "b", "c"] {
+    ///     store.first_seen_at("falu", id, ttl, now);
+    /// }
+    /// // "a" was evicted to make room for "c".
+    /// assert_eq!(store.len(), 2);
+    /// assert!(store.first_seen_at("falu", "a", ttl, now));
+    /// ```
     pub fn max_entries(&self) -> usize {
         self.max_entries
     }

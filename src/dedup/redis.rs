@@ -59,11 +59,30 @@ impl RedisStore {
     /// # Errors
     ///
     /// When `url` is not a Redis URL.
+    ///
+    /// ```
+    /// use webhook_kit::dedup::RedisStore;
+    ///
+    /// // Only parses the URL; the first check connects.
+    /// let store = RedisStore::open("redis://:s3cr3t@127.0.0.1:6379/2")?;
+    /// assert!(RedisStore::open("http://127.0.0.1/").is_err());
+    /// # drop(store);
+    /// # Ok::<(), redis::RedisError>(())
+    /// ```
     pub fn open(url: &str) -> Result<Self, RedisError> {
         Ok(RedisStore::from_client(Client::open(url)?))
     }
 
     /// A store using an existing client.
+    ///
+    /// ```
+    /// use webhook_kit::dedup::RedisStore;
+    ///
+    /// let client = redis::Client::open("redis://127.0.0.1/")?;
+    /// let store = RedisStore::from_client(client);
+    /// assert_eq!(store.key("falu", "evt_1"), "webhook-kit:falu:evt_1");
+    /// # Ok::<(), redis::RedisError>(())
+    /// ```
     pub fn from_client(client: Client) -> Self {
         RedisStore {
             client,
@@ -74,6 +93,14 @@ impl RedisStore {
     }
 
     /// Puts keys under `prefix` instead of `webhook-kit`.
+    ///
+    /// ```
+    /// use webhook_kit::dedup::RedisStore;
+    ///
+    /// let store = RedisStore::open("redis://127.0.0.1/")?.with_prefix("shop");
+    /// assert_eq!(store.key("falu", "evt_1"), "shop:falu:evt_1");
+    /// # Ok::<(), redis::RedisError>(())
+    /// ```
     #[must_use]
     pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.prefix = prefix.into();
@@ -82,6 +109,16 @@ impl RedisStore {
 
     /// Sets the limit for connecting and for each read or write (default 2 s).
     /// A zero duration is taken as 1 ms.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::dedup::RedisStore;
+    ///
+    /// // Fail a check after 250 ms rather than the default 2 s.
+    /// let store = RedisStore::open("redis://127.0.0.1/")?.with_timeout(Duration::from_millis(250));
+    /// # drop(store);
+    /// # Ok::<(), redis::RedisError>(())
+    /// ```
     #[must_use]
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout.max(Duration::from_millis(1));
@@ -110,6 +147,17 @@ impl RedisStore {
     /// # Errors
     ///
     /// When the server cannot be reached or answers with an error.
+    ///
+    /// ```no_run
+    /// use webhook_kit::dedup::RedisStore;
+    ///
+    /// let store = RedisStore::open("redis://127.0.0.1:6379/")?;
+    /// // A handler failed after recording the event: let the redelivery run it.
+    /// if store.forget("falu", "evt_1")? {
+    ///     println!("evt_1 will be processed on its next delivery");
+    /// }
+    /// # Ok::<(), redis::RedisError>(())
+    /// ```
     pub fn forget(&self, provider: &str, event_id: &str) -> Result<bool, RedisError> {
         let key = self.key(provider, event_id);
         self.with_connection_retried(|con| ::redis::cmd("DEL").arg(&key).query::<u64>(con))

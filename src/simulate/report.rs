@@ -10,6 +10,25 @@ use crate::Outcome;
 use crate::simulate::Simulator;
 
 /// One request the provider sent, and how it read the answer.
+///
+/// ```
+/// use std::time::Duration;
+/// use webhook_kit::Outcome;
+/// use webhook_kit::simulate::Simulator;
+///
+/// let receiver = webhook_kit::standard::StandardWebhooks::new("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD")?;
+/// let mut calls = 0;
+/// let history = Simulator::new(&receiver).deliver(b"{}", |_req: http::Request<Vec<u8>>| {
+///     calls += 1;
+///     if calls == 1 { http::StatusCode::SERVICE_UNAVAILABLE } else { http::StatusCode::OK }
+/// })?;
+/// let [first, second] = &history.attempts[..] else { unreachable!() };
+/// assert_eq!((first.number, first.outcome), (1, Outcome::Retry));
+/// assert_eq!(first.status, Some(http::StatusCode::SERVICE_UNAVAILABLE));
+/// assert_eq!((second.number, second.outcome), (2, Outcome::Delivered));
+/// assert_eq!(second.offset, Duration::from_secs(5));
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Attempt {
@@ -54,6 +73,20 @@ impl Attempt {
 }
 
 /// How a delivery ended.
+///
+/// ```
+/// use webhook_kit::simulate::{Fate, Simulator};
+/// use webhook_kit::standard::StandardWebhooks;
+///
+/// let receiver = StandardWebhooks::new("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD")?;
+/// let simulator = Simulator::new(&receiver);
+/// let ok = simulator.deliver(b"{}", |_req: http::Request<Vec<u8>>| http::StatusCode::OK)?;
+/// assert_eq!(ok.fate, Fate::Delivered);
+/// // Standard Webhooks senders disable an endpoint that answers 410 Gone.
+/// let gone = simulator.deliver(b"{}", |_req: http::Request<Vec<u8>>| http::StatusCode::GONE)?;
+/// assert_eq!((gone.fate, gone.attempts.len()), (Fate::Disabled, 1));
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fate {
@@ -140,6 +173,20 @@ impl History {
 }
 
 /// The result of [`Simulator::deliver_all`].
+///
+/// ```
+/// use webhook_kit::simulate::{Fate, Simulator};
+///
+/// let receiver = webhook_kit::falu::Falu::new("falu-secret")?;
+/// let bodies: [&[u8]; 2] = [br#"{"ok": true}"#, br#"{"ok": false}"#];
+/// let report = Simulator::new(&receiver).deliver_all(bodies, |req: http::Request<Vec<u8>>| {
+///     if req.body().ends_with(b"true}") { http::StatusCode::OK } else { http::StatusCode::BAD_REQUEST }
+/// })?;
+/// assert_eq!(report.sent, [0, 1]); // Falu never retries
+/// assert_eq!(report.deliveries[1].fate, Fate::Exhausted);
+/// assert!(!report.all_delivered());
+/// # Ok::<(), webhook_kit::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Report {
