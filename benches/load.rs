@@ -1,0 +1,863 @@
+//! A receiver under load: the axum receiver from the examples on
+//! 127.0.0.1, and a load generator in the same program sending signed 4 KiB
+//! Standard Webhooks deliveries over keep-alive HTTP/1.1 connections, every
+//! event twice: the second copy is a redelivery, sent by the next
+//! connection once the first copy was answered, as a sender redelivers an
+//! attempt whose reply it lost.
+//!
+//! Three configurations, one after the other, each on a fresh server:
+//!
+//! 1. `memory`: the example's receiver as shipped (`RoutedWebhook`
+//!    extractor, `ExactlyOnce` over `MemoryStore`);
+//! 2. `redis`: the same flow with `ExactlyOnce::run_async` over
+//!    `AsyncRedisStore`, against a `redis-server` this program starts in a
+//!    temp dir and stops at the end (skipped, saying so, without one);
+//! 3. `baseline`: the same server and route, with a handler that reads the
+//!    body and answers 200, without verification or deduplication.
+//!
+//! For each: requests/s and p50/p99 latency as the client measured them,
+//! and from the handler's own counters whether every event was processed
+//! exactly once. Ends with a markdown table for BENCHMARKS.md.
+//!
+//! ```sh
+//! cargo bench --features axum,redis-async --bench load
+//! LOAD_SECONDS=2 LOAD_CONNECTIONS=16 cargo bench --features axum,redis-async --bench load
+//! ```
+//!
+//! Settings (environment): `LOAD_SECONDS` measured seconds per configuration
+//! (default 10, at most 600), `LOAD_WARMUP` seconds of warm-up before them
+//! (default 2, at most 3), `LOAD_CONNECTIONS` (default 64, at most 1024),
+//! `LOAD_ONLY` a comma-separated subset of `memory,redis,baseline` (to
+//! profile one configuration under `perf`).
+//! Only 127.0.0.1 is contacted; every request has a timeout, every event a
+//! bounded number of attempts, every configuration a hard time limit.
+
+#[path = "../examples/axum.rs"]
+#[allow(
+    dead_code,
+    reason = "the example's `main` and `serve` are not called here"
+)]
+mod axum_example;
+
+use std::collections::VecDeque;
+use std::error::Error;
+use std::net::{SocketAddr, TcpListener as StdListener};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::extract::{FromRef, Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum_example::common::{App, Config};
+use http::header::{CONTENT_TYPE, HOST};
+use http::{HeaderMap, HeaderValue, Request, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::client::conn::http1::SendRequest;
+use hyper_util::rt::TokioIo;
+use time::OffsetDateTime;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, oneshot};
+use webhook_kit::axum::{Rejection, RoutedWebhook};
+use webhook_kit::dedup::{AsyncRedisStore, ExactlyOnce};
+use webhook_kit::standard::StandardWebhooks;
+use webhook_kit::{Router, WebhookEvent};
+
+type BoxError = Box<dyn Error + Send + Sync>;
+
+/// The size of every delivery's body.
+const BODY_SIZE: usize = 4 << 10;
+/// The route the generator posts to (the examples' Standard Webhooks route).
+const PATH: &str = "/webhooks/standard";
+/// Event ids are this prefix and the event's number.
+const ID_PREFIX: &str = "msg_load_";
+/// The most events one configuration creates (the ledger's size, 16 MiB of
+/// counters); past it the generator only finishes redeliveries.
+const MAX_EVENTS: usize = 1 << 22;
+/// Attempts per copy of an event before the client gives up on it.
+const MAX_ATTEMPTS: u32 = 20;
+/// The longest a request may take before the client counts it failed.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long after its measured window a configuration may take to send its
+/// last redeliveries and stop.
+const DRAIN_LIMIT: Duration = Duration::from_secs(30);
+
+/// How long and how wide to load the receiver.
+#[derive(Debug, Clone, Copy)]
+struct Settings {
+    warmup: Duration,
+    measured: Duration,
+    connections: usize,
+    only: Option<&'static str>,
+}
+
+impl Settings {
+    /// Whether `LOAD_ONLY` (when set) names the configuration.
+    fn runs(&self, name: &str) -> bool {
+        self.only
+            .is_none_or(|only| only.split(',').any(|n| n.trim() == name))
+    }
+}
+
+impl Settings {
+    /// From `LOAD_SECONDS`, `LOAD_WARMUP` and `LOAD_CONNECTIONS`, bounded.
+    fn from_env() -> Self {
+        let read = |name: &str, default: u64, min: u64, max: u64| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .unwrap_or(default)
+                .clamp(min, max)
+        };
+        Settings {
+            warmup: Duration::from_secs(read("LOAD_WARMUP", 2, 0, 3)),
+            measured: Duration::from_secs(read("LOAD_SECONDS", 10, 1, 600)),
+            connections: usize::try_from(read("LOAD_CONNECTIONS", 64, 1, 1024)).unwrap_or(64),
+            // Leaked once, so that the settings stay `Copy`.
+            only: std::env::var("LOAD_ONLY")
+                .ok()
+                .map(|only| &*Box::leak(only.into_boxed_str())),
+        }
+    }
+}
+
+fn main() -> Result<(), BoxError> {
+    let settings = Settings::from_env();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(run_all(settings))
+}
+
+/// Runs the three configurations and prints the report.
+async fn run_all(settings: Settings) -> Result<(), BoxError> {
+    let sender = Arc::new(Sender::new()?);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "load: {} connections, {} s warm-up + {} s measured per configuration, \
+         {BODY_SIZE} B Standard Webhooks deliveries, each event sent twice; \
+         client and server share {cores} core(s) on 127.0.0.1",
+        settings.connections,
+        settings.warmup.as_secs(),
+        settings.measured.as_secs()
+    );
+    println!(
+        "client: signing costs {:.1} µs per event (once per event, in every configuration)",
+        sender.signing_cost().as_secs_f64() * 1e6
+    );
+
+    let mut results = Vec::new();
+
+    if settings.runs("memory") {
+        let ledger = Arc::new(Ledger::new());
+        let router = memory_router(&ledger)?;
+        results.push(run("memory", router, ledger, sender.clone(), settings).await?);
+    }
+
+    if settings.runs("redis") {
+        match RedisServer::start().await {
+            Ok(redis) => {
+                let ledger = Arc::new(Ledger::new());
+                let router = redis_router(&ledger, &redis.url).await?;
+                results.push(run("redis", router, ledger, sender.clone(), settings).await?);
+                drop(redis);
+            }
+            Err(reason) => println!("redis: skipped: {reason}"),
+        }
+    }
+
+    if settings.runs("baseline") {
+        let ledger = Arc::new(Ledger::new());
+        let router = baseline_router(&ledger);
+        results.push(run("baseline", router, ledger, sender, settings).await?);
+    }
+
+    report(&results, settings);
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// The three servers.
+
+/// Configuration 1: the axum example's router and `App` as shipped, with a
+/// processor that counts the event in the ledger.
+fn memory_router(ledger: &Arc<Ledger>) -> Result<axum::Router, BoxError> {
+    let ledger = Arc::clone(ledger);
+    let app = App::new(&Config::demo())?
+        .quiet()
+        .with_processor(move |event| ledger.record(event.id).map_err(str::to_owned));
+    Ok(axum_example::router(app))
+}
+
+/// Configuration 2's state: the example's receivers, the Redis store, the
+/// ledger.
+#[derive(Clone)]
+struct RedisApp {
+    receivers: Arc<Router>,
+    store: AsyncRedisStore,
+    ledger: Arc<Ledger>,
+}
+
+impl FromRef<RedisApp> for Arc<Router> {
+    fn from_ref(app: &RedisApp) -> Self {
+        Arc::clone(&app.receivers)
+    }
+}
+
+/// Configuration 2: the example's handler with `ExactlyOnce::run_async`
+/// over `AsyncRedisStore` in place of `run` over `MemoryStore`.
+async fn redis_router(ledger: &Arc<Ledger>, url: &str) -> Result<axum::Router, BoxError> {
+    let app = RedisApp {
+        receivers: Arc::new(Config::demo().receivers()?),
+        store: AsyncRedisStore::connect(url).await?,
+        ledger: Arc::clone(ledger),
+    };
+    Ok(axum::Router::new()
+        .route("/webhooks/{provider}", post(redis_webhook))
+        .with_state(app))
+}
+
+async fn redis_webhook(
+    State(app): State<RedisApp>,
+    hook: Result<RoutedWebhook, Rejection>,
+) -> Response {
+    let hook = match hook {
+        Ok(hook) => hook,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let Some(receiver) = app.receivers.get(&hook.provider) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let id = hook.event.id();
+    let handled = ExactlyOnce::new(receiver, &app.store, &hook.provider)
+        .run_async(&id, || async { app.ledger.record(&id) })
+        .await;
+    handled
+        .into_response()
+        .map(axum::body::Body::from)
+        .into_response()
+}
+
+/// Configuration 3: the same route shape, a handler that reads the body
+/// and answers 200. It counts each delivery by its `webhook-id` header so
+/// that lost requests still show.
+fn baseline_router(ledger: &Arc<Ledger>) -> axum::Router {
+    axum::Router::new()
+        .route("/webhooks/{provider}", post(baseline_webhook))
+        .with_state(Arc::clone(ledger))
+}
+
+async fn baseline_webhook(
+    State(ledger): State<Arc<Ledger>>,
+    Path(_provider): Path<String>,
+    headers: HeaderMap,
+    _body: Bytes,
+) -> StatusCode {
+    let id = headers.get("webhook-id").and_then(|v| v.to_str().ok());
+    match id.map(|id| ledger.record(id)) {
+        Some(Ok(())) => StatusCode::OK,
+        _ => StatusCode::BAD_REQUEST,
+    }
+}
+
+/// Serves `router` on 127.0.0.1 (a free port) until the returned sender
+/// fires or is dropped.
+async fn serve(
+    router: axum::Router,
+) -> Result<(SocketAddr, oneshot::Sender<()>, tokio::task::JoinHandle<()>), BoxError> {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        let shutdown = async {
+            let _ = stopped.await;
+        };
+        if let Err(error) = axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await
+        {
+            eprintln!("server: {error}");
+        }
+    });
+    Ok((addr, stop, server))
+}
+
+// ---------------------------------------------------------------------------
+// The handler's own counters.
+
+/// How often each event was processed (or, for the baseline, received),
+/// indexed by the number in its id.
+struct Ledger {
+    counts: Box<[AtomicU32]>,
+}
+
+impl Ledger {
+    fn new() -> Self {
+        Ledger {
+            counts: (0..MAX_EVENTS).map(|_| AtomicU32::new(0)).collect(),
+        }
+    }
+
+    /// The processing step: counts one more processing of `id`.
+    fn record(&self, id: &str) -> Result<(), &'static str> {
+        let slot = id
+            .strip_prefix(ID_PREFIX)
+            .and_then(|n| n.parse::<usize>().ok())
+            .and_then(|n| self.counts.get(n))
+            .ok_or("not an event of this benchmark")?;
+        slot.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Among the first `events`: how many were processed once, never, and
+    /// more than once.
+    fn tally(&self, events: usize) -> Tally {
+        let mut tally = Tally::default();
+        for count in self.counts.iter().take(events) {
+            match count.load(Ordering::Relaxed) {
+                0 => tally.lost += 1,
+                1 => tally.once += 1,
+                2 => tally.twice += 1,
+                _ => tally.more += 1,
+            }
+        }
+        tally
+    }
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Tally {
+    once: usize,
+    lost: usize,
+    twice: usize,
+    more: usize,
+}
+
+// ---------------------------------------------------------------------------
+// The load generator.
+
+/// Signs deliveries: one shared 4 KiB body, a new message id (and so a new
+/// signature) per event.
+struct Sender {
+    receiver: StandardWebhooks,
+    body: Bytes,
+}
+
+impl Sender {
+    fn new() -> Result<Self, BoxError> {
+        let receiver = StandardWebhooks::new(axum_example::common::DEMO_STANDARD_SECRET)?;
+        Ok(Sender {
+            receiver,
+            body: Bytes::from(body(BODY_SIZE)?),
+        })
+    }
+
+    /// The signed headers for event `n`, with the request's fixed ones.
+    fn sign(&self, n: usize) -> Result<HeaderMap, BoxError> {
+        let id = format!("{ID_PREFIX}{n}");
+        let mut headers =
+            self.receiver
+                .sign_with_id_at(&id, &self.body, OffsetDateTime::now_utc())?;
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(HOST, HeaderValue::from_static("127.0.0.1"));
+        Ok(headers)
+    }
+
+    /// What signing one event costs the client (the mean of 2,000).
+    fn signing_cost(&self) -> Duration {
+        let rounds = 2_000u32;
+        let start = Instant::now();
+        for n in 0..rounds as usize {
+            std::hint::black_box(self.sign(n).ok());
+        }
+        start.elapsed() / rounds
+    }
+}
+
+/// A Standard Webhooks event body of exactly `size` bytes: the
+/// specification's recommended shape, grown by a string in its data.
+fn body(size: usize) -> Result<Vec<u8>, BoxError> {
+    let shell = |notes: &str| {
+        serde_json::json!({
+            "type": "invoice.paid",
+            "timestamp": "2024-05-01T12:00:00Z",
+            "data": {"invoice": "in_1", "amount": 4200, "notes": notes},
+        })
+    };
+    let bare = serde_json::to_vec(&shell(""))?.len();
+    let padding = size
+        .checked_sub(bare)
+        .ok_or("the body shell is too large")?;
+    Ok(serde_json::to_vec(&shell(&"n".repeat(padding)))?)
+}
+
+/// One copy of one event to send.
+#[derive(Clone)]
+struct Job {
+    headers: HeaderMap,
+    attempts: u32,
+    /// The first copy, whose redelivery is still to be queued.
+    first: bool,
+}
+
+/// When measuring starts and ends, shared by every connection.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    start: Instant,
+    end: Instant,
+}
+
+/// What one connection saw.
+#[derive(Debug, Default)]
+struct ClientStats {
+    /// Durations (ns) of the requests that started and ended in the window.
+    latencies: Vec<u64>,
+    /// Replies with a 2xx status (the sender's copy is done).
+    acknowledged: u64,
+    /// `429`: the other copy was in progress; sent again later.
+    throttled: u64,
+    /// Other statuses, each sent again later.
+    refused: u64,
+    /// Timeouts and broken connections (the connection is opened again).
+    transport_errors: u64,
+    /// Copies given up after `MAX_ATTEMPTS`.
+    gave_up: u64,
+}
+
+impl ClientStats {
+    fn merge(&mut self, other: ClientStats) {
+        self.latencies.extend(other.latencies);
+        self.acknowledged += other.acknowledged;
+        self.throttled += other.throttled;
+        self.refused += other.refused;
+        self.transport_errors += other.transport_errors;
+        self.gave_up += other.gave_up;
+    }
+}
+
+/// What the connections share: the signer, the server, the next event
+/// number, the window.
+struct Load {
+    sender: Arc<Sender>,
+    addr: SocketAddr,
+    next_event: AtomicUsize,
+    window: Window,
+}
+
+impl Load {
+    /// A new event's first copy, or `None` past `MAX_EVENTS`.
+    fn new_event(&self) -> Result<Option<Job>, BoxError> {
+        let n = self.next_event.fetch_add(1, Ordering::Relaxed);
+        if n >= MAX_EVENTS {
+            return Ok(None);
+        }
+        let headers = self.sender.sign(n)?;
+        Ok(Some(Job {
+            headers,
+            attempts: 0,
+            first: true,
+        }))
+    }
+
+    /// How many events were created.
+    fn events(&self) -> usize {
+        self.next_event.load(Ordering::Relaxed).min(MAX_EVENTS)
+    }
+}
+
+/// One keep-alive connection's loop. Once a new event's first copy is
+/// answered, its redelivery goes to the next connection's inbox (or, past
+/// the window, to this connection's own queue), so the two copies travel on
+/// different connections, interleaved with other events. Past the window no
+/// new events are made; the loop ends once its inbox is closed and drained
+/// and its own queue is empty.
+async fn connection(
+    load: Arc<Load>,
+    mut inbox: mpsc::UnboundedReceiver<Job>,
+    outbox: mpsc::UnboundedSender<Job>,
+) -> Result<ClientStats, BoxError> {
+    let mut stats = ClientStats::default();
+    let mut client = connect(load.addr).await?;
+    let mut outbox = Some(outbox);
+    let mut retries = VecDeque::new();
+    loop {
+        if Instant::now() >= load.window.end {
+            outbox = None;
+        }
+        let job = match inbox.try_recv() {
+            Ok(job) => job,
+            Err(_) => match (retries.pop_front(), &outbox) {
+                (Some(job), _) => job,
+                (None, Some(_)) => match load.new_event()? {
+                    Some(job) => job,
+                    None => {
+                        outbox = None;
+                        continue;
+                    }
+                },
+                (None, None) => match inbox.recv().await {
+                    Some(job) => job,
+                    None => break,
+                },
+            },
+        };
+        let redelivery = job.first.then(|| Job {
+            attempts: 0,
+            first: false,
+            ..job.clone()
+        });
+        send_one(&load, &mut client, job, &mut retries, &mut stats).await?;
+        if let Some(redelivery) = redelivery {
+            // The next connection ends only after this one drops `outbox`,
+            // so a send fails only if that task failed; its error is
+            // reported, and the copy goes into this connection's queue.
+            match &outbox {
+                Some(next) => {
+                    if let Err(unsent) = next.send(redelivery) {
+                        retries.push_back(unsent.0);
+                    }
+                }
+                None => retries.push_back(redelivery),
+            }
+        }
+    }
+    Ok(stats)
+}
+
+/// Sends one copy and files the outcome: done on 2xx, queued again
+/// otherwise (up to `MAX_ATTEMPTS`). A copy sent again is no longer a
+/// first copy: its redelivery was queued after its first attempt.
+async fn send_one(
+    load: &Load,
+    client: &mut SendRequest<Full<Bytes>>,
+    mut job: Job,
+    retries: &mut VecDeque<Job>,
+    stats: &mut ClientStats,
+) -> Result<(), BoxError> {
+    job.attempts += 1;
+    let mut request = Request::post(PATH).body(Full::new(load.sender.body.clone()))?;
+    *request.headers_mut() = job.headers.clone();
+
+    let started = Instant::now();
+    let outcome = tokio::time::timeout(REQUEST_TIMEOUT, exchange(client, request)).await;
+    let ended = Instant::now();
+    if started >= load.window.start && ended <= load.window.end {
+        let nanos = u64::try_from((ended - started).as_nanos()).unwrap_or(u64::MAX);
+        stats.latencies.push(nanos);
+    }
+
+    let delivered = match outcome {
+        Ok(Ok(status)) if status.is_success() => {
+            stats.acknowledged += 1;
+            true
+        }
+        Ok(Ok(StatusCode::TOO_MANY_REQUESTS)) => {
+            stats.throttled += 1;
+            false
+        }
+        Ok(Ok(_)) => {
+            stats.refused += 1;
+            false
+        }
+        Ok(Err(_)) | Err(_) => {
+            stats.transport_errors += 1;
+            *client = connect(load.addr).await?;
+            false
+        }
+    };
+    if !delivered {
+        if job.attempts < MAX_ATTEMPTS {
+            job.first = false;
+            retries.push_back(job);
+        } else {
+            stats.gave_up += 1;
+        }
+    }
+    Ok(())
+}
+
+/// Sends a request and reads the whole reply.
+async fn exchange(
+    client: &mut SendRequest<Full<Bytes>>,
+    request: Request<Full<Bytes>>,
+) -> Result<StatusCode, BoxError> {
+    client.ready().await?;
+    let reply = client.send_request(request).await?;
+    let status = reply.status();
+    reply.into_body().collect().await?;
+    Ok(status)
+}
+
+/// A keep-alive HTTP/1.1 connection to `addr`; its driver task ends when
+/// the returned handle is dropped.
+async fn connect(addr: SocketAddr) -> Result<SendRequest<Full<Bytes>>, BoxError> {
+    let stream = tokio::time::timeout(REQUEST_TIMEOUT, TcpStream::connect(addr)).await??;
+    stream.set_nodelay(true)?;
+    let (client, driver) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(async move {
+        let _ = driver.await;
+    });
+    Ok(client)
+}
+
+// ---------------------------------------------------------------------------
+// One configuration, start to end.
+
+/// What one configuration measured.
+#[derive(Debug)]
+struct Outcome {
+    name: &'static str,
+    requests_per_sec: f64,
+    p50: Duration,
+    p99: Duration,
+    events: usize,
+    tally: Tally,
+    client: ClientStats,
+    /// The baseline counts receptions, not processings: twice is expected.
+    deduplicates: bool,
+}
+
+/// Serves `router`, loads it for the warm-up and the measured window,
+/// lets the last redeliveries through, stops the server and tallies.
+async fn run(
+    name: &'static str,
+    router: axum::Router,
+    ledger: Arc<Ledger>,
+    sender: Arc<Sender>,
+    settings: Settings,
+) -> Result<Outcome, BoxError> {
+    println!("{name}: running…");
+    let (addr, stop, server) = serve(router).await?;
+    let start = Instant::now() + settings.warmup;
+    let load = Arc::new(Load {
+        sender,
+        addr,
+        next_event: AtomicUsize::new(0),
+        window: Window {
+            start,
+            end: start + settings.measured,
+        },
+    });
+
+    // A ring: connection i's redeliveries go to connection i + 1.
+    let (outboxes, inboxes): (Vec<_>, Vec<_>) = (0..settings.connections)
+        .map(|_| mpsc::unbounded_channel::<Job>())
+        .unzip();
+    let mut tasks = Vec::new();
+    for (i, inbox) in inboxes.into_iter().enumerate() {
+        let outbox = outboxes[(i + 1) % settings.connections].clone();
+        tasks.push(tokio::spawn(connection(Arc::clone(&load), inbox, outbox)));
+    }
+    drop(outboxes);
+
+    let limit = settings.warmup + settings.measured + DRAIN_LIMIT;
+    let joined = tokio::time::timeout(limit, async {
+        let mut client = ClientStats::default();
+        for task in &mut tasks {
+            client.merge(task.await??);
+        }
+        Ok::<_, BoxError>(client)
+    })
+    .await;
+    for task in &tasks {
+        task.abort();
+    }
+    let _ = stop.send(());
+    let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
+    let mut client = match joined {
+        Ok(result) => result?,
+        Err(_) => return Err(format!("{name}: the load did not end within {limit:?}").into()),
+    };
+
+    client.latencies.sort_unstable();
+    let events = load.events();
+    Ok(Outcome {
+        name,
+        requests_per_sec: client.latencies.len() as f64 / settings.measured.as_secs_f64(),
+        p50: percentile(&client.latencies, 0.50),
+        p99: percentile(&client.latencies, 0.99),
+        tally: ledger.tally(events),
+        events,
+        client,
+        deduplicates: name != "baseline",
+    })
+}
+
+/// The `q` quantile of sorted nanosecond samples.
+fn percentile(sorted: &[u64], q: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((sorted.len() as f64 * q).ceil() as usize).clamp(1, sorted.len());
+    Duration::from_nanos(sorted[rank - 1])
+}
+
+// ---------------------------------------------------------------------------
+// The local redis-server.
+
+/// A `redis-server` on 127.0.0.1 in a temp dir of its own, without
+/// persistence; killed and its dir removed on drop.
+struct RedisServer {
+    child: Child,
+    dir: PathBuf,
+    url: String,
+}
+
+impl RedisServer {
+    /// Starts one on a free port and waits (at most 5 s) until it answers.
+    /// `Err` says why there is none.
+    async fn start() -> Result<RedisServer, String> {
+        let port = StdListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| format!("no free port: {e}"))?
+            .port();
+        let dir = std::env::temp_dir().join(format!("webhook-kit-load-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| format!("no temp dir: {e}"))?;
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no", "--dir"])
+            .arg(&dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        let child = match child {
+            Ok(child) => child,
+            Err(error) => {
+                let _ = std::fs::remove_dir_all(&dir);
+                return Err(format!(
+                    "redis-server cannot start ({error}); install it to measure this configuration"
+                ));
+            }
+        };
+        let mut server = RedisServer {
+            child,
+            dir,
+            url: format!("redis://127.0.0.1:{port}/"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            if let Ok(Some(status)) = server.child.try_wait() {
+                return Err(format!("redis-server exited at start ({status})"));
+            }
+            let probe =
+                AsyncRedisStore::connect_with_timeout(&server.url, Duration::from_millis(200));
+            if probe.await.is_ok() {
+                return Ok(server);
+            }
+            if Instant::now() >= deadline {
+                return Err("redis-server did not answer within 5 s".into());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The report.
+
+fn report(results: &[Outcome], settings: Settings) {
+    println!();
+    for outcome in results {
+        let c = &outcome.client;
+        let t = outcome.tally;
+        println!(
+            "{}: {} events; client: {} acknowledged, {} answered 429 and sent again, \
+             {} other refusals, {} transport errors, {} given up",
+            outcome.name,
+            outcome.events,
+            c.acknowledged,
+            c.throttled,
+            c.refused,
+            c.transport_errors,
+            c.gave_up
+        );
+        println!(
+            "{}: handler counted {} once, {} never, {} twice, {} more -> {}",
+            outcome.name,
+            t.once,
+            t.lost,
+            t.twice,
+            t.more,
+            verdict(outcome)
+        );
+    }
+
+    println!();
+    println!(
+        "| configuration | requests/s | p50 | p99 | events | processed once | lost | processed twice+ | verdict |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+    for outcome in results {
+        let t = outcome.tally;
+        println!(
+            "| {} | {:.0} | {} | {} | {} | {} | {} | {} | {} |",
+            label(outcome.name),
+            outcome.requests_per_sec,
+            millis(outcome.p50),
+            millis(outcome.p99),
+            outcome.events,
+            t.once,
+            t.lost,
+            t.twice + t.more,
+            verdict(outcome)
+        );
+    }
+    println!();
+    println!(
+        "{} connections, {} s measured after {} s warm-up, {BODY_SIZE} B bodies, every event sent twice.",
+        settings.connections,
+        settings.measured.as_secs(),
+        settings.warmup.as_secs()
+    );
+
+    let rate = |name: &str| {
+        results
+            .iter()
+            .find(|o| o.name == name)
+            .map(|o| o.requests_per_sec)
+    };
+    if let (Some(memory), Some(baseline)) = (rate("memory"), rate("baseline")) {
+        let ratio = memory / baseline;
+        let met = if ratio >= 0.9 { "met" } else { "missed" };
+        println!("throughput(memory) / throughput(baseline) = {ratio:.2} (target ≥ 0.90: {met})");
+    }
+}
+
+fn label(name: &str) -> &'static str {
+    match name {
+        "memory" => "verify + ExactlyOnce (MemoryStore), as shipped",
+        "redis" => "verify + ExactlyOnce (AsyncRedisStore, local redis-server)",
+        _ => "baseline: no verification, no dedup",
+    }
+}
+
+/// Exactly once for the deduplicating configurations; for the baseline,
+/// which processes every copy, that none was lost.
+fn verdict(outcome: &Outcome) -> &'static str {
+    let t = outcome.tally;
+    let all_acked = outcome.client.gave_up == 0;
+    match (outcome.deduplicates, t.lost, t.twice + t.more) {
+        (true, 0, 0) if all_acked => "exactly once: OK",
+        (true, _, _) => "exactly once: FAILED",
+        (false, 0, _) if t.once == 0 && t.more == 0 && all_acked => {
+            "no dedup: every copy received, none lost"
+        }
+        (false, _, _) => "no dedup: copies LOST",
+    }
+}
+
+fn millis(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
