@@ -2,7 +2,8 @@
 //! at 256 B, 4 KiB, 64 KiB and 1 MiB, beside the floors measured on the same
 //! bytes (HMAC-SHA256 with the key state prepared in advance plus a
 //! constant-time compare; `serde_json::from_slice` into the same typed
-//! event) and the peer crates on the same Standard Webhooks inputs.
+//! event) and the peer crates (`standardwebhooks`, `svix`, `webhook-verify`)
+//! on the same Standard Webhooks inputs.
 //!
 //! `cargo bench --bench verify`; see BENCHMARKS.md for a run and its reading.
 
@@ -241,7 +242,7 @@ fn providers(c: &mut Criterion) {
 
 const STANDARD_SAMPLE: &str = r#"{"type": "invoice.paid", "timestamp": "2024-04-04T19:16:31Z", "data": {"id": "in_1", "amount": 1900}}"#;
 
-/// Standard Webhooks: ours, the floors, and both peer crates on the same
+/// Standard Webhooks: ours, the floors, and the three peer crates on the same
 /// bytes and headers (signed now: the peers check against the system clock).
 fn bench_standard(c: &mut Criterion) {
     use base64::Engine as _;
@@ -252,6 +253,16 @@ fn bench_standard(c: &mut Criterion) {
     let ours = StandardWebhooks::new(WHSEC).expect("secret");
     let peer = standardwebhooks::Webhook::new(WHSEC).expect("secret");
     let svix = svix::webhooks::Webhook::new(WHSEC).expect("secret");
+    let wv_secret = webhook_verify::Secret::new(WHSEC);
+    let wv = |body: &[u8], headers: &HeaderMap| {
+        webhook_verify::verify(
+            webhook_verify::Provider::StandardWebhooks,
+            headers,
+            body,
+            &wv_secret,
+            webhook_verify::VerifyOptions::default(),
+        )
+    };
 
     let mut group = c.benchmark_group("standard");
     for size in SIZES {
@@ -262,6 +273,7 @@ fn bench_standard(c: &mut Criterion) {
             .expect("genuine");
         peer.verify(&body, &headers).expect("the peer agrees");
         svix.verify(&body, &headers).expect("svix agrees");
+        wv(&body, &headers).expect("webhook-verify agrees");
         let prefix = format!("{MSG_ID}.{}.", header(&headers, "webhook-timestamp")).into_bytes();
         let tag = base64::engine::general_purpose::STANDARD
             .decode(&header(&headers, "webhook-signature")[3..])
@@ -293,6 +305,11 @@ fn bench_standard(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("peer_svix", size), &body, |b, body| {
             b.iter(|| svix.verify(black_box(body), black_box(&headers)))
         });
+        group.bench_with_input(
+            BenchmarkId::new("peer_webhook_verify", size),
+            &body,
+            |b, body| b.iter(|| wv(black_box(body), black_box(&headers))),
+        );
     }
     group.finish();
 }
