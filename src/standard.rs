@@ -69,6 +69,7 @@ use serde_json::value::RawValue;
 use sha2::Digest;
 use time::OffsetDateTime;
 
+use crate::envelope::{ByType, read_one_pass};
 use crate::event::event_data;
 use crate::json::parse_body;
 use crate::receiver::{Settings, receiver_builders};
@@ -464,6 +465,9 @@ impl WebhookEvent for Event {
     }
 }
 
+/// The envelope's type and data fields, for [`read_one_pass`].
+const PAIRS: crate::envelope::Pairs = &[("type", "data")];
+
 #[derive(Deserialize)]
 struct Envelope<'a> {
     #[serde(default)]
@@ -491,11 +495,18 @@ impl Provider for StandardWebhooks {
 
     fn parse(&self, body: &[u8]) -> Result<Event, Error> {
         self.settings.check_size(body)?;
-        let envelope: Envelope<'_> = parse_body(body)?;
+        let (envelope, data) = match read_one_pass(body, PAIRS, &ByType::new()) {
+            Some(read) => read,
+            None => (parse_body::<Envelope<'_>>(body)?, None),
+        };
+        let data = match data {
+            Some(data) => data,
+            None => EventData::from_fragment(&envelope.event_type, body, envelope.data, "data")?,
+        };
         Ok(Event {
             id: envelope.id.unwrap_or_default(),
             timestamp: envelope.timestamp,
-            data: EventData::from_fragment(&envelope.event_type, body, envelope.data, "data")?,
+            data,
         })
     }
 
