@@ -36,25 +36,53 @@ const WHSEC: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const MSG_ID: &str = "msg_p5jXN8AQM9LWM0D4loKWxJek";
 
 /// A provider's sample event grown to `size` bytes with a string field in
-/// its data, as long notes or descriptions make real events grow.
+/// its data, as long notes or descriptions make real events grow. The
+/// sample's fields keep their order (the event type before the data, as
+/// every published sample has it); only whitespace between tokens goes.
 fn body(sample: &str, data_path: &[&str], size: usize) -> Vec<u8> {
-    let mut json: Value = serde_json::from_str(sample).expect("sample is JSON");
-    let set = |json: &mut Value, text: String| {
-        let mut at = &mut *json;
-        for key in data_path {
-            at = &mut at[*key];
-        }
-        at["notes"] = Value::String(text);
-    };
-    set(&mut json, String::new());
-    let bare = serde_json::to_vec(&json).expect("serialise").len();
+    serde_json::from_str::<Value>(sample).expect("sample is JSON");
+    let compact = compact(sample);
+    let key = data_path.last().expect("a data path");
+    let open = format!("\"{key}\":{{");
+    let at = compact.find(&open).expect("the data object") + open.len();
+    let field = |text: &str| format!("\"notes\":\"{text}\",");
+    let bare = compact.len() + field("").len();
     assert!(
         bare <= size,
         "sample of {bare} bytes does not fit in {size}"
     );
-    set(&mut json, "n".repeat(size - bare));
-    let out = serde_json::to_vec(&json).expect("serialise");
+    let out = format!(
+        "{}{}{}",
+        &compact[..at],
+        field(&"n".repeat(size - bare)),
+        &compact[at..]
+    )
+    .into_bytes();
     assert_eq!(out.len(), size);
+    serde_json::from_slice::<Value>(&out).expect("still JSON");
+    out
+}
+
+/// JSON text without the whitespace between its tokens.
+fn compact(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in json.chars() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+        } else if c.is_ascii_whitespace() {
+            continue;
+        }
+        out.push(c);
+    }
     out
 }
 
