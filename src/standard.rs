@@ -10,8 +10,9 @@
 //! | reply | any `2xx`; `3xx` is a failure; `410` disables; `429`, `502`, `504` throttle |
 //! | retries | immediately, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h |
 //!
-//! Headers are read as the reference libraries read them: each of the three
-//! is taken from `svix-*` when present, else from `webhook-*`; an entry that
+//! Headers are read as the reference libraries read them: the signature is
+//! taken from `svix-*` when present, else from `webhook-*`; the id and the
+//! timestamp from the signature's family, else from the other; an entry that
 //! is malformed or of another version is skipped as long as another entry
 //! matches; the timestamp may carry a `+` or leading zeros, and the MAC
 //! covers its plain decimal. Secrets of any non-empty length are accepted,
@@ -81,7 +82,11 @@ use crate::{
 };
 
 /// Svix's names first: the svix libraries take each header from `svix-*`
-/// when present, else from `webhook-*`.
+/// when present, else from `webhook-*`. The id and timestamp are looked up
+/// in the signature's family first (one lookup each for a `webhook-*`
+/// request, not two); they differ from svix's reading only for a request
+/// that mixes a complete `webhook-*` set with a stray `svix-*` id or
+/// timestamp.
 static HEADERS: [HeaderSet; 2] = [
     HeaderSet {
         signature: HeaderName::from_static("svix-signature"),
