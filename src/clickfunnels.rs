@@ -36,6 +36,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
+use crate::envelope::{ByType, Pairs, read_one_pass};
 use crate::event::event_data;
 use crate::json::parse_body;
 use crate::receiver::{Settings, receiver_builders};
@@ -326,6 +327,9 @@ impl WebhookEvent for Event {
     }
 }
 
+/// The envelope's type and data fields, for [`read_one_pass`].
+const PAIRS: Pairs = &[("event_type", "data")];
+
 #[derive(Deserialize)]
 struct Envelope<'a> {
     event_id: String,
@@ -367,9 +371,16 @@ impl Provider for ClickFunnels {
 
     fn parse(&self, body: &[u8]) -> Result<Event, Error> {
         self.settings.check_size(body)?;
-        let envelope: Envelope<'_> = parse_body(body)?;
+        let (envelope, data) = match read_one_pass(body, PAIRS, &ByType::new()) {
+            Some(read) => read,
+            None => (parse_body::<Envelope<'_>>(body)?, None),
+        };
+        let data = match data {
+            Some(data) => data,
+            None => EventData::from_fragment(&envelope.event_type, body, envelope.data, "data")?,
+        };
         Ok(Event {
-            data: EventData::from_fragment(&envelope.event_type, body, envelope.data, "data")?,
+            data,
             event_id: envelope.event_id,
             subject_id: envelope.subject_id,
             subject_type: envelope.subject_type,

@@ -175,6 +175,23 @@ macro_rules! event_data {
             }
         }
 
+        impl $crate::envelope::TypedData for EventData {
+            fn deserialize_as<'de, D: serde::Deserializer<'de>>(
+                event_type: &str,
+                data: D,
+            ) -> Result<Self, D::Error> {
+                match event_type {
+                    $( $name => <$ty as serde::Deserialize>::deserialize(data).map(EventData::$variant), )*
+                    other => <serde_json::Value as serde::Deserialize>::deserialize(data).map(|data| {
+                        EventData::Unknown($crate::UnknownEvent {
+                            event_type: other.to_owned(),
+                            data,
+                        })
+                    }),
+                }
+            }
+        }
+
         impl serde::Serialize for EventData {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 use $crate::event::TaggedRef;

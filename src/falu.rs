@@ -37,6 +37,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
+use crate::envelope::{Pairs, ReadData, TypedData, read_one_pass};
 use crate::event::event_data;
 use crate::json::{parse_body, parse_fragment};
 use crate::receiver::{Settings, receiver_builders};
@@ -358,6 +359,30 @@ impl WebhookEvent for Event {
     }
 }
 
+/// The envelope's type and data fields, for [`read_one_pass`].
+const PAIRS: Pairs = &[("type", "data")];
+
+/// The one-pass reading of the basic format's data; a CloudEvents type
+/// (prefixed) leaves the data captured, for its `request` to be read too.
+struct OnePass;
+
+impl ReadData for OnePass {
+    type Data = EventData;
+
+    fn reads(&self, _pair: usize, event_type: &str) -> bool {
+        !event_type.starts_with(CLOUDEVENTS_PREFIX)
+    }
+
+    fn read<'de, D: serde::Deserializer<'de>>(
+        &self,
+        _pair: usize,
+        event_type: &str,
+        data: D,
+    ) -> Result<EventData, D::Error> {
+        EventData::deserialize_as(event_type, data)
+    }
+}
+
 /// Both formats' fields; which are present tells the format apart.
 #[derive(Deserialize)]
 struct Envelope<'a> {
@@ -406,7 +431,15 @@ impl Provider for Falu {
 
     fn parse(&self, body: &[u8]) -> Result<Event, Error> {
         self.settings.check_size(body)?;
-        let envelope: Envelope<'_> = parse_body(body)?;
+        let (envelope, data) = match read_one_pass::<Envelope<'_>, _>(body, PAIRS, &OnePass) {
+            // CloudEvents keep the request inside the data, which the pass
+            // has read already (their types, prefixed, are not read in it).
+            Some((envelope, Some(_))) if envelope.specversion.is_some() => {
+                (parse_body::<Envelope<'_>>(body)?, None)
+            }
+            Some(read) => read,
+            None => (parse_body::<Envelope<'_>>(body)?, None),
+        };
         let (format, request) = if envelope.specversion.is_some() {
             let inner: Option<CloudEventsData> = parse_fragment(body, envelope.data, "data")?;
             (PayloadFormat::CloudEvents, inner.and_then(|d| d.request))
@@ -418,7 +451,10 @@ impl Provider for Falu {
             .strip_prefix(CLOUDEVENTS_PREFIX)
             .unwrap_or(&envelope.event_type);
         Ok(Event {
-            data: EventData::from_fragment(event_type, body, envelope.data, "data")?,
+            data: match data {
+                Some(data) => data,
+                None => EventData::from_fragment(event_type, body, envelope.data, "data")?,
+            },
             id: envelope.id,
             created: envelope.created.or(envelope.time),
             updated: envelope.updated,

@@ -48,6 +48,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
+use crate::envelope::{ByType, Pairs, read_one_pass};
 use crate::event::event_data;
 use crate::headers::header_value;
 use crate::json::parse_body;
@@ -290,6 +291,9 @@ impl WebhookEvent for Event {
 /// The envelope. Its `id` is read by `top_level_str`, the reader of the
 /// `x-webhook-id` check, so the check and the event never disagree about a
 /// body; serde only makes sure there is exactly one.
+/// The envelope's type and data fields, for [`read_one_pass`].
+const PAIRS: Pairs = &[("event", "payload")];
+
 #[derive(Deserialize)]
 struct Envelope<'a> {
     #[serde(rename = "id")]
@@ -304,14 +308,22 @@ impl Fourvenues {
     /// check has read it already, so a request reads it once.
     fn parse_with_id(&self, body: &[u8], id: Option<Cow<'_, str>>) -> Result<Event, Error> {
         self.settings.check_size(body)?;
-        let envelope: Envelope<'_> = parse_body(body)?;
+        let (envelope, data) = match read_one_pass(body, PAIRS, &ByType::new()) {
+            Some(read) => read,
+            None => (parse_body::<Envelope<'_>>(body)?, None),
+        };
         let id = match id {
             Some(id) => id,
             None => top_level_str(body, "id", Occurrence::First)?,
         };
         Ok(Event {
             id: id.into_owned(),
-            data: EventData::from_fragment(&envelope.event, body, envelope.payload, "payload")?,
+            data: match data {
+                Some(data) => data,
+                None => {
+                    EventData::from_fragment(&envelope.event, body, envelope.payload, "payload")?
+                }
+            },
         })
     }
 

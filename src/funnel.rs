@@ -45,6 +45,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
+use crate::envelope::{ByType, Pairs, read_one_pass};
 use crate::event::event_data;
 use crate::headers::sensitive_value;
 use crate::json::{envelope_error, parse_body};
@@ -454,6 +455,10 @@ impl WebhookEvent for Event {
 }
 
 /// Every field of both envelopes; which are present tells them apart.
+/// The envelope's type and data fields, for [`read_one_pass`]: v2's type
+/// names the event when both are present.
+const PAIRS: Pairs = &[("event_type", "event_data"), ("event", "data")];
+
 #[derive(Deserialize)]
 struct Envelope<'a> {
     id: Id,
@@ -500,7 +505,10 @@ impl Provider for Funnel {
 
     fn parse(&self, body: &[u8]) -> Result<Event, Error> {
         self.settings.check_size(body)?;
-        let envelope: Envelope<'_> = parse_body(body)?;
+        let (envelope, read) = match read_one_pass(body, PAIRS, &ByType::new()) {
+            Some(read) => read,
+            None => (parse_body::<Envelope<'_>>(body)?, None),
+        };
         let id = match envelope.id {
             Id::Number(n) => n.to_string(),
             Id::Text(text) => text,
@@ -536,7 +544,10 @@ impl Provider for Funnel {
                 }
             };
         Ok(Event {
-            data: EventData::from_fragment(&event_type, body, data, field)?,
+            data: match read {
+                Some(read) => read,
+                None => EventData::from_fragment(&event_type, body, data, field)?,
+            },
             id,
             occurred_at,
             idempotency_key: envelope.idempotency_key,

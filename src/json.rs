@@ -15,6 +15,13 @@ use crate::Error;
 /// is an object (serde's derived structs would also take an array of the
 /// fields in order).
 pub(crate) fn parse_body<'de, T: serde::Deserialize<'de>>(body: &'de [u8]) -> Result<T, Error> {
+    let text = body_text(body)?;
+    serde_json::from_str(text).map_err(|e| Error::payload(&e, body, 0))
+}
+
+/// The checks [`parse_body`] makes before serde: the body as text, if it
+/// is UTF-8 and starts (after whitespace) with an object.
+pub(crate) fn body_text(body: &[u8]) -> Result<&str, Error> {
     let text = std::str::from_utf8(body).map_err(|e| {
         Error::payload_at(
             "invalid UTF-8: JSON text must be UTF-8".into(),
@@ -39,7 +46,7 @@ pub(crate) fn parse_body<'de, T: serde::Deserialize<'de>>(body: &'de [u8]) -> Re
         let message = format!("expected a JSON object, found {found}");
         return Err(Error::payload_at(message, body, start));
     }
-    serde_json::from_str(text).map_err(|e| Error::payload(&e, body, 0))
+    Ok(text)
 }
 
 /// The whitespace JSON allows between tokens (RFC 8259, section 2).

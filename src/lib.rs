@@ -109,6 +109,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod delivery;
+mod envelope;
 mod error;
 mod event;
 mod form;

@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 use crate::headers::{header_value, non_empty, trim};
 use crate::secret::{HmacSha256, Keyring, Secret};
 use crate::signature::{Encoding, Format, SignatureList, TAG_LEN, tags_equal};
-use crate::timestamp::{CanonicalText, Tolerance, parse_unix_seconds};
+use crate::timestamp::{CanonicalText, Tolerance, is_canonical_decimal, parse_unix_seconds};
 use crate::{Delivery, Error};
 
 /// The default body size limit: 1 MiB.
@@ -40,8 +40,9 @@ pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
 #[derive(Clone, Debug)]
 pub(crate) struct Scheme {
     /// The header families (`webhook-*` and `svix-*` are two), in the order
-    /// each header is looked up: every header is taken from the first
-    /// family that has it, as svix reads a request.
+    /// they are looked up: the signature is taken from the first family
+    /// that has it; every other header from the signature's family, else
+    /// from the first family that has it.
     pub(crate) families: Cow<'static, [HeaderSet]>,
     /// The family a missing-header error names when the request carries
     /// none of the families' headers.
@@ -153,19 +154,59 @@ impl std::ops::Deref for SchemeRef {
 struct Lookup<'s, 'h> {
     scheme: &'s Scheme,
     headers: &'h HeaderMap,
+    /// The family whose signature header the request carries, once found.
+    signed_as: Option<usize>,
 }
 
 impl<'s, 'h> Lookup<'s, 'h> {
-    /// The first family's header for `role`, or a missing-header error that
-    /// names the family the request was using.
+    fn new(scheme: &'s Scheme, headers: &'h HeaderMap) -> Self {
+        Lookup {
+            scheme,
+            headers,
+            signed_as: None,
+        }
+    }
+
+    /// The signature header: the first family's that is present. Later
+    /// lookups try its family first.
+    fn signature(&mut self) -> Result<Option<(&'s HeaderName, &'h [u8])>, Error> {
+        for (index, family) in self.scheme.families.iter().enumerate() {
+            if let Some(value) = self.headers.get(&family.signature) {
+                self.signed_as = Some(index);
+                return Ok(Some((
+                    &family.signature,
+                    non_empty(&family.signature, value)?,
+                )));
+            }
+        }
+        if self.scheme.families.is_empty() {
+            return Ok(None);
+        }
+        Err(self.missing(|set| Some(&set.signature)))
+    }
+
+    /// The header for `role`: from the signature's family when it has it
+    /// (a sender writes one family's set, so one lookup, not one per
+    /// family), else from the first family that has it; or a
+    /// missing-header error that names the family the request was using.
     fn find(
         &self,
         role: fn(&HeaderSet) -> Option<&HeaderName>,
     ) -> Result<Option<(&'s HeaderName, &'h [u8])>, Error> {
+        let families = &self.scheme.families;
+        let signed_as = self.signed_as.and_then(|index| families.get(index));
+        if let Some(name) = signed_as.and_then(role) {
+            if let Some(value) = self.headers.get(name) {
+                return Ok(Some((name, non_empty(name, value)?)));
+            }
+        }
         let mut wanted = false;
-        for family in self.scheme.families.iter() {
+        for (index, family) in families.iter().enumerate() {
             if let Some(name) = role(family) {
                 wanted = true;
+                if Some(index) == self.signed_as {
+                    continue;
+                }
                 if let Some(value) = self.headers.get(name) {
                     return Ok(Some((name, non_empty(name, value)?)));
                 }
@@ -174,11 +215,14 @@ impl<'s, 'h> Lookup<'s, 'h> {
         if !wanted {
             return Ok(None);
         }
+        Err(self.missing(role))
+    }
+
+    /// The error for a missing `role` header, naming the family in use.
+    fn missing(&self, role: fn(&HeaderSet) -> Option<&HeaderName>) -> Error {
         let family = self.family_in_use();
         let name = role(family).or_else(|| self.scheme.families.iter().find_map(role));
-        Err(Error::MissingHeader(
-            name.cloned().unwrap_or(family.signature.clone()),
-        ))
+        Error::MissingHeader(name.cloned().unwrap_or(family.signature.clone()))
     }
 
     fn family_in_use(&self) -> &'s HeaderSet {
@@ -289,8 +333,8 @@ impl Verifier {
         extra: Option<&dyn ExtraCheck>,
     ) -> Result<Delivery, Error> {
         let scheme = &*self.scheme;
-        let lookup = Lookup { scheme, headers };
-        let Some((name, value)) = lookup.find(|set| Some(&set.signature))? else {
+        let mut lookup = Lookup::new(scheme, headers);
+        let Some((name, value)) = lookup.signature()? else {
             return Err(Error::SignatureMismatch);
         };
         let mut list = SignatureList::default();
@@ -326,9 +370,17 @@ impl Verifier {
             found => found?.map(|(_, id)| id),
         };
 
-        let canonical = signed_at.map(CanonicalText::new);
-        let timestamp_text = match (&canonical, timestamp) {
-            (Some(text), Some(_)) if scheme.signed.canonical_timestamp => text.as_bytes(),
+        let canonical;
+        let timestamp_text = match (signed_at, timestamp) {
+            (Some(unix), Some((_, text))) if scheme.signed.canonical_timestamp => {
+                let bare = trim(text);
+                if is_canonical_decimal(bare) {
+                    bare
+                } else {
+                    canonical = CanonicalText::new(unix);
+                    canonical.as_bytes()
+                }
+            }
             (_, Some((_, text))) => text,
             _ => b"",
         };
@@ -600,6 +652,28 @@ mod tests {
         let id = split.remove(&ID).expect("id");
         split.insert("y-id", id);
         assert!(v.verify(&split, b"{}", now()).is_ok());
+    }
+
+    #[test]
+    fn the_signature_family_is_read_first() {
+        // A complete second-family set beside a stray first-family
+        // timestamp: the set the signature belongs to is read, with one
+        // lookup per header instead of one per family.
+        let v = verifier(&LISTED, "k");
+        let genuine = v.sign(b"{}", now(), Some("m")).expect("sign");
+        let mut second = HeaderMap::new();
+        for (name, value) in &genuine {
+            let other = format!("y{}", &name.as_str()[1..]);
+            second.insert(HeaderName::try_from(other).expect("name"), value.clone());
+        }
+        second.insert(TS, HeaderValue::from_static("1"));
+        assert!(v.verify(&second, b"{}", now()).is_ok());
+        // What the signature's family lacks still comes from another.
+        second.remove("y-ts");
+        assert!(matches!(
+            v.verify(&second, b"{}", now()),
+            Err(Error::TimestampTooOld { .. })
+        ));
     }
 
     #[test]

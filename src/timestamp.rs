@@ -121,6 +121,17 @@ impl CanonicalText {
     }
 }
 
+/// Whether `text` is already the canonical decimal of the value it reads
+/// as (no sign, no leading zero, too short to saturate), as senders write
+/// it: then it is signed as it is, without writing the value out again.
+pub(crate) fn is_canonical_decimal(text: &[u8]) -> bool {
+    match text {
+        [b'0'] => true,
+        [b'1'..=b'9', rest @ ..] => rest.len() < 18 && rest.iter().all(u8::is_ascii_digit),
+        _ => false,
+    }
+}
+
 /// Reads a Unix timestamp in seconds: optional `+` or `-`, then 1 to 64
 /// ASCII digits (leading zeros allowed), as the reference libraries read it.
 ///
@@ -274,6 +285,41 @@ mod tests {
             assert_eq!(
                 CanonicalText::new(value).as_bytes(),
                 value.to_string().as_bytes()
+            );
+        }
+    }
+
+    #[test]
+    fn text_called_canonical_is_what_canonical_text_writes() {
+        let cases: [&[u8]; 14] = [
+            b"0",
+            b"7",
+            b"1700000000",
+            b"999999999999999999",
+            b"1000000000000000000",
+            b"9223372036854775807",
+            b"99999999999999999999",
+            b"01700000000",
+            b"00",
+            b"+1700000000",
+            b"-5",
+            b"",
+            b"17 00",
+            b"1a",
+        ];
+        for text in cases {
+            let canonical = parse_unix_seconds(text)
+                .is_some_and(|value| CanonicalText::new(value).as_bytes() == text);
+            // Never called canonical when it is not; the long and the
+            // negative forms that are take the slow path.
+            if is_canonical_decimal(text) {
+                assert!(canonical, "{}", String::from_utf8_lossy(text));
+            }
+            assert_eq!(
+                is_canonical_decimal(text),
+                canonical && text.len() <= 18 && !text.starts_with(b"-"),
+                "{}",
+                String::from_utf8_lossy(text)
             );
         }
     }
