@@ -61,7 +61,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::json::parse_body;
-use crate::receiver::{Settings, receiver_builders};
+use crate::receiver::{Settings, provider_settings, receiver_builders};
 use crate::scheme::{HeaderSet, Pieces, Scheme, SchemeRef, Signed, Verifier};
 use crate::secret::{Keyring, Secret};
 use crate::signature::{Encoding, Format};
@@ -905,17 +905,7 @@ impl Provider for CustomReceiver {
         Ok(Received::new(event, delivery))
     }
 
-    fn max_body(&self) -> usize {
-        self.settings.max_body
-    }
-
-    fn reply_rule(&self) -> ReplyRule {
-        self.settings.reply
-    }
-
-    fn retry_schedule(&self) -> RetrySchedule {
-        self.settings.schedule.clone()
-    }
+    provider_settings!();
 
     /// Signs `body` at `now`; where the scheme has an id header, the id is
     /// derived from the body, so a redelivered body keeps its id.

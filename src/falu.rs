@@ -40,7 +40,7 @@ use time::OffsetDateTime;
 use crate::envelope::{Pairs, ReadData, TypedData, read_one_pass};
 use crate::event::event_data;
 use crate::json::{parse_body, parse_fragment};
-use crate::receiver::{Settings, receiver_builders};
+use crate::receiver::{Settings, provider_settings, receiver_builders};
 use crate::scheme::{HeaderSet, Pieces, Scheme, Signed, Verifier};
 use crate::secret::{Keyring, Secret};
 use crate::signature::{Encoding, Format};
@@ -466,17 +466,7 @@ impl Provider for Falu {
         })
     }
 
-    fn max_body(&self) -> usize {
-        self.settings.max_body
-    }
-
-    fn reply_rule(&self) -> ReplyRule {
-        self.settings.reply
-    }
-
-    fn retry_schedule(&self) -> RetrySchedule {
-        self.settings.schedule.clone()
-    }
+    provider_settings!();
 
     fn sign_at(&self, body: &[u8], now: OffsetDateTime) -> Result<HeaderMap, Error> {
         self.verifier.sign(body, now, None)

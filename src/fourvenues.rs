@@ -52,7 +52,7 @@ use crate::envelope::{ByType, Pairs, read_one_pass};
 use crate::event::event_data;
 use crate::headers::header_value;
 use crate::json::parse_body;
-use crate::receiver::{Settings, receiver_builders};
+use crate::receiver::{Settings, provider_settings, receiver_builders};
 use crate::scan::{Occurrence, top_level_str};
 use crate::scheme::{HeaderSet, Scheme, Signed, Verifier};
 use crate::secret::{Keyring, Secret};
@@ -381,17 +381,7 @@ impl Provider for Fourvenues {
         Ok(Received::new(self.parse_with_id(body, id)?, delivery))
     }
 
-    fn max_body(&self) -> usize {
-        self.settings.max_body
-    }
-
-    fn reply_rule(&self) -> ReplyRule {
-        self.settings.reply
-    }
-
-    fn retry_schedule(&self) -> RetrySchedule {
-        self.settings.schedule.clone()
-    }
+    provider_settings!();
 
     /// Signs the body (hex) and, when the body has a string `id`, sets
     /// `x-webhook-id` to it.

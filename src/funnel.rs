@@ -49,7 +49,7 @@ use crate::envelope::{ByType, Pairs, read_one_pass};
 use crate::event::event_data;
 use crate::headers::sensitive_value;
 use crate::json::{envelope_error, parse_body};
-use crate::receiver::{Settings, receiver_builders};
+use crate::receiver::{Settings, provider_settings, receiver_builders};
 use crate::secret::{Keyring, Secret};
 use crate::token::verify_token;
 use crate::{Delivery, Error, Provider, ReplyRule, RetrySchedule, WebhookEvent};
@@ -563,17 +563,7 @@ impl Provider for Funnel {
         reply
     }
 
-    fn max_body(&self) -> usize {
-        self.settings.max_body
-    }
-
-    fn reply_rule(&self) -> ReplyRule {
-        self.settings.reply
-    }
-
-    fn retry_schedule(&self) -> RetrySchedule {
-        self.settings.schedule.clone()
-    }
+    provider_settings!();
 
     /// The headers Funnel would send: the first token as
     /// `Authorization: Bearer`, or bare in the named header; none without a

@@ -49,7 +49,7 @@ use time::OffsetDateTime;
 use crate::custom::{body_id, header_text};
 use crate::headers::header_value;
 use crate::json::parse_body;
-use crate::receiver::{Settings, receiver_builders};
+use crate::receiver::{Settings, provider_settings, receiver_builders};
 use crate::scheme::{HeaderSet, Scheme, Signed, Verifier};
 use crate::secret::{Keyring, Secret};
 use crate::signature::{Encoding, Format};
@@ -310,17 +310,7 @@ impl Provider for GitHub {
         Ok(Received::new(event, delivery))
     }
 
-    fn max_body(&self) -> usize {
-        self.settings.max_body
-    }
-
-    fn reply_rule(&self) -> ReplyRule {
-        self.settings.reply
-    }
-
-    fn retry_schedule(&self) -> RetrySchedule {
-        self.settings.schedule.clone()
-    }
+    provider_settings!();
 
     /// Signs `body` with an `X-GitHub-Delivery` GUID derived from the body
     /// (the same body keeps its GUID, as a GitHub redelivery does) and no

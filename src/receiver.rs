@@ -111,16 +111,6 @@ macro_rules! receiver_builders {
             self.settings.max_body = bytes;
             self
         }
-
-        /// The largest body accepted, in bytes.
-        ///
-        /// ```
-        #[doc = concat!("assert_eq!(", $example, ".max_body(), webhook_kit::DEFAULT_MAX_BODY);")]
-        /// # Ok::<(), webhook_kit::Error>(())
-        /// ```
-        pub fn max_body(&self) -> usize {
-            self.settings.max_body
-        }
     };
     (@with_reply_rule $type:ident $example:literal) => {
         /// Replaces how this receiver says the provider reads replies, for
@@ -160,3 +150,22 @@ macro_rules! receiver_builders {
     };
 }
 pub(crate) use receiver_builders;
+
+/// The [`Provider`](crate::Provider) methods every receiver answers from its
+/// `settings: Settings` field; invoked inside `impl Provider for …`.
+macro_rules! provider_settings {
+    () => {
+        fn max_body(&self) -> usize {
+            self.settings.max_body
+        }
+
+        fn reply_rule(&self) -> $crate::ReplyRule {
+            self.settings.reply
+        }
+
+        fn retry_schedule(&self) -> $crate::RetrySchedule {
+            self.settings.schedule.clone()
+        }
+    };
+}
+pub(crate) use provider_settings;

@@ -54,7 +54,7 @@ use time::format_description::well_known::Rfc3339;
 use crate::custom::{body_id, header_text};
 use crate::headers::header_value;
 use crate::json::parse_body;
-use crate::receiver::{Settings, receiver_builders};
+use crate::receiver::{Settings, provider_settings, receiver_builders};
 use crate::scheme::{HeaderSet, Scheme, Signed, Verifier};
 use crate::secret::{Keyring, Secret};
 use crate::signature::{Encoding, Format};
@@ -335,17 +335,7 @@ impl Provider for Shopify {
         Ok(Received::new(event, delivery))
     }
 
-    fn max_body(&self) -> usize {
-        self.settings.max_body
-    }
-
-    fn reply_rule(&self) -> ReplyRule {
-        self.settings.reply
-    }
-
-    fn retry_schedule(&self) -> RetrySchedule {
-        self.settings.schedule.clone()
-    }
+    provider_settings!();
 
     /// Signs `body` with an `X-Shopify-Webhook-Id` derived from the body
     /// and no topic; [`Shopify::sign_topic_at`] sets both.

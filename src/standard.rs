@@ -73,7 +73,7 @@ use time::OffsetDateTime;
 use crate::envelope::{ByType, read_one_pass};
 use crate::event::event_data;
 use crate::json::parse_body;
-use crate::receiver::{Settings, receiver_builders};
+use crate::receiver::{Settings, provider_settings, receiver_builders};
 use crate::scheme::{HeaderSet, Pieces, Scheme, Signed, Verifier};
 use crate::secret::{Keyring, Secret};
 use crate::signature::{BASE64, Encoding, Format, encode_hex};
@@ -580,17 +580,7 @@ impl Provider for StandardWebhooks {
         Ok(Received::new(event, delivery))
     }
 
-    fn max_body(&self) -> usize {
-        self.settings.max_body
-    }
-
-    fn reply_rule(&self) -> ReplyRule {
-        self.settings.reply
-    }
-
-    fn retry_schedule(&self) -> RetrySchedule {
-        self.settings.schedule.clone()
-    }
+    provider_settings!();
 
     /// Signs with a message id derived from the body (`msg_` and 24 hex
     /// digits): like a real sender's retries, redeliveries of one body keep

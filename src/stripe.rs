@@ -48,7 +48,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::json::parse_body;
-use crate::receiver::{Settings, receiver_builders};
+use crate::receiver::{Settings, provider_settings, receiver_builders};
 use crate::scheme::{HeaderSet, Pieces, Scheme, Signed, Verifier};
 use crate::secret::{Keyring, Secret};
 use crate::signature::{Encoding, Format};
@@ -270,17 +270,7 @@ impl Provider for Stripe {
         })
     }
 
-    fn max_body(&self) -> usize {
-        self.settings.max_body
-    }
-
-    fn reply_rule(&self) -> ReplyRule {
-        self.settings.reply
-    }
-
-    fn retry_schedule(&self) -> RetrySchedule {
-        self.settings.schedule.clone()
-    }
+    provider_settings!();
 
     fn sign_at(&self, body: &[u8], now: OffsetDateTime) -> Result<HeaderMap, Error> {
         self.verifier.sign(body, now, None)
