@@ -112,12 +112,37 @@ fn string_end(body: &[u8], at: usize) -> Option<usize> {
     }
     let mut i = at + 1;
     loop {
-        match body.get(i)? {
-            b'"' => return Some(i + 1),
-            b'\\' => i += 2,
-            _ => i += 1,
+        let found = quote_or_backslash(body, i)?;
+        if body[found] == b'"' {
+            return Some(found + 1);
         }
+        i = found + 2;
     }
+}
+
+/// The index of the first `"` or `\` in `body` from `at`. Text fields are
+/// what makes a body long, so this looks at 8 bytes per step.
+fn quote_or_backslash(body: &[u8], mut at: usize) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    // A zero byte of `x` sets its high bit in `x - ONES & !x`; a borrow can
+    // only mark bytes above a real zero, so the lowest mark is exact.
+    let zero_bytes = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    while let Some(chunk) = body.get(at..at + 8) {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(bytes);
+        let marks = zero_bytes(word ^ (ONES * u64::from(b'"')))
+            | zero_bytes(word ^ (ONES * u64::from(b'\\')));
+        if marks != 0 {
+            return Some(at + (marks.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    let rest = body.get(at..)?;
+    rest.iter()
+        .position(|&b| b == b'"' || b == b'\\')
+        .map(|offset| at + offset)
 }
 
 /// For any value starting at `at`, the index just past it.
@@ -295,6 +320,38 @@ mod field {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_word_at_a_time_search_finds_what_a_byte_loop_finds() {
+        let slow = |body: &[u8], at: usize| {
+            body.get(at..)?
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\')
+                .map(|offset| at + offset)
+        };
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        for len in 0..40 {
+            for _ in 0..50 {
+                let body: Vec<u8> = (0..len)
+                    .map(|_| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        // Mostly neighbours of the two bytes sought, and
+                        // bytes with the high bit set.
+                        b"\"\\!#[]\x22\x5b\x5d\xa2\xdc\x00\x01\xffab"[(state % 16) as usize]
+                    })
+                    .collect();
+                for at in 0..=len + 2 {
+                    assert_eq!(
+                        quote_or_backslash(&body, at),
+                        slow(&body, at),
+                        "{body:?} {at}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn top_level_str_finds_the_field_past_nested_values() {

@@ -195,10 +195,10 @@ impl<'s, 'h> Lookup<'s, 'h> {
     ) -> Result<Option<(&'s HeaderName, &'h [u8])>, Error> {
         let families = &self.scheme.families;
         let signed_as = self.signed_as.and_then(|index| families.get(index));
-        if let Some(name) = signed_as.and_then(role) {
-            if let Some(value) = self.headers.get(name) {
-                return Ok(Some((name, non_empty(name, value)?)));
-            }
+        if let Some(name) = signed_as.and_then(role)
+            && let Some(value) = self.headers.get(name)
+        {
+            return Ok(Some((name, non_empty(name, value)?)));
         }
         let mut wanted = false;
         for (index, family) in families.iter().enumerate() {
