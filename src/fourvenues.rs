@@ -378,7 +378,16 @@ impl Provider for Fourvenues {
         now: OffsetDateTime,
     ) -> Result<Received<Event>, Error> {
         let (delivery, id) = self.verify_with_id(headers, body, now, Occurrence::First)?;
-        Ok(Received::new(self.parse_with_id(body, id)?, delivery))
+        match self.parse_with_id(body, id) {
+            Ok(event) => Ok(Received::new(event, delivery)),
+            // A body the parser refuses may be one `verify_at`, which reads
+            // every top-level key, refuses first and for another reason:
+            // answer as `verify_at` does, so the two never disagree.
+            Err(parse_error) => Err(self
+                .verify_with_id(headers, body, now, Occurrence::Only)
+                .err()
+                .unwrap_or(parse_error)),
+        }
     }
 
     provider_settings!();

@@ -333,3 +333,23 @@ fn lenient_payloads_parse_with_defaults() {
     assert!(p.resource_ids.is_empty());
     assert_eq!(p.send_resources, None);
 }
+
+/// Found by the `fourvenues` fuzz target: a key holding bytes that are not
+/// UTF-8 made `verify_at` (which reads every top-level key) and
+/// `verify_and_parse_at` (which parses) refuse for different reasons.
+#[test]
+fn verify_and_verify_and_parse_refuse_a_broken_body_alike() {
+    let receiver = receiver();
+    let mut body = br#"{"id": "wh_1", "event": "ticket.request_refund", "payload"#.to_vec();
+    body.extend_from_slice(b"\xe7\xc5\xdf\x84\n  \"qr_code\": \"QR\"}}");
+    let headers = receiver.sign_at(&body, now()).expect("sign");
+    assert!(headers.contains_key(ID));
+    let verify = receiver
+        .verify_at(&headers, &body, now())
+        .expect_err("broken");
+    let parse = receiver
+        .verify_and_parse_at(&headers, &body, now())
+        .expect_err("broken");
+    assert_eq!(verify, parse);
+    assert!(matches!(verify, Error::InvalidPayload { .. }), "{verify:?}");
+}
