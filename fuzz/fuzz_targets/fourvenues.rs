@@ -10,7 +10,7 @@ use libfuzzer_sys::fuzz_target;
 use webhook_kit::fourvenues::Fourvenues;
 use webhook_kit::{Error, Provider, WebhookEvent};
 use webhook_kit_fuzz::{
-    check_genuine, check_request, check_signed, check_tamper_detected, header_map, split,
+    check_genuine, check_request, check_signed, check_tamper_detected, header_map, now, split,
 };
 
 const SECRET: &str = "fuzz-fourvenues-sign-secret";
@@ -32,6 +32,19 @@ fuzz_target!(|data: &[u8]| {
         Ok(_) => assert_eq!(outcome, receiver.parse(body)),
         Err(Error::InvalidPayload { .. }) => assert!(headers.contains_key(ID_HEADER)),
         Err(err) => assert!(err.is_auth(), "{err:?}"),
+    }
+
+    // A body labelled with its id: `verify_at` reads every top-level key to
+    // refuse a second `id`, so a body the parser refuses may be refused
+    // there first, as a payload error, the same from both calls.
+    if let Ok(signed) = receiver.sign_at(body, now())
+        && signed.contains_key(ID_HEADER)
+        && let Err(err) = receiver.verify_at(&signed, body, now())
+    {
+        assert!(matches!(err, Error::InvalidPayload { .. }), "{err:?}");
+        assert!(receiver.parse(body).is_err());
+        assert_eq!(receiver.verify_and_parse_at(&signed, body, now()), Err(err));
+        return;
     }
 
     // Genuine headers: any body reaches the parser once signed.
