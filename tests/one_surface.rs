@@ -441,3 +441,24 @@ fn a_float_in_the_data_survives_the_queue() {
     let body = br#"{"id": "e", "type": "wallet.created", "data": [-4.12794508675188e+231]}"#;
     round_trip(&falu().parse(body).expect("parses"));
 }
+
+/// API.md: every receiver type is `Clone + Send + Sync + Debug`, and so is
+/// every event (a handler moves both across threads and queues).
+#[test]
+fn every_receiver_and_event_can_cross_threads() {
+    fn receiver<T: Clone + Send + Sync + std::fmt::Debug + Provider>()
+    where
+        T::Event: Clone + Send + Sync + std::fmt::Debug + PartialEq,
+    {
+    }
+    receiver::<webhook_kit::funnel::Funnel>();
+    receiver::<webhook_kit::fourvenues::Fourvenues>();
+    receiver::<webhook_kit::falu::Falu>();
+    receiver::<webhook_kit::clickfunnels::ClickFunnels>();
+    receiver::<webhook_kit::standard::StandardWebhooks>();
+    receiver::<webhook_kit::github::GitHub>();
+    receiver::<webhook_kit::stripe::Stripe>();
+    receiver::<webhook_kit::shopify::Shopify>();
+    receiver::<webhook_kit::slack::Slack>();
+    receiver::<webhook_kit::custom::CustomReceiver>();
+}
