@@ -62,7 +62,6 @@ fn scan<'de>(
         if found.is_some() && body.get(at) == Some(&b'}') {
             return found.map(Ok);
         }
-        let key_start = at;
         let key_end = string_end(body, at)?;
         let is_key = key_is(&body[at..key_end], key)?;
         at = skip_whitespace(body, key_end);
@@ -72,8 +71,9 @@ fn scan<'de>(
         at = skip_whitespace(body, at + 1);
         if is_key {
             if found.is_some() {
+                // Where serde_json reports it: the key's closing quote.
                 let message = format!("duplicate field `{key}`");
-                return Some(Err(Error::payload_at(message, body, key_start)));
+                return Some(Err(Error::payload_at(message, body, key_end - 1)));
             }
             let value_end = string_end(body, at)?;
             let mut json = serde_json::Deserializer::from_slice(&body[at..value_end]);
