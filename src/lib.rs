@@ -4,7 +4,8 @@
 //! token, constant-time, over the raw body, with replay windows and secret
 //! rotation), turns the body into a typed event, and knows what each provider
 //! expects back and how it redelivers. It needs no web framework or async
-//! runtime: call it from the handler you already have.
+//! runtime: call it from the handler you already have (or enable the `axum`,
+//! `tower` or `actix` feature for an extractor).
 //!
 //! | module | provider | authenticates with |
 //! |---|---|---|
