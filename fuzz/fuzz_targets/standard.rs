@@ -23,7 +23,14 @@ const SECRETS: &[&str] = &[SECRET, OLD_SECRET];
 /// looked up as svix reads it: `svix-id` first, then `webhook-id`.
 fn expected(receiver: &StandardWebhooks, headers: &HeaderMap, body: &[u8]) -> Result<Event, Error> {
     let mut event = receiver.parse(body)?;
-    if let Some(id) = headers.get("svix-id").or_else(|| headers.get("webhook-id")) {
+    // The signature header decides the family (`svix-*` when both are
+    // sent); the id comes from that family, else from the other.
+    let (first, second) = if headers.contains_key("svix-signature") {
+        ("svix-id", "webhook-id")
+    } else {
+        ("webhook-id", "svix-id")
+    };
+    if let Some(id) = headers.get(first).or_else(|| headers.get(second)) {
         event.id = String::from_utf8_lossy(id.as_bytes()).into_owned();
     }
     Ok(event)
