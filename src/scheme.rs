@@ -440,11 +440,13 @@ impl Verifier {
     ) -> Result<HeaderMap, Error> {
         let scheme = &*self.scheme;
         let set = &scheme.families[scheme.default_family.min(scheme.families.len() - 1)];
-        // An id the receiver would refuse (blank) or read differently (HTTP
-        // strips surrounding whitespace) must not be signed.
+        // An id the receiver would refuse (blank, where the id is signed)
+        // or read differently (HTTP strips surrounding whitespace, so `" "`
+        // arrives as no id at all) must not be sent.
         let id = id.unwrap_or("");
         let bare_id = trim(id.as_bytes());
-        if scheme.signed.needs_id() && (bare_id.is_empty() || bare_id.len() != id.len()) {
+        let padded = bare_id.len() != id.len();
+        if padded || (scheme.signed.needs_id() && bare_id.is_empty()) {
             return Err(Error::Signing(
                 "a message id must be non-empty, without surrounding whitespace",
             ));
@@ -859,5 +861,46 @@ mod tests {
     fn signing_without_a_secret_is_an_error() {
         let v = Verifier::new(&SINGLE, Keyring::default());
         assert!(matches!(v.sign(b"", now(), None), Err(Error::Signing(_))));
+    }
+
+    #[test]
+    fn ids_http_would_change_are_never_sent() {
+        static UNSIGNED_ID_HEADERS: [HeaderSet; 1] = [HeaderSet {
+            signature: SIG,
+            timestamp: None,
+            id: Some(ID),
+        }];
+        static UNSIGNED_ID: Scheme = Scheme {
+            families: Cow::Borrowed(&UNSIGNED_ID_HEADERS),
+            default_family: 0,
+            format: Format::Single {
+                prefix: Cow::Borrowed(b""),
+            },
+            encoding: Encoding::Hex,
+            signed: Signed::BODY,
+            tolerance: Tolerance::symmetric(Duration::ZERO),
+        };
+        // Found by the `presets` and `custom` fuzz targets: `" "` was sent
+        // and arrived as no id.
+        for scheme in [&UNSIGNED_ID, &LISTED] {
+            let v = verifier(scheme, "k");
+            for padded in [" ", "\t", " a", "a "] {
+                assert!(
+                    matches!(v.sign(b"{}", now(), Some(padded)), Err(Error::Signing(_))),
+                    "{padded:?}"
+                );
+            }
+            let headers = v.sign(b"{}", now(), Some("a")).expect("sign");
+            let delivery = v.verify(&headers, b"{}", now()).expect("verify");
+            assert_eq!(delivery.id(), Some("a"));
+        }
+        // An unsigned id may be left out.
+        let v = verifier(&UNSIGNED_ID, "k");
+        let headers = v.sign(b"{}", now(), None).expect("sign");
+        assert!(!headers.contains_key(ID));
+        assert_eq!(
+            v.verify(&headers, b"{}", now()).map(|d| d.secret_index()),
+            Ok(Some(0))
+        );
     }
 }
