@@ -76,7 +76,7 @@ use crate::json::parse_body;
 use crate::receiver::{Settings, provider_settings, receiver_builders};
 use crate::scheme::{HeaderSet, Pieces, Scheme, Signed, Verifier};
 use crate::secret::{Keyring, Secret};
-use crate::signature::{BASE64, Encoding, Format, encode_hex};
+use crate::signature::{Encoding, Format, encode_hex};
 use crate::{
     Delivery, Error, Provider, Received, ReplyRule, RetrySchedule, Tolerance, WebhookEvent,
 };
@@ -180,14 +180,33 @@ impl std::fmt::Debug for StandardWebhooks {
 }
 
 impl StandardWebhooks {
-    /// A receiver that accepts deliveries signed with `secret`: base64, with
-    /// or without the `whsec_` prefix and padding, of any non-empty length up
-    /// to [`MAX_SECRET_LEN`] bytes once decoded.
+    /// A receiver that accepts deliveries signed with `secret`: the key in
+    /// standard base64 (`A`–`Z`, `a`–`z`, `0`–`9`, `+`, `/`), with or without
+    /// the `whsec_` prefix, with its `=` padding or none, of any non-empty
+    /// length up to [`MAX_SECRET_LEN`] bytes once decoded. As in the
+    /// reference libraries, the leftover bits of the last digit (the bits
+    /// beyond the key's last byte) are ignored, so `…LaS` below is the key
+    /// that a strict decoder would only read when written `…LaQ`:
+    ///
+    /// ```
+    /// use webhook_kit::Provider;
+    /// use webhook_kit::standard::StandardWebhooks;
+    ///
+    /// let receiver = StandardWebhooks::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS")?; // 23 bytes
+    /// let same_key = StandardWebhooks::new("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaQ=")?;
+    /// let now = time::OffsetDateTime::now_utc();
+    /// let headers = same_key.sign_with_id_at("msg_1", b"{}", now)?;
+    /// assert!(receiver.verify_at(&headers, b"{}", now).is_ok());
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidSecret`] if the secret is not base64, is empty or is
-    /// absurdly long. Checked here, once, instead of on every request:
+    /// [`Error::InvalidSecret`] if the secret is empty or only whitespace,
+    /// is anything else than the above (other characters, URL-safe base64,
+    /// spaces, more `=` than the padding, a lone last digit), or decodes to
+    /// more than [`MAX_SECRET_LEN`] bytes. Checked here, once, instead of on
+    /// every request:
     ///
     /// ```
     /// use webhook_kit::standard::StandardWebhooks;
@@ -195,6 +214,7 @@ impl StandardWebhooks {
     /// assert!(StandardWebhooks::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").is_ok());
     /// assert!(StandardWebhooks::new("whsec_c2hvcnQ=").is_ok()); // 5 bytes, as the references allow
     /// assert!(StandardWebhooks::new("whsec_not base64!").is_err());
+    /// assert!(StandardWebhooks::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS==").is_err());
     /// assert!(StandardWebhooks::new("whsec_").is_err());
     /// ```
     pub fn new(secret: impl Into<Secret>) -> Result<Self, Error> {
@@ -428,6 +448,17 @@ pub use crate::v1a::MAX_V1A_CHECKS;
 receiver_builders!(StandardWebhooks = "webhook_kit::standard::StandardWebhooks::new(\"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\")?":
     with_tolerance, max_body_size, with_reply_rule, with_retry_schedule);
 
+/// Standard base64 with padding optional, ignoring the leftover bits of the
+/// last digit as the reference libraries do when they decode a `whsec_`
+/// secret, so a secret they accept is accepted here. Only the configured
+/// secret is read this leniently; signatures in requests are not.
+const SECRET_BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
+
 fn decode_secret(secret: &Secret) -> Result<Secret, Error> {
     let text = secret.expose();
     let encoded = text.strip_prefix(b"whsec_").unwrap_or(text);
@@ -436,7 +467,7 @@ fn decode_secret(secret: &Secret) -> Result<Secret, Error> {
             "a Standard Webhooks secret this long is not a secret",
         ));
     }
-    let key = zeroize::Zeroizing::new(BASE64.decode(encoded).map_err(|_| {
+    let key = zeroize::Zeroizing::new(SECRET_BASE64.decode(encoded).map_err(|_| {
         Error::InvalidSecret("a Standard Webhooks secret is base64 after `whsec_`")
     })?);
     if key.is_empty() {
