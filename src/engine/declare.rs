@@ -1,0 +1,93 @@
+//! The receiver type every described sender gets, written once.
+
+/// Declares a sender's public receiver type over a [`ReceiverCore`]
+/// (field `verifier`) and the shared [`Settings`](crate::receiver::Settings)
+/// (field `settings`), with `Debug` (the core's, which shows no secret),
+/// the named builder methods, and [`Provider`](crate::Provider): verification
+/// by the core, parsing by the sender's `parse` function, signing with the
+/// first key, and the sender's handshake where it has one.
+///
+/// The sender's file then writes only its constructors (which call
+/// `from_core`), its description, its event type and its presets.
+macro_rules! described_receiver {
+    (
+        $(#[$meta:meta])*
+        pub struct $type:ident;
+        description: $description:path,
+        event: $event:ty,
+        parse: $parse:path,
+        example: $example:literal,
+        builders: [$($builder:ident),* $(,)?],
+        $(handshake: $handshake:path,)?
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone)]
+        pub struct $type {
+            verifier: $crate::engine::ReceiverCore,
+            settings: $crate::receiver::Settings,
+        }
+
+        impl $type {
+            /// The receiver over `verifier`, with the sender's reply rule
+            /// and retry schedule.
+            fn from_core(verifier: $crate::engine::ReceiverCore) -> Self {
+                let description: &$crate::engine::Description = &$description;
+                $type {
+                    verifier,
+                    settings: $crate::receiver::Settings::new(
+                        description.reply,
+                        (description.retries)(),
+                    ),
+                }
+            }
+        }
+
+        impl ::std::fmt::Debug for $type {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Debug::fmt(&self.verifier, f)
+            }
+        }
+
+        $crate::receiver::receiver_builders!($type = $example: $($builder),*);
+
+        impl $crate::Provider for $type {
+            type Event = $event;
+
+            fn verify_at(
+                &self,
+                headers: &::http::HeaderMap,
+                body: &[u8],
+                now: ::time::OffsetDateTime,
+            ) -> Result<$crate::Delivery, $crate::Error> {
+                self.settings.check_size(body)?;
+                self.verifier.verify(headers, body, now)
+            }
+
+            fn parse(&self, body: &[u8]) -> Result<$event, $crate::Error> {
+                self.settings.check_size(body)?;
+                $parse(body)
+            }
+
+            $crate::receiver::provider_settings!();
+
+            fn sign_at(
+                &self,
+                body: &[u8],
+                now: ::time::OffsetDateTime,
+            ) -> Result<::http::HeaderMap, $crate::Error> {
+                self.verifier.sign(body, now, None)
+            }
+
+            $(
+            fn handshake_at(
+                &self,
+                request: &$crate::Handshake<'_>,
+                now: ::time::OffsetDateTime,
+            ) -> Option<Result<::http::Response<String>, $crate::Error>> {
+                $handshake(self, request, now)
+            }
+            )?
+        }
+    };
+}
+pub(crate) use described_receiver;

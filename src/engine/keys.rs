@@ -1,0 +1,323 @@
+//! The keys a described receiver holds, by algorithm, and the one loop that
+//! checks received signatures against them.
+//!
+//! HMAC keys are prepared once (the key schedule of each secret); public
+//! keys are checked at construction (on the curve, not weak, canonical).
+//! Signed content is never assembled: it is fed piece by piece into the MAC,
+//! the Ed25519 stream or the ECDSA digest, so verification allocates nothing.
+
+use std::fmt;
+
+use hmac::{Hmac, Mac};
+use sha1::Sha1;
+use sha2::{Sha256, Sha512};
+use subtle::ConstantTimeEq;
+
+use crate::{Error, Secret};
+
+/// A signature algorithm a sender uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Algorithm {
+    HmacSha1,
+    HmacSha256,
+    HmacSha512,
+    /// Ed25519, verified strictly (canonical `S`, `R` of large order).
+    #[cfg(feature = "ed25519")]
+    Ed25519,
+    /// ECDSA over P-256 with SHA-256, signatures in ASN.1 DER.
+    #[cfg(feature = "ecdsa")]
+    EcdsaP256,
+}
+
+/// The longest signature any algorithm here produces: an HMAC-SHA512 tag
+/// or Ed25519 signature is 64 bytes, an ECDSA P-256 DER signature at most 72.
+pub(crate) const MAX_SIGNATURE_LEN: usize = 72;
+
+/// At most this many public-key checks per request (signatures × keys), so
+/// a hostile header cannot make one request cost many curve operations.
+/// A receiver refuses a key that would put the budget out of reach.
+pub(crate) const MAX_PUBLIC_KEY_CHECKS: usize = 8;
+
+/// A received signature, decoded, on the stack.
+#[derive(Clone, Copy)]
+pub(crate) struct SignatureBytes {
+    bytes: [u8; MAX_SIGNATURE_LEN],
+    len: usize,
+}
+
+impl SignatureBytes {
+    pub(crate) fn new(bytes: &[u8]) -> Option<Self> {
+        let mut out = SignatureBytes {
+            bytes: [0; MAX_SIGNATURE_LEN],
+            len: bytes.len(),
+        };
+        out.bytes.get_mut(..bytes.len())?.copy_from_slice(bytes);
+        Some(out)
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
+/// Feeds the signed content, piece by piece, to `sink`.
+pub(crate) type Feed<'a> = &'a dyn Fn(&mut dyn FnMut(&[u8]));
+
+/// A prepared HMAC key schedule.
+#[derive(Clone)]
+enum MacState {
+    Sha1(Hmac<Sha1>),
+    Sha256(Hmac<Sha256>),
+    Sha512(Hmac<Sha512>),
+}
+
+impl MacState {
+    fn new(algorithm: Algorithm, key: &[u8]) -> Result<Self, Error> {
+        const REFUSED: Error = Error::InvalidSecret("HMAC refused the key");
+        Ok(match algorithm {
+            Algorithm::HmacSha1 => MacState::Sha1(Mac::new_from_slice(key).map_err(|_| REFUSED)?),
+            Algorithm::HmacSha512 => {
+                MacState::Sha512(Mac::new_from_slice(key).map_err(|_| REFUSED)?)
+            }
+            _ => MacState::Sha256(Mac::new_from_slice(key).map_err(|_| REFUSED)?),
+        })
+    }
+
+    /// The tag of the fed content, written into `out`; its length.
+    fn tag(&self, feed: Feed<'_>, out: &mut [u8; 64]) -> usize {
+        fn run<M: Mac + Clone>(state: &M, feed: Feed<'_>, out: &mut [u8]) -> usize {
+            let mut mac = state.clone();
+            feed(&mut |piece| mac.update(piece));
+            let tag = mac.finalize().into_bytes();
+            out[..tag.len()].copy_from_slice(&tag);
+            tag.len()
+        }
+        match self {
+            MacState::Sha1(state) => run(state, feed, out),
+            MacState::Sha256(state) => run(state, feed, out),
+            MacState::Sha512(state) => run(state, feed, out),
+        }
+    }
+}
+
+/// One shared secret: its bytes (wiped on drop) and prepared key schedule.
+#[derive(Clone)]
+pub(crate) struct HmacKey {
+    _secret: Secret,
+    state: MacState,
+}
+
+/// The keys of one receiver.
+#[derive(Clone)]
+pub(crate) enum KeySet {
+    /// Shared secrets; the first signs.
+    Hmac {
+        algorithm: Algorithm,
+        keys: Vec<HmacKey>,
+    },
+    /// Trusted Ed25519 public keys, and a signing key for tests.
+    #[cfg(feature = "ed25519")]
+    Ed25519 {
+        trusted: Vec<ed25519_dalek::VerifyingKey>,
+        signer: Option<ed25519_dalek::SigningKey>,
+    },
+    /// Trusted P-256 public keys, and a signing key for tests.
+    #[cfg(feature = "ecdsa")]
+    P256 {
+        trusted: Vec<p256::ecdsa::VerifyingKey>,
+        signer: Option<p256::ecdsa::SigningKey>,
+    },
+}
+
+impl KeySet {
+    /// A set holding one usable shared secret.
+    pub(crate) fn hmac(algorithm: Algorithm, secret: Secret) -> Result<Self, Error> {
+        let mut set = KeySet::Hmac {
+            algorithm,
+            keys: Vec::new(),
+        };
+        set.add_secret(secret)?;
+        Ok(set)
+    }
+
+    /// Accepts another shared secret (rotation).
+    pub(crate) fn add_secret(&mut self, secret: Secret) -> Result<(), Error> {
+        match self {
+            KeySet::Hmac { algorithm, keys } => {
+                let secret = secret.usable()?;
+                let state = MacState::new(*algorithm, secret.expose())?;
+                keys.push(HmacKey {
+                    _secret: secret,
+                    state,
+                });
+                Ok(())
+            }
+            #[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+            _ => Err(Error::InvalidSecret(
+                "this sender signs with a private key: add its public key instead",
+            )),
+        }
+    }
+
+    /// How many keys are trusted.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            KeySet::Hmac { keys, .. } => keys.len(),
+            #[cfg(feature = "ed25519")]
+            KeySet::Ed25519 { trusted, .. } => trusted.len(),
+            #[cfg(feature = "ecdsa")]
+            KeySet::P256 { trusted, .. } => trusted.len(),
+        }
+    }
+
+    /// Which key made one of `signatures`, as an index in the order the
+    /// keys were added.
+    pub(crate) fn find(&self, signatures: &[SignatureBytes], feed: Feed<'_>) -> Option<usize> {
+        match self {
+            KeySet::Hmac { keys, .. } => keys.iter().position(|key| {
+                let mut tag = [0u8; 64];
+                let len = key.state.tag(feed, &mut tag);
+                signatures
+                    .iter()
+                    .any(|received| bool::from(received.as_bytes().ct_eq(&tag[..len])))
+            }),
+            #[cfg(feature = "ed25519")]
+            KeySet::Ed25519 { trusted, .. } => {
+                super::public_keys::find_ed25519(trusted, signatures, feed)
+            }
+            #[cfg(feature = "ecdsa")]
+            KeySet::P256 { trusted, .. } => {
+                super::public_keys::find_p256(trusted, signatures, feed)
+            }
+        }
+    }
+
+    /// The signature of the fed content with the first secret or the
+    /// signing key.
+    pub(crate) fn sign(&self, feed: Feed<'_>) -> Result<Vec<u8>, Error> {
+        match self {
+            KeySet::Hmac { keys, .. } => {
+                let key = keys
+                    .first()
+                    .ok_or(Error::Signing("no secret to sign with"))?;
+                let mut tag = [0u8; 64];
+                let len = key.state.tag(feed, &mut tag);
+                Ok(tag[..len].to_vec())
+            }
+            #[cfg(feature = "ed25519")]
+            KeySet::Ed25519 { signer, .. } => {
+                super::public_keys::sign_ed25519(signer.as_ref(), feed)
+            }
+            #[cfg(feature = "ecdsa")]
+            KeySet::P256 { signer, .. } => super::public_keys::sign_p256(signer.as_ref(), feed),
+        }
+    }
+}
+
+impl fmt::Debug for KeySet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeySet::Hmac { algorithm, keys } => {
+                write!(f, "{algorithm:?}, {} secret(s)", keys.len())
+            }
+            #[cfg(feature = "ed25519")]
+            KeySet::Ed25519 { trusted, signer } => write!(
+                f,
+                "Ed25519, {} public key(s){}",
+                trusted.len(),
+                if signer.is_some() { ", can sign" } else { "" }
+            ),
+            #[cfg(feature = "ecdsa")]
+            KeySet::P256 { trusted, signer } => write!(
+                f,
+                "ECDSA P-256, {} public key(s){}",
+                trusted.len(),
+                if signer.is_some() { ", can sign" } else { "" }
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn feed_of(content: &'static [u8]) -> impl Fn(&mut dyn FnMut(&[u8])) {
+        move |sink: &mut dyn FnMut(&[u8])| {
+            // Fed in two pieces: the MAC must not care where they split.
+            let (a, b) = content.split_at(content.len() / 2);
+            sink(a);
+            sink(b);
+        }
+    }
+
+    #[test]
+    fn each_hmac_has_its_tag_length_and_rfc_4231_value() {
+        // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
+        let feed = feed_of(b"what do ya want for nothing?");
+        let cases = [
+            (
+                Algorithm::HmacSha1,
+                "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79",
+            ),
+            (
+                Algorithm::HmacSha256,
+                "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+            ),
+            (
+                Algorithm::HmacSha512,
+                "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737",
+            ),
+        ];
+        for (algorithm, expected) in cases {
+            let set = KeySet::hmac(algorithm, Secret::from("Jefe")).expect("usable");
+            let tag = set.sign(&feed).expect("sign");
+            assert_eq!(
+                crate::signature::encode_hex(&tag),
+                expected,
+                "{algorithm:?}"
+            );
+            let received = SignatureBytes::new(&tag).expect("fits");
+            assert_eq!(set.find(&[received], &feed), Some(0));
+        }
+    }
+
+    #[test]
+    fn a_tag_of_another_length_or_value_never_matches() {
+        let feed = feed_of(b"body");
+        let set = KeySet::hmac(Algorithm::HmacSha256, Secret::from("k")).expect("usable");
+        let tag = set.sign(&feed).expect("sign");
+        for wrong in [&tag[..31], &tag[1..], &[0u8; 32][..]] {
+            let received = SignatureBytes::new(wrong).expect("fits");
+            assert_eq!(set.find(&[received], &feed), None);
+        }
+    }
+
+    #[test]
+    fn rotation_says_which_secret_matched() {
+        let feed = feed_of(b"body");
+        let old = KeySet::hmac(Algorithm::HmacSha512, Secret::from("old")).expect("usable");
+        let mut both = KeySet::hmac(Algorithm::HmacSha512, Secret::from("new")).expect("usable");
+        both.add_secret(Secret::from("old")).expect("usable");
+        let tag = old.sign(&feed).expect("sign");
+        let received = SignatureBytes::new(&tag).expect("fits");
+        assert_eq!(both.find(&[received], &feed), Some(1));
+        assert_eq!(both.len(), 2);
+        assert!(matches!(
+            both.add_secret(" ".into()),
+            Err(Error::InvalidSecret(_))
+        ));
+    }
+
+    #[test]
+    fn debug_counts_keys_and_shows_none() {
+        let set = KeySet::hmac(Algorithm::HmacSha1, Secret::from("topsecret")).expect("usable");
+        assert_eq!(format!("{set:?}"), "HmacSha1, 1 secret(s)");
+    }
+
+    #[test]
+    fn signature_bytes_refuse_what_no_algorithm_makes() {
+        assert!(SignatureBytes::new(&[0; MAX_SIGNATURE_LEN]).is_some());
+        assert!(SignatureBytes::new(&[0; MAX_SIGNATURE_LEN + 1]).is_none());
+    }
+}

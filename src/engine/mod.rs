@@ -1,0 +1,28 @@
+//! The receiver core for senders described as data.
+//!
+//! A sender's file writes a [`Description`]: which header carries the
+//! signature and in what grammar, the algorithm (HMAC-SHA1, -SHA256,
+//! -SHA512, Ed25519, ECDSA P-256), where the timestamp is and how it is
+//! written, and the pieces the signature covers (literal text, timestamp,
+//! id, body, the configured URL). [`ReceiverCore`] runs any description;
+//! [`described_receiver!`] writes the receiver type, its builders and its
+//! [`Provider`](crate::Provider) implementation once for every sender.
+//! Nothing here names a sender.
+
+mod declare;
+mod description;
+mod keys;
+mod public_keys;
+mod receiver_core;
+
+pub(crate) use declare::described_receiver;
+pub(crate) use description::{
+    Description, Encoding, Grammar, IdRule, Part, Request, SignatureRule, TimeFormat,
+    TimestampRule, TimestampSource,
+};
+pub(crate) use keys::{Algorithm, KeySet, MAX_PUBLIC_KEY_CHECKS};
+#[cfg(feature = "ed25519")]
+pub(crate) use public_keys::{ed25519_public_key, ed25519_signing_key};
+#[cfg(feature = "ecdsa")]
+pub(crate) use public_keys::{p256_public_key, p256_signing_key};
+pub(crate) use receiver_core::ReceiverCore;

@@ -1,0 +1,1 @@
+//! calendly: not yet described.

@@ -1,0 +1,1 @@
+//! discord: not yet described.

@@ -1,0 +1,1 @@
+//! dropbox: not yet described.

@@ -1,0 +1,1 @@
+//! gitlab: not yet described.

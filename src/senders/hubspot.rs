@@ -1,0 +1,1 @@
+//! hubspot: not yet described.

@@ -1,0 +1,1 @@
+//! intercom: not yet described.

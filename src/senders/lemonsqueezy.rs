@@ -1,0 +1,1 @@
+//! lemonsqueezy: not yet described.

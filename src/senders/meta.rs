@@ -1,0 +1,1 @@
+//! meta: not yet described.

@@ -1,0 +1,1 @@
+//! paystack: not yet described.

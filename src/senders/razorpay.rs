@@ -1,0 +1,1 @@
+//! razorpay: not yet described.

@@ -1,0 +1,1 @@
+//! sendgrid: not yet described.

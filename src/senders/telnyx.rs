@@ -1,0 +1,1 @@
+//! telnyx: not yet described.

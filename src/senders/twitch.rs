@@ -1,0 +1,1 @@
+//! twitch: not yet described.

@@ -1,0 +1,1 @@
+//! typeform: not yet described.

@@ -1,0 +1,1 @@
+//! zoom: not yet described.
