@@ -293,3 +293,23 @@ fn a_signed_url_verification_is_answered_as_a_handshake_and_a_forged_one_is_refu
     let request = webhook_kit::Handshake::new(&method, &uri, &headers, callback);
     assert!(receiver.handshake_at(&request, at(TS)).is_none());
 }
+
+#[test]
+fn a_router_passes_the_handshake_to_its_receiver() {
+    let router = webhook_kit::Router::new().route("slack", Slack::new(SECRET).expect("usable"));
+    let body = br#"{"challenge":"from-router","type":"url_verification"}"#;
+    let headers = Slack::new(SECRET)
+        .expect("usable")
+        .sign_at(body, at(TS))
+        .expect("sign");
+    let (method, uri) = (
+        http::Method::POST,
+        http::Uri::from_static("/webhooks/slack"),
+    );
+    let request = webhook_kit::Handshake::new(&method, &uri, &headers, body);
+    let receiver = router.get("slack").expect("routed");
+    let reply = receiver
+        .handshake_at(&request, at(TS))
+        .expect("a handshake");
+    assert_eq!(reply.expect("verified").body(), "from-router");
+}
