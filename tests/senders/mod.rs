@@ -1,0 +1,266 @@
+//! The sender list: every sender the crate has, once, as the conformance
+//! suite (`tests/sender_suite.rs`), `tests/no_alloc.rs` and the benches see
+//! it. Adding a sender is one entry in [`all`];
+//! `every_sender_in_the_crate_is_in_the_list` fails until it is there.
+#![allow(dead_code, reason = "each user reads a different part")]
+
+use std::time::Duration;
+
+use webhook_kit::time::OffsetDateTime;
+use webhook_kit::{DynProvider, Error, Provider, Router, Tolerance};
+
+/// One sender as the cross-cutting checks see it.
+pub struct Fixture {
+    /// The sender's cargo feature and module name.
+    pub name: &'static str,
+    /// Routes `signer` (signs with the first secret or the signing key) and
+    /// `stranger` (trusts only another secret or key).
+    receivers: Router,
+    /// What constructing with an empty secret or key gave.
+    pub empty: Result<(), Error>,
+    /// A genuine body, JSON the sender's envelope reads.
+    pub body: &'static [u8],
+    /// Headers a delivery carries that the signature does not cover.
+    pub unsigned: &'static [&'static str],
+    /// Signed headers that may be left out (checked when present).
+    pub optional: &'static [&'static str],
+    /// Whether the body is authenticated (not so for a bare token).
+    pub body_signed: bool,
+    /// The window of a sender that signs a timestamp.
+    pub window: Option<Tolerance>,
+    /// The secret or key text `signer` holds, never to be shown.
+    pub secret: &'static str,
+    /// Parses `body` with the concrete receiver and checks that the event
+    /// survives a JSON round trip.
+    pub round_trip: Box<dyn Fn(&[u8]) -> Result<(), String>>,
+}
+
+impl Fixture {
+    pub fn signer(&self) -> &DynProvider {
+        self.receivers.get("signer").expect("routed")
+    }
+
+    pub fn stranger(&self) -> &DynProvider {
+        self.receivers.get("stranger").expect("routed")
+    }
+
+    pub fn debug(&self) -> String {
+        format!("{:?}", self.receivers)
+    }
+
+    /// Marks signed headers that a genuine delivery may leave out.
+    pub fn optional(mut self, headers: &'static [&'static str]) -> Self {
+        self.optional = headers;
+        self
+    }
+
+    /// Marks a sender that authenticates with a token, not the body.
+    pub fn token_only(mut self) -> Self {
+        self.body_signed = false;
+        self
+    }
+}
+
+/// A sender's receivers, before their types are erased.
+pub struct Keys<P> {
+    pub signer: P,
+    pub stranger: P,
+    pub empty: Result<P, Error>,
+    pub secret: &'static str,
+}
+
+/// Receivers of a shared-secret sender, built by `make`.
+pub fn shared<P>(make: impl Fn(&'static str) -> Result<P, Error>) -> Keys<P> {
+    Keys {
+        signer: make(SECRET).expect("usable secret"),
+        stranger: make("suite-secret-2").expect("usable secret"),
+        empty: make(""),
+        secret: SECRET,
+    }
+}
+
+pub const SECRET: &str = "suite-secret-1";
+
+pub fn fixture<P>(
+    name: &'static str,
+    keys: Keys<P>,
+    body: &'static [u8],
+    unsigned: &'static [&'static str],
+    window: Option<Tolerance>,
+) -> Fixture
+where
+    P: Provider + Clone + std::fmt::Debug + Send + Sync + 'static,
+    P::Event: std::fmt::Debug
+        + PartialEq
+        + serde::Serialize
+        + serde::de::DeserializeOwned
+        + Send
+        + Sync
+        + 'static,
+{
+    let parser = keys.signer.clone();
+    let round_trip = move |body: &[u8]| {
+        let event = parser.parse(body).map_err(|e| e.to_string())?;
+        let text = serde_json::to_string(&event).map_err(|e| e.to_string())?;
+        let back: P::Event = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+        if back == event {
+            Ok(())
+        } else {
+            Err(format!("{event:?} came back as {back:?}"))
+        }
+    };
+    Fixture {
+        name,
+        receivers: Router::new()
+            .route("signer", keys.signer)
+            .route("stranger", keys.stranger),
+        empty: keys.empty.map(|_| ()),
+        body,
+        unsigned,
+        optional: &[],
+        body_signed: true,
+        window,
+        secret: keys.secret,
+        round_trip: Box::new(round_trip),
+    }
+}
+
+/// A fixed instant, so the checks never depend on the clock.
+pub fn now() -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(1_700_000_000).expect("valid")
+}
+
+const fn window(past: u64, future: u64) -> Option<Tolerance> {
+    Some(Tolerance::new(
+        Duration::from_secs(past),
+        Duration::from_secs(future),
+    ))
+}
+
+/// Every sender, each with a genuine body.
+pub fn all() -> Vec<Fixture> {
+    use webhook_kit::*;
+    #[allow(unused_mut, reason = "with no sender feature, nothing is pushed")]
+    let mut list = Vec::new();
+    #[cfg(feature = "funnel")]
+    list.push(fixture(
+        "funnel",
+        shared(|s| funnel::Funnel::new().with_token(s)),
+        br#"{"id": 8932127, "event_type": "lease_transaction.status_updated", "event_timestamp": 1680064028, "idempotency_key": null, "event_data": {"lease_transaction_id": 1, "lease_transaction_type": "Application", "current_status": "approved", "previous_status": "pending", "client_id": 2, "community_id": 3}}"#,
+        &[],
+        None,
+    ).token_only());
+    #[cfg(feature = "fourvenues")]
+    list.push(fixture(
+        "fourvenues",
+        shared(fourvenues::Fourvenues::new),
+        br#"{"id": "fv_1", "event": "payment.success", "payload": {"payment_id": "p1", "resource_type": "ticket", "resource_ids": ["t1"], "metadata": {}, "send_resources": true}}"#,
+        &[],
+        None,
+    ).optional(&["x-webhook-id"]));
+    #[cfg(feature = "falu")]
+    list.push(fixture(
+        "falu",
+        shared(falu::Falu::new),
+        br#"{"id": "evt_1", "type": "message.sent", "created": "2023-11-14T22:13:20Z", "data": {"object": {"id": "msg_1"}}}"#,
+        &[],
+        window(300, 60),
+    ));
+    #[cfg(feature = "clickfunnels")]
+    list.push(fixture(
+        "clickfunnels",
+        shared(clickfunnels::ClickFunnels::new),
+        br#"{"event_id": "e-1", "event_type": "contact.identified", "data": {"id": 1}}"#,
+        &[],
+        window(600, 600),
+    ));
+    #[cfg(feature = "standard")]
+    list.push(fixture(
+        "standard",
+        Keys {
+            signer: standard::StandardWebhooks::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+                .expect("usable"),
+            stranger: standard::StandardWebhooks::new("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD")
+                .expect("usable"),
+            empty: standard::StandardWebhooks::new(""),
+            secret: "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        },
+        br#"{"type": "invoice.paid", "timestamp": "2023-11-14T22:13:20Z", "data": {"id": "in_1"}}"#,
+        &[],
+        window(300, 300),
+    ));
+    #[cfg(feature = "github")]
+    list.push(fixture(
+        "github",
+        shared(github::GitHub::new),
+        br#"{"action": "opened", "number": 1, "repository": {"full_name": "o/r"}}"#,
+        &["x-github-event", "x-github-delivery"],
+        None,
+    ));
+    #[cfg(feature = "stripe")]
+    list.push(fixture(
+        "stripe",
+        shared(stripe::Stripe::new),
+        br#"{"id": "evt_1", "object": "event", "type": "invoice.paid", "created": 1700000000, "livemode": false, "data": {"object": {"id": "in_1"}}}"#,
+        &[],
+        window(300, 300),
+    ));
+    #[cfg(feature = "shopify")]
+    list.push(fixture(
+        "shopify",
+        shared(shopify::Shopify::new),
+        br#"{"id": 820982911946154508, "email": "jon@example.com"}"#,
+        &[
+            "x-shopify-topic",
+            "x-shopify-webhook-id",
+            "x-shopify-triggered-at",
+            "x-shopify-shop-domain",
+            "x-shopify-api-version",
+            "x-shopify-event-id",
+        ],
+        None,
+    ));
+    #[cfg(feature = "slack")]
+    list.push(fixture(
+        "slack",
+        shared(slack::Slack::new),
+        br#"{"type": "event_callback", "event_id": "Ev1", "event_time": 1700000000, "event": {"type": "app_mention", "text": "hi"}}"#,
+        &[],
+        window(300, 300),
+    ));
+    #[cfg(feature = "paddle")]
+    list.push(fixture(
+        "paddle",
+        shared(paddle::Paddle::new),
+        br#"{"event_id": "evt_01", "event_type": "transaction.paid", "occurred_at": "2023-11-14T22:13:20Z", "notification_id": "ntf_01", "data": {"id": "txn_01"}}"#,
+        &[],
+        window(5, 5),
+    ));
+    // -- group A: linear, meta, paystack, razorpay, typeform, calendly
+    // -- end of group A
+    // -- group B: twilio, square, hubspot, zoom, twitch
+    // -- end of group B
+    // -- group C: discord, telnyx (with `ed25519`), sendgrid (with `ecdsa`)
+    // -- end of group C
+    // -- group D: gitlab, lemonsqueezy, intercom, dropbox
+    // -- end of group D
+    list
+}
+
+/// The senders this build should have: the crate's default features (one
+/// per sender), less those whose algorithm's feature is off.
+pub fn expected_names() -> Vec<String> {
+    let manifest = include_str!("../../Cargo.toml");
+    let start = manifest.find("default = [").expect("default features");
+    let end = start + manifest[start..].find(']').expect("closing bracket");
+    manifest[start + "default = [".len()..end]
+        .split(',')
+        .map(|name| name.trim().trim_matches('"').to_owned())
+        .filter(|name| !name.is_empty())
+        .filter(|name| match name.as_str() {
+            "discord" | "telnyx" => cfg!(feature = "ed25519"),
+            "sendgrid" => cfg!(feature = "ecdsa"),
+            _ => true,
+        })
+        .collect()
+}
