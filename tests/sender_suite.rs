@@ -249,10 +249,23 @@ fn hmac<P>(make: fn(&'static str) -> Result<P, Error>, body: &'static [u8]) -> S
 
 const PADDLE_BODY: &[u8] = br#"{"event_id": "evt_01", "event_type": "transaction.paid", "occurred_at": "2023-11-14T22:13:20Z", "notification_id": "ntf_01", "data": {"id": "txn_01"}}"#;
 
+const LINEAR_BODY: &[u8] = br#"{"action": "create", "type": "Issue", "data": {"id": "9f1e"}, "createdAt": "2023-11-14T22:13:20.000Z", "webhookTimestamp": 1700000000000}"#;
+const META_BODY: &[u8] = br#"{"object": "whatsapp_business_account", "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {"messaging_product": "whatsapp"}}]}]}"#;
+const PAYSTACK_BODY: &[u8] = br#"{"event": "charge.success", "data": {"id": 302961, "reference": "qTPrJoy9Bx"}}"#;
+const RAZORPAY_BODY: &[u8] = br#"{"entity": "event", "account_id": "acc_1", "event": "payment.captured", "contains": ["payment"], "payload": {"payment": {"entity": {"id": "pay_1"}}}, "created_at": 1700000000}"#;
+const TYPEFORM_BODY: &[u8] = br#"{"event_id": "01HGZ8", "event_type": "form_response", "form_response": {"form_id": "lT4Z3j", "submitted_at": "2023-11-14T22:13:20Z"}}"#;
+const CALENDLY_BODY: &[u8] = br#"{"event": "invitee.created", "created_at": "2023-11-14T22:13:20.000000Z", "payload": {"uri": "https://api.calendly.com/scheduled_events/A/invitees/B"}}"#;
+
 // The sender list: one line per sender (grouped by who described them).
 sender_suite! {
     paddle: hmac(|s| webhook_kit::paddle::Paddle::new(s), PADDLE_BODY), tolerance: Some(Duration::from_secs(5));
     // -- group A: linear, meta, paystack, razorpay, typeform, calendly
+    linear: hmac(|s| webhook_kit::linear::Linear::new(s), LINEAR_BODY), tolerance: Some(Duration::from_secs(60));
+    meta: hmac(|s| webhook_kit::meta::Meta::new(s), META_BODY), tolerance: None;
+    paystack: hmac(|s| webhook_kit::paystack::Paystack::new(s), PAYSTACK_BODY), tolerance: None;
+    razorpay: hmac(|s| webhook_kit::razorpay::Razorpay::new(s), RAZORPAY_BODY), tolerance: None;
+    typeform: hmac(|s| webhook_kit::typeform::Typeform::new(s), TYPEFORM_BODY), tolerance: None;
+    calendly: hmac(|s| webhook_kit::calendly::Calendly::new(s), CALENDLY_BODY), tolerance: Some(Duration::from_secs(180));
     // -- end of group A
     // -- group B: twilio, square, hubspot, zoom, twitch
     // -- end of group B
@@ -263,6 +276,12 @@ sender_suite! {
 round_trips! {
     paddle_event_round_trips: hmac(|s| webhook_kit::paddle::Paddle::new(s), PADDLE_BODY);
     // -- group A
+    linear_event_round_trips: hmac(|s| webhook_kit::linear::Linear::new(s), LINEAR_BODY);
+    meta_event_round_trips: hmac(|s| webhook_kit::meta::Meta::new(s), META_BODY);
+    paystack_event_round_trips: hmac(|s| webhook_kit::paystack::Paystack::new(s), PAYSTACK_BODY);
+    razorpay_event_round_trips: hmac(|s| webhook_kit::razorpay::Razorpay::new(s), RAZORPAY_BODY);
+    typeform_event_round_trips: hmac(|s| webhook_kit::typeform::Typeform::new(s), TYPEFORM_BODY);
+    calendly_event_round_trips: hmac(|s| webhook_kit::calendly::Calendly::new(s), CALENDLY_BODY);
     // -- end of group A
     // -- group B
     // -- end of group B
