@@ -48,7 +48,11 @@ fn items_are_read_in_any_order_with_unknown_ones_ignored() {
 
 #[test]
 fn a_header_without_its_timestamp_or_signature_is_malformed() {
-    for value in [format!("v1={V1}"), format!("t={T}"), format!("t=soon,v1={V1}")] {
+    for value in [
+        format!("v1={V1}"),
+        format!("t={T}"),
+        format!("t=soon,v1={V1}"),
+    ] {
         assert!(
             matches!(
                 receiver().verify_at(&headers(&value), BODY, at(T)),
@@ -71,8 +75,15 @@ fn the_timestamp_is_signed_so_another_one_is_a_mismatch() {
 #[test]
 fn the_default_window_is_three_minutes_each_way_and_can_be_widened() {
     let value = format!("t={T},v1={V1}");
-    assert_eq!(receiver().tolerance(), Tolerance::symmetric(Duration::from_secs(180)));
-    assert!(receiver().verify_at(&headers(&value), BODY, at(T + 180)).is_ok());
+    assert_eq!(
+        receiver().tolerance(),
+        Tolerance::symmetric(Duration::from_secs(180))
+    );
+    assert!(
+        receiver()
+            .verify_at(&headers(&value), BODY, at(T + 180))
+            .is_ok()
+    );
     assert!(matches!(
         receiver().verify_at(&headers(&value), BODY, at(T + 181)),
         Err(Error::TimestampTooOld { .. })
@@ -88,7 +99,9 @@ fn the_default_window_is_three_minutes_each_way_and_can_be_widened() {
 #[test]
 fn the_delivery_carries_the_signed_time() {
     let value = format!("t={T},v1={V1}");
-    let delivery = receiver().verify_at(&headers(&value), BODY, at(T)).expect("genuine");
+    let delivery = receiver()
+        .verify_at(&headers(&value), BODY, at(T))
+        .expect("genuine");
     assert_eq!(delivery.timestamp().map(|t| t.unix_timestamp()), Some(T));
 }
 
@@ -119,7 +132,10 @@ fn the_event_is_the_body_event_with_its_payload_time_and_no_id() {
     let body = br#"{"event": "routing_form_submission.created", "created_at": "2023-11-14T22:13:20.123456Z",
         "created_by": "https://api.calendly.com/users/U", "payload": {"submitter": "s"}}"#;
     let event = receiver().parse(body).expect("parse");
-    assert_eq!((event.event_type(), &*event.id()), ("routing_form_submission.created", ""));
+    assert_eq!(
+        (event.event_type(), &*event.id()),
+        ("routing_form_submission.created", "")
+    );
     assert_eq!(event.occurred_at().map(|t| t.unix_timestamp()), Some(T));
     assert_eq!(event.payload["submitter"], "s");
 }

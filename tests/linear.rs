@@ -11,7 +11,8 @@ use http::HeaderMap;
 use webhook_kit::linear::Linear;
 use webhook_kit::{Error, Outcome, Provider, RetrySchedule, Tolerance, WebhookEvent};
 
-const BODY: &[u8] = br#"{"action":"create","type":"Issue","data":{"id":"9f1e"},"webhookTimestamp":1700000000000}"#;
+const BODY: &[u8] =
+    br#"{"action":"create","type":"Issue","data":{"id":"9f1e"},"webhookTimestamp":1700000000000}"#;
 /// `openssl dgst -sha256 -hmac lin_wh_kat` of `BODY`.
 const SIGNATURE: &str = "75deb7f90be1466799c645fb49450e41f4ea1cb8c7e400038c488e8563fc8c84";
 const T: i64 = 1_700_000_000;
@@ -34,7 +35,10 @@ fn an_independently_computed_signature_verifies_and_signing_reproduces_it() {
 
 #[test]
 fn the_body_timestamp_bounds_the_window_at_60_seconds_each_way() {
-    assert_eq!(receiver().tolerance(), Tolerance::symmetric(Duration::from_secs(60)));
+    assert_eq!(
+        receiver().tolerance(),
+        Tolerance::symmetric(Duration::from_secs(60))
+    );
     assert!(receiver().verify_at(&headers(), BODY, at(T + 60)).is_ok());
     assert!(matches!(
         receiver().verify_at(&headers(), BODY, at(T + 61)),
@@ -51,7 +55,9 @@ fn the_body_timestamp_bounds_the_window_at_60_seconds_each_way() {
 fn the_delivery_carries_the_bodys_time_to_the_millisecond() {
     let body = br#"{"type":"Issue","action":"update","webhookTimestamp":1700000000250}"#;
     let headers = receiver().sign_at(body, at(T)).expect("sign");
-    let delivery = receiver().verify_at(&headers, body, at(T)).expect("genuine");
+    let delivery = receiver()
+        .verify_at(&headers, body, at(T))
+        .expect("genuine");
     let signed_at = delivery.timestamp().expect("a time");
     assert_eq!(signed_at.unix_timestamp_nanos(), 1_700_000_000_250_000_000);
 }
@@ -89,11 +95,19 @@ fn a_forged_body_is_refused_before_it_is_read() {
 
 #[test]
 fn the_delivery_header_is_the_delivery_id_and_is_not_signed() {
-    let with_id = with_header(headers(), "linear-delivery", "234d1a4e-b617-4388-90fe-adc3633d6b72");
-    let delivery = receiver().verify_at(&with_id, BODY, at(T)).expect("genuine");
+    let with_id = with_header(
+        headers(),
+        "linear-delivery",
+        "234d1a4e-b617-4388-90fe-adc3633d6b72",
+    );
+    let delivery = receiver()
+        .verify_at(&with_id, BODY, at(T))
+        .expect("genuine");
     assert_eq!(delivery.id(), Some("234d1a4e-b617-4388-90fe-adc3633d6b72"));
     let relabelled = with_header(with_id, "linear-delivery", "another");
-    let delivery = receiver().verify_at(&relabelled, BODY, at(T)).expect("unsigned");
+    let delivery = receiver()
+        .verify_at(&relabelled, BODY, at(T))
+        .expect("unsigned");
     assert_eq!(delivery.id(), Some("another"));
 }
 
@@ -123,11 +137,18 @@ fn the_event_type_is_the_entity_and_action_says_what_happened() {
     let body = br#"{"action":"remove","type":"IssueLabel","data":{"id":"l1"},"url":"https://linear.app/x",
         "createdAt":"2023-11-14T22:13:20.000Z","organizationId":"o","webhookId":"w","webhookTimestamp":1700000000000}"#;
     let event = receiver().parse(body).expect("parse");
-    assert_eq!((event.event_type(), event.action.as_str()), ("IssueLabel", "remove"));
+    assert_eq!(
+        (event.event_type(), event.action.as_str()),
+        ("IssueLabel", "remove")
+    );
     assert_eq!(event.id(), "");
     assert_eq!(event.occurred_at().map(|t| t.unix_timestamp()), Some(T));
     assert_eq!(
-        (event.url.as_deref(), event.organization_id.as_deref(), event.webhook_id.as_deref()),
+        (
+            event.url.as_deref(),
+            event.organization_id.as_deref(),
+            event.webhook_id.as_deref()
+        ),
         (Some("https://linear.app/x"), Some("o"), Some("w"))
     );
 }

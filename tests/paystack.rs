@@ -20,7 +20,11 @@ fn an_independently_computed_hmac_sha512_verifies_and_signing_reproduces_it() {
     let receiver = Paystack::new("sk_test_kat").expect("key");
     let headers = with_header(HeaderMap::new(), "x-paystack-signature", SIGNATURE);
     assert!(receiver.verify_at(&headers, BODY, at(T)).is_ok());
-    let upper = with_header(HeaderMap::new(), "x-paystack-signature", &SIGNATURE.to_uppercase());
+    let upper = with_header(
+        HeaderMap::new(),
+        "x-paystack-signature",
+        &SIGNATURE.to_uppercase(),
+    );
     assert!(receiver.verify_at(&upper, BODY, at(T)).is_ok());
     let signed = receiver.sign_at(BODY, at(T)).expect("sign");
     assert_eq!(signed["x-paystack-signature"], SIGNATURE);
@@ -86,10 +90,7 @@ fn the_schedule_is_four_three_minute_retries_then_72_hourly() {
     let delays: Vec<Duration> = schedule.delays().collect();
     assert!(delays[..4].iter().all(|d| *d == Duration::from_secs(180)));
     assert!(delays[4..].iter().all(|d| *d == Duration::from_secs(3600)));
-    assert_eq!(
-        schedule.horizon(),
-        Duration::from_secs(4 * 180 + 72 * 3600)
-    );
+    assert_eq!(schedule.horizon(), Duration::from_secs(4 * 180 + 72 * 3600));
     let receiver = Paystack::new("sk_test_kat").expect("key");
     assert_eq!(receiver.retry_schedule(), schedule);
 }

@@ -26,7 +26,11 @@ fn vector_headers() -> HeaderMap {
 #[test]
 fn razorpays_published_vector_verifies_and_signing_reproduces_it() {
     let receiver = Razorpay::new(VECTOR_SECRET).expect("secret");
-    assert!(receiver.verify_at(&vector_headers(), VECTOR_BODY, at(T)).is_ok());
+    assert!(
+        receiver
+            .verify_at(&vector_headers(), VECTOR_BODY, at(T))
+            .is_ok()
+    );
     let signed = receiver.sign_at(VECTOR_BODY, at(T)).expect("sign");
     assert_eq!(signed["x-razorpay-signature"], VECTOR_SIGNATURE);
 }
@@ -49,7 +53,10 @@ fn the_vectors_event_parses() {
         .expect("parse");
     assert_eq!(event.event_type(), "payment.authorized");
     assert_eq!(event.contains, ["payment"]);
-    assert_eq!(event.payload["payment"]["entity"]["id"], "pay_6koWN7bvxujzxM");
+    assert_eq!(
+        event.payload["payment"]["entity"]["id"],
+        "pay_6koWN7bvxujzxM"
+    );
     assert_eq!(
         event.occurred_at().map(|t| t.unix_timestamp()),
         Some(1_400_826_760)
@@ -61,15 +68,21 @@ fn the_vectors_event_parses() {
 fn the_event_id_header_is_the_delivery_id_and_is_not_signed() {
     let receiver = Razorpay::new(VECTOR_SECRET).expect("secret");
     let headers = with_header(vector_headers(), "x-razorpay-event-id", "HwWJFTuLVprqEX");
-    let delivery = receiver.verify_at(&headers, VECTOR_BODY, at(T)).expect("genuine");
+    let delivery = receiver
+        .verify_at(&headers, VECTOR_BODY, at(T))
+        .expect("genuine");
     assert_eq!(delivery.id(), Some("HwWJFTuLVprqEX"));
     // Anyone holding a genuine delivery can resend it under another id: the
     // id is a deduplication hint, never proof.
     let relabelled = with_header(headers, "x-razorpay-event-id", "another-id");
-    let delivery = receiver.verify_at(&relabelled, VECTOR_BODY, at(T)).expect("unsigned");
+    let delivery = receiver
+        .verify_at(&relabelled, VECTOR_BODY, at(T))
+        .expect("unsigned");
     assert_eq!(delivery.id(), Some("another-id"));
     // And a delivery without one is still genuine.
-    let delivery = receiver.verify_at(&vector_headers(), VECTOR_BODY, at(T)).expect("genuine");
+    let delivery = receiver
+        .verify_at(&vector_headers(), VECTOR_BODY, at(T))
+        .expect("genuine");
     assert_eq!(delivery.id(), None);
 }
 
@@ -88,7 +101,9 @@ fn the_old_secret_still_verifies_events_retried_after_a_change() {
     let both = Razorpay::new("the-new-secret")
         .and_then(|r| r.with_secret(VECTOR_SECRET))
         .expect("secrets");
-    let delivery = both.verify_at(&vector_headers(), VECTOR_BODY, at(T)).expect("old");
+    let delivery = both
+        .verify_at(&vector_headers(), VECTOR_BODY, at(T))
+        .expect("old");
     assert_eq!(delivery.secret_index(), Some(1));
 }
 

@@ -251,7 +251,8 @@ const PADDLE_BODY: &[u8] = br#"{"event_id": "evt_01", "event_type": "transaction
 
 const LINEAR_BODY: &[u8] = br#"{"action": "create", "type": "Issue", "data": {"id": "9f1e"}, "createdAt": "2023-11-14T22:13:20.000Z", "webhookTimestamp": 1700000000000}"#;
 const META_BODY: &[u8] = br#"{"object": "whatsapp_business_account", "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {"messaging_product": "whatsapp"}}]}]}"#;
-const PAYSTACK_BODY: &[u8] = br#"{"event": "charge.success", "data": {"id": 302961, "reference": "qTPrJoy9Bx"}}"#;
+const PAYSTACK_BODY: &[u8] =
+    br#"{"event": "charge.success", "data": {"id": 302961, "reference": "qTPrJoy9Bx"}}"#;
 const RAZORPAY_BODY: &[u8] = br#"{"entity": "event", "account_id": "acc_1", "event": "payment.captured", "contains": ["payment"], "payload": {"payment": {"entity": {"id": "pay_1"}}}, "created_at": 1700000000}"#;
 const TYPEFORM_BODY: &[u8] = br#"{"event_id": "01HGZ8", "event_type": "form_response", "form_response": {"form_id": "lT4Z3j", "submitted_at": "2023-11-14T22:13:20Z"}}"#;
 const CALENDLY_BODY: &[u8] = br#"{"event": "invitee.created", "created_at": "2023-11-14T22:13:20.000000Z", "payload": {"uri": "https://api.calendly.com/scheduled_events/A/invitees/B"}}"#;

@@ -25,7 +25,11 @@ fn headers(value: &str) -> HeaderMap {
 
 #[test]
 fn an_independently_computed_signature_verifies_and_signing_reproduces_it() {
-    assert!(receiver().verify_at(&headers(SIGNATURE), BODY, at(T)).is_ok());
+    assert!(
+        receiver()
+            .verify_at(&headers(SIGNATURE), BODY, at(T))
+            .is_ok()
+    );
     let signed = receiver().sign_at(BODY, at(T)).expect("sign");
     assert_eq!(signed["typeform-signature"], SIGNATURE);
 }
@@ -33,13 +37,21 @@ fn an_independently_computed_signature_verifies_and_signing_reproduces_it() {
 #[test]
 fn unpadded_base64_is_accepted() {
     let unpadded = SIGNATURE.trim_end_matches('=');
-    assert!(receiver().verify_at(&headers(unpadded), BODY, at(T)).is_ok());
+    assert!(
+        receiver()
+            .verify_at(&headers(unpadded), BODY, at(T))
+            .is_ok()
+    );
 }
 
 #[test]
 fn a_signature_without_the_prefix_is_malformed_and_one_in_hex_never_matches() {
     let bare = SIGNATURE.trim_start_matches("sha256=");
-    for value in [bare, "sha1=sMpIpFLgzVTxCp2YGknKquwdZ+CNMFC5j6Yjoj9X9Os=", "sha256=!!"] {
+    for value in [
+        bare,
+        "sha1=sMpIpFLgzVTxCp2YGknKquwdZ+CNMFC5j6Yjoj9X9Os=",
+        "sha256=!!",
+    ] {
         assert!(
             matches!(
                 receiver().verify_at(&headers(value), BODY, at(T)),
@@ -82,7 +94,10 @@ fn the_schedule_retries_every_150_seconds_for_10_hours() {
 #[test]
 fn the_event_is_the_response_with_its_id_type_and_submission_time() {
     let event = receiver().parse(BODY).expect("parse");
-    assert_eq!((event.event_type(), &*event.id()), ("form_response", "01HGZ8"));
+    assert_eq!(
+        (event.event_type(), &*event.id()),
+        ("form_response", "01HGZ8")
+    );
     assert_eq!(event.form_response["form_id"], "lT4Z3j");
     assert_eq!(event.occurred_at().map(|t| t.unix_timestamp()), Some(T));
 }

@@ -53,8 +53,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, IdRule, KeySet, Part, ReceiverCore,
-    SignatureRule, TimeFormat, TimestampRule, TimestampSource, described_receiver,
+    Algorithm, Description, Encoding, Grammar, IdRule, KeySet, Part, ReceiverCore, SignatureRule,
+    TimeFormat, TimestampRule, TimestampSource, described_receiver,
 };
 use crate::event::{rfc3339, typed_event};
 use crate::json::{envelope_error, parse_body};

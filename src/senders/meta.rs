@@ -191,16 +191,20 @@ fn answer_verification(
         )));
     };
     let token = request.query("hub.verify_token").unwrap_or_default();
-    let token_matches: bool = VerifyToken::digest(token.as_bytes()).ct_eq(&expected).into();
+    let token_matches: bool = VerifyToken::digest(token.as_bytes())
+        .ct_eq(&expected)
+        .into();
     let challenge = request.query("hub.challenge").unwrap_or_default();
     let challenge_is_printable = !challenge.is_empty()
         && challenge.len() <= MAX_CHALLENGE
         && challenge.bytes().all(|b| b.is_ascii_graphic());
-    Some(if token_matches && mode == "subscribe" && challenge_is_printable {
-        Ok(reply("text/plain; charset=utf-8", challenge))
-    } else {
-        Err(Error::SignatureMismatch)
-    })
+    Some(
+        if token_matches && mode == "subscribe" && challenge_is_printable {
+            Ok(reply("text/plain; charset=utf-8", challenge))
+        } else {
+            Err(Error::SignatureMismatch)
+        },
+    )
 }
 
 typed_event! {
@@ -284,7 +288,9 @@ fn id_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Erro
         Value::String(text) => Ok(text),
         Value::Number(number) => Ok(number.to_string()),
         Value::Null => Ok(String::new()),
-        _ => Err(serde::de::Error::custom("an id must be a string or a number")),
+        _ => Err(serde::de::Error::custom(
+            "an id must be a string or a number",
+        )),
     }
 }
 

@@ -40,8 +40,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, IdRule, KeySet, Part, ReceiverCore,
-    SignatureRule, described_receiver,
+    Algorithm, Description, Encoding, Grammar, IdRule, KeySet, Part, ReceiverCore, SignatureRule,
+    described_receiver,
 };
 use crate::event::{typed_event, unix_time};
 use crate::json::parse_body;
