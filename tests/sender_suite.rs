@@ -261,12 +261,12 @@ const CALENDLY_BODY: &[u8] = br#"{"event": "invitee.created", "created_at": "202
 sender_suite! {
     paddle: hmac(|s| webhook_kit::paddle::Paddle::new(s), PADDLE_BODY), tolerance: Some(Duration::from_secs(5));
     // -- group A: linear, meta, paystack, razorpay, typeform, calendly
-    linear: hmac(|s| webhook_kit::linear::Linear::new(s), LINEAR_BODY), tolerance: Some(Duration::from_secs(60));
-    meta: hmac(|s| webhook_kit::meta::Meta::new(s), META_BODY), tolerance: None;
-    paystack: hmac(|s| webhook_kit::paystack::Paystack::new(s), PAYSTACK_BODY), tolerance: None;
-    razorpay: hmac(|s| webhook_kit::razorpay::Razorpay::new(s), RAZORPAY_BODY), tolerance: None;
-    typeform: hmac(|s| webhook_kit::typeform::Typeform::new(s), TYPEFORM_BODY), tolerance: None;
-    calendly: hmac(|s| webhook_kit::calendly::Calendly::new(s), CALENDLY_BODY), tolerance: Some(Duration::from_secs(180));
+    linear: hmac(webhook_kit::linear::Linear::new, LINEAR_BODY), tolerance: Some(Duration::from_secs(60));
+    meta: hmac(webhook_kit::meta::Meta::new, META_BODY), tolerance: None;
+    paystack: hmac(webhook_kit::paystack::Paystack::new, PAYSTACK_BODY), tolerance: None;
+    razorpay: hmac(webhook_kit::razorpay::Razorpay::new, RAZORPAY_BODY), tolerance: None;
+    typeform: hmac(webhook_kit::typeform::Typeform::new, TYPEFORM_BODY), tolerance: None;
+    calendly: hmac(webhook_kit::calendly::Calendly::new, CALENDLY_BODY), tolerance: Some(Duration::from_secs(180));
     // -- end of group A
     // -- group B: twilio, square, hubspot, zoom, twitch
     // -- end of group B
@@ -277,12 +277,12 @@ sender_suite! {
 round_trips! {
     paddle_event_round_trips: hmac(|s| webhook_kit::paddle::Paddle::new(s), PADDLE_BODY);
     // -- group A
-    linear_event_round_trips: hmac(|s| webhook_kit::linear::Linear::new(s), LINEAR_BODY);
-    meta_event_round_trips: hmac(|s| webhook_kit::meta::Meta::new(s), META_BODY);
-    paystack_event_round_trips: hmac(|s| webhook_kit::paystack::Paystack::new(s), PAYSTACK_BODY);
-    razorpay_event_round_trips: hmac(|s| webhook_kit::razorpay::Razorpay::new(s), RAZORPAY_BODY);
-    typeform_event_round_trips: hmac(|s| webhook_kit::typeform::Typeform::new(s), TYPEFORM_BODY);
-    calendly_event_round_trips: hmac(|s| webhook_kit::calendly::Calendly::new(s), CALENDLY_BODY);
+    linear_event_round_trips: hmac(webhook_kit::linear::Linear::new, LINEAR_BODY);
+    meta_event_round_trips: hmac(webhook_kit::meta::Meta::new, META_BODY);
+    paystack_event_round_trips: hmac(webhook_kit::paystack::Paystack::new, PAYSTACK_BODY);
+    razorpay_event_round_trips: hmac(webhook_kit::razorpay::Razorpay::new, RAZORPAY_BODY);
+    typeform_event_round_trips: hmac(webhook_kit::typeform::Typeform::new, TYPEFORM_BODY);
+    calendly_event_round_trips: hmac(webhook_kit::calendly::Calendly::new, CALENDLY_BODY);
     // -- end of group A
     // -- group B
     // -- end of group B
