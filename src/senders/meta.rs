@@ -18,13 +18,15 @@
 //! compared in constant time and never shown.
 //!
 //! **Event id and type.** A notification carries no id of its own and may
-//! batch changes for several objects. [`WebhookEvent::event_type`] is the
+//! batch changes for several objects.
+//! [`WebhookEvent::event_type`](crate::WebhookEvent::event_type) is the
 //! envelope's `object` (`whatsapp_business_account`, `page`, `instagram`,
-//! `user`, …); [`WebhookEvent::id`] is empty (an entry's `id` is the
-//! account or page the change is about, the same for every event, so not
-//! a deduplication key); [`WebhookEvent::occurred_at`] is the first
-//! entry's `time`. Each entry's `changes[].field` (`messages`, `feed`, …)
-//! says what changed: see [`Entry`].
+//! `user`, …); [`WebhookEvent::id`](crate::WebhookEvent::id) is empty (an
+//! entry's `id` is the account or page the change is about, the same for
+//! every event, so not a deduplication key);
+//! [`WebhookEvent::occurred_at`](crate::WebhookEvent::occurred_at) is the
+//! first entry's `time`. Each entry's `changes[].field` (`messages`,
+//! `feed`, …) says what changed: see [`Entry`].
 //!
 //! Sources: ¹ [Meta: Webhooks, getting started](https://developers.facebook.com/docs/graph-api/webhooks/getting-started/)
 //! (verification requests, event notifications, validating payloads);
