@@ -5,7 +5,7 @@
 //! | header | `Calendly-Webhook-Signature: t=<unix>,v1=<hex>` ¹ |
 //! | signed | `"<t>." + raw body`, HMAC-SHA256 keyed with the webhook signing key ¹ |
 //! | rotation | one signing key per subscription or OAuth app ¹; [`Calendly::with_secret`] accepts old and new while replacing a subscription (**our** addition) |
-//! | tolerance | Calendly leaves the window to the receiver ¹: 3 minutes either way is **our default**, [`Calendly::with_tolerance`] changes it |
+//! | tolerance | Calendly's guide has receivers reject stale timestamps ¹ but states no window as its rule: 3 minutes either way is **our default**, [`Calendly::with_tolerance`] changes it |
 //! | event | the body's `event` (`invitee.created`), `created_at` (RFC 3339), `created_by`, `payload` ²; no event id |
 //! | reply | any `2xx`; redirects and other statuses fail; `410 Gone` deletes the subscription at once ² |
 //! | retries | exponential backoff for 24 hours, then the subscription is disabled ³; timeouts 10 s to connect, 15 s to read ⁴; the intervals are unpublished: [`RetrySchedule::calendly`] is **our default** |
