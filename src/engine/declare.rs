@@ -7,6 +7,11 @@
 /// by the core, parsing by the sender's `parse` function, signing with the
 /// first key, and the sender's handshake where it has one.
 ///
+/// A sender whose handshake needs its own configuration (Meta's verify
+/// token) names one more field with `state: name: Type,`; it starts as
+/// `Type::default()` and the sender's builders set it. `Debug` never shows
+/// it.
+///
 /// The sender's file then writes only its constructors (which call
 /// `from_core`), its description, its event type and its presets.
 macro_rules! described_receiver {
@@ -19,12 +24,14 @@ macro_rules! described_receiver {
         example: $example:literal,
         builders: [$($builder:ident),* $(,)?],
         $(handshake: $handshake:path,)?
+        $(state: $state:ident: $state_ty:ty,)?
     ) => {
         $(#[$meta])*
         #[derive(Clone)]
         pub struct $type {
             verifier: $crate::engine::ReceiverCore,
             settings: $crate::receiver::Settings,
+            $($state: $state_ty,)?
         }
 
         impl $type {
@@ -38,6 +45,7 @@ macro_rules! described_receiver {
                         description.reply,
                         (description.retries)(),
                     ),
+                    $($state: <$state_ty>::default(),)?
                 }
             }
         }

@@ -237,6 +237,54 @@ pub fn all() -> Vec<Fixture> {
         window(5, 5),
     ));
     // -- group A: linear, meta, paystack, razorpay, typeform, calendly
+    #[cfg(feature = "linear")]
+    list.push(fixture(
+        "linear",
+        shared(linear::Linear::new),
+        br#"{"action": "create", "type": "Issue", "data": {"id": "9f1e"}, "createdAt": "2023-11-14T22:13:20.000Z", "webhookTimestamp": 1700000000000}"#,
+        &[],
+        window(60, 60),
+    ));
+    #[cfg(feature = "meta")]
+    list.push(fixture(
+        "meta",
+        shared(meta::Meta::new),
+        br#"{"object": "whatsapp_business_account", "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {"messaging_product": "whatsapp"}}]}]}"#,
+        &[],
+        None,
+    ));
+    #[cfg(feature = "paystack")]
+    list.push(fixture(
+        "paystack",
+        shared(paystack::Paystack::new),
+        br#"{"event": "charge.success", "data": {"id": 302961, "reference": "qTPrJoy9Bx"}}"#,
+        &[],
+        None,
+    ));
+    #[cfg(feature = "razorpay")]
+    list.push(fixture(
+        "razorpay",
+        shared(razorpay::Razorpay::new),
+        br#"{"entity": "event", "account_id": "acc_1", "event": "payment.captured", "contains": ["payment"], "payload": {"payment": {"entity": {"id": "pay_1"}}}, "created_at": 1700000000}"#,
+        &[],
+        None,
+    ));
+    #[cfg(feature = "typeform")]
+    list.push(fixture(
+        "typeform",
+        shared(typeform::Typeform::new),
+        br#"{"event_id": "01HGZ8", "event_type": "form_response", "form_response": {"form_id": "lT4Z3j", "submitted_at": "2023-11-14T22:13:20Z"}}"#,
+        &[],
+        None,
+    ));
+    #[cfg(feature = "calendly")]
+    list.push(fixture(
+        "calendly",
+        shared(calendly::Calendly::new),
+        br#"{"event": "invitee.created", "created_at": "2023-11-14T22:13:20.000000Z", "payload": {"uri": "https://api.calendly.com/scheduled_events/A/invitees/B"}}"#,
+        &[],
+        window(180, 180),
+    ));
     // -- end of group A
     // -- group B: twilio, square, hubspot, zoom, twitch
     // -- end of group B
