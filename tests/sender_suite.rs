@@ -249,12 +249,16 @@ fn hmac<P>(make: fn(&'static str) -> Result<P, Error>, body: &'static [u8]) -> S
 
 const PADDLE_BODY: &[u8] = br#"{"event_id": "evt_01", "event_type": "transaction.paid", "occurred_at": "2023-11-14T22:13:20Z", "notification_id": "ntf_01", "data": {"id": "txn_01"}}"#;
 
+// Group B's bodies.
+const ZOOM_BODY: &[u8] = br#"{"event": "meeting.started", "event_ts": 1700000000000, "payload": {"account_id": "a1", "object": {"id": "85309"}}}"#;
+
 // The sender list: one line per sender (grouped by who described them).
 sender_suite! {
     paddle: hmac(|s| webhook_kit::paddle::Paddle::new(s), PADDLE_BODY), tolerance: Some(Duration::from_secs(5));
     // -- group A: linear, meta, paystack, razorpay, typeform, calendly
     // -- end of group A
     // -- group B: twilio, square, hubspot, zoom, twitch
+    zoom: hmac(|s| webhook_kit::zoom::Zoom::new(s), ZOOM_BODY), tolerance: Some(Duration::from_secs(300));
     // -- end of group B
     // -- group D: gitlab, lemonsqueezy, intercom, dropbox
     // -- end of group D
@@ -265,6 +269,7 @@ round_trips! {
     // -- group A
     // -- end of group A
     // -- group B
+    zoom_event_round_trips: hmac(|s| webhook_kit::zoom::Zoom::new(s), ZOOM_BODY);
     // -- end of group B
     // -- group D
     // -- end of group D

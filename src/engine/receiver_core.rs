@@ -67,6 +67,10 @@ impl ReceiverCore {
         self.keys.add_secret(secret)
     }
 
+    pub(crate) fn keys(&self) -> &KeySet {
+        &self.keys
+    }
+
     pub(crate) fn keys_mut(&mut self) -> &mut KeySet {
         &mut self.keys
     }
