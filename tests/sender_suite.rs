@@ -251,6 +251,7 @@ const PADDLE_BODY: &[u8] = br#"{"event_id": "evt_01", "event_type": "transaction
 
 // Group B's bodies.
 const ZOOM_BODY: &[u8] = br#"{"event": "meeting.started", "event_ts": 1700000000000, "payload": {"account_id": "a1", "object": {"id": "85309"}}}"#;
+const TWITCH_BODY: &[u8] = br#"{"subscription": {"id": "f1c2a387", "status": "enabled", "type": "channel.follow", "version": "2", "condition": {"broadcaster_user_id": "1337"}, "transport": {"method": "webhook"}, "created_at": "2019-11-16T10:11:12.634234626Z"}, "event": {"user_login": "cool_user"}}"#;
 
 // The sender list: one line per sender (grouped by who described them).
 sender_suite! {
@@ -259,6 +260,10 @@ sender_suite! {
     // -- end of group A
     // -- group B: twilio, square, hubspot, zoom, twitch
     zoom: hmac(|s| webhook_kit::zoom::Zoom::new(s), ZOOM_BODY), tolerance: Some(Duration::from_secs(300));
+    twitch: Sender {
+        unsigned: &["twitch-eventsub-message-type"],
+        ..hmac(|s| webhook_kit::twitch::Twitch::new(s), TWITCH_BODY)
+    }, tolerance: Some(Duration::from_secs(600));
     // -- end of group B
     // -- group D: gitlab, lemonsqueezy, intercom, dropbox
     // -- end of group D
@@ -270,6 +275,7 @@ round_trips! {
     // -- end of group A
     // -- group B
     zoom_event_round_trips: hmac(|s| webhook_kit::zoom::Zoom::new(s), ZOOM_BODY);
+    twitch_event_round_trips: hmac(|s| webhook_kit::twitch::Twitch::new(s), TWITCH_BODY);
     // -- end of group B
     // -- group D
     // -- end of group D
