@@ -252,6 +252,23 @@ const PADDLE_BODY: &[u8] = br#"{"event_id": "evt_01", "event_type": "transaction
 // Group B's bodies.
 const ZOOM_BODY: &[u8] = br#"{"event": "meeting.started", "event_ts": 1700000000000, "payload": {"account_id": "a1", "object": {"id": "85309"}}}"#;
 const TWITCH_BODY: &[u8] = br#"{"subscription": {"id": "f1c2a387", "status": "enabled", "type": "channel.follow", "version": "2", "condition": {"broadcaster_user_id": "1337"}, "transport": {"method": "webhook"}, "created_at": "2019-11-16T10:11:12.634234626Z"}, "event": {"user_login": "cool_user"}}"#;
+const SQUARE_BODY: &[u8] = br#"{"merchant_id": "M1", "type": "payment.updated", "event_id": "e1", "created_at": "2023-11-14T22:13:20Z", "data": {"type": "payment", "id": "p1"}}"#;
+
+/// A sender bound to the public URL it was given.
+fn url_bound<P>(
+    make: fn(&'static str, &'static str) -> Result<P, Error>,
+    body: &'static [u8],
+) -> Sender<P> {
+    const URL: &str = "https://example.com/webhooks?tenant=1";
+    Sender {
+        signer: make("suite-secret-1", URL).expect("usable"),
+        stranger: make("suite-secret-2", URL).expect("usable"),
+        empty: make("", URL),
+        body,
+        unsigned: &[],
+        secret: "suite-secret-1",
+    }
+}
 
 // The sender list: one line per sender (grouped by who described them).
 sender_suite! {
@@ -264,6 +281,7 @@ sender_suite! {
         unsigned: &["twitch-eventsub-message-type"],
         ..hmac(|s| webhook_kit::twitch::Twitch::new(s), TWITCH_BODY)
     }, tolerance: Some(Duration::from_secs(600));
+    square: url_bound(|s, url| webhook_kit::square::Square::new(s, url), SQUARE_BODY), tolerance: None;
     // -- end of group B
     // -- group D: gitlab, lemonsqueezy, intercom, dropbox
     // -- end of group D
@@ -276,6 +294,7 @@ round_trips! {
     // -- group B
     zoom_event_round_trips: hmac(|s| webhook_kit::zoom::Zoom::new(s), ZOOM_BODY);
     twitch_event_round_trips: hmac(|s| webhook_kit::twitch::Twitch::new(s), TWITCH_BODY);
+    square_event_round_trips: url_bound(|s, url| webhook_kit::square::Square::new(s, url), SQUARE_BODY);
     // -- end of group B
     // -- group D
     // -- end of group D
