@@ -253,6 +253,7 @@ const PADDLE_BODY: &[u8] = br#"{"event_id": "evt_01", "event_type": "transaction
 const ZOOM_BODY: &[u8] = br#"{"event": "meeting.started", "event_ts": 1700000000000, "payload": {"account_id": "a1", "object": {"id": "85309"}}}"#;
 const TWITCH_BODY: &[u8] = br#"{"subscription": {"id": "f1c2a387", "status": "enabled", "type": "channel.follow", "version": "2", "condition": {"broadcaster_user_id": "1337"}, "transport": {"method": "webhook"}, "created_at": "2019-11-16T10:11:12.634234626Z"}, "event": {"user_login": "cool_user"}}"#;
 const SQUARE_BODY: &[u8] = br#"{"merchant_id": "M1", "type": "payment.updated", "event_id": "e1", "created_at": "2023-11-14T22:13:20Z", "data": {"type": "payment", "id": "p1"}}"#;
+const HUBSPOT_BODY: &[u8] = br#"[{"eventId": 1, "subscriptionId": 12345, "portalId": 62515, "occurredAt": 1700000000000, "subscriptionType": "contact.creation", "attemptNumber": 0, "objectId": 123, "changeSource": "CRM", "changeFlag": "NEW", "appId": 54321}]"#;
 
 /// A sender bound to the public URL it was given.
 fn url_bound<P>(
@@ -282,6 +283,7 @@ sender_suite! {
         ..hmac(|s| webhook_kit::twitch::Twitch::new(s), TWITCH_BODY)
     }, tolerance: Some(Duration::from_secs(600));
     square: url_bound(|s, url| webhook_kit::square::Square::new(s, url), SQUARE_BODY), tolerance: None;
+    hubspot: url_bound(|s, url| webhook_kit::hubspot::HubSpot::new(s, url), HUBSPOT_BODY), tolerance: Some(Duration::from_secs(300));
     // -- end of group B
     // -- group D: gitlab, lemonsqueezy, intercom, dropbox
     // -- end of group D
@@ -295,6 +297,7 @@ round_trips! {
     zoom_event_round_trips: hmac(|s| webhook_kit::zoom::Zoom::new(s), ZOOM_BODY);
     twitch_event_round_trips: hmac(|s| webhook_kit::twitch::Twitch::new(s), TWITCH_BODY);
     square_event_round_trips: url_bound(|s, url| webhook_kit::square::Square::new(s, url), SQUARE_BODY);
+    hubspot_event_round_trips: url_bound(|s, url| webhook_kit::hubspot::HubSpot::new(s, url), HUBSPOT_BODY);
     // -- end of group B
     // -- group D
     // -- end of group D
