@@ -58,7 +58,7 @@ fn utf8_text(body: &[u8]) -> Result<&str, Error> {
 /// in batches), with serde_json's position in the error; anything else is
 /// refused at its first byte.
 #[cfg_attr(
-    not(feature = "hubspot"),
+    not(any(feature = "hubspot", feature = "twilio")),
     allow(dead_code, reason = "only senders that batch read arrays")
 )]
 pub(crate) fn parse_array<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {

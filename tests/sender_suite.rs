@@ -254,6 +254,10 @@ const ZOOM_BODY: &[u8] = br#"{"event": "meeting.started", "event_ts": 1700000000
 const TWITCH_BODY: &[u8] = br#"{"subscription": {"id": "f1c2a387", "status": "enabled", "type": "channel.follow", "version": "2", "condition": {"broadcaster_user_id": "1337"}, "transport": {"method": "webhook"}, "created_at": "2019-11-16T10:11:12.634234626Z"}, "event": {"user_login": "cool_user"}}"#;
 const SQUARE_BODY: &[u8] = br#"{"merchant_id": "M1", "type": "payment.updated", "event_id": "e1", "created_at": "2023-11-14T22:13:20Z", "data": {"type": "payment", "id": "p1"}}"#;
 const HUBSPOT_BODY: &[u8] = br#"[{"eventId": 1, "subscriptionId": 12345, "portalId": 62515, "occurredAt": 1700000000000, "subscriptionType": "contact.creation", "attemptNumber": 0, "objectId": 123, "changeSource": "CRM", "changeFlag": "NEW", "appId": 54321}]"#;
+const TWILIO_BODY: &[u8] = br#"{"specversion": "1.0", "type": "com.twilio.messaging.message.delivered", "source": "/2010-04-01/Accounts/AC1/Messages/SM1.json", "id": "EZ1", "time": "2023-11-14T22:13:20Z", "data": {"messageSid": "SM1"}}"#;
+/// Most Twilio webhooks are forms; JSON is the suite's rule for bodies, so
+/// the form is only round-tripped.
+const TWILIO_FORM: &[u8] = b"MessageSid=SM1&MessageStatus=delivered&To=%2B15558675310";
 
 /// A sender bound to the public URL it was given.
 fn url_bound<P>(
@@ -284,6 +288,7 @@ sender_suite! {
     }, tolerance: Some(Duration::from_secs(600));
     square: url_bound(|s, url| webhook_kit::square::Square::new(s, url), SQUARE_BODY), tolerance: None;
     hubspot: url_bound(|s, url| webhook_kit::hubspot::HubSpot::new(s, url), HUBSPOT_BODY), tolerance: Some(Duration::from_secs(300));
+    twilio: url_bound(|s, url| webhook_kit::twilio::Twilio::new(s, url), TWILIO_BODY), tolerance: None;
     // -- end of group B
     // -- group D: gitlab, lemonsqueezy, intercom, dropbox
     // -- end of group D
@@ -298,6 +303,8 @@ round_trips! {
     twitch_event_round_trips: hmac(|s| webhook_kit::twitch::Twitch::new(s), TWITCH_BODY);
     square_event_round_trips: url_bound(|s, url| webhook_kit::square::Square::new(s, url), SQUARE_BODY);
     hubspot_event_round_trips: url_bound(|s, url| webhook_kit::hubspot::HubSpot::new(s, url), HUBSPOT_BODY);
+    twilio_event_round_trips: url_bound(|s, url| webhook_kit::twilio::Twilio::new(s, url), TWILIO_BODY);
+    twilio_form_event_round_trips: url_bound(|s, url| webhook_kit::twilio::Twilio::new(s, url), TWILIO_FORM);
     // -- end of group B
     // -- group D
     // -- end of group D
