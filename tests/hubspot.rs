@@ -9,8 +9,8 @@ use std::time::Duration;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use webhook_kit::hubspot::{HubSpot, MIXED_BATCH};
 use webhook_kit::http::{HeaderMap, HeaderValue};
+use webhook_kit::hubspot::{HubSpot, MIXED_BATCH};
 use webhook_kit::time::OffsetDateTime;
 use webhook_kit::{Error, Provider, RetrySchedule, WebhookEvent};
 
@@ -53,7 +53,10 @@ fn a_v3_signature_computed_by_hand_verifies_with_its_millisecond_time() {
         .receive_at(&headers(&sig, MILLIS), BODY, now())
         .expect("genuine");
     assert_eq!(
-        received.delivery.timestamp().map(|t| t.unix_timestamp_nanos()),
+        received
+            .delivery
+            .timestamp()
+            .map(|t| t.unix_timestamp_nanos()),
         Some(1_700_000_000_123_000_000)
     );
     let batch = received.event;

@@ -281,14 +281,14 @@ sender_suite! {
     // -- group A: linear, meta, paystack, razorpay, typeform, calendly
     // -- end of group A
     // -- group B: twilio, square, hubspot, zoom, twitch
-    zoom: hmac(|s| webhook_kit::zoom::Zoom::new(s), ZOOM_BODY), tolerance: Some(Duration::from_secs(300));
+    zoom: hmac(webhook_kit::zoom::Zoom::new, ZOOM_BODY), tolerance: Some(Duration::from_secs(300));
     twitch: Sender {
         unsigned: &["twitch-eventsub-message-type"],
-        ..hmac(|s| webhook_kit::twitch::Twitch::new(s), TWITCH_BODY)
+        ..hmac(webhook_kit::twitch::Twitch::new, TWITCH_BODY)
     }, tolerance: Some(Duration::from_secs(600));
-    square: url_bound(|s, url| webhook_kit::square::Square::new(s, url), SQUARE_BODY), tolerance: None;
-    hubspot: url_bound(|s, url| webhook_kit::hubspot::HubSpot::new(s, url), HUBSPOT_BODY), tolerance: Some(Duration::from_secs(300));
-    twilio: url_bound(|s, url| webhook_kit::twilio::Twilio::new(s, url), TWILIO_BODY), tolerance: None;
+    square: url_bound(webhook_kit::square::Square::new, SQUARE_BODY), tolerance: None;
+    hubspot: url_bound(webhook_kit::hubspot::HubSpot::new, HUBSPOT_BODY), tolerance: Some(Duration::from_secs(300));
+    twilio: url_bound(webhook_kit::twilio::Twilio::new, TWILIO_BODY), tolerance: None;
     // -- end of group B
     // -- group D: gitlab, lemonsqueezy, intercom, dropbox
     // -- end of group D
@@ -299,12 +299,12 @@ round_trips! {
     // -- group A
     // -- end of group A
     // -- group B
-    zoom_event_round_trips: hmac(|s| webhook_kit::zoom::Zoom::new(s), ZOOM_BODY);
-    twitch_event_round_trips: hmac(|s| webhook_kit::twitch::Twitch::new(s), TWITCH_BODY);
-    square_event_round_trips: url_bound(|s, url| webhook_kit::square::Square::new(s, url), SQUARE_BODY);
-    hubspot_event_round_trips: url_bound(|s, url| webhook_kit::hubspot::HubSpot::new(s, url), HUBSPOT_BODY);
-    twilio_event_round_trips: url_bound(|s, url| webhook_kit::twilio::Twilio::new(s, url), TWILIO_BODY);
-    twilio_form_event_round_trips: url_bound(|s, url| webhook_kit::twilio::Twilio::new(s, url), TWILIO_FORM);
+    zoom_event_round_trips: hmac(webhook_kit::zoom::Zoom::new, ZOOM_BODY);
+    twitch_event_round_trips: hmac(webhook_kit::twitch::Twitch::new, TWITCH_BODY);
+    square_event_round_trips: url_bound(webhook_kit::square::Square::new, SQUARE_BODY);
+    hubspot_event_round_trips: url_bound(webhook_kit::hubspot::HubSpot::new, HUBSPOT_BODY);
+    twilio_event_round_trips: url_bound(webhook_kit::twilio::Twilio::new, TWILIO_BODY);
+    twilio_form_event_round_trips: url_bound(webhook_kit::twilio::Twilio::new, TWILIO_FORM);
     // -- end of group B
     // -- group D
     // -- end of group D

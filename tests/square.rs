@@ -79,7 +79,11 @@ fn the_sdk_vector_fails_for_another_url_key_signature_or_body() {
         Err(Error::SignatureMismatch)
     ));
     let other_key = Square::new("MCmhFRxGX82xMwg5FsaoQA", URL).expect("usable");
-    assert!(other_key.verify_at(&signed(SIGNATURE), BODY, now()).is_err());
+    assert!(
+        other_key
+            .verify_at(&signed(SIGNATURE), BODY, now())
+            .is_err()
+    );
     let receiver = Square::new(KEY, URL).expect("usable");
     assert!(
         receiver

@@ -76,7 +76,11 @@ fn a_json_body_is_signed_through_its_hash_in_the_url() {
 #[test]
 fn another_url_token_or_parameter_is_refused() {
     let signature = "RSOYDt4T1cUTdK1PDd93/VVr8B8=";
-    assert!(!verifies("https://mycompany.com/myapp.php", FORM, signature));
+    assert!(!verifies(
+        "https://mycompany.com/myapp.php",
+        FORM,
+        signature
+    ));
     assert!(!verifies(
         "https://mycompany.com/myapp.php?bar=2&foo=1",
         FORM,
@@ -94,7 +98,11 @@ fn another_url_token_or_parameter_is_refused() {
 #[test]
 fn a_fragment_in_the_configured_url_is_not_signed() {
     let with_overrides = format!("{URL}#rc=3&rp=all");
-    assert!(verifies(&with_overrides, FORM, "RSOYDt4T1cUTdK1PDd93/VVr8B8="));
+    assert!(verifies(
+        &with_overrides,
+        FORM,
+        "RSOYDt4T1cUTdK1PDd93/VVr8B8="
+    ));
 }
 
 #[test]
@@ -129,11 +137,17 @@ fn form_parameters_are_read_decoded_in_the_order_sent() {
     assert_eq!(event.param("CallSid"), Some("CA1234567890ABCDE"));
     assert_eq!(event.id(), "CA1234567890ABCDE");
     assert_eq!(event.event_type(), "");
-    assert_eq!(event.raw, serde_json::Value::String(String::from_utf8(FORM.to_vec()).expect("text")));
+    assert_eq!(
+        event.raw,
+        serde_json::Value::String(String::from_utf8(FORM.to_vec()).expect("text"))
+    );
     let status = receiver
         .parse(b"MessageSid=SM1&MessageStatus=undelivered&ErrorCode=30003")
         .expect("parse");
-    assert_eq!((status.id().as_ref(), status.event_type()), ("SM1", "undelivered"));
+    assert_eq!(
+        (status.id().as_ref(), status.event_type()),
+        ("SM1", "undelivered")
+    );
 }
 
 #[test]
@@ -141,7 +155,10 @@ fn a_json_batch_reads_its_first_event() {
     let body = br#"[{"specversion":"1.0","type":"com.twilio.messaging.message.sent","id":"EZ1","time":"2024-01-01T00:00:00Z","data":{}},{"type":"com.twilio.messaging.message.delivered","id":"EZ2"}]"#;
     let receiver = Twilio::new(TOKEN, URL).expect("usable");
     let event = receiver.parse(body).expect("parse");
-    assert_eq!((event.id().as_ref(), event.event_type()), ("EZ1", "com.twilio.messaging.message.sent"));
+    assert_eq!(
+        (event.id().as_ref(), event.event_type()),
+        ("EZ1", "com.twilio.messaging.message.sent")
+    );
     assert_eq!(event.raw[1]["id"], "EZ2");
 }
 

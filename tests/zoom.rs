@@ -68,7 +68,10 @@ fn a_signature_over_v0_timestamp_and_body_computed_by_hand_verifies() {
     assert_eq!(received.event.event_type(), "meeting.started");
     assert_eq!(received.event.id(), "");
     assert_eq!(
-        received.event.occurred_at().map(|t| t.unix_timestamp_nanos()),
+        received
+            .event
+            .occurred_at()
+            .map(|t| t.unix_timestamp_nanos()),
         Some(1_700_000_000_123_000_000)
     );
     assert_eq!(
@@ -180,7 +183,8 @@ fn an_ordinary_event_is_no_handshake() {
     let signed = receiver.sign_at(BODY, now()).expect("sign");
     assert!(handshake(&receiver, &signed, BODY).is_none());
     // An event whose data merely mentions the name is a delivery too.
-    let body = br#"{"event":"meeting.updated","payload":{"object":{"topic":"endpoint.url_validation"}}}"#;
+    let body =
+        br#"{"event":"meeting.updated","payload":{"object":{"topic":"endpoint.url_validation"}}}"#;
     let signed = receiver.sign_at(body, now()).expect("sign");
     assert!(handshake(&receiver, &signed, body).is_none());
 }

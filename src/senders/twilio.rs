@@ -171,7 +171,11 @@ fn signed_content(request: &Request<'_>, sink: &mut dyn FnMut(&[u8])) {
     use sha2::{Digest, Sha256};
     sink(request.url.as_bytes());
     if is_json(request.body) {
-        sink(if request.url.contains('?') { b"&" } else { b"?" });
+        sink(if request.url.contains('?') {
+            b"&"
+        } else {
+            b"?"
+        });
         sink(b"bodySHA256=");
         sink(encode_hex(&Sha256::digest(request.body)).as_bytes());
         return;

@@ -42,8 +42,8 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, IdRule, KeySet, Part, ReceiverCore,
-    SignatureRule, TimeFormat, TimestampRule, TimestampSource, described_receiver,
+    Algorithm, Description, Encoding, Grammar, IdRule, KeySet, Part, ReceiverCore, SignatureRule,
+    TimeFormat, TimestampRule, TimestampSource, described_receiver,
 };
 use crate::event::typed_event;
 use crate::json::{envelope_error, parse_body};
@@ -148,7 +148,9 @@ impl Twitch {
 fn twitch_secret(secret: Secret) -> Result<Secret, Error> {
     let bytes = secret.expose();
     if bytes.is_empty() || bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(Error::InvalidSecret("the secret is empty or only whitespace"));
+        return Err(Error::InvalidSecret(
+            "the secret is empty or only whitespace",
+        ));
     }
     if !(10..=100).contains(&bytes.len()) || !bytes.is_ascii() {
         return Err(Error::InvalidSecret(

@@ -58,7 +58,12 @@ static ZOOM: Description = Description {
         format: TimeFormat::UnixSeconds,
     }),
     id: None,
-    signed: &[Part::Text(b"v0:"), Part::Timestamp, Part::Text(b":"), Part::Body],
+    signed: &[
+        Part::Text(b"v0:"),
+        Part::Timestamp,
+        Part::Text(b":"),
+        Part::Body,
+    ],
     tolerance: Tolerance::symmetric(Duration::from_secs(5 * 60)),
     reply: ReplyRule::codes(&[200, 204]),
     retries: RetrySchedule::zoom,
@@ -180,7 +185,12 @@ fn url_validation(
         return None;
     }
     let secret = received.delivery.secret_index().unwrap_or(0);
-    Some(validation_reply(receiver, secret, &received.event, request.body))
+    Some(validation_reply(
+        receiver,
+        secret,
+        &received.event,
+        request.body,
+    ))
 }
 
 /// Zoom's expected answer: the plain token and its HMAC with the secret
@@ -196,14 +206,16 @@ fn validation_reply(
         .ok_or_else(|| envelope_error(body, "missing field `payload.plainToken`".into()))?;
     let hashed = receiver
         .verifier
-        .keys()
         .mac_with(secret, plain_token.as_bytes())
         .ok_or(Error::Signing("no secret to answer with"))?;
     let reply = serde_json::json!({
         "plainToken": plain_token,
         "encryptedToken": encode_hex(&hashed),
     });
-    Ok(crate::handshake::reply("application/json", reply.to_string()))
+    Ok(crate::handshake::reply(
+        "application/json",
+        reply.to_string(),
+    ))
 }
 
 const MINUTE: u64 = 60;
