@@ -106,6 +106,23 @@ fn a_fragment_in_the_configured_url_is_not_signed() {
 }
 
 #[test]
+fn credentials_in_the_configured_url_are_not_signed_nor_shown() {
+    let with_credentials = URL.replace("https://", "https://user:pa55word@");
+    assert!(verifies(
+        &with_credentials,
+        FORM,
+        "RSOYDt4T1cUTdK1PDd93/VVr8B8="
+    ));
+    assert!(verifies(
+        &with_credentials,
+        FORM,
+        "kvajT1Ptam85bY51eRf/AJRuM3w="
+    ));
+    let receiver = Twilio::new(TOKEN, &with_credentials).expect("usable");
+    assert!(!format!("{receiver:?}").contains("pa55word"));
+}
+
+#[test]
 fn the_secondary_auth_token_verifies_as_the_second() {
     let receiver = Twilio::new("primary-token", URL)
         .expect("usable")

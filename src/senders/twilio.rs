@@ -15,9 +15,10 @@
 //! The URL must be the public one Twilio was given (scheme, host, path and
 //! query, byte for byte): behind a proxy or TLS termination the URL your
 //! server sees differs, so configure the public one, never one read from
-//! the request. A `#…` fragment (Twilio's connection overrides ⁴) never
-//! reaches the server and is not signed by the reference validators, which
-//! read the request's URL; it is dropped.
+//! the request. A `#…` fragment (Twilio's connection overrides ⁴) and
+//! `user:password@` credentials never reach the server in the URL, so the
+//! reference validators, which read the request's URL, never sign them:
+//! both are dropped (and the password is never shown by `Debug`).
 //!
 //! Twilio joins names and values without separators, so the signature does
 //! not fix where one parameter ends and the next begins (`ab=c` and
@@ -125,12 +126,27 @@ impl Twilio {
     pub fn new(auth_token: impl Into<Secret>, url: &str) -> Result<Self, Error> {
         let keys = KeySet::hmac(TWILIO.algorithm, auth_token.into())?;
         let mut core = ReceiverCore::new(&TWILIO, keys);
-        let url = url.split_once('#').map_or(url, |(url, _fragment)| url);
-        core.add_url(url)?;
-        if let Some(other) = other_port_form(url) {
+        let url = requested_form(url);
+        core.add_url(&url)?;
+        if let Some(other) = other_port_form(&url) {
             core.add_url(&other)?;
         }
         Ok(Twilio::from_core(core))
+    }
+}
+
+/// The URL as the server receives it: without a `#` fragment and without
+/// `user:password@` credentials, neither of which is part of the request
+/// line (credentials travel in `Authorization`).
+fn requested_form(url: &str) -> String {
+    let url = url.split_once('#').map_or(url, |(url, _fragment)| url);
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
+        None => url.to_owned(),
     }
 }
 
