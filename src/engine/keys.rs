@@ -192,6 +192,22 @@ impl KeySet {
         }
     }
 
+    /// The HMAC of `content` with accepted secret `index` (the one a
+    /// request verified with), for handshakes that answer with a keyed
+    /// hash; `None` for another index or a key set without secrets.
+    #[allow(dead_code, reason = "only senders whose handshake hashes a token")]
+    pub(crate) fn mac_with(&self, index: usize, content: &[u8]) -> Option<Vec<u8>> {
+        match self {
+            KeySet::Hmac { keys, .. } => {
+                let mut tag = [0u8; 64];
+                let len = keys.get(index)?.state.tag(&|sink| sink(content), &mut tag);
+                Some(tag[..len].to_vec())
+            }
+            #[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+            _ => None,
+        }
+    }
+
     /// The signature of the fed content with the first secret or the
     /// signing key.
     pub(crate) fn sign(&self, feed: Feed<'_>) -> Result<Vec<u8>, Error> {

@@ -81,6 +81,9 @@ pub fn shared<P>(make: impl Fn(&'static str) -> Result<P, Error>) -> Keys<P> {
 
 pub const SECRET: &str = "suite-secret-1";
 
+/// The public URL a URL-bound sender was given.
+pub const URL: &str = "https://example.com/webhooks?tenant=1";
+
 pub fn fixture<P>(
     name: &'static str,
     keys: Keys<P>,
@@ -287,6 +290,46 @@ pub fn all() -> Vec<Fixture> {
     ));
     // -- end of group A
     // -- group B: twilio, square, hubspot, zoom, twitch
+    #[cfg(feature = "zoom")]
+    list.push(fixture(
+        "zoom",
+        shared(zoom::Zoom::new),
+        br#"{"event": "meeting.started", "event_ts": 1700000000000, "payload": {"account_id": "a1", "object": {"id": "85309"}}}"#,
+        &[],
+        window(300, 300),
+    ));
+    #[cfg(feature = "twitch")]
+    list.push(fixture(
+        "twitch",
+        shared(twitch::Twitch::new),
+        br#"{"subscription": {"id": "f1c2a387", "status": "enabled", "type": "channel.follow", "version": "2", "condition": {"broadcaster_user_id": "1337"}, "transport": {"method": "webhook"}, "created_at": "2019-11-16T10:11:12.634234626Z"}, "event": {"user_login": "cool_user"}}"#,
+        &["twitch-eventsub-message-type"],
+        window(600, 600),
+    ));
+    #[cfg(feature = "square")]
+    list.push(fixture(
+        "square",
+        shared(|s| square::Square::new(s, URL)),
+        br#"{"merchant_id": "M1", "type": "payment.updated", "event_id": "e1", "created_at": "2023-11-14T22:13:20Z", "data": {"type": "payment", "id": "p1"}}"#,
+        &[],
+        None,
+    ));
+    #[cfg(feature = "hubspot")]
+    list.push(fixture(
+        "hubspot",
+        shared(|s| hubspot::HubSpot::new(s, URL)),
+        br#"[{"eventId": 1, "subscriptionId": 12345, "portalId": 62515, "occurredAt": 1700000000000, "subscriptionType": "contact.creation", "attemptNumber": 0, "objectId": 123, "changeSource": "CRM", "changeFlag": "NEW", "appId": 54321}]"#,
+        &[],
+        window(300, 300),
+    ));
+    #[cfg(feature = "twilio")]
+    list.push(fixture(
+        "twilio",
+        shared(|s| twilio::Twilio::new(s, URL)),
+        br#"{"specversion": "1.0", "type": "com.twilio.messaging.message.delivered", "source": "/2010-04-01/Accounts/AC1/Messages/SM1.json", "id": "EZ1", "time": "2023-11-14T22:13:20Z", "data": {"messageSid": "SM1"}}"#,
+        &[],
+        None,
+    ));
     // -- end of group B
     // -- group C: discord, telnyx (with `ed25519`), sendgrid (with `ecdsa`)
     // -- end of group C
