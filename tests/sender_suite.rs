@@ -249,6 +249,10 @@ fn hmac<P>(make: fn(&'static str) -> Result<P, Error>, body: &'static [u8]) -> S
 
 const PADDLE_BODY: &[u8] = br#"{"event_id": "evt_01", "event_type": "transaction.paid", "occurred_at": "2023-11-14T22:13:20Z", "notification_id": "ntf_01", "data": {"id": "txn_01"}}"#;
 
+// -- group D bodies
+const INTERCOM_BODY: &[u8] = br#"{"type": "notification_event", "id": "notif_01", "topic": "conversation.user.created", "app_id": "a86dr8yl", "created_at": 1700000000, "data": {"type": "notification_event_data", "item": {"type": "conversation", "id": "c1"}}}"#;
+// -- end of group D bodies
+
 // The sender list: one line per sender (grouped by who described them).
 sender_suite! {
     paddle: hmac(|s| webhook_kit::paddle::Paddle::new(s), PADDLE_BODY), tolerance: Some(Duration::from_secs(5));
@@ -257,6 +261,7 @@ sender_suite! {
     // -- group B: twilio, square, hubspot, zoom, twitch
     // -- end of group B
     // -- group D: gitlab, lemonsqueezy, intercom, dropbox
+    intercom: hmac(|s| webhook_kit::intercom::Intercom::new(s), INTERCOM_BODY), tolerance: None;
     // -- end of group D
 }
 
@@ -267,6 +272,7 @@ round_trips! {
     // -- group B
     // -- end of group B
     // -- group D
+    intercom_event_round_trips: hmac(|s| webhook_kit::intercom::Intercom::new(s), INTERCOM_BODY);
     // -- end of group D
 }
 
