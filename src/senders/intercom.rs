@@ -3,23 +3,22 @@
 //! | | |
 //! |---|---|
 //! | header | `X-Hub-Signature: sha1=<hex>` ¹ |
-//! | signed | the raw body, HMAC-**SHA1** keyed with the app's `client_secret` ¹ ² |
+//! | signed | the raw body, HMAC-**SHA1** keyed with the app's `client_secret` (the subscription's `hub_secret` in the older API) ¹ |
 //! | rotation | one signature per delivery ¹; several secrets may be accepted while the app's secret is changed (**our default**) |
 //! | tolerance | none: nothing is timestamped in the signature ¹; deduplicate on the notification's `id` |
-//! | event | `type: "notification_event"`, `id` (`notif_…`), `topic`, `app_id`, `created_at` (Unix seconds), `delivery_attempts`, `data.item` ³ |
-//! | reply | any `2xx` (**our default** reading: Intercom counts "HTTP error codes" as failures ⁴) |
-//! | retries | unpublished beyond pausing (over 1,000 consecutive errors in 15 minutes: paused 15 minutes), suspension (errors for over seven days, private apps) and `429` throttling (1 minute growing to 2 hours) ⁴: [`RetrySchedule::intercom`] is **our default** |
+//! | event | `type: "notification_event"`, `id` (`notif_…`), `topic`, `app_id`, `data.item` ¹; `created_at` (Unix seconds), `delivery_attempts` (the common fields, which say when the event took place ²) |
+//! | reply | any `2xx` (**our default** reading: Intercom counts "HTTP error codes" as failures ²) |
+//! | retries | unpublished beyond pausing (over 1,000 consecutive errors in 15 minutes: paused 15 minutes), suspension (errors for over seven days, private apps) and `429` throttling (1 minute growing to 2 hours) ²: [`RetrySchedule::intercom`] is **our default** |
 //!
 //! Intercom publishes no signature test vector; the tests check against an
 //! independent HMAC-SHA1. SHA-1 is what Intercom signs with: HMAC-SHA1 is
 //! still sound as a MAC, but nothing better can be asked of Intercom.
 //!
-//! Sources: ¹ [Signed notifications](https://developers.intercom.com/docs/references/webhooks/webhook-models#signed-notifications)
+//! Sources: ¹ [Signed notifications](https://intercom-developer-hub.readme.io/reference/signed-notifications)
 //! ("the hexadecimal (40-byte) representation of a SHA-1 signature computed
-//! using the HMAC algorithm as defined in RFC2104", prefixed `sha1=`);
-//! ² [Setting up webhooks](https://developers.intercom.com/docs/webhooks/setting-up-webhooks) (the app's client secret is the key);
-//! ³ [Webhook models: notification object](https://developers.intercom.com/docs/references/webhooks/webhook-models);
-//! ⁴ [Delivering webhook notifications](https://developers.intercom.com/docs/webhooks/webhook-notifications).
+//! using the HMAC algorithm as defined in RFC2104", prefixed `sha1=`, with
+//! an example notification);
+//! ² [Delivering webhook notifications](https://developers.intercom.com/docs/webhooks/webhook-notifications).
 //!
 //! ```
 //! use webhook_kit::{Provider, WebhookEvent};
