@@ -7,6 +7,11 @@
 /// by the core, parsing by the sender's `parse` function, signing with the
 /// first key, and the sender's handshake where it has one.
 ///
+/// `body_headers` names a sender's function adding the unsigned headers a
+/// genuine delivery derives from its body (an event name repeated in a
+/// header): `fn(&[u8], &mut HeaderMap) -> Result<(), Error>`, run after
+/// signing.
+///
 /// The sender's file then writes only its constructors (which call
 /// `from_core`), its description, its event type and its presets.
 macro_rules! described_receiver {
@@ -19,6 +24,7 @@ macro_rules! described_receiver {
         example: $example:literal,
         builders: [$($builder:ident),* $(,)?],
         $(handshake: $handshake:path,)?
+        $(body_headers: $body_headers:path,)?
     ) => {
         $(#[$meta])*
         #[derive(Clone)]
@@ -75,7 +81,10 @@ macro_rules! described_receiver {
                 body: &[u8],
                 now: ::time::OffsetDateTime,
             ) -> Result<::http::HeaderMap, $crate::Error> {
-                self.verifier.sign(body, now, None)
+                #[allow(unused_mut, reason = "only senders with body headers add to it")]
+                let mut headers = self.verifier.sign(body, now, None)?;
+                $( $body_headers(body, &mut headers)?; )?
+                Ok(headers)
             }
 
             $(
