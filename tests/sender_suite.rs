@@ -251,6 +251,7 @@ const PADDLE_BODY: &[u8] = br#"{"event_id": "evt_01", "event_type": "transaction
 
 // -- group D bodies
 const INTERCOM_BODY: &[u8] = br#"{"type": "notification_event", "id": "notif_01", "topic": "conversation.user.created", "app_id": "a86dr8yl", "created_at": 1700000000, "data": {"type": "notification_event_data", "item": {"type": "conversation", "id": "c1"}}}"#;
+const LEMON_SQUEEZY_BODY: &[u8] = br#"{"meta": {"event_name": "subscription_created", "custom_data": {"user_id": "u1"}}, "data": {"type": "subscriptions", "id": "1", "attributes": {"status": "active"}}}"#;
 // -- end of group D bodies
 
 // The sender list: one line per sender (grouped by who described them).
@@ -262,6 +263,10 @@ sender_suite! {
     // -- end of group B
     // -- group D: gitlab, lemonsqueezy, intercom, dropbox
     intercom: hmac(|s| webhook_kit::intercom::Intercom::new(s), INTERCOM_BODY), tolerance: None;
+    lemonsqueezy: Sender {
+        unsigned: &["x-event-name"],
+        ..hmac(|s| webhook_kit::lemonsqueezy::LemonSqueezy::new(s), LEMON_SQUEEZY_BODY)
+    }, tolerance: None;
     // -- end of group D
 }
 
@@ -273,6 +278,7 @@ round_trips! {
     // -- end of group B
     // -- group D
     intercom_event_round_trips: hmac(|s| webhook_kit::intercom::Intercom::new(s), INTERCOM_BODY);
+    lemonsqueezy_event_round_trips: hmac(|s| webhook_kit::lemonsqueezy::LemonSqueezy::new(s), LEMON_SQUEEZY_BODY);
     // -- end of group D
 }
 
