@@ -51,14 +51,21 @@ fn a_signature_made_by_an_independent_hmac_sha1_verifies() {
 fn signing_writes_exactly_what_intercom_sends() {
     let headers = receiver().sign_at(BODY, now()).expect("sign");
     assert_eq!(headers.len(), 1, "{headers:?}");
-    assert_eq!(headers[HEADER], independent_signature(SECRET, BODY).as_str());
+    assert_eq!(
+        headers[HEADER],
+        independent_signature(SECRET, BODY).as_str()
+    );
 }
 
 #[test]
 fn uppercase_hex_is_accepted() {
     let signature = independent_signature(SECRET, BODY);
     let upper = format!("sha1={}", signature["sha1=".len()..].to_uppercase());
-    assert!(receiver().verify_at(&headers_with(&upper), BODY, now()).is_ok());
+    assert!(
+        receiver()
+            .verify_at(&headers_with(&upper), BODY, now())
+            .is_ok()
+    );
 }
 
 #[test]

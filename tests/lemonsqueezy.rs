@@ -61,7 +61,10 @@ fn lemon_squeezy_sends_no_event_id_or_time() {
 fn signing_writes_the_signature_and_the_event_name() {
     let headers = receiver().sign_at(BODY, now()).expect("sign");
     assert_eq!(headers.len(), 2, "{headers:?}");
-    assert_eq!(headers[HEADER], independent_signature(SECRET, BODY).as_str());
+    assert_eq!(
+        headers[HEADER],
+        independent_signature(SECRET, BODY).as_str()
+    );
     assert_eq!(headers["x-event-name"], "order_created");
 }
 

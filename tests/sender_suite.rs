@@ -252,6 +252,7 @@ const PADDLE_BODY: &[u8] = br#"{"event_id": "evt_01", "event_type": "transaction
 // -- group D bodies
 const INTERCOM_BODY: &[u8] = br#"{"type": "notification_event", "id": "notif_01", "topic": "conversation.user.created", "app_id": "a86dr8yl", "created_at": 1700000000, "data": {"type": "notification_event_data", "item": {"type": "conversation", "id": "c1"}}}"#;
 const LEMON_SQUEEZY_BODY: &[u8] = br#"{"meta": {"event_name": "subscription_created", "custom_data": {"user_id": "u1"}}, "data": {"type": "subscriptions", "id": "1", "attributes": {"status": "active"}}}"#;
+const DROPBOX_BODY: &[u8] = br#"{"list_folder": {"accounts": ["dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc"]}, "delta": {"users": [12345]}}"#;
 // -- end of group D bodies
 
 // The sender list: one line per sender (grouped by who described them).
@@ -267,6 +268,7 @@ sender_suite! {
         unsigned: &["x-event-name"],
         ..hmac(|s| webhook_kit::lemonsqueezy::LemonSqueezy::new(s), LEMON_SQUEEZY_BODY)
     }, tolerance: None;
+    dropbox: hmac(|s| webhook_kit::dropbox::Dropbox::new(s), DROPBOX_BODY), tolerance: None;
     // -- end of group D
 }
 
@@ -279,6 +281,7 @@ round_trips! {
     // -- group D
     intercom_event_round_trips: hmac(|s| webhook_kit::intercom::Intercom::new(s), INTERCOM_BODY);
     lemonsqueezy_event_round_trips: hmac(|s| webhook_kit::lemonsqueezy::LemonSqueezy::new(s), LEMON_SQUEEZY_BODY);
+    dropbox_event_round_trips: hmac(|s| webhook_kit::dropbox::Dropbox::new(s), DROPBOX_BODY);
     // -- end of group D
 }
 
