@@ -67,6 +67,7 @@ use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
 /// `X-Gitlab-Event`: the hook's name, such as `Push Hook`. Unsigned.
 ///
 /// ```
+/// use webhook_kit::Provider;
 /// use webhook_kit::gitlab::{self, GitLab};
 ///
 /// let receiver = GitLab::new("gitlab-secret-token")?;
