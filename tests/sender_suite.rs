@@ -273,12 +273,12 @@ sender_suite! {
     // -- group B: twilio, square, hubspot, zoom, twitch
     // -- end of group B
     // -- group D: gitlab, lemonsqueezy, intercom, dropbox
-    intercom: hmac(|s| webhook_kit::intercom::Intercom::new(s), INTERCOM_BODY), tolerance: None;
+    intercom: hmac(webhook_kit::intercom::Intercom::new, INTERCOM_BODY), tolerance: None;
     lemonsqueezy: Sender {
         unsigned: &["x-event-name"],
-        ..hmac(|s| webhook_kit::lemonsqueezy::LemonSqueezy::new(s), LEMON_SQUEEZY_BODY)
+        ..hmac(webhook_kit::lemonsqueezy::LemonSqueezy::new, LEMON_SQUEEZY_BODY)
     }, tolerance: None;
-    dropbox: hmac(|s| webhook_kit::dropbox::Dropbox::new(s), DROPBOX_BODY), tolerance: None;
+    dropbox: hmac(webhook_kit::dropbox::Dropbox::new, DROPBOX_BODY), tolerance: None;
     // -- end of group D
 }
 
@@ -289,9 +289,9 @@ round_trips! {
     // -- group B
     // -- end of group B
     // -- group D
-    intercom_event_round_trips: hmac(|s| webhook_kit::intercom::Intercom::new(s), INTERCOM_BODY);
-    lemonsqueezy_event_round_trips: hmac(|s| webhook_kit::lemonsqueezy::LemonSqueezy::new(s), LEMON_SQUEEZY_BODY);
-    dropbox_event_round_trips: hmac(|s| webhook_kit::dropbox::Dropbox::new(s), DROPBOX_BODY);
+    intercom_event_round_trips: hmac(webhook_kit::intercom::Intercom::new, INTERCOM_BODY);
+    lemonsqueezy_event_round_trips: hmac(webhook_kit::lemonsqueezy::LemonSqueezy::new, LEMON_SQUEEZY_BODY);
+    dropbox_event_round_trips: hmac(webhook_kit::dropbox::Dropbox::new, DROPBOX_BODY);
     gitlab_event_round_trips: gitlab();
     // -- end of group D
 }
@@ -301,7 +301,7 @@ round_trips! {
 fn gitlab() -> Sender<webhook_kit::gitlab::GitLab> {
     Sender {
         unsigned: &["x-gitlab-event"],
-        ..hmac(|s| webhook_kit::gitlab::GitLab::new(s), GITLAB_BODY)
+        ..hmac(webhook_kit::gitlab::GitLab::new, GITLAB_BODY)
     }
 }
 
