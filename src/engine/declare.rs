@@ -11,6 +11,10 @@
 /// token) names one more field with `state: name: Type,`; it starts as
 /// `Type::default()` and the sender's builders set it. `Debug` never shows
 /// it.
+/// `body_headers` names a sender's function adding the unsigned headers a
+/// genuine delivery derives from its body (an event name repeated in a
+/// header): `fn(&[u8], &mut HeaderMap) -> Result<(), Error>`, run after
+/// signing.
 ///
 /// The sender's file then writes only its constructors (which call
 /// `from_core`), its description, its event type and its presets.
@@ -25,6 +29,7 @@ macro_rules! described_receiver {
         builders: [$($builder:ident),* $(,)?],
         $(handshake: $handshake:path,)?
         $(state: $state:ident: $state_ty:ty,)?
+        $(body_headers: $body_headers:path,)?
     ) => {
         $(#[$meta])*
         #[derive(Clone)]
@@ -83,7 +88,10 @@ macro_rules! described_receiver {
                 body: &[u8],
                 now: ::time::OffsetDateTime,
             ) -> Result<::http::HeaderMap, $crate::Error> {
-                self.verifier.sign(body, now, None)
+                #[allow(unused_mut, reason = "only senders with body headers add to it")]
+                let mut headers = self.verifier.sign(body, now, None)?;
+                $( $body_headers(body, &mut headers)?; )?
+                Ok(headers)
             }
 
             $(

@@ -13,6 +13,7 @@ use sha1::Sha1;
 use sha2::{Sha256, Sha512};
 use subtle::ConstantTimeEq;
 
+use crate::secret::Keyring;
 use crate::{Error, Secret};
 
 /// A signature algorithm a sender uses.
@@ -21,6 +22,11 @@ pub(crate) enum Algorithm {
     HmacSha1,
     HmacSha256,
     HmacSha512,
+    /// No signature: the header carries the shared secret itself. Tokens
+    /// are compared through their SHA-256 digests, in constant time and
+    /// blind to length. A token authenticates the sender, not the content:
+    /// only TLS keeps the body from being changed on the way.
+    Token,
     /// Ed25519, verified strictly (canonical `S`, `R` of large order).
     #[cfg(feature = "ed25519")]
     Ed25519,
@@ -115,6 +121,8 @@ pub(crate) enum KeySet {
         algorithm: Algorithm,
         keys: Vec<HmacKey>,
     },
+    /// Shared tokens, sent as they are; the first is sent when signing.
+    Token(Keyring),
     /// Trusted Ed25519 public keys, and a signing key for tests.
     #[cfg(feature = "ed25519")]
     Ed25519 {
@@ -140,9 +148,18 @@ impl KeySet {
         Ok(set)
     }
 
+    /// A set holding one usable shared token ([`Algorithm::Token`]).
+    pub(crate) fn token(secret: Secret) -> Result<Self, Error> {
+        Ok(KeySet::Token(Keyring::new(secret)?))
+    }
+
     /// Accepts another shared secret (rotation).
     pub(crate) fn add_secret(&mut self, secret: Secret) -> Result<(), Error> {
         match self {
+            KeySet::Token(ring) => {
+                *ring = ring.clone().with(secret)?;
+                Ok(())
+            }
             KeySet::Hmac { algorithm, keys } => {
                 let secret = secret.usable()?;
                 let state = MacState::new(*algorithm, secret.expose())?;
@@ -163,6 +180,7 @@ impl KeySet {
     pub(crate) fn len(&self) -> usize {
         match self {
             KeySet::Hmac { keys, .. } => keys.len(),
+            KeySet::Token(ring) => ring.len(),
             #[cfg(feature = "ed25519")]
             KeySet::Ed25519 { trusted, .. } => trusted.len(),
             #[cfg(feature = "ecdsa")]
@@ -181,6 +199,8 @@ impl KeySet {
                     .iter()
                     .any(|received| bool::from(received.as_bytes().ct_eq(&tag[..len])))
             }),
+            // A token is no signature: see `find_token`.
+            KeySet::Token(_) => None,
             #[cfg(feature = "ed25519")]
             KeySet::Ed25519 { trusted, .. } => {
                 super::public_keys::find_ed25519(trusted, signatures, feed)
@@ -208,8 +228,17 @@ impl KeySet {
         }
     }
 
+    /// Which token `candidate` is, as an index in the order the tokens
+    /// were added; `None` for a set of other keys.
+    pub(crate) fn find_token(&self, candidate: &[u8]) -> Option<usize> {
+        match self {
+            KeySet::Token(ring) => ring.find_token(candidate),
+            _ => None,
+        }
+    }
+
     /// The signature of the fed content with the first secret or the
-    /// signing key.
+    /// signing key; for tokens, the first token itself.
     pub(crate) fn sign(&self, feed: Feed<'_>) -> Result<Vec<u8>, Error> {
         match self {
             KeySet::Hmac { keys, .. } => {
@@ -220,6 +249,10 @@ impl KeySet {
                 let len = key.state.tag(feed, &mut tag);
                 Ok(tag[..len].to_vec())
             }
+            KeySet::Token(ring) => ring
+                .primary()
+                .map(|token| token.expose().to_vec())
+                .ok_or(Error::Signing("no token to send")),
             #[cfg(feature = "ed25519")]
             KeySet::Ed25519 { signer, .. } => {
                 super::public_keys::sign_ed25519(signer.as_ref(), feed)
@@ -236,6 +269,7 @@ impl fmt::Debug for KeySet {
             KeySet::Hmac { algorithm, keys } => {
                 write!(f, "{algorithm:?}, {} secret(s)", keys.len())
             }
+            KeySet::Token(ring) => write!(f, "Token, {ring:?}"),
             #[cfg(feature = "ed25519")]
             KeySet::Ed25519 { trusted, signer } => write!(
                 f,
@@ -329,6 +363,32 @@ mod tests {
     fn debug_counts_keys_and_shows_none() {
         let set = KeySet::hmac(Algorithm::HmacSha1, Secret::from("topsecret")).expect("usable");
         assert_eq!(format!("{set:?}"), "HmacSha1, 1 secret(s)");
+    }
+
+    #[test]
+    fn tokens_match_exactly_rotate_and_are_never_shown() {
+        let mut set = KeySet::token(Secret::from("new-token")).expect("usable");
+        set.add_secret(Secret::from("old-token")).expect("usable");
+        assert_eq!(set.find_token(b"old-token"), Some(1));
+        assert_eq!(set.find_token(b"new-token"), Some(0));
+        for wrong in [&b"new-toke"[..], b"new-tokenX", b"", b"NEW-TOKEN"] {
+            assert_eq!(set.find_token(wrong), None, "{wrong:?}");
+        }
+        assert_eq!(set.sign(&feed_of(b"body")).expect("send"), b"new-token");
+        let tag = SignatureBytes::new(b"new-token").expect("fits");
+        assert_eq!(set.find(&[tag], &feed_of(b"body")), None);
+        assert_eq!(format!("{set:?}"), "Token, 2 secret(s)");
+        assert!(matches!(
+            set.add_secret(" ".into()),
+            Err(Error::InvalidSecret(_))
+        ));
+        assert_eq!(set.len(), 2, "a refused token leaves the set as it was");
+    }
+
+    #[test]
+    fn hmac_keys_match_no_token() {
+        let set = KeySet::hmac(Algorithm::HmacSha256, Secret::from("k")).expect("usable");
+        assert_eq!(set.find_token(b"k"), None);
     }
 
     #[test]

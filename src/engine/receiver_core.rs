@@ -10,8 +10,8 @@ use time::format_description::well_known::Rfc3339;
 use super::description::{
     Description, Encoding, Grammar, Part, Request, TimeFormat, TimestampSource,
 };
-use super::keys::{KeySet, SignatureBytes};
-use crate::headers::{header_value, non_empty, required, trim};
+use super::keys::{Algorithm, KeySet, SignatureBytes};
+use crate::headers::{header_value, non_empty, required, sensitive_value, trim};
 use crate::signature::{BASE64, encode_hex};
 use crate::timestamp::parse_unix_seconds;
 use crate::{Delivery, Error, Secret, Tolerance};
@@ -103,16 +103,17 @@ impl ReceiverCore {
         let description = self.description;
         let name = &description.signature.header;
         let value = required(headers, name)?;
+        if description.algorithm == Algorithm::Token {
+            // Nothing is signed: the token is the whole proof.
+            let matched = self
+                .keys
+                .find_token(read_token(description, name, value)?)
+                .ok_or(Error::SignatureMismatch)?;
+            return Ok(Delivery::new(self.id(headers)?, None, Some(matched)));
+        }
         let received = read_signatures(description, name, value)?;
         let timestamp = self.header_timestamp(headers, &received, now)?;
-        let id = match &description.id {
-            Some(rule) => match headers.get(&rule.header) {
-                Some(value) => Some(non_empty(&rule.header, value)?),
-                None if rule.signed => return Err(Error::MissingHeader(rule.header.clone())),
-                None => None,
-            },
-            None => None,
-        };
+        let id = self.id(headers)?;
         let timestamp_text = timestamp.map_or(&b""[..], |(text, _)| text);
         let signatures = &received.signatures[..received.len];
         let matched = self
@@ -144,6 +145,18 @@ impl ReceiverCore {
             (None, None) => None,
         };
         Ok(Delivery::new(id, signed_at, Some(matched)))
+    }
+
+    /// The delivery id header's value: required where it is signed.
+    fn id<'h>(&self, headers: &'h HeaderMap) -> Result<Option<&'h [u8]>, Error> {
+        let Some(rule) = &self.description.id else {
+            return Ok(None);
+        };
+        match headers.get(&rule.header) {
+            Some(value) => Ok(Some(non_empty(&rule.header, value)?)),
+            None if rule.signed => Err(Error::MissingHeader(rule.header.clone())),
+            None => Ok(None),
+        }
     }
 
     /// The URLs to try: each configured one, or none at all (an empty
@@ -229,16 +242,29 @@ impl ReceiverCore {
             );
         };
         let signature = self.keys.sign(&feed)?;
-        let encoded = match description.signature.encoding {
-            Encoding::Hex => encode_hex(&signature),
-            Encoding::Base64 => {
-                use base64::Engine as _;
-                base64::engine::general_purpose::STANDARD.encode(&signature)
-            }
-        };
         let mut headers = HeaderMap::new();
-        let value = signature_value(&description.signature.grammar, &timestamp, &encoded);
-        headers.insert(description.signature.header.clone(), header_value(value)?);
+        if description.algorithm == Algorithm::Token {
+            // The token goes as it is, hidden from the map's `Debug`.
+            let value = signature_value(&description.signature.grammar, "", &signature);
+            headers.insert(
+                description.signature.header.clone(),
+                sensitive_value(value)?,
+            );
+        } else {
+            let encoded = match description.signature.encoding {
+                Encoding::Hex => encode_hex(&signature),
+                Encoding::Base64 => {
+                    use base64::Engine as _;
+                    base64::engine::general_purpose::STANDARD.encode(&signature)
+                }
+            };
+            let value = signature_value(
+                &description.signature.grammar,
+                &timestamp,
+                encoded.as_bytes(),
+            );
+            headers.insert(description.signature.header.clone(), header_value(value)?);
+        }
         if let Some(rule) = &description.timestamp
             && let TimestampSource::Header(name) = &rule.source
         {
@@ -324,6 +350,25 @@ fn read_signatures<'v>(
         });
     }
     Ok(received)
+}
+
+/// The token a [`Algorithm::Token`] header carries: the value after the
+/// grammar's prefix, as sent.
+fn read_token<'v>(
+    description: &Description,
+    name: &HeaderName,
+    value: &'v [u8],
+) -> Result<&'v [u8], Error> {
+    let prefix = match &description.signature.grammar {
+        Grammar::Bare { prefix } => *prefix,
+        Grammar::Items { .. } => b"",
+    };
+    trim(value)
+        .strip_prefix(prefix)
+        .ok_or_else(|| Error::MalformedHeader {
+            name: name.clone(),
+            reason: "the token lacks the expected prefix",
+        })
 }
 
 /// A signature in `encoding`, or `None` when it is not one.
@@ -417,7 +462,7 @@ fn format_time(now: OffsetDateTime, format: TimeFormat) -> Result<String, Error>
 }
 
 /// The signature header's value by its grammar.
-fn signature_value(grammar: &Grammar, timestamp: &str, signature: &str) -> Vec<u8> {
+fn signature_value(grammar: &Grammar, timestamp: &str, signature: &[u8]) -> Vec<u8> {
     let mut value = Vec::new();
     match grammar {
         Grammar::Bare { prefix } => value.extend_from_slice(prefix),
@@ -436,7 +481,7 @@ fn signature_value(grammar: &Grammar, timestamp: &str, signature: &str) -> Vec<u
             value.push(b'=');
         }
     }
-    value.extend_from_slice(signature.as_bytes());
+    value.extend_from_slice(signature);
     value
 }
 

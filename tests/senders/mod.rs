@@ -334,6 +334,41 @@ pub fn all() -> Vec<Fixture> {
     // -- group C: discord, telnyx (with `ed25519`), sendgrid (with `ecdsa`)
     // -- end of group C
     // -- group D: gitlab, lemonsqueezy, intercom, dropbox
+    #[cfg(feature = "gitlab")]
+    list.push(
+        fixture(
+            "gitlab",
+            shared(gitlab::GitLab::new),
+            br#"{"object_kind": "push", "event_name": "push", "ref": "refs/heads/main", "project": {"path_with_namespace": "mike/diaspora"}}"#,
+            &["x-gitlab-event"],
+            None,
+        )
+        .token_only(),
+    );
+    #[cfg(feature = "lemonsqueezy")]
+    list.push(fixture(
+        "lemonsqueezy",
+        shared(lemonsqueezy::LemonSqueezy::new),
+        br#"{"meta": {"event_name": "subscription_created", "custom_data": {"user_id": "u1"}}, "data": {"type": "subscriptions", "id": "1", "attributes": {"status": "active"}}}"#,
+        &["x-event-name"],
+        None,
+    ));
+    #[cfg(feature = "intercom")]
+    list.push(fixture(
+        "intercom",
+        shared(intercom::Intercom::new),
+        br#"{"type": "notification_event", "id": "notif_01", "topic": "conversation.user.created", "app_id": "a86dr8yl", "created_at": 1700000000, "data": {"type": "notification_event_data", "item": {"type": "conversation", "id": "c1"}}}"#,
+        &[],
+        None,
+    ));
+    #[cfg(feature = "dropbox")]
+    list.push(fixture(
+        "dropbox",
+        shared(dropbox::Dropbox::new),
+        br#"{"list_folder": {"accounts": ["dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc"]}, "delta": {"users": [12345]}}"#,
+        &[],
+        None,
+    ));
     // -- end of group D
     list
 }
