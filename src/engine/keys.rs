@@ -223,7 +223,6 @@ impl KeySet {
                 let len = keys.get(index)?.state.tag(&|sink| sink(content), &mut tag);
                 Some(tag[..len].to_vec())
             }
-            #[cfg(any(feature = "ed25519", feature = "ecdsa"))]
             _ => None,
         }
     }
