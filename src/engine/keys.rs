@@ -15,6 +15,9 @@ use subtle::ConstantTimeEq;
 
 use crate::{Error, Secret};
 
+#[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+use super::description::Encoding;
+
 /// A signature algorithm a sender uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Algorithm {
@@ -159,6 +162,93 @@ impl KeySet {
         }
     }
 
+    /// A set trusting one public key, written as `text` in `encoding`: for
+    /// Ed25519 its 32 bytes, for ECDSA P-256 its DER `SubjectPublicKeyInfo`.
+    /// `expected` names the form the sender publishes, for the error.
+    #[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+    pub(crate) fn public_key(
+        algorithm: Algorithm,
+        text: &str,
+        encoding: Encoding,
+        expected: &'static str,
+    ) -> Result<Self, Error> {
+        let mut set = match algorithm {
+            #[cfg(feature = "ed25519")]
+            Algorithm::Ed25519 => KeySet::Ed25519 {
+                trusted: Vec::new(),
+                signer: None,
+            },
+            #[cfg(feature = "ecdsa")]
+            Algorithm::EcdsaP256 => KeySet::P256 {
+                trusted: Vec::new(),
+                signer: None,
+            },
+            _ => return Err(Error::InvalidSecret(SHARED_SECRET_SENDER)),
+        };
+        set.add_public_key(text, encoding, expected)?;
+        Ok(set)
+    }
+
+    /// A set that signs with a private key written in `encoding` (Ed25519:
+    /// its 32-byte seed; ECDSA P-256: its DER PKCS #8 `PrivateKeyInfo`) and
+    /// trusts the matching public key. The decoded bytes are wiped on drop.
+    #[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+    pub(crate) fn signing_key(
+        algorithm: Algorithm,
+        key: &Secret,
+        encoding: Encoding,
+        expected: &'static str,
+    ) -> Result<Self, Error> {
+        let bytes = decode_key(key.expose(), encoding, expected)?;
+        match algorithm {
+            #[cfg(feature = "ed25519")]
+            Algorithm::Ed25519 => {
+                let signer = super::public_keys::ed25519_signing_key(&bytes, expected)?;
+                Ok(KeySet::Ed25519 {
+                    trusted: vec![signer.verifying_key()],
+                    signer: Some(signer),
+                })
+            }
+            #[cfg(feature = "ecdsa")]
+            Algorithm::EcdsaP256 => {
+                let signer = super::public_keys::p256_signing_key(&bytes, expected)?;
+                Ok(KeySet::P256 {
+                    trusted: vec![*signer.verifying_key()],
+                    signer: Some(signer),
+                })
+            }
+            _ => Err(Error::InvalidSecret(SHARED_SECRET_SENDER)),
+        }
+    }
+
+    /// Trusts another public key (rotation), in the form
+    /// [`KeySet::public_key`] reads. A key beyond [`MAX_PUBLIC_KEY_CHECKS`]
+    /// is refused: a request would never reach it within the check budget.
+    #[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+    pub(crate) fn add_public_key(
+        &mut self,
+        text: &str,
+        encoding: Encoding,
+        expected: &'static str,
+    ) -> Result<(), Error> {
+        if self.len() >= MAX_PUBLIC_KEY_CHECKS {
+            return Err(Error::InvalidSecret(TOO_MANY_PUBLIC_KEYS));
+        }
+        let bytes = decode_key(text.as_bytes(), encoding, expected)?;
+        match self {
+            KeySet::Hmac { .. } => return Err(Error::InvalidSecret(SHARED_SECRET_SENDER)),
+            #[cfg(feature = "ed25519")]
+            KeySet::Ed25519 { trusted, .. } => {
+                trusted.push(super::public_keys::ed25519_public_key(&bytes, expected)?);
+            }
+            #[cfg(feature = "ecdsa")]
+            KeySet::P256 { trusted, .. } => {
+                trusted.push(super::public_keys::p256_public_key(&bytes, expected)?);
+            }
+        }
+        Ok(())
+    }
+
     /// How many keys are trusted.
     pub(crate) fn len(&self) -> usize {
         match self {
@@ -212,6 +302,55 @@ impl KeySet {
             KeySet::P256 { signer, .. } => super::public_keys::sign_p256(signer.as_ref(), feed),
         }
     }
+}
+
+/// Why a public key was refused once the check budget is spent; the count
+/// is [`MAX_PUBLIC_KEY_CHECKS`] (a test holds them together).
+#[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+const TOO_MANY_PUBLIC_KEYS: &str =
+    "at most 8 public keys can be trusted at once (each is one signature check per request)";
+
+#[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+const SHARED_SECRET_SENDER: &str = "this sender signs with a shared secret, not a key pair";
+
+/// The bytes of a key written in `encoding` (surrounding whitespace, as
+/// pasted from a dashboard, ignored), wiped on drop; `expected` when the
+/// text is not in that encoding.
+#[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+fn decode_key(
+    text: &[u8],
+    encoding: Encoding,
+    expected: &'static str,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+    let text = text.trim_ascii();
+    let refused = || Error::InvalidSecret(expected);
+    let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(text.len()));
+    match encoding {
+        Encoding::Hex => {
+            if !text.len().is_multiple_of(2) {
+                return Err(refused());
+            }
+            let digit = |c: u8| match c {
+                b'0'..=b'9' => Ok(c - b'0'),
+                b'a'..=b'f' => Ok(c - b'a' + 10),
+                b'A'..=b'F' => Ok(c - b'A' + 10),
+                _ => Err(refused()),
+            };
+            for pair in text.chunks_exact(2) {
+                bytes.push(digit(pair[0])? << 4 | digit(pair[1])?);
+            }
+        }
+        Encoding::Base64 => {
+            use base64::Engine as _;
+            crate::signature::BASE64
+                .decode_vec(text, &mut bytes)
+                .map_err(|_| refused())?;
+        }
+    }
+    if bytes.is_empty() {
+        return Err(refused());
+    }
+    Ok(bytes)
 }
 
 impl fmt::Debug for KeySet {

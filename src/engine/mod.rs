@@ -21,8 +21,4 @@ pub(crate) use description::{
     TimestampRule, TimestampSource,
 };
 pub(crate) use keys::{Algorithm, KeySet, MAX_PUBLIC_KEY_CHECKS};
-#[cfg(feature = "ed25519")]
-pub(crate) use public_keys::{ed25519_public_key, ed25519_signing_key};
-#[cfg(feature = "ecdsa")]
-pub(crate) use public_keys::{p256_public_key, p256_signing_key};
 pub(crate) use receiver_core::ReceiverCore;
