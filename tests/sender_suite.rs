@@ -272,4 +272,58 @@ round_trips! {
 
 // -- group C (discord, telnyx with `ed25519`; sendgrid with `ecdsa`): its own
 // `sender_suite!` and `round_trips!` blocks, gated on the features, go here.
+
+/// A sender that signs with a key pair: `signer` holds `signing_key`,
+/// `stranger` trusts only `other_public_key`, and `empty` is the receiver
+/// built from an empty public key.
+#[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+fn key_pair<P>(
+    from_signing_key: fn(&'static str) -> Result<P, Error>,
+    new: fn(&'static str) -> Result<P, Error>,
+    signing_key: &'static str,
+    other_public_key: &'static str,
+    body: &'static [u8],
+) -> Sender<P> {
+    Sender {
+        signer: from_signing_key(signing_key).expect("usable signing key"),
+        stranger: new(other_public_key).expect("usable public key"),
+        empty: new(""),
+        body,
+        unsigned: &[],
+        secret: signing_key,
+    }
+}
+
+#[cfg(all(feature = "discord", feature = "ed25519"))]
+mod discord_keys {
+    /// The seed of tests/data/discord's primary key, and the rotated key's
+    /// public half.
+    pub(super) const SIGNING_KEY: &str =
+        "bc84b0be5cfd36b27b1c47d4c547a0a6beb202744d3196f0bbcde91e648a1e14";
+    pub(super) const OTHER_PUBLIC_KEY: &str =
+        "32fcb550c93d50934cee7627164921715eac458dc3fe6e7daf055df2a33dcad6";
+    pub(super) const BODY: &[u8] = br#"{"application_id": "1227000000000000000", "id": "1227086452651560960", "type": 2, "token": "dG9rZW4", "data": {"name": "roll"}, "version": 1}"#;
+}
+
+#[cfg(all(feature = "discord", feature = "ed25519"))]
+fn discord() -> Sender<webhook_kit::discord::Discord> {
+    use webhook_kit::discord::Discord;
+    key_pair(
+        |k| Discord::from_signing_key(k),
+        |k| Discord::new(k),
+        discord_keys::SIGNING_KEY,
+        discord_keys::OTHER_PUBLIC_KEY,
+        discord_keys::BODY,
+    )
+}
+
+#[cfg(all(feature = "discord", feature = "ed25519"))]
+sender_suite! {
+    discord: discord(), tolerance: Some(Duration::from_secs(300));
+}
+
+#[cfg(all(feature = "discord", feature = "ed25519"))]
+round_trips! {
+    discord_event_round_trips: discord();
+}
 // -- end of group C
