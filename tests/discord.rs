@@ -4,96 +4,51 @@
 #![cfg(all(feature = "discord", feature = "ed25519"))]
 
 mod common;
+#[path = "common/key_pair_vectors.rs"]
+mod key_pair_vectors;
 
 use common::at;
-use http::{HeaderMap, HeaderValue, Method, Uri};
+use http::{HeaderMap, Method, Uri};
+use key_pair_vectors::{Request, Scheme, Vectors, text};
 use serde_json::Value;
 use webhook_kit::discord::Discord;
 use webhook_kit::{Error, Handshake, Provider, WebhookEvent};
 
-const VECTORS: &str = include_str!("data/discord/vectors.json");
+const SCHEME: Scheme<Discord> = Scheme {
+    new: Discord::new,
+    with_public_key: Discord::with_public_key,
+    signature_header: "x-signature-ed25519",
+    timestamp_header: "x-signature-timestamp",
+};
 
-fn vectors() -> Value {
-    serde_json::from_str(VECTORS).expect("json")
+fn vectors() -> Vectors {
+    Vectors::parse(include_str!("data/discord/vectors.json"))
 }
 
 fn key(which: &str, form: &str) -> String {
-    vectors()["keys"][which][form]
-        .as_str()
-        .expect("key")
-        .to_owned()
+    vectors().key(which, form).to_owned()
 }
 
 fn case(name: &str) -> Value {
-    vectors()["cases"]
-        .as_array()
-        .expect("cases")
-        .iter()
-        .find(|case| case["name"] == name)
-        .cloned()
-        .expect(name)
-}
-
-fn headers(timestamp: &str, signature: &str) -> HeaderMap {
-    let mut headers = HeaderMap::new();
-    headers.insert(
-        "x-signature-timestamp",
-        HeaderValue::try_from(timestamp).expect("ts"),
-    );
-    headers.insert(
-        "x-signature-ed25519",
-        HeaderValue::try_from(signature).expect("sig"),
-    );
-    headers
-}
-
-fn text<'v>(value: &'v Value, field: &str) -> &'v str {
-    value[field].as_str().expect(field)
+    vectors().case(name).clone()
 }
 
 /// The case's request, its receiver (trusting the case's keys) and its time.
 fn request(case: &Value) -> (Discord, HeaderMap, Vec<u8>, time::OffsetDateTime) {
-    let name = text(case, "name");
-    let trusted: Vec<&str> = case["trusted"]
-        .as_array()
-        .expect("trusted")
-        .iter()
-        .map(|k| k.as_str().expect("key"))
-        .collect();
-    let mut receiver = Discord::new(trusted[0]).expect(name);
-    for key in &trusted[1..] {
-        receiver = receiver.with_public_key(key).expect(name);
-    }
-    let timestamp = text(case, "timestamp");
-    (
+    let Request {
         receiver,
-        headers(timestamp, text(case, "signature")),
-        text(case, "body").as_bytes().to_vec(),
-        at(timestamp.parse().expect("unix")),
-    )
+        headers,
+        body,
+        now,
+    } = SCHEME.request(case);
+    (receiver, headers, body, now)
 }
 
 #[test]
 fn deliveries_signed_by_an_independent_implementation_verify_as_openssl_says() {
     let vectors = vectors();
-    let cases = vectors["cases"].as_array().expect("cases");
-    assert_eq!(cases.len(), 12);
-    for case in cases {
-        let name = text(case, "name");
-        let (receiver, headers, body, now) = request(case);
-        let result = receiver.verify_at(&headers, &body, now);
-        match case["expect"].as_u64() {
-            Some(index) => {
-                let delivery = result.unwrap_or_else(|e| panic!("{name}: {e:?}"));
-                assert_eq!(delivery.secret_index(), Some(index as usize), "{name}");
-                assert_eq!(delivery.timestamp(), Some(now), "{name}");
-            }
-            None => assert!(
-                matches!(result, Err(Error::SignatureMismatch)),
-                "{name}: {result:?}"
-            ),
-        }
-    }
+    assert_eq!(vectors.cases().len(), 12);
+    SCHEME.check_every_case(&vectors);
 }
 
 #[test]
@@ -280,7 +235,7 @@ fn a_signing_key_of_the_wrong_form_is_refused() {
 fn a_timestamp_that_is_not_unix_seconds_is_a_malformed_header() {
     let genuine = case("application command");
     let (receiver, _, body, now) = request(&genuine);
-    let headers = headers("2024-04-04T19:16:31Z", text(&genuine, "signature"));
+    let headers = SCHEME.headers("2024-04-04T19:16:31Z", text(&genuine, "signature"));
     assert!(matches!(
         receiver.verify_at(&headers, &body, now),
         Err(Error::MalformedHeader { .. })

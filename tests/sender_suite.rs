@@ -295,25 +295,15 @@ fn key_pair<P>(
 }
 
 #[cfg(all(feature = "discord", feature = "ed25519"))]
-mod discord_keys {
-    /// The seed of tests/data/discord's primary key, and the rotated key's
-    /// public half.
-    pub(super) const SIGNING_KEY: &str =
-        "bc84b0be5cfd36b27b1c47d4c547a0a6beb202744d3196f0bbcde91e648a1e14";
-    pub(super) const OTHER_PUBLIC_KEY: &str =
-        "32fcb550c93d50934cee7627164921715eac458dc3fe6e7daf055df2a33dcad6";
-    pub(super) const BODY: &[u8] = br#"{"application_id": "1227000000000000000", "id": "1227086452651560960", "type": 2, "token": "dG9rZW4", "data": {"name": "roll"}, "version": 1}"#;
-}
-
-#[cfg(all(feature = "discord", feature = "ed25519"))]
 fn discord() -> Sender<webhook_kit::discord::Discord> {
     use webhook_kit::discord::Discord;
+    // tests/data/discord's primary seed, and the rotated key's public half.
     key_pair(
         |k| Discord::from_signing_key(k),
         |k| Discord::new(k),
-        discord_keys::SIGNING_KEY,
-        discord_keys::OTHER_PUBLIC_KEY,
-        discord_keys::BODY,
+        "bc84b0be5cfd36b27b1c47d4c547a0a6beb202744d3196f0bbcde91e648a1e14",
+        "32fcb550c93d50934cee7627164921715eac458dc3fe6e7daf055df2a33dcad6",
+        br#"{"application_id": "1227000000000000000", "id": "1227086452651560960", "type": 2, "token": "dG9rZW4", "data": {"name": "roll"}, "version": 1}"#,
     )
 }
 
@@ -325,5 +315,28 @@ sender_suite! {
 #[cfg(all(feature = "discord", feature = "ed25519"))]
 round_trips! {
     discord_event_round_trips: discord();
+}
+
+#[cfg(all(feature = "telnyx", feature = "ed25519"))]
+fn telnyx() -> Sender<webhook_kit::telnyx::Telnyx> {
+    use webhook_kit::telnyx::Telnyx;
+    // tests/data/telnyx's primary seed, and the rotated key's public half.
+    key_pair(
+        |k| Telnyx::from_signing_key(k),
+        |k| Telnyx::new(k),
+        "b1PB+f2VJ54AARTaeKzBtmdgqJpryVcgUkiKHa+PbV4=",
+        "pfg6pnzSs8Z//bIZ6TYxtp5Gfrp2rQ3QgzirujXFLeY=",
+        br#"{"data": {"event_type": "message.received", "id": "b301ed3f-1490-491f-995f-6e64e69674d4", "occurred_at": "2023-11-14T22:13:20Z", "record_type": "event", "payload": {"text": "hi"}}, "meta": {"attempt": 1}}"#,
+    )
+}
+
+#[cfg(all(feature = "telnyx", feature = "ed25519"))]
+sender_suite! {
+    telnyx: telnyx(), tolerance: Some(Duration::from_secs(300));
+}
+
+#[cfg(all(feature = "telnyx", feature = "ed25519"))]
+round_trips! {
+    telnyx_event_round_trips: telnyx();
 }
 // -- end of group C

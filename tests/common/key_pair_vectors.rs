@@ -1,0 +1,117 @@
+//! Deliveries signed outside this crate with a key pair
+//! (tests/data/<sender>/vectors.json, written by each sender's
+//! make_vectors.py): the keys, and cases of a timestamp, a body, a signature,
+//! the trusted public keys and which of them verifies (or none).
+#![allow(dead_code, reason = "each test file uses a different subset")]
+
+use http::{HeaderMap, HeaderName, HeaderValue};
+use serde_json::Value;
+use time::OffsetDateTime;
+use webhook_kit::{Error, Provider};
+
+/// A sender's vectors file, parsed.
+pub(crate) struct Vectors(Value);
+
+/// The text of `field` in `value`.
+pub(crate) fn text<'v>(value: &'v Value, field: &str) -> &'v str {
+    value[field].as_str().expect(field)
+}
+
+impl Vectors {
+    pub(crate) fn parse(json: &str) -> Self {
+        Vectors(serde_json::from_str(json).expect("vectors are JSON"))
+    }
+
+    /// `keys.<which>.<form>`, such as the primary key's `public_key`.
+    pub(crate) fn key(&self, which: &str, form: &str) -> &str {
+        text(&self.0["keys"][which], form)
+    }
+
+    pub(crate) fn cases(&self) -> &[Value] {
+        self.0["cases"].as_array().expect("cases")
+    }
+
+    pub(crate) fn case(&self, name: &str) -> &Value {
+        self.cases()
+            .iter()
+            .find(|case| case["name"] == name)
+            .expect(name)
+    }
+}
+
+/// How a sender's cases become requests.
+pub(crate) struct Scheme<P> {
+    /// The receiver trusting one public key.
+    pub(crate) new: fn(&str) -> Result<P, Error>,
+    /// The receiver trusting one more.
+    pub(crate) with_public_key: fn(P, &str) -> Result<P, Error>,
+    pub(crate) signature_header: &'static str,
+    pub(crate) timestamp_header: &'static str,
+}
+
+/// One case as a request: a receiver trusting the case's keys, the
+/// headers, the body and the time it was signed.
+pub(crate) struct Request<P> {
+    pub(crate) receiver: P,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
+    pub(crate) now: OffsetDateTime,
+}
+
+impl<P: Provider> Scheme<P> {
+    pub(crate) fn headers(&self, timestamp: &str, signature: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for (name, value) in [
+            (self.timestamp_header, timestamp),
+            (self.signature_header, signature),
+        ] {
+            headers.insert(
+                HeaderName::from_static(name),
+                HeaderValue::try_from(value).expect("header value"),
+            );
+        }
+        headers
+    }
+
+    pub(crate) fn request(&self, case: &Value) -> Request<P> {
+        let name = text(case, "name");
+        let trusted = case["trusted"].as_array().expect("trusted");
+        let mut keys = trusted.iter().map(|key| key.as_str().expect("key"));
+        let mut receiver = (self.new)(keys.next().expect("a key")).expect(name);
+        for key in keys {
+            receiver = (self.with_public_key)(receiver, key).expect(name);
+        }
+        let timestamp = text(case, "timestamp");
+        let unix = timestamp.parse().expect("unix seconds");
+        Request {
+            receiver,
+            headers: self.headers(timestamp, text(case, "signature")),
+            body: text(case, "body").as_bytes().to_vec(),
+            now: OffsetDateTime::from_unix_timestamp(unix).expect("time"),
+        }
+    }
+
+    /// Every case verifies, with the key the independent implementation
+    /// found, or is refused as a signature mismatch.
+    pub(crate) fn check_every_case(&self, vectors: &Vectors) {
+        for case in vectors.cases() {
+            let name = text(case, "name");
+            let request = self.request(case);
+            let result = request
+                .receiver
+                .verify_at(&request.headers, &request.body, request.now);
+            match case["expect"].as_u64() {
+                Some(index) => {
+                    let delivery = result.unwrap_or_else(|e| panic!("{name}: {e:?}"));
+                    let index = usize::try_from(index).expect("index");
+                    assert_eq!(delivery.secret_index(), Some(index), "{name}");
+                    assert_eq!(delivery.timestamp(), Some(request.now), "{name}");
+                }
+                None => assert!(
+                    matches!(result, Err(Error::SignatureMismatch)),
+                    "{name}: {result:?}"
+                ),
+            }
+        }
+    }
+}
