@@ -276,7 +276,11 @@ round_trips! {
 /// A sender that signs with a key pair: `signer` holds `signing_key`,
 /// `stranger` trusts only `other_public_key`, and `empty` is the receiver
 /// built from an empty public key.
-#[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+#[cfg(any(
+    all(feature = "discord", feature = "ed25519"),
+    all(feature = "telnyx", feature = "ed25519"),
+    all(feature = "sendgrid", feature = "ecdsa")
+))]
 fn key_pair<P>(
     from_signing_key: fn(&'static str) -> Result<P, Error>,
     new: fn(&'static str) -> Result<P, Error>,
@@ -338,5 +342,28 @@ sender_suite! {
 #[cfg(all(feature = "telnyx", feature = "ed25519"))]
 round_trips! {
     telnyx_event_round_trips: telnyx();
+}
+
+#[cfg(all(feature = "sendgrid", feature = "ecdsa"))]
+fn sendgrid() -> Sender<webhook_kit::sendgrid::SendGrid> {
+    use webhook_kit::sendgrid::SendGrid;
+    // tests/data/sendgrid's primary PKCS #8 key, and the rotated key's SPKI.
+    key_pair(
+        |k| SendGrid::from_signing_key(k),
+        |k| SendGrid::new(k),
+        "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg1LCPtfns2SOk7BUFCnpBOBJx/JuvnD9yQq0Kl/kuVrOhRANCAAQWzGLN7Vf7pEHIUM/Ete28uTk42gCNMzupyURGffPIeq6LjP8zsKzZTO4yGr4JxAdFNu/VDmkhAe9tRif2JKmw",
+        "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE7vBqXl4yyTQ+c5UjpdHinbLPOY5GG0ySHB9YKUwgv/wwqHsGja+Hd+0R/didG7kj2o1aPsy3TlzqIaFc5FIPDA==",
+        b"[{\"email\": \"ada@example.com\", \"event\": \"delivered\", \"sg_event_id\": \"ZGVs\", \"timestamp\": 1700000000},\r\n{\"email\": \"ada@example.com\", \"event\": \"open\", \"sg_event_id\": \"b3Bl\", \"timestamp\": 1700000001}]\r\n",
+    )
+}
+
+#[cfg(all(feature = "sendgrid", feature = "ecdsa"))]
+sender_suite! {
+    sendgrid: sendgrid(), tolerance: Some(Duration::from_secs(300));
+}
+
+#[cfg(all(feature = "sendgrid", feature = "ecdsa"))]
+round_trips! {
+    sendgrid_event_round_trips: sendgrid();
 }
 // -- end of group C

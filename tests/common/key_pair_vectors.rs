@@ -28,7 +28,12 @@ impl Vectors {
     }
 
     pub(crate) fn cases(&self) -> &[Value] {
-        self.0["cases"].as_array().expect("cases")
+        self.cases_of("cases")
+    }
+
+    /// Another list in the file, such as keys to refuse.
+    pub(crate) fn cases_of(&self, field: &str) -> &[Value] {
+        self.0[field].as_array().expect(field)
     }
 
     pub(crate) fn case(&self, name: &str) -> &Value {
