@@ -454,6 +454,107 @@ mod tests {
         assert_eq!(format!("{set:?}"), "HmacSha1, 1 secret(s)");
     }
 
+    #[cfg(feature = "ed25519")]
+    #[test]
+    fn a_public_key_set_reads_hex_or_base64_as_pasted_and_names_the_form() {
+        // RFC 8032 test 1's public key.
+        let hex = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+        let base64 = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
+        for (text, encoding) in [
+            (hex, Encoding::Hex),
+            (&hex.to_uppercase(), Encoding::Hex),
+            (base64, Encoding::Base64),
+            (base64.trim_end_matches('='), Encoding::Base64),
+            (&format!(" {base64}\r\n"), Encoding::Base64),
+        ] {
+            let set = KeySet::public_key(Algorithm::Ed25519, text, encoding, "form").expect(text);
+            assert_eq!(set.len(), 1);
+        }
+        for (text, encoding) in [
+            ("", Encoding::Hex),
+            (" ", Encoding::Base64),
+            (&hex[1..], Encoding::Hex),
+            (base64, Encoding::Hex),
+            (hex, Encoding::Base64),
+        ] {
+            assert!(matches!(
+                KeySet::public_key(Algorithm::Ed25519, text, encoding, "the form"),
+                Err(Error::InvalidSecret("the form"))
+            ));
+        }
+    }
+
+    #[cfg(feature = "ed25519")]
+    #[test]
+    fn the_key_budget_refuses_a_key_beyond_it_and_says_its_size() {
+        let key = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
+        let mut set =
+            KeySet::public_key(Algorithm::Ed25519, key, Encoding::Base64, "f").expect("key");
+        for _ in 1..MAX_PUBLIC_KEY_CHECKS {
+            set.add_public_key(key, Encoding::Base64, "f")
+                .expect("within");
+        }
+        assert_eq!(set.len(), MAX_PUBLIC_KEY_CHECKS);
+        assert!(matches!(
+            set.add_public_key(key, Encoding::Base64, "f"),
+            Err(Error::InvalidSecret(TOO_MANY_PUBLIC_KEYS))
+        ));
+        assert!(TOO_MANY_PUBLIC_KEYS.contains(&format!("at most {MAX_PUBLIC_KEY_CHECKS} ")));
+    }
+
+    #[cfg(feature = "ed25519")]
+    #[test]
+    fn a_signing_key_set_signs_what_its_own_public_key_verifies() {
+        // RFC 8032 test 1: its seed, and the signature of the empty message.
+        let seed = Secret::from("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
+        let set = KeySet::signing_key(Algorithm::Ed25519, &seed, Encoding::Hex, "f").expect("seed");
+        let signature = set.sign(&|_: &mut dyn FnMut(&[u8])| {}).expect("sign");
+        assert_eq!(
+            crate::signature::encode_hex(&signature),
+            "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"
+        );
+        assert_eq!(format!("{set:?}"), "Ed25519, 1 public key(s), can sign");
+        let received = SignatureBytes::new(&signature).expect("fits");
+        assert_eq!(
+            set.find(&[received], &|_: &mut dyn FnMut(&[u8])| {}),
+            Some(0)
+        );
+    }
+
+    #[cfg(feature = "ed25519")]
+    #[test]
+    fn key_pairs_and_shared_secrets_do_not_mix() {
+        assert!(matches!(
+            KeySet::public_key(Algorithm::HmacSha256, "AA==", Encoding::Base64, "f"),
+            Err(Error::InvalidSecret(SHARED_SECRET_SENDER))
+        ));
+        let mut hmac = KeySet::hmac(Algorithm::HmacSha256, Secret::from("s")).expect("usable");
+        let key = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
+        assert!(hmac.add_public_key(key, Encoding::Base64, "f").is_err());
+        let mut ed =
+            KeySet::public_key(Algorithm::Ed25519, key, Encoding::Base64, "f").expect("key");
+        assert!(ed.add_secret(Secret::from("s")).is_err());
+    }
+
+    #[cfg(feature = "ecdsa")]
+    #[test]
+    fn a_p256_signing_key_set_signs_what_its_own_public_key_verifies() {
+        // A PKCS #8 P-256 key (tests/data/sendgrid's primary), and its SPKI.
+        let pkcs8 = Secret::from(
+            "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg1LCPtfns2SOk7BUFCnpBOBJx/JuvnD9yQq0Kl/kuVrOhRANCAAQWzGLN7Vf7pEHIUM/Ete28uTk42gCNMzupyURGffPIeq6LjP8zsKzZTO4yGr4JxAdFNu/VDmkhAe9tRif2JKmw",
+        );
+        let spki = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEFsxize1X+6RByFDPxLXtvLk5ONoAjTM7qclERn3zyHqui4z/M7Cs2UzuMhq+CcQHRTbv1Q5pIQHvbUYn9iSpsA==";
+        let signer =
+            KeySet::signing_key(Algorithm::EcdsaP256, &pkcs8, Encoding::Base64, "f").expect("key");
+        let verifier =
+            KeySet::public_key(Algorithm::EcdsaP256, spki, Encoding::Base64, "f").expect("key");
+        let feed = feed_of(b"1712258191[]");
+        let signature = signer.sign(&feed).expect("sign");
+        let received = SignatureBytes::new(&signature).expect("fits");
+        assert_eq!(verifier.find(&[received], &feed), Some(0));
+        assert!(matches!(verifier.sign(&feed), Err(Error::Signing(_))));
+    }
+
     #[test]
     fn signature_bytes_refuse_what_no_algorithm_makes() {
         assert!(SignatureBytes::new(&[0; MAX_SIGNATURE_LEN]).is_some());
