@@ -16,6 +16,8 @@ mod public_keys;
 mod receiver_core;
 
 pub(crate) use declare::described_receiver;
+#[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+pub(crate) use declare::key_pair_constructors;
 pub(crate) use description::{
     Description, Encoding, Grammar, IdRule, Part, Request, SignatureRule, TimeFormat,
     TimestampRule, TimestampSource,

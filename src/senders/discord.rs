@@ -57,12 +57,12 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
-    TimeFormat, TimestampRule, TimestampSource, described_receiver,
+    Algorithm, Description, Encoding, Grammar, Part, SignatureRule, TimeFormat, TimestampRule,
+    TimestampSource, described_receiver, key_pair_constructors,
 };
 use crate::event::{rfc3339, typed_event, unix_time};
 use crate::json::parse_body;
-use crate::{Error, Handshake, Provider, ReplyRule, RetrySchedule, Secret, Tolerance};
+use crate::{Error, Handshake, Provider, ReplyRule, RetrySchedule, Tolerance};
 
 static DISCORD: Description = Description {
     name: "Discord",
@@ -110,7 +110,8 @@ described_receiver! {
     handshake: answer_ping,
 }
 
-impl Discord {
+key_pair_constructors! {
+    Discord: DISCORD, Encoding::Hex;
     /// A receiver trusting the application's public key, as the Developer
     /// Portal shows it (64 hex digits, either case).
     ///
@@ -128,15 +129,7 @@ impl Discord {
     /// // The neutral point: any signature would verify under it.
     /// assert!(Discord::new(&format!("01{}", "0".repeat(62))).is_err());
     /// ```
-    pub fn new(public_key_hex: &str) -> Result<Self, Error> {
-        let keys = KeySet::public_key(
-            DISCORD.algorithm,
-            public_key_hex,
-            Encoding::Hex,
-            PUBLIC_KEY_FORM,
-        )?;
-        Ok(Discord::from_core(ReceiverCore::new(&DISCORD, keys)))
-    }
+    new(public_key_hex): PUBLIC_KEY_FORM;
 
     /// A receiver holding a signing key (its 32-byte seed in hex), which
     /// trusts the matching public key and can sign: for tests and
@@ -156,27 +149,11 @@ impl Discord {
     /// assert!(Discord::from_signing_key("not hex").is_err());
     /// # Ok::<(), webhook_kit::Error>(())
     /// ```
-    pub fn from_signing_key(signing_key_hex: impl Into<Secret>) -> Result<Self, Error> {
-        let keys = KeySet::signing_key(
-            DISCORD.algorithm,
-            &signing_key_hex.into(),
-            Encoding::Hex,
-            SIGNING_KEY_FORM,
-        )?;
-        Ok(Discord::from_core(ReceiverCore::new(&DISCORD, keys)))
-    }
+    from_signing_key(signing_key_hex): SIGNING_KEY_FORM;
 
     /// Trusts another public key as well (for a move between
-    /// applications): a request signed by any trusted key verifies, and
-    /// [`Delivery::secret_index`](crate::Delivery::secret_index) says which.
-    /// At most 8 keys are trusted, so a request never costs more than 8
-    /// signature checks.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidSecret`] for a key refused by [`Discord::new`], or a
-    /// ninth key.
-    ///
+    /// applications).
+    with_public_key;
     /// ```
     /// use webhook_kit::discord::Discord;
     ///
@@ -185,12 +162,7 @@ impl Discord {
     /// assert!(receiver.with_public_key("zz").is_err());
     /// # Ok::<(), webhook_kit::Error>(())
     /// ```
-    pub fn with_public_key(mut self, public_key_hex: &str) -> Result<Self, Error> {
-        self.verifier
-            .keys_mut()
-            .add_public_key(public_key_hex, Encoding::Hex, PUBLIC_KEY_FORM)?;
-        Ok(self)
-    }
+    end;
 }
 
 /// Answers Discord's `PING`s once the request verifies: an interaction

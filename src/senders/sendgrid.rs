@@ -59,11 +59,11 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
-    TimeFormat, TimestampRule, TimestampSource, described_receiver,
+    Algorithm, Description, Encoding, Grammar, Part, SignatureRule, TimeFormat, TimestampRule,
+    TimestampSource, described_receiver, key_pair_constructors,
 };
 use crate::event::{typed_event, unix_time};
-use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
+use crate::{Error, ReplyRule, RetrySchedule, Tolerance};
 
 static SENDGRID: Description = Description {
     name: "SendGrid",
@@ -112,7 +112,8 @@ described_receiver! {
     builders: [with_tolerance, max_body_size, with_reply_rule, with_retry_schedule],
 }
 
-impl SendGrid {
+key_pair_constructors! {
+    SendGrid: SENDGRID, Encoding::Base64;
     /// A receiver trusting the Event Webhook's verification key, as
     /// SendGrid shows it: the base64 (padding optional) of the key's DER
     /// `SubjectPublicKeyInfo`.
@@ -130,15 +131,7 @@ impl SendGrid {
     /// assert!(SendGrid::new("").is_err());
     /// assert!(SendGrid::new("MFkwEwYHKoZIzj0CAQYI").is_err());
     /// ```
-    pub fn new(public_key_base64: &str) -> Result<Self, Error> {
-        let keys = KeySet::public_key(
-            SENDGRID.algorithm,
-            public_key_base64,
-            Encoding::Base64,
-            PUBLIC_KEY_FORM,
-        )?;
-        Ok(SendGrid::from_core(ReceiverCore::new(&SENDGRID, keys)))
-    }
+    new(public_key_base64): PUBLIC_KEY_FORM;
 
     /// A receiver holding a signing key (the base64 of its DER PKCS #8
     /// `PrivateKeyInfo`, as `openssl pkcs8 -topk8 -nocrypt -outform DER`
@@ -163,28 +156,11 @@ impl SendGrid {
     /// assert!(SendGrid::from_signing_key("MIGHAgEA").is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn from_signing_key(signing_key_base64: impl Into<Secret>) -> Result<Self, Error> {
-        let keys = KeySet::signing_key(
-            SENDGRID.algorithm,
-            &signing_key_base64.into(),
-            Encoding::Base64,
-            SIGNING_KEY_FORM,
-        )?;
-        Ok(SendGrid::from_core(ReceiverCore::new(&SENDGRID, keys)))
-    }
+    from_signing_key(signing_key_base64): SIGNING_KEY_FORM;
 
     /// Trusts another verification key as well (several Event Webhooks to
-    /// one endpoint, or a webhook re-created with a new key): a request
-    /// signed by any trusted key verifies, and
-    /// [`Delivery::secret_index`](crate::Delivery::secret_index) says which.
-    /// At most 8 keys are trusted, so a request never costs more than 8
-    /// signature checks.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidSecret`] for a key refused by [`SendGrid::new`], or a
-    /// ninth key.
-    ///
+    /// one endpoint, or a webhook re-created with a new key).
+    with_public_key;
     /// ```
     /// use webhook_kit::sendgrid::SendGrid;
     ///
@@ -193,14 +169,7 @@ impl SendGrid {
     /// assert!(receiver.with_public_key("-----BEGIN PUBLIC KEY-----").is_err());
     /// # Ok::<(), webhook_kit::Error>(())
     /// ```
-    pub fn with_public_key(mut self, public_key_base64: &str) -> Result<Self, Error> {
-        self.verifier.keys_mut().add_public_key(
-            public_key_base64,
-            Encoding::Base64,
-            PUBLIC_KEY_FORM,
-        )?;
-        Ok(self)
-    }
+    end;
 }
 
 typed_event! {

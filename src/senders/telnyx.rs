@@ -52,12 +52,12 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
-    TimeFormat, TimestampRule, TimestampSource, described_receiver,
+    Algorithm, Description, Encoding, Grammar, Part, SignatureRule, TimeFormat, TimestampRule,
+    TimestampSource, described_receiver, key_pair_constructors,
 };
 use crate::event::{rfc3339, typed_event};
 use crate::json::parse_body;
-use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
+use crate::{Error, ReplyRule, RetrySchedule, Tolerance};
 
 static TELNYX: Description = Description {
     name: "Telnyx",
@@ -104,7 +104,8 @@ described_receiver! {
     builders: [with_tolerance, max_body_size, with_reply_rule, with_retry_schedule],
 }
 
-impl Telnyx {
+key_pair_constructors! {
+    Telnyx: TELNYX, Encoding::Base64;
     /// A receiver trusting the account's public key, as the Mission Control
     /// Portal shows it (standard base64 of 32 bytes, padding optional).
     ///
@@ -121,15 +122,7 @@ impl Telnyx {
     /// assert!(Telnyx::new("").is_err());
     /// assert!(Telnyx::new("JE6Mz8zNiViQQ+9i").is_err()); // 12 bytes
     /// ```
-    pub fn new(public_key_base64: &str) -> Result<Self, Error> {
-        let keys = KeySet::public_key(
-            TELNYX.algorithm,
-            public_key_base64,
-            Encoding::Base64,
-            PUBLIC_KEY_FORM,
-        )?;
-        Ok(Telnyx::from_core(ReceiverCore::new(&TELNYX, keys)))
-    }
+    new(public_key_base64): PUBLIC_KEY_FORM;
 
     /// A receiver holding a signing key (its 32-byte seed in base64), which
     /// trusts the matching public key and can sign: for tests and
@@ -150,27 +143,10 @@ impl Telnyx {
     /// assert!(Telnyx::from_signing_key("b1PB").is_err());
     /// # Ok::<(), webhook_kit::Error>(())
     /// ```
-    pub fn from_signing_key(signing_key_base64: impl Into<Secret>) -> Result<Self, Error> {
-        let keys = KeySet::signing_key(
-            TELNYX.algorithm,
-            &signing_key_base64.into(),
-            Encoding::Base64,
-            SIGNING_KEY_FORM,
-        )?;
-        Ok(Telnyx::from_core(ReceiverCore::new(&TELNYX, keys)))
-    }
+    from_signing_key(signing_key_base64): SIGNING_KEY_FORM;
 
-    /// Trusts another public key as well (for a move between accounts): a
-    /// request signed by any trusted key verifies, and
-    /// [`Delivery::secret_index`](crate::Delivery::secret_index) says which.
-    /// At most 8 keys are trusted, so a request never costs more than 8
-    /// signature checks.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidSecret`] for a key refused by [`Telnyx::new`], or a
-    /// ninth key.
-    ///
+    /// Trusts another public key as well (for a move between accounts).
+    with_public_key;
     /// ```
     /// use webhook_kit::telnyx::Telnyx;
     ///
@@ -179,14 +155,7 @@ impl Telnyx {
     /// assert!(receiver.with_public_key("not base64!").is_err());
     /// # Ok::<(), webhook_kit::Error>(())
     /// ```
-    pub fn with_public_key(mut self, public_key_base64: &str) -> Result<Self, Error> {
-        self.verifier.keys_mut().add_public_key(
-            public_key_base64,
-            Encoding::Base64,
-            PUBLIC_KEY_FORM,
-        )?;
-        Ok(self)
-    }
+    end;
 }
 
 typed_event! {
