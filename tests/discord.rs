@@ -82,15 +82,6 @@ fn signing_reproduces_the_independent_signature_byte_for_byte() {
     assert_eq!(signed.len(), 2);
 }
 
-#[test]
-fn a_receiver_built_from_a_public_key_cannot_sign() {
-    let receiver = Discord::new(&key("primary", "public_key")).expect("key");
-    assert!(matches!(
-        receiver.sign_at(b"{}", at(1_712_258_191)),
-        Err(Error::Signing(_))
-    ));
-}
-
 fn handshake(
     receiver: &Discord,
     method: Method,
@@ -197,28 +188,6 @@ fn a_key_as_pasted_in_either_case_with_surrounding_whitespace_is_read() {
 }
 
 #[test]
-fn at_most_eight_public_keys_are_trusted_and_a_ninth_is_refused() {
-    let public = key("rotated", "public_key");
-    let mut receiver = Discord::new(&key("outsider", "public_key")).expect("first");
-    for _ in 1..7 {
-        receiver = receiver
-            .with_public_key(&public)
-            .expect("within the budget");
-    }
-    // The eighth, last within the budget: the primary key, found at index 7.
-    receiver = receiver
-        .with_public_key(&key("primary", "public_key"))
-        .expect("eighth");
-    let (_, headers, body, now) = request(&case("application command"));
-    let delivery = receiver.verify_at(&headers, &body, now).expect("genuine");
-    assert_eq!(delivery.secret_index(), Some(7));
-    match receiver.with_public_key(&public) {
-        Err(Error::InvalidSecret(message)) => assert!(message.contains("at most 8"), "{message}"),
-        other => panic!("a ninth key: {other:?}"),
-    }
-}
-
-#[test]
 fn a_signing_key_of_the_wrong_form_is_refused() {
     for seed in ["", "00", &"g".repeat(64), &"0".repeat(66)] {
         assert!(
@@ -295,4 +264,14 @@ fn a_webhook_event_reads_its_type_time_and_data() {
     );
     assert_eq!(event.data["scopes"][0], "applications.commands");
     assert_eq!(event.token, None);
+}
+
+#[test]
+fn at_most_eight_public_keys_are_trusted_and_a_ninth_is_refused() {
+    SCHEME.check_the_key_budget(&vectors(), "application command");
+}
+
+#[test]
+fn a_receiver_built_from_a_public_key_cannot_sign() {
+    SCHEME.check_a_public_key_cannot_sign(&vectors());
 }

@@ -125,30 +125,6 @@ fn a_signed_delivery_verifies_with_the_public_key_of_the_independent_pair() {
 }
 
 #[test]
-fn a_receiver_built_from_a_public_key_cannot_sign() {
-    let receiver = SendGrid::new(vectors().key("primary", "public_key")).expect("key");
-    assert!(matches!(
-        receiver.sign_at(b"[]", at(1_712_258_191)),
-        Err(Error::Signing(_))
-    ));
-}
-
-#[test]
-fn a_ninth_public_key_is_refused() {
-    let vectors = vectors();
-    let mut receiver = SendGrid::new(vectors.key("primary", "public_key")).expect("first");
-    for _ in 1..8 {
-        receiver = receiver
-            .with_public_key(vectors.key("rotated", "public_key"))
-            .expect("within the budget");
-    }
-    assert!(matches!(
-        receiver.with_public_key(vectors.key("outsider", "public_key")),
-        Err(Error::InvalidSecret(message)) if message.contains("at most 8")
-    ));
-}
-
-#[test]
 fn a_batch_keeps_every_event_in_order_with_its_own_id_and_fields() {
     let vectors = vectors();
     let request = SCHEME.request(vectors.case("batch of three, CRLF between events"));
@@ -208,4 +184,14 @@ fn an_object_or_an_array_of_non_objects_is_a_positioned_payload_error() {
         receiver.parse(b"[{\"event\": \"\xff\"}]"),
         Err(Error::InvalidPayload { .. })
     ));
+}
+
+#[test]
+fn at_most_eight_public_keys_are_trusted_and_a_ninth_is_refused() {
+    SCHEME.check_the_key_budget(&vectors(), "batch of three, CRLF between events");
+}
+
+#[test]
+fn a_receiver_built_from_a_public_key_cannot_sign() {
+    SCHEME.check_a_public_key_cannot_sign(&vectors());
 }

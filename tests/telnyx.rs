@@ -72,15 +72,6 @@ fn signing_reproduces_the_independent_signature_byte_for_byte() {
 }
 
 #[test]
-fn a_receiver_built_from_a_public_key_cannot_sign() {
-    let receiver = Telnyx::new(vectors().key("primary", "public_key")).expect("key");
-    assert!(matches!(
-        receiver.sign_at(b"{}", at(1_712_258_191)),
-        Err(Error::Signing(_))
-    ));
-}
-
-#[test]
 fn keys_that_are_not_32_base64_bytes_or_are_weak_are_refused_naming_the_form() {
     let refused = [
         ("empty", String::new()),
@@ -105,21 +96,6 @@ fn keys_that_are_not_32_base64_bytes_or_are_weak_are_refused_naming_the_form() {
     assert!(matches!(
         Telnyx::from_signing_key("AAAA"),
         Err(Error::InvalidSecret(_))
-    ));
-}
-
-#[test]
-fn a_ninth_public_key_is_refused() {
-    let vectors = vectors();
-    let mut receiver = Telnyx::new(vectors.key("primary", "public_key")).expect("first");
-    for _ in 1..8 {
-        receiver = receiver
-            .with_public_key(vectors.key("rotated", "public_key"))
-            .expect("within the budget");
-    }
-    assert!(matches!(
-        receiver.with_public_key(vectors.key("outsider", "public_key")),
-        Err(Error::InvalidSecret(message)) if message.contains("at most 8")
     ));
 }
 
@@ -191,4 +167,14 @@ fn only_a_200_counts_as_delivered_and_one_redelivery_follows() {
     );
     assert_eq!(receiver.retry_schedule(), RetrySchedule::telnyx());
     assert_eq!(RetrySchedule::telnyx().max_attempts(), 2);
+}
+
+#[test]
+fn at_most_eight_public_keys_are_trusted_and_a_ninth_is_refused() {
+    SCHEME.check_the_key_budget(&vectors(), "message received, non-ASCII text");
+}
+
+#[test]
+fn a_receiver_built_from_a_public_key_cannot_sign() {
+    SCHEME.check_a_public_key_cannot_sign(&vectors());
 }

@@ -119,4 +119,37 @@ impl<P: Provider> Scheme<P> {
             }
         }
     }
+
+    /// With the check budget full (8 keys, the signer's last), a genuine
+    /// case still verifies, by the eighth key; a ninth key is refused.
+    pub(crate) fn check_the_key_budget(&self, vectors: &Vectors, genuine: &str) {
+        let mut receiver = (self.new)(vectors.key("outsider", "public_key")).expect("first");
+        for _ in 1..7 {
+            receiver = (self.with_public_key)(receiver, vectors.key("rotated", "public_key"))
+                .expect("within the budget");
+        }
+        receiver = (self.with_public_key)(receiver, vectors.key("primary", "public_key"))
+            .expect("the eighth");
+        let request = self.request(vectors.case(genuine));
+        let delivery = receiver
+            .verify_at(&request.headers, &request.body, request.now)
+            .expect("genuine");
+        assert_eq!(delivery.secret_index(), Some(7));
+        match (self.with_public_key)(receiver, vectors.key("rotated", "public_key")) {
+            Err(Error::InvalidSecret(message)) => {
+                assert!(message.contains("at most 8"), "{message}");
+            }
+            other => panic!("a ninth key: {:?}", other.map(|_| ())),
+        }
+    }
+
+    /// A receiver that only trusts a public key cannot sign.
+    pub(crate) fn check_a_public_key_cannot_sign(&self, vectors: &Vectors) {
+        let receiver = (self.new)(vectors.key("primary", "public_key")).expect("key");
+        let now = OffsetDateTime::from_unix_timestamp(1_712_258_191).expect("time");
+        assert!(matches!(
+            receiver.sign_at(b"[]", now),
+            Err(Error::Signing(_))
+        ));
+    }
 }
