@@ -303,8 +303,8 @@ fn discord() -> Sender<webhook_kit::discord::Discord> {
     use webhook_kit::discord::Discord;
     // tests/data/discord's primary seed, and the rotated key's public half.
     key_pair(
-        |k| Discord::from_signing_key(k),
-        |k| Discord::new(k),
+        Discord::from_signing_key,
+        Discord::new,
         "bc84b0be5cfd36b27b1c47d4c547a0a6beb202744d3196f0bbcde91e648a1e14",
         "32fcb550c93d50934cee7627164921715eac458dc3fe6e7daf055df2a33dcad6",
         br#"{"application_id": "1227000000000000000", "id": "1227086452651560960", "type": 2, "token": "dG9rZW4", "data": {"name": "roll"}, "version": 1}"#,
@@ -326,8 +326,8 @@ fn telnyx() -> Sender<webhook_kit::telnyx::Telnyx> {
     use webhook_kit::telnyx::Telnyx;
     // tests/data/telnyx's primary seed, and the rotated key's public half.
     key_pair(
-        |k| Telnyx::from_signing_key(k),
-        |k| Telnyx::new(k),
+        Telnyx::from_signing_key,
+        Telnyx::new,
         "b1PB+f2VJ54AARTaeKzBtmdgqJpryVcgUkiKHa+PbV4=",
         "pfg6pnzSs8Z//bIZ6TYxtp5Gfrp2rQ3QgzirujXFLeY=",
         br#"{"data": {"event_type": "message.received", "id": "b301ed3f-1490-491f-995f-6e64e69674d4", "occurred_at": "2023-11-14T22:13:20Z", "record_type": "event", "payload": {"text": "hi"}}, "meta": {"attempt": 1}}"#,
@@ -349,8 +349,8 @@ fn sendgrid() -> Sender<webhook_kit::sendgrid::SendGrid> {
     use webhook_kit::sendgrid::SendGrid;
     // tests/data/sendgrid's primary PKCS #8 key, and the rotated key's SPKI.
     key_pair(
-        |k| SendGrid::from_signing_key(k),
-        |k| SendGrid::new(k),
+        SendGrid::from_signing_key,
+        SendGrid::new,
         "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg1LCPtfns2SOk7BUFCnpBOBJx/JuvnD9yQq0Kl/kuVrOhRANCAAQWzGLN7Vf7pEHIUM/Ete28uTk42gCNMzupyURGffPIeq6LjP8zsKzZTO4yGr4JxAdFNu/VDmkhAe9tRif2JKmw",
         "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE7vBqXl4yyTQ+c5UjpdHinbLPOY5GG0ySHB9YKUwgv/wwqHsGja+Hd+0R/didG7kj2o1aPsy3TlzqIaFc5FIPDA==",
         b"[{\"email\": \"ada@example.com\", \"event\": \"delivered\", \"sg_event_id\": \"ZGVs\", \"timestamp\": 1700000000},\r\n{\"email\": \"ada@example.com\", \"event\": \"open\", \"sg_event_id\": \"b3Bl\", \"timestamp\": 1700000001}]\r\n",
