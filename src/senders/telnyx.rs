@@ -3,7 +3,7 @@
 //! | | |
 //! |---|---|
 //! | header | `telnyx-signature-ed25519: <base64>`, an Ed25519 signature (64 bytes) ¹ ² |
-//! | signed | `"<telnyx-timestamp>|" + raw body` ¹ ² |
+//! | signed | `"<telnyx-timestamp>\|" + raw body` ¹ ² |
 //! | timestamp | `telnyx-timestamp`, Unix seconds of sending ¹ |
 //! | key | the account's public key: the base64 of 32 bytes, in the Mission Control Portal ² |
 //! | rotation | one key per account; [`Telnyx::with_public_key`] trusts more (at most 8 in all) |
