@@ -98,6 +98,11 @@ pub(crate) use described_receiver;
 /// key texts in `$encoding` and refused with the sender's `…_form` message.
 /// The sender writes what is its own in each doc (its key's form, its
 /// examples); what every such sender shares is written here.
+#[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+#[allow(
+    unused_macros,
+    reason = "used by the key-pair senders the features build, maybe none"
+)]
 macro_rules! key_pair_constructors {
     (
         $type:ident: $description:path, $encoding:expr;
@@ -169,4 +174,8 @@ macro_rules! key_pair_constructors {
     };
 }
 #[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+#[allow(
+    unused_imports,
+    reason = "used by the key-pair senders the features build, maybe none"
+)]
 pub(crate) use key_pair_constructors;

@@ -17,6 +17,10 @@ mod receiver_core;
 
 pub(crate) use declare::described_receiver;
 #[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+#[allow(
+    unused_imports,
+    reason = "used by the key-pair senders the features build, maybe none"
+)]
 pub(crate) use declare::key_pair_constructors;
 pub(crate) use description::{
     Description, Encoding, Grammar, IdRule, Part, Request, SignatureRule, TimeFormat,
