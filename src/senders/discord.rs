@@ -8,7 +8,7 @@
 //! | key | the application's public key: 64 hex digits in the Developer Portal ¹ |
 //! | rotation | Discord shows one public key per application; [`Discord::with_public_key`] trusts more (at most 8 in all) |
 //! | tolerance | Discord publishes none, and `discord-interactions` checks none ²; ±5 minutes (**our default**) |
-//! | handshake | a signed interaction `PING` (`{"type": 1}`) is answered `{"type": 1}` ¹; a webhook-event `PING` (`"type": 0`) with `204` ³ |
+//! | handshake | a signed interaction `PING` (`{"type": 1}`) is answered `{"type": 1}` ¹ ²; a webhook-event `PING` (`"type": 0`) with `204` ² ³ |
 //! | probes | Discord sends requests with invalid signatures and expects them refused (`401`) ¹ |
 //! | event | interactions: `id` (a snowflake, whose time is [`Event::occurred_at`] ⁴), `type`, `data`, `token` ⁵; webhook events: `event.type`, `event.timestamp`, `event.data` ³ |
 //! | reply | an interaction must be answered within 3 seconds ⁵; webhook events with `204` within 3 seconds ³; any `2xx` is read as delivered (**our default** reading) |
