@@ -107,3 +107,91 @@ macro_rules! described_receiver {
     };
 }
 pub(crate) use described_receiver;
+
+/// Writes the constructors of a sender that signs with a key pair, on a
+/// type declared by [`described_receiver!`]: `new(public key)`,
+/// `from_signing_key(signing key)` and `with_public_key(public key)`, the
+/// key texts in `$encoding` and refused with the sender's `…_form` message.
+/// The sender writes what is its own in each doc (its key's form, its
+/// examples); what every such sender shares is written here.
+#[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+#[allow(
+    unused_macros,
+    reason = "used by the key-pair senders the features build, maybe none"
+)]
+macro_rules! key_pair_constructors {
+    (
+        $type:ident: $description:path, $encoding:expr;
+        $(#[$new_doc:meta])*
+        new($public:ident): $public_form:expr;
+        $(#[$signing_doc:meta])*
+        from_signing_key($signing:ident): $signing_form:expr;
+        $(#[$rotation_doc:meta])*
+        with_public_key;
+        $(#[$rotation_example:meta])*
+        end;
+    ) => {
+        impl $type {
+            $(#[$new_doc])*
+            pub fn new($public: &str) -> Result<Self, $crate::Error> {
+                let description: &$crate::engine::Description = &$description;
+                let keys = $crate::engine::KeySet::public_key(
+                    description.algorithm,
+                    $public,
+                    $encoding,
+                    $public_form,
+                )?;
+                Ok($type::from_core($crate::engine::ReceiverCore::new(
+                    description,
+                    keys,
+                )))
+            }
+
+            $(#[$signing_doc])*
+            pub fn from_signing_key(
+                $signing: impl Into<$crate::Secret>,
+            ) -> Result<Self, $crate::Error> {
+                let description: &$crate::engine::Description = &$description;
+                let keys = $crate::engine::KeySet::signing_key(
+                    description.algorithm,
+                    &$signing.into(),
+                    $encoding,
+                    $signing_form,
+                )?;
+                Ok($type::from_core($crate::engine::ReceiverCore::new(
+                    description,
+                    keys,
+                )))
+            }
+
+            $(#[$rotation_doc])*
+            ///
+            /// A request signed by any trusted key verifies, and
+            /// [`Delivery::secret_index`](crate::Delivery::secret_index) says
+            /// which. At most 8 keys are trusted, so that a request never
+            /// costs more than 8 signature checks.
+            ///
+            /// # Errors
+            ///
+            #[doc = concat!(
+                "[`Error::InvalidSecret`](crate::Error::InvalidSecret) for a key [`",
+                stringify!($type),
+                "::new`] refuses, or a ninth key."
+            )]
+            ///
+            $(#[$rotation_example])*
+            pub fn with_public_key(mut self, $public: &str) -> Result<Self, $crate::Error> {
+                self.verifier
+                    .keys_mut()
+                    .add_public_key($public, $encoding, $public_form)?;
+                Ok(self)
+            }
+        }
+    };
+}
+#[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+#[allow(
+    unused_imports,
+    reason = "used by the key-pair senders the features build, maybe none"
+)]
+pub(crate) use key_pair_constructors;

@@ -16,6 +16,9 @@ use subtle::ConstantTimeEq;
 use crate::secret::Keyring;
 use crate::{Error, Secret};
 
+#[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+use super::description::Encoding;
+
 /// A signature algorithm a sender uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Algorithm {
@@ -176,6 +179,93 @@ impl KeySet {
         }
     }
 
+    /// A set trusting one public key, written as `text` in `encoding`: for
+    /// Ed25519 its 32 bytes, for ECDSA P-256 its DER `SubjectPublicKeyInfo`.
+    /// `expected` names the form the sender publishes, for the error.
+    #[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+    pub(crate) fn public_key(
+        algorithm: Algorithm,
+        text: &str,
+        encoding: Encoding,
+        expected: &'static str,
+    ) -> Result<Self, Error> {
+        let mut set = match algorithm {
+            #[cfg(feature = "ed25519")]
+            Algorithm::Ed25519 => KeySet::Ed25519 {
+                trusted: Vec::new(),
+                signer: None,
+            },
+            #[cfg(feature = "ecdsa")]
+            Algorithm::EcdsaP256 => KeySet::P256 {
+                trusted: Vec::new(),
+                signer: None,
+            },
+            _ => return Err(Error::InvalidSecret(SHARED_SECRET_SENDER)),
+        };
+        set.add_public_key(text, encoding, expected)?;
+        Ok(set)
+    }
+
+    /// A set that signs with a private key written in `encoding` (Ed25519:
+    /// its 32-byte seed; ECDSA P-256: its DER PKCS #8 `PrivateKeyInfo`) and
+    /// trusts the matching public key. The decoded bytes are wiped on drop.
+    #[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+    pub(crate) fn signing_key(
+        algorithm: Algorithm,
+        key: &Secret,
+        encoding: Encoding,
+        expected: &'static str,
+    ) -> Result<Self, Error> {
+        let bytes = decode_key(key.expose(), encoding, expected)?;
+        match algorithm {
+            #[cfg(feature = "ed25519")]
+            Algorithm::Ed25519 => {
+                let signer = super::public_keys::ed25519_signing_key(&bytes, expected)?;
+                Ok(KeySet::Ed25519 {
+                    trusted: vec![signer.verifying_key()],
+                    signer: Some(signer),
+                })
+            }
+            #[cfg(feature = "ecdsa")]
+            Algorithm::EcdsaP256 => {
+                let signer = super::public_keys::p256_signing_key(&bytes, expected)?;
+                Ok(KeySet::P256 {
+                    trusted: vec![*signer.verifying_key()],
+                    signer: Some(signer),
+                })
+            }
+            _ => Err(Error::InvalidSecret(SHARED_SECRET_SENDER)),
+        }
+    }
+
+    /// Trusts another public key (rotation), in the form
+    /// [`KeySet::public_key`] reads. A key beyond [`MAX_PUBLIC_KEY_CHECKS`]
+    /// is refused: a request would never reach it within the check budget.
+    #[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+    pub(crate) fn add_public_key(
+        &mut self,
+        text: &str,
+        encoding: Encoding,
+        expected: &'static str,
+    ) -> Result<(), Error> {
+        if self.len() >= MAX_PUBLIC_KEY_CHECKS {
+            return Err(Error::InvalidSecret(TOO_MANY_PUBLIC_KEYS));
+        }
+        let bytes = decode_key(text.as_bytes(), encoding, expected)?;
+        match self {
+            KeySet::Hmac { .. } => return Err(Error::InvalidSecret(SHARED_SECRET_SENDER)),
+            #[cfg(feature = "ed25519")]
+            KeySet::Ed25519 { trusted, .. } => {
+                trusted.push(super::public_keys::ed25519_public_key(&bytes, expected)?);
+            }
+            #[cfg(feature = "ecdsa")]
+            KeySet::P256 { trusted, .. } => {
+                trusted.push(super::public_keys::p256_public_key(&bytes, expected)?);
+            }
+        }
+        Ok(())
+    }
+
     /// How many keys are trusted.
     pub(crate) fn len(&self) -> usize {
         match self {
@@ -260,6 +350,55 @@ impl KeySet {
             KeySet::P256 { signer, .. } => super::public_keys::sign_p256(signer.as_ref(), feed),
         }
     }
+}
+
+/// Why a public key was refused once the check budget is spent; the count
+/// is [`MAX_PUBLIC_KEY_CHECKS`] (a test holds them together).
+#[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+const TOO_MANY_PUBLIC_KEYS: &str =
+    "at most 8 public keys can be trusted at once (each is one signature check per request)";
+
+#[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+const SHARED_SECRET_SENDER: &str = "this sender signs with a shared secret, not a key pair";
+
+/// The bytes of a key written in `encoding` (surrounding whitespace, as
+/// pasted from a dashboard, ignored), wiped on drop; `expected` when the
+/// text is not in that encoding.
+#[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+fn decode_key(
+    text: &[u8],
+    encoding: Encoding,
+    expected: &'static str,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+    let text = text.trim_ascii();
+    let refused = || Error::InvalidSecret(expected);
+    let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(text.len()));
+    match encoding {
+        Encoding::Hex => {
+            if !text.len().is_multiple_of(2) {
+                return Err(refused());
+            }
+            let digit = |c: u8| match c {
+                b'0'..=b'9' => Ok(c - b'0'),
+                b'a'..=b'f' => Ok(c - b'a' + 10),
+                b'A'..=b'F' => Ok(c - b'A' + 10),
+                _ => Err(refused()),
+            };
+            for pair in text.chunks_exact(2) {
+                bytes.push(digit(pair[0])? << 4 | digit(pair[1])?);
+            }
+        }
+        Encoding::Base64 => {
+            use base64::Engine as _;
+            crate::signature::BASE64
+                .decode_vec(text, &mut bytes)
+                .map_err(|_| refused())?;
+        }
+    }
+    if bytes.is_empty() {
+        return Err(refused());
+    }
+    Ok(bytes)
 }
 
 impl fmt::Debug for KeySet {
@@ -362,6 +501,107 @@ mod tests {
     fn debug_counts_keys_and_shows_none() {
         let set = KeySet::hmac(Algorithm::HmacSha1, Secret::from("topsecret")).expect("usable");
         assert_eq!(format!("{set:?}"), "HmacSha1, 1 secret(s)");
+    }
+
+    #[cfg(feature = "ed25519")]
+    #[test]
+    fn a_public_key_set_reads_hex_or_base64_as_pasted_and_names_the_form() {
+        // RFC 8032 test 1's public key.
+        let hex = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+        let base64 = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
+        for (text, encoding) in [
+            (hex, Encoding::Hex),
+            (&hex.to_uppercase(), Encoding::Hex),
+            (base64, Encoding::Base64),
+            (base64.trim_end_matches('='), Encoding::Base64),
+            (&format!(" {base64}\r\n"), Encoding::Base64),
+        ] {
+            let set = KeySet::public_key(Algorithm::Ed25519, text, encoding, "form").expect(text);
+            assert_eq!(set.len(), 1);
+        }
+        for (text, encoding) in [
+            ("", Encoding::Hex),
+            (" ", Encoding::Base64),
+            (&hex[1..], Encoding::Hex),
+            (base64, Encoding::Hex),
+            (hex, Encoding::Base64),
+        ] {
+            assert!(matches!(
+                KeySet::public_key(Algorithm::Ed25519, text, encoding, "the form"),
+                Err(Error::InvalidSecret("the form"))
+            ));
+        }
+    }
+
+    #[cfg(feature = "ed25519")]
+    #[test]
+    fn the_key_budget_refuses_a_key_beyond_it_and_says_its_size() {
+        let key = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
+        let mut set =
+            KeySet::public_key(Algorithm::Ed25519, key, Encoding::Base64, "f").expect("key");
+        for _ in 1..MAX_PUBLIC_KEY_CHECKS {
+            set.add_public_key(key, Encoding::Base64, "f")
+                .expect("within");
+        }
+        assert_eq!(set.len(), MAX_PUBLIC_KEY_CHECKS);
+        assert!(matches!(
+            set.add_public_key(key, Encoding::Base64, "f"),
+            Err(Error::InvalidSecret(TOO_MANY_PUBLIC_KEYS))
+        ));
+        assert!(TOO_MANY_PUBLIC_KEYS.contains(&format!("at most {MAX_PUBLIC_KEY_CHECKS} ")));
+    }
+
+    #[cfg(feature = "ed25519")]
+    #[test]
+    fn a_signing_key_set_signs_what_its_own_public_key_verifies() {
+        // RFC 8032 test 1: its seed, and the signature of the empty message.
+        let seed = Secret::from("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
+        let set = KeySet::signing_key(Algorithm::Ed25519, &seed, Encoding::Hex, "f").expect("seed");
+        let signature = set.sign(&|_: &mut dyn FnMut(&[u8])| {}).expect("sign");
+        assert_eq!(
+            crate::signature::encode_hex(&signature),
+            "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"
+        );
+        assert_eq!(format!("{set:?}"), "Ed25519, 1 public key(s), can sign");
+        let received = SignatureBytes::new(&signature).expect("fits");
+        assert_eq!(
+            set.find(&[received], &|_: &mut dyn FnMut(&[u8])| {}),
+            Some(0)
+        );
+    }
+
+    #[cfg(feature = "ed25519")]
+    #[test]
+    fn key_pairs_and_shared_secrets_do_not_mix() {
+        assert!(matches!(
+            KeySet::public_key(Algorithm::HmacSha256, "AA==", Encoding::Base64, "f"),
+            Err(Error::InvalidSecret(SHARED_SECRET_SENDER))
+        ));
+        let mut hmac = KeySet::hmac(Algorithm::HmacSha256, Secret::from("s")).expect("usable");
+        let key = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
+        assert!(hmac.add_public_key(key, Encoding::Base64, "f").is_err());
+        let mut ed =
+            KeySet::public_key(Algorithm::Ed25519, key, Encoding::Base64, "f").expect("key");
+        assert!(ed.add_secret(Secret::from("s")).is_err());
+    }
+
+    #[cfg(feature = "ecdsa")]
+    #[test]
+    fn a_p256_signing_key_set_signs_what_its_own_public_key_verifies() {
+        // A PKCS #8 P-256 key (tests/data/sendgrid's primary), and its SPKI.
+        let pkcs8 = Secret::from(
+            "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg1LCPtfns2SOk7BUFCnpBOBJx/JuvnD9yQq0Kl/kuVrOhRANCAAQWzGLN7Vf7pEHIUM/Ete28uTk42gCNMzupyURGffPIeq6LjP8zsKzZTO4yGr4JxAdFNu/VDmkhAe9tRif2JKmw",
+        );
+        let spki = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEFsxize1X+6RByFDPxLXtvLk5ONoAjTM7qclERn3zyHqui4z/M7Cs2UzuMhq+CcQHRTbv1Q5pIQHvbUYn9iSpsA==";
+        let signer =
+            KeySet::signing_key(Algorithm::EcdsaP256, &pkcs8, Encoding::Base64, "f").expect("key");
+        let verifier =
+            KeySet::public_key(Algorithm::EcdsaP256, spki, Encoding::Base64, "f").expect("key");
+        let feed = feed_of(b"1712258191[]");
+        let signature = signer.sign(&feed).expect("sign");
+        let received = SignatureBytes::new(&signature).expect("fits");
+        assert_eq!(verifier.find(&[received], &feed), Some(0));
+        assert!(matches!(verifier.sign(&feed), Err(Error::Signing(_))));
     }
 
     #[test]

@@ -16,13 +16,15 @@ mod public_keys;
 mod receiver_core;
 
 pub(crate) use declare::described_receiver;
+#[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+#[allow(
+    unused_imports,
+    reason = "used by the key-pair senders the features build, maybe none"
+)]
+pub(crate) use declare::key_pair_constructors;
 pub(crate) use description::{
     Description, Encoding, Grammar, IdRule, Part, Request, SignatureRule, TimeFormat,
     TimestampRule, TimestampSource,
 };
 pub(crate) use keys::{Algorithm, KeySet, MAX_PUBLIC_KEY_CHECKS};
-#[cfg(feature = "ed25519")]
-pub(crate) use public_keys::{ed25519_public_key, ed25519_signing_key};
-#[cfg(feature = "ecdsa")]
-pub(crate) use public_keys::{p256_public_key, p256_signing_key};
 pub(crate) use receiver_core::ReceiverCore;

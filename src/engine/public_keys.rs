@@ -101,7 +101,7 @@ mod ed25519 {
 
 #[cfg(feature = "ed25519")]
 pub(crate) use ed25519::{
-    find_ed25519, is_canonical_scalar, public_key as ed25519_public_key, sign_ed25519,
+    find_ed25519, public_key as ed25519_public_key, sign_ed25519,
     signing_key as ed25519_signing_key,
 };
 
@@ -164,6 +164,7 @@ mod tests {
 
     #[test]
     fn only_scalars_below_the_group_order_are_canonical() {
+        use ed25519::is_canonical_scalar;
         let mut order = ed25519::ORDER;
         assert!(!is_canonical_scalar(&order));
         order[0] -= 1;

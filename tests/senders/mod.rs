@@ -81,6 +81,22 @@ pub fn shared<P>(make: impl Fn(&'static str) -> Result<P, Error>) -> Keys<P> {
 
 pub const SECRET: &str = "suite-secret-1";
 
+/// Receivers of a key-pair sender: `signer` holds `signing_key`, `stranger`
+/// trusts only `other_public_key`, `empty` is built from an empty key.
+pub fn key_pair<P>(
+    from_signing_key: fn(&'static str) -> Result<P, Error>,
+    new: fn(&'static str) -> Result<P, Error>,
+    signing_key: &'static str,
+    other_public_key: &'static str,
+) -> Keys<P> {
+    Keys {
+        signer: from_signing_key(signing_key).expect("usable signing key"),
+        stranger: new(other_public_key).expect("usable public key"),
+        empty: new(""),
+        secret: signing_key,
+    }
+}
+
 /// The public URL a URL-bound sender was given.
 pub const URL: &str = "https://example.com/webhooks?tenant=1";
 
@@ -332,6 +348,47 @@ pub fn all() -> Vec<Fixture> {
     ));
     // -- end of group B
     // -- group C: discord, telnyx (with `ed25519`), sendgrid (with `ecdsa`)
+    #[cfg(all(feature = "discord", feature = "ed25519"))]
+    list.push(fixture(
+        "discord",
+        // tests/data/discord's primary seed, and the rotated key's public half.
+        key_pair(
+            discord::Discord::from_signing_key,
+            discord::Discord::new,
+            "bc84b0be5cfd36b27b1c47d4c547a0a6beb202744d3196f0bbcde91e648a1e14",
+            "32fcb550c93d50934cee7627164921715eac458dc3fe6e7daf055df2a33dcad6",
+        ),
+        br#"{"application_id": "1227000000000000000", "id": "1227086452651560960", "type": 2, "token": "dG9rZW4", "data": {"name": "roll"}, "version": 1}"#,
+        &[],
+        window(300, 300),
+    ));
+    #[cfg(all(feature = "telnyx", feature = "ed25519"))]
+    list.push(fixture(
+        "telnyx",
+        key_pair(
+            telnyx::Telnyx::from_signing_key,
+            telnyx::Telnyx::new,
+            "b1PB+f2VJ54AARTaeKzBtmdgqJpryVcgUkiKHa+PbV4=",
+            "pfg6pnzSs8Z//bIZ6TYxtp5Gfrp2rQ3QgzirujXFLeY=",
+        ),
+        br#"{"data": {"event_type": "message.received", "id": "b301ed3f-1490-491f-995f-6e64e69674d4", "occurred_at": "2023-11-14T22:13:20Z", "record_type": "event", "payload": {"text": "hi"}}, "meta": {"attempt": 1}}"#,
+        &[],
+        window(300, 300),
+    ));
+    #[cfg(all(feature = "sendgrid", feature = "ecdsa"))]
+    list.push(fixture(
+        "sendgrid",
+        // tests/data/sendgrid's primary PKCS #8 key, and the rotated key's SPKI.
+        key_pair(
+            sendgrid::SendGrid::from_signing_key,
+            sendgrid::SendGrid::new,
+            "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg1LCPtfns2SOk7BUFCnpBOBJx/JuvnD9yQq0Kl/kuVrOhRANCAAQWzGLN7Vf7pEHIUM/Ete28uTk42gCNMzupyURGffPIeq6LjP8zsKzZTO4yGr4JxAdFNu/VDmkhAe9tRif2JKmw",
+            "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE7vBqXl4yyTQ+c5UjpdHinbLPOY5GG0ySHB9YKUwgv/wwqHsGja+Hd+0R/didG7kj2o1aPsy3TlzqIaFc5FIPDA==",
+        ),
+        b"[{\"email\": \"ada@example.com\", \"event\": \"delivered\", \"sg_event_id\": \"ZGVs\", \"timestamp\": 1700000000},\r\n{\"email\": \"ada@example.com\", \"event\": \"open\", \"sg_event_id\": \"b3Bl\", \"timestamp\": 1700000001}]\r\n",
+        &[],
+        window(300, 300),
+    ));
     // -- end of group C
     // -- group D: gitlab, lemonsqueezy, intercom, dropbox
     #[cfg(feature = "gitlab")]
