@@ -253,7 +253,9 @@ impl KeySet {
         }
         let bytes = decode_key(text.as_bytes(), encoding, expected)?;
         match self {
-            KeySet::Hmac { .. } => return Err(Error::InvalidSecret(SHARED_SECRET_SENDER)),
+            KeySet::Hmac { .. } | KeySet::Token(_) => {
+                return Err(Error::InvalidSecret(SHARED_SECRET_SENDER));
+            }
             #[cfg(feature = "ed25519")]
             KeySet::Ed25519 { trusted, .. } => {
                 trusted.push(super::public_keys::ed25519_public_key(&bytes, expected)?);
