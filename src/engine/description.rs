@@ -125,8 +125,12 @@ pub(crate) enum Part {
     Url,
     /// Content computed by the sender's own rule from the request
     /// (Twilio's sorted form parameters).
-    Computed(fn(&Request<'_>, &mut dyn FnMut(&[u8]))),
+    Computed(ComputedPart),
 }
+
+/// A sender's rule for a computed piece: it feeds what it computes from the
+/// request to the sink.
+pub(crate) type ComputedPart = fn(&Request<'_>, &mut dyn FnMut(&[u8]));
 
 /// What a [`Part::Computed`] rule sees of a request.
 #[derive(Debug)]
@@ -146,9 +150,5 @@ impl Description {
 
     pub(crate) fn id_is_signed(&self) -> bool {
         self.id.as_ref().is_some_and(|id| id.signed)
-    }
-
-    pub(crate) fn uses_url(&self) -> bool {
-        self.signed.iter().any(|part| matches!(part, Part::Url))
     }
 }

@@ -70,7 +70,10 @@ impl SignatureBytes {
 }
 
 /// Feeds the signed content, piece by piece, to `sink`.
-pub(crate) type Feed<'a> = &'a dyn Fn(&mut dyn FnMut(&[u8]));
+pub(crate) type Feed<'a> = &'a dyn Fn(Sink<'_>);
+
+/// Where signed content goes, piece by piece.
+pub(crate) type Sink<'a> = &'a mut dyn FnMut(&[u8]);
 
 /// A prepared HMAC key schedule.
 #[derive(Clone)]
@@ -432,7 +435,7 @@ impl fmt::Debug for KeySet {
 mod tests {
     use super::*;
 
-    fn feed_of(content: &'static [u8]) -> impl Fn(&mut dyn FnMut(&[u8])) {
+    fn feed_of(content: &'static [u8]) -> impl Fn(Sink<'_>) {
         move |sink: &mut dyn FnMut(&[u8])| {
             // Fed in two pieces: the MAC must not care where they split.
             let (a, b) = content.split_at(content.len() / 2);

@@ -26,5 +26,5 @@ pub(crate) use description::{
     Description, Encoding, Grammar, IdRule, Part, Request, SignatureRule, TimeFormat,
     TimestampRule, TimestampSource,
 };
-pub(crate) use keys::{Algorithm, KeySet, MAX_PUBLIC_KEY_CHECKS};
+pub(crate) use keys::{Algorithm, KeySet};
 pub(crate) use receiver_core::ReceiverCore;

@@ -87,10 +87,6 @@ impl ReceiverCore {
         self.tolerance
     }
 
-    pub(crate) fn description(&self) -> &'static Description {
-        self.description
-    }
-
     /// Authenticates a request whose body is within the receiver's limit:
     /// headers and a header timestamp first, then the signatures, and only
     /// then a timestamp the body carries.

@@ -59,7 +59,6 @@ use crate::engine::{
 };
 use crate::event::{rfc3339, typed_event};
 use crate::json::{parse_body, skip_whitespace};
-use crate::signature::encode_hex;
 use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
 
 static TWILIO: Description = Description {

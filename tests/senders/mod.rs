@@ -9,68 +9,71 @@ use std::time::Duration;
 use webhook_kit::time::OffsetDateTime;
 use webhook_kit::{DynProvider, Error, Provider, Router, Tolerance};
 
+/// Parses a body and checks its event survives a JSON round trip.
+pub(crate) type RoundTrip = dyn Fn(&[u8]) -> Result<(), String>;
+
 /// One sender as the cross-cutting checks see it.
-pub struct Fixture {
+pub(crate) struct Fixture {
     /// The sender's cargo feature and module name.
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// Routes `signer` (signs with the first secret or the signing key) and
     /// `stranger` (trusts only another secret or key).
     receivers: Router,
     /// What constructing with an empty secret or key gave.
-    pub empty: Result<(), Error>,
+    pub(crate) empty: Result<(), Error>,
     /// A genuine body, JSON the sender's envelope reads.
-    pub body: &'static [u8],
+    pub(crate) body: &'static [u8],
     /// Headers a delivery carries that the signature does not cover.
-    pub unsigned: &'static [&'static str],
+    pub(crate) unsigned: &'static [&'static str],
     /// Signed headers that may be left out (checked when present).
-    pub optional: &'static [&'static str],
+    pub(crate) optional: &'static [&'static str],
     /// Whether the body is authenticated (not so for a bare token).
-    pub body_signed: bool,
+    pub(crate) body_signed: bool,
     /// The window of a sender that signs a timestamp.
-    pub window: Option<Tolerance>,
+    pub(crate) window: Option<Tolerance>,
     /// The secret or key text `signer` holds, never to be shown.
-    pub secret: &'static str,
+    pub(crate) secret: &'static str,
     /// Parses `body` with the concrete receiver and checks that the event
     /// survives a JSON round trip.
-    pub round_trip: Box<dyn Fn(&[u8]) -> Result<(), String>>,
+    pub(crate) round_trip: Box<RoundTrip>,
 }
 
 impl Fixture {
-    pub fn signer(&self) -> &DynProvider {
+    pub(crate) fn signer(&self) -> &DynProvider {
         self.receivers.get("signer").expect("routed")
     }
 
-    pub fn stranger(&self) -> &DynProvider {
+    pub(crate) fn stranger(&self) -> &DynProvider {
         self.receivers.get("stranger").expect("routed")
     }
 
-    pub fn debug(&self) -> String {
+    pub(crate) fn debug(&self) -> String {
         format!("{:?}", self.receivers)
     }
 
     /// Marks signed headers that a genuine delivery may leave out.
-    pub fn optional(mut self, headers: &'static [&'static str]) -> Self {
+    pub(crate) fn optional(mut self, headers: &'static [&'static str]) -> Self {
         self.optional = headers;
         self
     }
 
     /// Marks a sender that authenticates with a token, not the body.
-    pub fn token_only(mut self) -> Self {
+    pub(crate) fn token_only(mut self) -> Self {
         self.body_signed = false;
         self
     }
 }
 
 /// A sender's receivers, before their types are erased.
-pub struct Keys<P> {
-    pub signer: P,
-    pub stranger: P,
-    pub empty: Result<P, Error>,
-    pub secret: &'static str,
+pub(crate) struct Keys<P> {
+    pub(crate) signer: P,
+    pub(crate) stranger: P,
+    pub(crate) empty: Result<P, Error>,
+    pub(crate) secret: &'static str,
 }
 
 /// Receivers of a shared-secret sender, built by `make`.
-pub fn shared<P>(make: impl Fn(&'static str) -> Result<P, Error>) -> Keys<P> {
+pub(crate) fn shared<P>(make: impl Fn(&'static str) -> Result<P, Error>) -> Keys<P> {
     Keys {
         signer: make(SECRET).expect("usable secret"),
         stranger: make("suite-secret-2").expect("usable secret"),
@@ -79,11 +82,11 @@ pub fn shared<P>(make: impl Fn(&'static str) -> Result<P, Error>) -> Keys<P> {
     }
 }
 
-pub const SECRET: &str = "suite-secret-1";
+pub(crate) const SECRET: &str = "suite-secret-1";
 
 /// Receivers of a key-pair sender: `signer` holds `signing_key`, `stranger`
 /// trusts only `other_public_key`, `empty` is built from an empty key.
-pub fn key_pair<P>(
+pub(crate) fn key_pair<P>(
     from_signing_key: fn(&'static str) -> Result<P, Error>,
     new: fn(&'static str) -> Result<P, Error>,
     signing_key: &'static str,
@@ -98,9 +101,9 @@ pub fn key_pair<P>(
 }
 
 /// The public URL a URL-bound sender was given.
-pub const URL: &str = "https://example.com/webhooks?tenant=1";
+pub(crate) const URL: &str = "https://example.com/webhooks?tenant=1";
 
-pub fn fixture<P>(
+pub(crate) fn fixture<P>(
     name: &'static str,
     keys: Keys<P>,
     body: &'static [u8],
@@ -145,7 +148,7 @@ where
 }
 
 /// A fixed instant, so the checks never depend on the clock.
-pub fn now() -> OffsetDateTime {
+pub(crate) fn now() -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(1_700_000_000).expect("valid")
 }
 
@@ -157,7 +160,11 @@ const fn window(past: u64, future: u64) -> Option<Tolerance> {
 }
 
 /// Every sender, each with a genuine body.
-pub fn all() -> Vec<Fixture> {
+#[allow(
+    clippy::vec_init_then_push,
+    reason = "one push per sender, each behind its feature"
+)]
+pub(crate) fn all() -> Vec<Fixture> {
     use webhook_kit::*;
     #[allow(unused_mut, reason = "with no sender feature, nothing is pushed")]
     let mut list = Vec::new();
@@ -432,7 +439,7 @@ pub fn all() -> Vec<Fixture> {
 
 /// The senders this build should have: the crate's default features (one
 /// per sender), less those whose algorithm's feature is off.
-pub fn expected_names() -> Vec<String> {
+pub(crate) fn expected_names() -> Vec<String> {
     let manifest = include_str!("../../Cargo.toml");
     let start = manifest.find("default = [").expect("default features");
     let end = start + manifest[start..].find(']').expect("closing bracket");
