@@ -223,3 +223,75 @@ macro_rules! event_data {
     };
 }
 pub(crate) use event_data;
+
+/// Declares a described sender's `Event`: its id, type and time (what
+/// [`WebhookEvent`] reads), the sender's other envelope fields, and `raw`,
+/// the whole body as sent, so no field the crate does not know is lost.
+/// The sender's `parse` fills it from its own envelope.
+macro_rules! typed_event {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $(#[$id_doc:meta])* id,
+            $(#[$type_doc:meta])* event_type,
+            $(#[$time_doc:meta])* occurred_at,
+            $( $(#[$doc:meta])* $field:ident : $ty:ty ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[non_exhaustive]
+        pub struct $name {
+            $(#[$id_doc])*
+            pub id: String,
+            $(#[$type_doc])*
+            pub event_type: String,
+            $(#[$time_doc])*
+            #[serde(with = "time::serde::rfc3339::option")]
+            pub occurred_at: Option<time::OffsetDateTime>,
+            $( $(#[$doc])* pub $field: $ty, )*
+            /// The whole body, as sent.
+            pub raw: serde_json::Value,
+        }
+
+        impl $crate::WebhookEvent for $name {
+            fn id(&self) -> std::borrow::Cow<'_, str> {
+                std::borrow::Cow::Borrowed(&self.id)
+            }
+
+            fn event_type(&self) -> &str {
+                &self.event_type
+            }
+
+            fn occurred_at(&self) -> Option<time::OffsetDateTime> {
+                self.occurred_at
+            }
+        }
+    };
+}
+pub(crate) use typed_event;
+
+/// An RFC 3339 time from an envelope, or `None` when absent or unreadable:
+/// an odd time is no reason to refuse an authentic event.
+#[cfg_attr(
+    not(feature = "paddle"),
+    allow(dead_code, reason = "read by some senders")
+)]
+pub(crate) fn rfc3339(text: Option<&str>) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(text?, &time::format_description::well_known::Rfc3339).ok()
+}
+
+/// A Unix time in seconds (`millis` false) or milliseconds from an envelope.
+#[cfg_attr(
+    not(feature = "paddle"),
+    allow(dead_code, reason = "read by some senders")
+)]
+pub(crate) fn unix_time(value: Option<i64>, millis: bool) -> Option<OffsetDateTime> {
+    let value = i128::from(value?);
+    let nanos = if millis {
+        value * 1_000_000
+    } else {
+        value * 1_000_000_000
+    };
+    OffsetDateTime::from_unix_timestamp_nanos(nanos).ok()
+}

@@ -22,13 +22,7 @@ pub(crate) fn parse_body<'de, T: serde::Deserialize<'de>>(body: &'de [u8]) -> Re
 /// The checks [`parse_body`] makes before serde: the body as text, if it
 /// is UTF-8 and starts (after whitespace) with an object.
 pub(crate) fn body_text(body: &[u8]) -> Result<&str, Error> {
-    let text = std::str::from_utf8(body).map_err(|e| {
-        Error::payload_at(
-            "invalid UTF-8: JSON text must be UTF-8".into(),
-            body,
-            e.valid_up_to(),
-        )
-    })?;
+    let text = utf8_text(body)?;
     let start = skip_whitespace(body, 0);
     let rest = &body[start..];
     let found = match rest.first() {
@@ -47,6 +41,34 @@ pub(crate) fn body_text(body: &[u8]) -> Result<&str, Error> {
         return Err(Error::payload_at(message, body, start));
     }
     Ok(text)
+}
+
+/// The body as text, if it is UTF-8, as JSON text must be.
+fn utf8_text(body: &[u8]) -> Result<&str, Error> {
+    std::str::from_utf8(body).map_err(|e| {
+        Error::payload_at(
+            "invalid UTF-8: JSON text must be UTF-8".into(),
+            body,
+            e.valid_up_to(),
+        )
+    })
+}
+
+/// Deserializes a body that is a JSON array (senders that deliver events
+/// in batches), with serde_json's position in the error; anything else is
+/// refused at its first byte.
+#[cfg_attr(
+    not(any(feature = "hubspot", feature = "twilio")),
+    allow(dead_code, reason = "only senders that batch read arrays")
+)]
+pub(crate) fn parse_array<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
+    let text = utf8_text(body)?;
+    let start = skip_whitespace(body, 0);
+    if body.get(start) != Some(&b'[') {
+        let message = "expected a JSON array of events".to_owned();
+        return Err(Error::payload_at(message, body, start));
+    }
+    serde_json::from_str(text).map_err(|e| Error::payload(&e, body, 0))
 }
 
 /// The whitespace JSON allows between tokens (RFC 8259, section 2).

@@ -110,10 +110,12 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod delivery;
+mod engine;
 mod envelope;
 mod error;
 mod event;
 mod form;
+mod handshake;
 mod headers;
 mod json;
 mod outcome;
@@ -125,6 +127,7 @@ mod router;
 mod scan;
 mod scheme;
 mod secret;
+mod senders;
 mod signature;
 mod timestamp;
 mod token;
@@ -165,9 +168,49 @@ pub mod stripe;
 #[path = "frameworks/tower.rs"]
 pub mod tower;
 
+#[cfg(feature = "calendly")]
+pub use senders::calendly;
+#[cfg(all(feature = "discord", feature = "ed25519"))]
+pub use senders::discord;
+#[cfg(feature = "dropbox")]
+pub use senders::dropbox;
+#[cfg(feature = "gitlab")]
+pub use senders::gitlab;
+#[cfg(feature = "hubspot")]
+pub use senders::hubspot;
+#[cfg(feature = "intercom")]
+pub use senders::intercom;
+#[cfg(feature = "lemonsqueezy")]
+pub use senders::lemonsqueezy;
+#[cfg(feature = "linear")]
+pub use senders::linear;
+#[cfg(feature = "meta")]
+pub use senders::meta;
+#[cfg(feature = "paddle")]
+pub use senders::paddle;
+#[cfg(feature = "paystack")]
+pub use senders::paystack;
+#[cfg(feature = "razorpay")]
+pub use senders::razorpay;
+#[cfg(all(feature = "sendgrid", feature = "ecdsa"))]
+pub use senders::sendgrid;
+#[cfg(feature = "square")]
+pub use senders::square;
+#[cfg(all(feature = "telnyx", feature = "ed25519"))]
+pub use senders::telnyx;
+#[cfg(feature = "twilio")]
+pub use senders::twilio;
+#[cfg(feature = "twitch")]
+pub use senders::twitch;
+#[cfg(feature = "typeform")]
+pub use senders::typeform;
+#[cfg(feature = "zoom")]
+pub use senders::zoom;
+
 pub use delivery::Delivery;
 pub use error::Error;
 pub use event::{UnknownEvent, WebhookEvent};
+pub use handshake::Handshake;
 pub use outcome::{Outcome, ReplyRule};
 pub use provider::{Provider, Received};
 pub use reply::{Ack, Rejection};

@@ -3,7 +3,7 @@
 use http::{HeaderMap, Response};
 use time::OffsetDateTime;
 
-use crate::{Delivery, Error, Outcome, ReplyRule, RetrySchedule, WebhookEvent};
+use crate::{Delivery, Error, Handshake, Outcome, ReplyRule, RetrySchedule, WebhookEvent};
 
 /// A webhook sender: how to authenticate its requests, read its events, answer
 /// it, and what it does when the answer is not what it wants.
@@ -314,6 +314,57 @@ pub trait Provider {
     /// # Ok::<(), webhook_kit::Error>(())
     /// ```
     fn sign_at(&self, body: &[u8], now: OffsetDateTime) -> Result<HeaderMap, Error>;
+
+    /// The reply to a sender's handshake (Zoom's URL validation, Twitch's
+    /// challenge, Meta's `hub.challenge`, Discord's `PING`, Slack's
+    /// `url_verification`), or `None` when `request` is not one and should
+    /// be handled as a delivery. A handshake the sender signs is verified
+    /// first: a forged one is `Some(Err(..))`, never answered.
+    ///
+    /// The framework integrations call this before the handler, so the
+    /// handler never sees a handshake.
+    ///
+    /// # Errors
+    ///
+    /// `Some(Err(..))` for a handshake that fails verification, or one the
+    /// receiver is not configured to answer (Meta without a verify token).
+    ///
+    /// ```
+    /// use webhook_kit::{Handshake, Provider};
+    ///
+    /// let receiver = webhook_kit::stripe::Stripe::new("whsec_abc")?;
+    /// let (method, uri, headers) = (http::Method::POST, http::Uri::from_static("/"), http::HeaderMap::new());
+    /// // Stripe has no handshake: every request is a delivery.
+    /// let request = Handshake::new(&method, &uri, &headers, b"{}");
+    /// assert!(receiver.handshake_at(&request, time::OffsetDateTime::now_utc()).is_none());
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    fn handshake_at(
+        &self,
+        request: &Handshake<'_>,
+        now: OffsetDateTime,
+    ) -> Option<Result<Response<String>, Error>> {
+        let _ = (request, now);
+        None
+    }
+
+    /// [`Provider::handshake_at`] against the system clock.
+    ///
+    /// # Errors
+    ///
+    /// As [`Provider::handshake_at`].
+    ///
+    /// ```
+    /// use webhook_kit::{Handshake, Provider};
+    ///
+    /// let receiver = webhook_kit::falu::Falu::new("falu-secret")?;
+    /// let (method, uri, headers) = (http::Method::POST, http::Uri::from_static("/"), http::HeaderMap::new());
+    /// assert!(receiver.handshake(&Handshake::new(&method, &uri, &headers, b"{}")).is_none());
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    fn handshake(&self, request: &Handshake<'_>) -> Option<Result<Response<String>, Error>> {
+        self.handshake_at(request, OffsetDateTime::now_utc())
+    }
 }
 
 /// A verified request's event together with what the request told about

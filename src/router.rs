@@ -10,7 +10,9 @@ use http::{HeaderMap, Response};
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::{Delivery, Error, Provider, Received, ReplyRule, RetrySchedule, WebhookEvent};
+use crate::{
+    Delivery, Error, Handshake, Provider, Received, ReplyRule, RetrySchedule, WebhookEvent,
+};
 
 /// Receivers by name, each usable as a `dyn Provider` whose events are
 /// [`AnyEvent`]s: the piece behind a `/webhooks/{provider}` route.
@@ -254,5 +256,13 @@ where
 
     fn sign_at(&self, body: &[u8], now: OffsetDateTime) -> Result<HeaderMap, Error> {
         self.0.sign_at(body, now)
+    }
+
+    fn handshake_at(
+        &self,
+        request: &Handshake<'_>,
+        now: OffsetDateTime,
+    ) -> Option<Result<Response<String>, Error>> {
+        self.0.handshake_at(request, now)
     }
 }

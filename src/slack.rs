@@ -59,7 +59,9 @@ use crate::receiver::{Settings, provider_settings, receiver_builders};
 use crate::scheme::{HeaderSet, Pieces, Scheme, Signed, Verifier};
 use crate::secret::{Keyring, Secret};
 use crate::signature::{Encoding, Format};
-use crate::{Delivery, Error, Provider, ReplyRule, RetrySchedule, Tolerance, WebhookEvent};
+use crate::{
+    Delivery, Error, Handshake, Provider, ReplyRule, RetrySchedule, Tolerance, WebhookEvent,
+};
 
 /// `X-Slack-No-Retry`: with the value `1` on a non-`2xx` reply, Slack does
 /// not redeliver that event.
@@ -458,6 +460,27 @@ impl Provider for Slack {
 
     fn sign_at(&self, body: &[u8], now: OffsetDateTime) -> Result<HeaderMap, Error> {
         self.verifier.sign(body, now, None)
+    }
+
+    /// Slack's Request URL check: a signed `url_verification` event,
+    /// answered with [`url_verification_reply`] once it verifies.
+    fn handshake_at(
+        &self,
+        request: &Handshake<'_>,
+        now: OffsetDateTime,
+    ) -> Option<Result<Response<String>, Error>> {
+        // A cheap look before verifying: most requests are events.
+        let body = request.body;
+        if !crate::form::starts_as_json_object(body)
+            || !body.windows(16).any(|w| w == b"url_verification")
+        {
+            return None;
+        }
+        let event = match self.verify_and_parse_at(request.headers, body, now) {
+            Ok(event) => event,
+            Err(err) => return Some(Err(err)),
+        };
+        url_verification_reply(&event).map(Ok)
     }
 }
 

@@ -262,3 +262,54 @@ fn a_no_retry_reply_ends_the_event_in_the_simulator() {
         .expect("signs");
     assert_eq!((history.fate, history.attempts.len()), (Fate::Exhausted, 4));
 }
+
+#[test]
+fn a_signed_url_verification_is_answered_as_a_handshake_and_a_forged_one_is_refused() {
+    let receiver = Slack::new(SECRET).expect("usable");
+    let body = br#"{"token":"t","challenge":"c-123","type":"url_verification"}"#;
+    let headers = receiver.sign_at(body, at(TS)).expect("sign");
+    let (method, uri) = (http::Method::POST, http::Uri::from_static("/slack"));
+    let request = webhook_kit::Handshake::new(&method, &uri, &headers, body);
+    let reply = receiver
+        .handshake_at(&request, at(TS))
+        .expect("a handshake")
+        .expect("verified");
+    assert_eq!(reply.status(), StatusCode::OK);
+    assert_eq!(reply.body(), "c-123");
+
+    let forged = Slack::new("another-secret")
+        .expect("usable")
+        .sign_at(body, at(TS))
+        .expect("sign");
+    let request = webhook_kit::Handshake::new(&method, &uri, &forged, body);
+    assert!(matches!(
+        receiver.handshake_at(&request, at(TS)),
+        Some(Err(Error::SignatureMismatch))
+    ));
+
+    // An event callback is a delivery, not a handshake.
+    let callback = br#"{"type":"event_callback","event_id":"Ev1","event":{"type":"app_mention"}}"#;
+    let headers = receiver.sign_at(callback, at(TS)).expect("sign");
+    let request = webhook_kit::Handshake::new(&method, &uri, &headers, callback);
+    assert!(receiver.handshake_at(&request, at(TS)).is_none());
+}
+
+#[test]
+fn a_router_passes_the_handshake_to_its_receiver() {
+    let router = webhook_kit::Router::new().route("slack", Slack::new(SECRET).expect("usable"));
+    let body = br#"{"challenge":"from-router","type":"url_verification"}"#;
+    let headers = Slack::new(SECRET)
+        .expect("usable")
+        .sign_at(body, at(TS))
+        .expect("sign");
+    let (method, uri) = (
+        http::Method::POST,
+        http::Uri::from_static("/webhooks/slack"),
+    );
+    let request = webhook_kit::Handshake::new(&method, &uri, &headers, body);
+    let receiver = router.get("slack").expect("routed");
+    let reply = receiver
+        .handshake_at(&request, at(TS))
+        .expect("a handshake");
+    assert_eq!(reply.expect("verified").body(), "from-router");
+}

@@ -1,0 +1,197 @@
+//! The receiver type every described sender gets, written once.
+
+/// Declares a sender's public receiver type over a [`ReceiverCore`]
+/// (field `verifier`) and the shared [`Settings`](crate::receiver::Settings)
+/// (field `settings`), with `Debug` (the core's, which shows no secret),
+/// the named builder methods, and [`Provider`](crate::Provider): verification
+/// by the core, parsing by the sender's `parse` function, signing with the
+/// first key, and the sender's handshake where it has one.
+///
+/// A sender whose handshake needs its own configuration (Meta's verify
+/// token) names one more field with `state: name: Type,`; it starts as
+/// `Type::default()` and the sender's builders set it. `Debug` never shows
+/// it.
+/// `body_headers` names a sender's function adding the unsigned headers a
+/// genuine delivery derives from its body (an event name repeated in a
+/// header): `fn(&[u8], &mut HeaderMap) -> Result<(), Error>`, run after
+/// signing.
+///
+/// The sender's file then writes only its constructors (which call
+/// `from_core`), its description, its event type and its presets.
+macro_rules! described_receiver {
+    (
+        $(#[$meta:meta])*
+        pub struct $type:ident;
+        description: $description:path,
+        event: $event:ty,
+        parse: $parse:path,
+        example: $example:literal,
+        builders: [$($builder:ident),* $(,)?],
+        $(handshake: $handshake:path,)?
+        $(state: $state:ident: $state_ty:ty,)?
+        $(body_headers: $body_headers:path,)?
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone)]
+        pub struct $type {
+            verifier: $crate::engine::ReceiverCore,
+            settings: $crate::receiver::Settings,
+            $($state: $state_ty,)?
+        }
+
+        impl $type {
+            /// The receiver over `verifier`, with the sender's reply rule
+            /// and retry schedule.
+            fn from_core(verifier: $crate::engine::ReceiverCore) -> Self {
+                let description: &$crate::engine::Description = &$description;
+                $type {
+                    verifier,
+                    settings: $crate::receiver::Settings::new(
+                        description.reply,
+                        (description.retries)(),
+                    ),
+                    $($state: <$state_ty>::default(),)?
+                }
+            }
+        }
+
+        impl ::std::fmt::Debug for $type {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Debug::fmt(&self.verifier, f)
+            }
+        }
+
+        $crate::receiver::receiver_builders!($type = $example: $($builder),*);
+
+        impl $crate::Provider for $type {
+            type Event = $event;
+
+            fn verify_at(
+                &self,
+                headers: &::http::HeaderMap,
+                body: &[u8],
+                now: ::time::OffsetDateTime,
+            ) -> Result<$crate::Delivery, $crate::Error> {
+                self.settings.check_size(body)?;
+                self.verifier.verify(headers, body, now)
+            }
+
+            fn parse(&self, body: &[u8]) -> Result<$event, $crate::Error> {
+                self.settings.check_size(body)?;
+                $parse(body)
+            }
+
+            $crate::receiver::provider_settings!();
+
+            fn sign_at(
+                &self,
+                body: &[u8],
+                now: ::time::OffsetDateTime,
+            ) -> Result<::http::HeaderMap, $crate::Error> {
+                #[allow(unused_mut, reason = "only senders with body headers add to it")]
+                let mut headers = self.verifier.sign(body, now, None)?;
+                $( $body_headers(body, &mut headers)?; )?
+                Ok(headers)
+            }
+
+            $(
+            fn handshake_at(
+                &self,
+                request: &$crate::Handshake<'_>,
+                now: ::time::OffsetDateTime,
+            ) -> Option<Result<::http::Response<String>, $crate::Error>> {
+                $handshake(self, request, now)
+            }
+            )?
+        }
+    };
+}
+pub(crate) use described_receiver;
+
+/// Writes the constructors of a sender that signs with a key pair, on a
+/// type declared by [`described_receiver!`]: `new(public key)`,
+/// `from_signing_key(signing key)` and `with_public_key(public key)`, the
+/// key texts in `$encoding` and refused with the sender's `…_form` message.
+/// The sender writes what is its own in each doc (its key's form, its
+/// examples); what every such sender shares is written here.
+#[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+#[allow(
+    unused_macros,
+    reason = "used by the key-pair senders the features build, maybe none"
+)]
+macro_rules! key_pair_constructors {
+    (
+        $type:ident: $description:path, $encoding:expr;
+        $(#[$new_doc:meta])*
+        new($public:ident): $public_form:expr;
+        $(#[$signing_doc:meta])*
+        from_signing_key($signing:ident): $signing_form:expr;
+        $(#[$rotation_doc:meta])*
+        with_public_key;
+        $(#[$rotation_example:meta])*
+        end;
+    ) => {
+        impl $type {
+            $(#[$new_doc])*
+            pub fn new($public: &str) -> Result<Self, $crate::Error> {
+                let description: &$crate::engine::Description = &$description;
+                let keys = $crate::engine::KeySet::public_key(
+                    description.algorithm,
+                    $public,
+                    $encoding,
+                    $public_form,
+                )?;
+                Ok($type::from_core($crate::engine::ReceiverCore::new(
+                    description,
+                    keys,
+                )))
+            }
+
+            $(#[$signing_doc])*
+            pub fn from_signing_key(
+                $signing: impl Into<$crate::Secret>,
+            ) -> Result<Self, $crate::Error> {
+                let description: &$crate::engine::Description = &$description;
+                let keys = $crate::engine::KeySet::signing_key(
+                    description.algorithm,
+                    &$signing.into(),
+                    $encoding,
+                    $signing_form,
+                )?;
+                Ok($type::from_core($crate::engine::ReceiverCore::new(
+                    description,
+                    keys,
+                )))
+            }
+
+            $(#[$rotation_doc])*
+            ///
+            /// A request signed by any trusted key verifies, and
+            /// [`Delivery::secret_index`](crate::Delivery::secret_index) says
+            /// which. At most 8 keys are trusted, so that a request never
+            /// costs more than 8 signature checks.
+            ///
+            /// # Errors
+            ///
+            #[doc = concat!(
+                "[`Error::InvalidSecret`](crate::Error::InvalidSecret) for a key [`",
+                stringify!($type),
+                "::new`] refuses, or a ninth key."
+            )]
+            ///
+            $(#[$rotation_example])*
+            pub fn with_public_key(mut self, $public: &str) -> Result<Self, $crate::Error> {
+                self.verifier
+                    .keys_mut()
+                    .add_public_key($public, $encoding, $public_form)?;
+                Ok(self)
+            }
+        }
+    };
+}
+#[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+#[allow(
+    unused_imports,
+    reason = "used by the key-pair senders the features build, maybe none"
+)]
+pub(crate) use key_pair_constructors;

@@ -1,0 +1,154 @@
+//! How a sender signs, as data: the one thing a sender's file writes about
+//! its authentication. [`ReceiverCore`](super::ReceiverCore) runs it.
+
+use http::HeaderName;
+
+use crate::signature::MAX_SIGNATURES;
+use crate::{ReplyRule, RetrySchedule, Tolerance};
+
+use super::keys::Algorithm;
+
+/// A sender's whole authentication scheme, and its published (or our
+/// default) replies and redelivery.
+#[derive(Debug)]
+pub(crate) struct Description {
+    /// The sender's name as people write it ("Paddle"), for `Debug` and
+    /// error messages.
+    pub(crate) name: &'static str,
+    /// The signature algorithm.
+    pub(crate) algorithm: Algorithm,
+    /// Where the signature is and how it is written.
+    pub(crate) signature: SignatureRule,
+    /// Where the signed timestamp is, if the sender signs one.
+    pub(crate) timestamp: Option<TimestampRule>,
+    /// The delivery id header, if the sender sends one.
+    pub(crate) id: Option<IdRule>,
+    /// What the signature covers, in order.
+    pub(crate) signed: &'static [Part],
+    /// The default window around the receiver's clock.
+    pub(crate) tolerance: Tolerance,
+    /// How the sender reads replies.
+    pub(crate) reply: ReplyRule,
+    /// How the sender redelivers.
+    pub(crate) retries: fn() -> RetrySchedule,
+    /// Headers a genuine delivery carries besides the signed ones (Twitch's
+    /// message type), added by signing.
+    pub(crate) sent_with: &'static [(HeaderName, &'static str)],
+}
+
+/// The signature header and its grammar.
+#[derive(Debug)]
+pub(crate) struct SignatureRule {
+    pub(crate) header: HeaderName,
+    pub(crate) grammar: Grammar,
+    pub(crate) encoding: Encoding,
+}
+
+/// The grammar of a signature header.
+#[derive(Debug)]
+pub(crate) enum Grammar {
+    /// The whole value is one signature, after `prefix` (`sha256=`, `v0=`,
+    /// often empty). A value without the prefix is malformed.
+    Bare { prefix: &'static [u8] },
+    /// `key=value` items split on `separator`: every item named
+    /// `signature_key` is a signature (several while a secret is rotated),
+    /// and the item named `timestamp_key` the timestamp. Other items are
+    /// ignored, so a sender can add a version without breaking receivers.
+    Items {
+        separator: u8,
+        timestamp_key: Option<&'static [u8]>,
+        signature_key: &'static [u8],
+    },
+}
+
+/// How a signature is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Encoding {
+    /// Hex, lowercase when signing, either case accepted.
+    Hex,
+    /// Standard base64, padded when signing, padding optional.
+    Base64,
+}
+
+/// Where the signed timestamp is and how it is written.
+#[derive(Debug)]
+pub(crate) struct TimestampRule {
+    pub(crate) source: TimestampSource,
+    pub(crate) format: TimeFormat,
+}
+
+/// Where a timestamp is read from.
+#[derive(Debug)]
+pub(crate) enum TimestampSource {
+    /// Its own header.
+    Header(HeaderName),
+    /// The signature header's `timestamp_key` item.
+    SignatureItem,
+    /// A number in the JSON body, in the rule's unit, read by the sender's
+    /// function only after the signature has matched (nothing is parsed
+    /// before authentication).
+    Body(fn(&[u8]) -> Result<i64, crate::Error>),
+}
+
+/// How a timestamp is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TimeFormat {
+    /// Unix seconds, in decimal.
+    UnixSeconds,
+    /// Unix milliseconds, in decimal.
+    UnixMillis,
+    /// RFC 3339 (`2024-01-01T00:00:00.123456789Z`).
+    Rfc3339,
+}
+
+/// The delivery id header.
+#[derive(Debug)]
+pub(crate) struct IdRule {
+    pub(crate) header: HeaderName,
+    /// Whether the signature covers it (then it is required, and an id is
+    /// made up for signing when none is given).
+    pub(crate) signed: bool,
+}
+
+/// One piece of the signed content.
+#[derive(Debug)]
+pub(crate) enum Part {
+    /// Literal bytes (`v0:`, `.`, `|`).
+    Text(&'static [u8]),
+    /// The timestamp, as sent.
+    Timestamp,
+    /// The delivery id, as sent.
+    Id,
+    /// The raw body.
+    Body,
+    /// The public URL the receiver was configured with.
+    Url,
+    /// Content computed by the sender's own rule from the request
+    /// (Twilio's sorted form parameters).
+    Computed(ComputedPart),
+}
+
+/// A sender's rule for a computed piece: it feeds what it computes from the
+/// request to the sink.
+pub(crate) type ComputedPart = fn(&Request<'_>, &mut dyn FnMut(&[u8]));
+
+/// What a [`Part::Computed`] rule sees of a request.
+#[derive(Debug)]
+pub(crate) struct Request<'r> {
+    /// The configured URL being tried.
+    pub(crate) url: &'r str,
+    pub(crate) body: &'r [u8],
+}
+
+impl Description {
+    /// At most this many signatures are read from one header.
+    pub(crate) const MAX_SIGNATURES: usize = MAX_SIGNATURES;
+
+    pub(crate) fn signs_timestamp(&self) -> bool {
+        self.timestamp.is_some()
+    }
+
+    pub(crate) fn id_is_signed(&self) -> bool {
+        self.id.as_ref().is_some_and(|id| id.signed)
+    }
+}

@@ -1,0 +1,643 @@
+//! The keys a described receiver holds, by algorithm, and the one loop that
+//! checks received signatures against them.
+//!
+//! HMAC keys are prepared once (the key schedule of each secret); public
+//! keys are checked at construction (on the curve, not weak, canonical).
+//! Signed content is never assembled: it is fed piece by piece into the MAC,
+//! the Ed25519 stream or the ECDSA digest, so verification allocates nothing.
+
+use std::fmt;
+
+use hmac::{Hmac, Mac};
+use sha1::Sha1;
+use sha2::{Sha256, Sha512};
+use subtle::ConstantTimeEq;
+
+use crate::secret::Keyring;
+use crate::{Error, Secret};
+
+#[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+use super::description::Encoding;
+
+/// A signature algorithm a sender uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Algorithm {
+    HmacSha1,
+    HmacSha256,
+    HmacSha512,
+    /// No signature: the header carries the shared secret itself. Tokens
+    /// are compared through their SHA-256 digests, in constant time and
+    /// blind to length. A token authenticates the sender, not the content:
+    /// only TLS keeps the body from being changed on the way.
+    Token,
+    /// Ed25519, verified strictly (canonical `S`, `R` of large order).
+    #[cfg(feature = "ed25519")]
+    Ed25519,
+    /// ECDSA over P-256 with SHA-256, signatures in ASN.1 DER.
+    #[cfg(feature = "ecdsa")]
+    EcdsaP256,
+}
+
+/// The longest signature any algorithm here produces: an HMAC-SHA512 tag
+/// or Ed25519 signature is 64 bytes, an ECDSA P-256 DER signature at most 72.
+pub(crate) const MAX_SIGNATURE_LEN: usize = 72;
+
+/// At most this many public-key checks per request (signatures × keys), so
+/// a hostile header cannot make one request cost many curve operations.
+/// A receiver refuses a key that would put the budget out of reach.
+pub(crate) const MAX_PUBLIC_KEY_CHECKS: usize = 8;
+
+/// A received signature, decoded, on the stack.
+#[derive(Clone, Copy)]
+pub(crate) struct SignatureBytes {
+    bytes: [u8; MAX_SIGNATURE_LEN],
+    len: usize,
+}
+
+impl SignatureBytes {
+    pub(crate) fn new(bytes: &[u8]) -> Option<Self> {
+        let mut out = SignatureBytes {
+            bytes: [0; MAX_SIGNATURE_LEN],
+            len: bytes.len(),
+        };
+        out.bytes.get_mut(..bytes.len())?.copy_from_slice(bytes);
+        Some(out)
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
+/// Feeds the signed content, piece by piece, to `sink`.
+pub(crate) type Feed<'a> = &'a dyn Fn(Sink<'_>);
+
+/// Where signed content goes, piece by piece.
+pub(crate) type Sink<'a> = &'a mut dyn FnMut(&[u8]);
+
+/// A prepared HMAC key schedule.
+#[derive(Clone)]
+enum MacState {
+    Sha1(Hmac<Sha1>),
+    Sha256(Hmac<Sha256>),
+    Sha512(Hmac<Sha512>),
+}
+
+impl MacState {
+    fn new(algorithm: Algorithm, key: &[u8]) -> Result<Self, Error> {
+        const REFUSED: Error = Error::InvalidSecret("HMAC refused the key");
+        Ok(match algorithm {
+            Algorithm::HmacSha1 => MacState::Sha1(Mac::new_from_slice(key).map_err(|_| REFUSED)?),
+            Algorithm::HmacSha512 => {
+                MacState::Sha512(Mac::new_from_slice(key).map_err(|_| REFUSED)?)
+            }
+            _ => MacState::Sha256(Mac::new_from_slice(key).map_err(|_| REFUSED)?),
+        })
+    }
+
+    /// The tag of the fed content, written into `out`; its length.
+    fn tag(&self, feed: Feed<'_>, out: &mut [u8; 64]) -> usize {
+        fn run<M: Mac + Clone>(state: &M, feed: Feed<'_>, out: &mut [u8]) -> usize {
+            let mut mac = state.clone();
+            feed(&mut |piece| mac.update(piece));
+            let tag = mac.finalize().into_bytes();
+            out[..tag.len()].copy_from_slice(&tag);
+            tag.len()
+        }
+        match self {
+            MacState::Sha1(state) => run(state, feed, out),
+            MacState::Sha256(state) => run(state, feed, out),
+            MacState::Sha512(state) => run(state, feed, out),
+        }
+    }
+}
+
+/// One shared secret: its bytes (wiped on drop) and prepared key schedule.
+#[derive(Clone)]
+pub(crate) struct HmacKey {
+    _secret: Secret,
+    state: MacState,
+}
+
+/// The keys of one receiver.
+#[derive(Clone)]
+pub(crate) enum KeySet {
+    /// Shared secrets; the first signs.
+    Hmac {
+        algorithm: Algorithm,
+        keys: Vec<HmacKey>,
+    },
+    /// Shared tokens, sent as they are; the first is sent when signing.
+    Token(Keyring),
+    /// Trusted Ed25519 public keys, and a signing key for tests.
+    #[cfg(feature = "ed25519")]
+    Ed25519 {
+        trusted: Vec<ed25519_dalek::VerifyingKey>,
+        signer: Option<ed25519_dalek::SigningKey>,
+    },
+    /// Trusted P-256 public keys, and a signing key for tests.
+    #[cfg(feature = "ecdsa")]
+    P256 {
+        trusted: Vec<p256::ecdsa::VerifyingKey>,
+        signer: Option<p256::ecdsa::SigningKey>,
+    },
+}
+
+impl KeySet {
+    /// A set holding one usable shared secret.
+    pub(crate) fn hmac(algorithm: Algorithm, secret: Secret) -> Result<Self, Error> {
+        let mut set = KeySet::Hmac {
+            algorithm,
+            keys: Vec::new(),
+        };
+        set.add_secret(secret)?;
+        Ok(set)
+    }
+
+    /// A set holding one usable shared token ([`Algorithm::Token`]).
+    pub(crate) fn token(secret: Secret) -> Result<Self, Error> {
+        Ok(KeySet::Token(Keyring::new(secret)?))
+    }
+
+    /// Accepts another shared secret (rotation).
+    pub(crate) fn add_secret(&mut self, secret: Secret) -> Result<(), Error> {
+        match self {
+            KeySet::Token(ring) => {
+                *ring = ring.clone().with(secret)?;
+                Ok(())
+            }
+            KeySet::Hmac { algorithm, keys } => {
+                let secret = secret.usable()?;
+                let state = MacState::new(*algorithm, secret.expose())?;
+                keys.push(HmacKey {
+                    _secret: secret,
+                    state,
+                });
+                Ok(())
+            }
+            #[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+            _ => Err(Error::InvalidSecret(
+                "this sender signs with a private key: add its public key instead",
+            )),
+        }
+    }
+
+    /// A set trusting one public key, written as `text` in `encoding`: for
+    /// Ed25519 its 32 bytes, for ECDSA P-256 its DER `SubjectPublicKeyInfo`.
+    /// `expected` names the form the sender publishes, for the error.
+    #[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+    pub(crate) fn public_key(
+        algorithm: Algorithm,
+        text: &str,
+        encoding: Encoding,
+        expected: &'static str,
+    ) -> Result<Self, Error> {
+        let mut set = match algorithm {
+            #[cfg(feature = "ed25519")]
+            Algorithm::Ed25519 => KeySet::Ed25519 {
+                trusted: Vec::new(),
+                signer: None,
+            },
+            #[cfg(feature = "ecdsa")]
+            Algorithm::EcdsaP256 => KeySet::P256 {
+                trusted: Vec::new(),
+                signer: None,
+            },
+            _ => return Err(Error::InvalidSecret(SHARED_SECRET_SENDER)),
+        };
+        set.add_public_key(text, encoding, expected)?;
+        Ok(set)
+    }
+
+    /// A set that signs with a private key written in `encoding` (Ed25519:
+    /// its 32-byte seed; ECDSA P-256: its DER PKCS #8 `PrivateKeyInfo`) and
+    /// trusts the matching public key. The decoded bytes are wiped on drop.
+    #[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+    pub(crate) fn signing_key(
+        algorithm: Algorithm,
+        key: &Secret,
+        encoding: Encoding,
+        expected: &'static str,
+    ) -> Result<Self, Error> {
+        let bytes = decode_key(key.expose(), encoding, expected)?;
+        match algorithm {
+            #[cfg(feature = "ed25519")]
+            Algorithm::Ed25519 => {
+                let signer = super::public_keys::ed25519_signing_key(&bytes, expected)?;
+                Ok(KeySet::Ed25519 {
+                    trusted: vec![signer.verifying_key()],
+                    signer: Some(signer),
+                })
+            }
+            #[cfg(feature = "ecdsa")]
+            Algorithm::EcdsaP256 => {
+                let signer = super::public_keys::p256_signing_key(&bytes, expected)?;
+                Ok(KeySet::P256 {
+                    trusted: vec![*signer.verifying_key()],
+                    signer: Some(signer),
+                })
+            }
+            _ => Err(Error::InvalidSecret(SHARED_SECRET_SENDER)),
+        }
+    }
+
+    /// Trusts another public key (rotation), in the form
+    /// [`KeySet::public_key`] reads. A key beyond [`MAX_PUBLIC_KEY_CHECKS`]
+    /// is refused: a request would never reach it within the check budget.
+    #[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+    pub(crate) fn add_public_key(
+        &mut self,
+        text: &str,
+        encoding: Encoding,
+        expected: &'static str,
+    ) -> Result<(), Error> {
+        if self.len() >= MAX_PUBLIC_KEY_CHECKS {
+            return Err(Error::InvalidSecret(TOO_MANY_PUBLIC_KEYS));
+        }
+        let bytes = decode_key(text.as_bytes(), encoding, expected)?;
+        match self {
+            KeySet::Hmac { .. } | KeySet::Token(_) => {
+                return Err(Error::InvalidSecret(SHARED_SECRET_SENDER));
+            }
+            #[cfg(feature = "ed25519")]
+            KeySet::Ed25519 { trusted, .. } => {
+                trusted.push(super::public_keys::ed25519_public_key(&bytes, expected)?);
+            }
+            #[cfg(feature = "ecdsa")]
+            KeySet::P256 { trusted, .. } => {
+                trusted.push(super::public_keys::p256_public_key(&bytes, expected)?);
+            }
+        }
+        Ok(())
+    }
+
+    /// How many keys are trusted.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            KeySet::Hmac { keys, .. } => keys.len(),
+            KeySet::Token(ring) => ring.len(),
+            #[cfg(feature = "ed25519")]
+            KeySet::Ed25519 { trusted, .. } => trusted.len(),
+            #[cfg(feature = "ecdsa")]
+            KeySet::P256 { trusted, .. } => trusted.len(),
+        }
+    }
+
+    /// Which key made one of `signatures`, as an index in the order the
+    /// keys were added.
+    pub(crate) fn find(&self, signatures: &[SignatureBytes], feed: Feed<'_>) -> Option<usize> {
+        match self {
+            KeySet::Hmac { keys, .. } => keys.iter().position(|key| {
+                let mut tag = [0u8; 64];
+                let len = key.state.tag(feed, &mut tag);
+                signatures
+                    .iter()
+                    .any(|received| bool::from(received.as_bytes().ct_eq(&tag[..len])))
+            }),
+            // A token is no signature: see `find_token`.
+            KeySet::Token(_) => None,
+            #[cfg(feature = "ed25519")]
+            KeySet::Ed25519 { trusted, .. } => {
+                super::public_keys::find_ed25519(trusted, signatures, feed)
+            }
+            #[cfg(feature = "ecdsa")]
+            KeySet::P256 { trusted, .. } => {
+                super::public_keys::find_p256(trusted, signatures, feed)
+            }
+        }
+    }
+
+    /// The HMAC of `content` with accepted secret `index` (the one a
+    /// request verified with), for handshakes that answer with a keyed
+    /// hash; `None` for another index or a key set without secrets.
+    #[allow(dead_code, reason = "only senders whose handshake hashes a token")]
+    pub(crate) fn mac_with(&self, index: usize, content: &[u8]) -> Option<Vec<u8>> {
+        match self {
+            KeySet::Hmac { keys, .. } => {
+                let mut tag = [0u8; 64];
+                let len = keys.get(index)?.state.tag(&|sink| sink(content), &mut tag);
+                Some(tag[..len].to_vec())
+            }
+            _ => None,
+        }
+    }
+
+    /// Which token `candidate` is, as an index in the order the tokens
+    /// were added; `None` for a set of other keys.
+    pub(crate) fn find_token(&self, candidate: &[u8]) -> Option<usize> {
+        match self {
+            KeySet::Token(ring) => ring.find_token(candidate),
+            _ => None,
+        }
+    }
+
+    /// The signature of the fed content with the first secret or the
+    /// signing key; for tokens, the first token itself.
+    pub(crate) fn sign(&self, feed: Feed<'_>) -> Result<Vec<u8>, Error> {
+        match self {
+            KeySet::Hmac { keys, .. } => {
+                let key = keys
+                    .first()
+                    .ok_or(Error::Signing("no secret to sign with"))?;
+                let mut tag = [0u8; 64];
+                let len = key.state.tag(feed, &mut tag);
+                Ok(tag[..len].to_vec())
+            }
+            KeySet::Token(ring) => ring
+                .primary()
+                .map(|token| token.expose().to_vec())
+                .ok_or(Error::Signing("no token to send")),
+            #[cfg(feature = "ed25519")]
+            KeySet::Ed25519 { signer, .. } => {
+                super::public_keys::sign_ed25519(signer.as_ref(), feed)
+            }
+            #[cfg(feature = "ecdsa")]
+            KeySet::P256 { signer, .. } => super::public_keys::sign_p256(signer.as_ref(), feed),
+        }
+    }
+}
+
+/// Why a public key was refused once the check budget is spent; the count
+/// is [`MAX_PUBLIC_KEY_CHECKS`] (a test holds them together).
+#[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+const TOO_MANY_PUBLIC_KEYS: &str =
+    "at most 8 public keys can be trusted at once (each is one signature check per request)";
+
+#[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+const SHARED_SECRET_SENDER: &str = "this sender signs with a shared secret, not a key pair";
+
+/// The bytes of a key written in `encoding` (surrounding whitespace, as
+/// pasted from a dashboard, ignored), wiped on drop; `expected` when the
+/// text is not in that encoding.
+#[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+fn decode_key(
+    text: &[u8],
+    encoding: Encoding,
+    expected: &'static str,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+    let text = text.trim_ascii();
+    let refused = || Error::InvalidSecret(expected);
+    let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(text.len()));
+    match encoding {
+        Encoding::Hex => {
+            if !text.len().is_multiple_of(2) {
+                return Err(refused());
+            }
+            let digit = |c: u8| match c {
+                b'0'..=b'9' => Ok(c - b'0'),
+                b'a'..=b'f' => Ok(c - b'a' + 10),
+                b'A'..=b'F' => Ok(c - b'A' + 10),
+                _ => Err(refused()),
+            };
+            for pair in text.chunks_exact(2) {
+                bytes.push(digit(pair[0])? << 4 | digit(pair[1])?);
+            }
+        }
+        Encoding::Base64 => {
+            use base64::Engine as _;
+            crate::signature::BASE64
+                .decode_vec(text, &mut bytes)
+                .map_err(|_| refused())?;
+        }
+    }
+    if bytes.is_empty() {
+        return Err(refused());
+    }
+    Ok(bytes)
+}
+
+impl fmt::Debug for KeySet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeySet::Hmac { algorithm, keys } => {
+                write!(f, "{algorithm:?}, {} secret(s)", keys.len())
+            }
+            KeySet::Token(ring) => write!(f, "Token, {ring:?}"),
+            #[cfg(feature = "ed25519")]
+            KeySet::Ed25519 { trusted, signer } => write!(
+                f,
+                "Ed25519, {} public key(s){}",
+                trusted.len(),
+                if signer.is_some() { ", can sign" } else { "" }
+            ),
+            #[cfg(feature = "ecdsa")]
+            KeySet::P256 { trusted, signer } => write!(
+                f,
+                "ECDSA P-256, {} public key(s){}",
+                trusted.len(),
+                if signer.is_some() { ", can sign" } else { "" }
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn feed_of(content: &'static [u8]) -> impl Fn(Sink<'_>) {
+        move |sink: &mut dyn FnMut(&[u8])| {
+            // Fed in two pieces: the MAC must not care where they split.
+            let (a, b) = content.split_at(content.len() / 2);
+            sink(a);
+            sink(b);
+        }
+    }
+
+    #[test]
+    fn each_hmac_has_its_tag_length_and_rfc_4231_value() {
+        // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
+        let feed = feed_of(b"what do ya want for nothing?");
+        let cases = [
+            (
+                Algorithm::HmacSha1,
+                "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79",
+            ),
+            (
+                Algorithm::HmacSha256,
+                "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+            ),
+            (
+                Algorithm::HmacSha512,
+                "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737",
+            ),
+        ];
+        for (algorithm, expected) in cases {
+            let set = KeySet::hmac(algorithm, Secret::from("Jefe")).expect("usable");
+            let tag = set.sign(&feed).expect("sign");
+            assert_eq!(
+                crate::signature::encode_hex(&tag),
+                expected,
+                "{algorithm:?}"
+            );
+            let received = SignatureBytes::new(&tag).expect("fits");
+            assert_eq!(set.find(&[received], &feed), Some(0));
+        }
+    }
+
+    #[test]
+    fn a_tag_of_another_length_or_value_never_matches() {
+        let feed = feed_of(b"body");
+        let set = KeySet::hmac(Algorithm::HmacSha256, Secret::from("k")).expect("usable");
+        let tag = set.sign(&feed).expect("sign");
+        for wrong in [&tag[..31], &tag[1..], &[0u8; 32][..]] {
+            let received = SignatureBytes::new(wrong).expect("fits");
+            assert_eq!(set.find(&[received], &feed), None);
+        }
+    }
+
+    #[test]
+    fn rotation_says_which_secret_matched() {
+        let feed = feed_of(b"body");
+        let old = KeySet::hmac(Algorithm::HmacSha512, Secret::from("old")).expect("usable");
+        let mut both = KeySet::hmac(Algorithm::HmacSha512, Secret::from("new")).expect("usable");
+        both.add_secret(Secret::from("old")).expect("usable");
+        let tag = old.sign(&feed).expect("sign");
+        let received = SignatureBytes::new(&tag).expect("fits");
+        assert_eq!(both.find(&[received], &feed), Some(1));
+        assert_eq!(both.len(), 2);
+        assert!(matches!(
+            both.add_secret(" ".into()),
+            Err(Error::InvalidSecret(_))
+        ));
+    }
+
+    #[test]
+    fn debug_counts_keys_and_shows_none() {
+        let set = KeySet::hmac(Algorithm::HmacSha1, Secret::from("topsecret")).expect("usable");
+        assert_eq!(format!("{set:?}"), "HmacSha1, 1 secret(s)");
+    }
+
+    #[cfg(feature = "ed25519")]
+    #[test]
+    fn a_public_key_set_reads_hex_or_base64_as_pasted_and_names_the_form() {
+        // RFC 8032 test 1's public key.
+        let hex = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+        let base64 = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
+        for (text, encoding) in [
+            (hex, Encoding::Hex),
+            (&hex.to_uppercase(), Encoding::Hex),
+            (base64, Encoding::Base64),
+            (base64.trim_end_matches('='), Encoding::Base64),
+            (&format!(" {base64}\r\n"), Encoding::Base64),
+        ] {
+            let set = KeySet::public_key(Algorithm::Ed25519, text, encoding, "form").expect(text);
+            assert_eq!(set.len(), 1);
+        }
+        for (text, encoding) in [
+            ("", Encoding::Hex),
+            (" ", Encoding::Base64),
+            (&hex[1..], Encoding::Hex),
+            (base64, Encoding::Hex),
+            (hex, Encoding::Base64),
+        ] {
+            assert!(matches!(
+                KeySet::public_key(Algorithm::Ed25519, text, encoding, "the form"),
+                Err(Error::InvalidSecret("the form"))
+            ));
+        }
+    }
+
+    #[cfg(feature = "ed25519")]
+    #[test]
+    fn the_key_budget_refuses_a_key_beyond_it_and_says_its_size() {
+        let key = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
+        let mut set =
+            KeySet::public_key(Algorithm::Ed25519, key, Encoding::Base64, "f").expect("key");
+        for _ in 1..MAX_PUBLIC_KEY_CHECKS {
+            set.add_public_key(key, Encoding::Base64, "f")
+                .expect("within");
+        }
+        assert_eq!(set.len(), MAX_PUBLIC_KEY_CHECKS);
+        assert!(matches!(
+            set.add_public_key(key, Encoding::Base64, "f"),
+            Err(Error::InvalidSecret(TOO_MANY_PUBLIC_KEYS))
+        ));
+        assert!(TOO_MANY_PUBLIC_KEYS.contains(&format!("at most {MAX_PUBLIC_KEY_CHECKS} ")));
+    }
+
+    #[cfg(feature = "ed25519")]
+    #[test]
+    fn a_signing_key_set_signs_what_its_own_public_key_verifies() {
+        // RFC 8032 test 1: its seed, and the signature of the empty message.
+        let seed = Secret::from("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
+        let set = KeySet::signing_key(Algorithm::Ed25519, &seed, Encoding::Hex, "f").expect("seed");
+        let signature = set.sign(&|_: &mut dyn FnMut(&[u8])| {}).expect("sign");
+        assert_eq!(
+            crate::signature::encode_hex(&signature),
+            "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"
+        );
+        assert_eq!(format!("{set:?}"), "Ed25519, 1 public key(s), can sign");
+        let received = SignatureBytes::new(&signature).expect("fits");
+        assert_eq!(
+            set.find(&[received], &|_: &mut dyn FnMut(&[u8])| {}),
+            Some(0)
+        );
+    }
+
+    #[cfg(feature = "ed25519")]
+    #[test]
+    fn key_pairs_and_shared_secrets_do_not_mix() {
+        assert!(matches!(
+            KeySet::public_key(Algorithm::HmacSha256, "AA==", Encoding::Base64, "f"),
+            Err(Error::InvalidSecret(SHARED_SECRET_SENDER))
+        ));
+        let mut hmac = KeySet::hmac(Algorithm::HmacSha256, Secret::from("s")).expect("usable");
+        let key = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
+        assert!(hmac.add_public_key(key, Encoding::Base64, "f").is_err());
+        let mut ed =
+            KeySet::public_key(Algorithm::Ed25519, key, Encoding::Base64, "f").expect("key");
+        assert!(ed.add_secret(Secret::from("s")).is_err());
+    }
+
+    #[cfg(feature = "ecdsa")]
+    #[test]
+    fn a_p256_signing_key_set_signs_what_its_own_public_key_verifies() {
+        // A PKCS #8 P-256 key (tests/data/sendgrid's primary), and its SPKI.
+        let pkcs8 = Secret::from(
+            "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg1LCPtfns2SOk7BUFCnpBOBJx/JuvnD9yQq0Kl/kuVrOhRANCAAQWzGLN7Vf7pEHIUM/Ete28uTk42gCNMzupyURGffPIeq6LjP8zsKzZTO4yGr4JxAdFNu/VDmkhAe9tRif2JKmw",
+        );
+        let spki = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEFsxize1X+6RByFDPxLXtvLk5ONoAjTM7qclERn3zyHqui4z/M7Cs2UzuMhq+CcQHRTbv1Q5pIQHvbUYn9iSpsA==";
+        let signer =
+            KeySet::signing_key(Algorithm::EcdsaP256, &pkcs8, Encoding::Base64, "f").expect("key");
+        let verifier =
+            KeySet::public_key(Algorithm::EcdsaP256, spki, Encoding::Base64, "f").expect("key");
+        let feed = feed_of(b"1712258191[]");
+        let signature = signer.sign(&feed).expect("sign");
+        let received = SignatureBytes::new(&signature).expect("fits");
+        assert_eq!(verifier.find(&[received], &feed), Some(0));
+        assert!(matches!(verifier.sign(&feed), Err(Error::Signing(_))));
+    }
+
+    #[test]
+    fn tokens_match_exactly_rotate_and_are_never_shown() {
+        let mut set = KeySet::token(Secret::from("new-token")).expect("usable");
+        set.add_secret(Secret::from("old-token")).expect("usable");
+        assert_eq!(set.find_token(b"old-token"), Some(1));
+        assert_eq!(set.find_token(b"new-token"), Some(0));
+        for wrong in [&b"new-toke"[..], b"new-tokenX", b"", b"NEW-TOKEN"] {
+            assert_eq!(set.find_token(wrong), None, "{wrong:?}");
+        }
+        assert_eq!(set.sign(&feed_of(b"body")).expect("send"), b"new-token");
+        let tag = SignatureBytes::new(b"new-token").expect("fits");
+        assert_eq!(set.find(&[tag], &feed_of(b"body")), None);
+        assert_eq!(format!("{set:?}"), "Token, 2 secret(s)");
+        assert!(matches!(
+            set.add_secret(" ".into()),
+            Err(Error::InvalidSecret(_))
+        ));
+        assert_eq!(set.len(), 2, "a refused token leaves the set as it was");
+    }
+
+    #[test]
+    fn hmac_keys_match_no_token() {
+        let set = KeySet::hmac(Algorithm::HmacSha256, Secret::from("k")).expect("usable");
+        assert_eq!(set.find_token(b"k"), None);
+    }
+
+    #[test]
+    fn signature_bytes_refuse_what_no_algorithm_makes() {
+        assert!(SignatureBytes::new(&[0; MAX_SIGNATURE_LEN]).is_some());
+        assert!(SignatureBytes::new(&[0; MAX_SIGNATURE_LEN + 1]).is_none());
+    }
+}

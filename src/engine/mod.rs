@@ -1,0 +1,30 @@
+//! The receiver core for senders described as data.
+//!
+//! A sender's file writes a [`Description`]: which header carries the
+//! signature and in what grammar, the algorithm (HMAC-SHA1, -SHA256,
+//! -SHA512, Ed25519, ECDSA P-256), where the timestamp is and how it is
+//! written, and the pieces the signature covers (literal text, timestamp,
+//! id, body, the configured URL). [`ReceiverCore`] runs any description;
+//! [`described_receiver!`] writes the receiver type, its builders and its
+//! [`Provider`](crate::Provider) implementation once for every sender.
+//! Nothing here names a sender.
+
+mod declare;
+mod description;
+mod keys;
+mod public_keys;
+mod receiver_core;
+
+pub(crate) use declare::described_receiver;
+#[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+#[allow(
+    unused_imports,
+    reason = "used by the key-pair senders the features build, maybe none"
+)]
+pub(crate) use declare::key_pair_constructors;
+pub(crate) use description::{
+    Description, Encoding, Grammar, IdRule, Part, Request, SignatureRule, TimeFormat,
+    TimestampRule, TimestampSource,
+};
+pub(crate) use keys::{Algorithm, KeySet};
+pub(crate) use receiver_core::ReceiverCore;
