@@ -47,7 +47,8 @@ macro_rules! for_every_provider {
 }
 
 /// serde's derived structs read an array as the fields in order, so
-/// `["evt_1", "payment.success", {}]` used to parse as an event.
+/// `["evt_1", "payment.success", {}]` would parse as an event: an envelope
+/// must be a JSON object.
 #[test]
 fn an_envelope_must_be_an_object() {
     fn check<P: Provider<Event: PartialEq + std::fmt::Debug>>(provider: &P) {

@@ -1,4 +1,5 @@
-//! Issue 11, "Closed by default": each bullet as a test that failed on 0.1.
+//! Misconfiguration fails at construction, a genuine delivery survives
+//! malformed neighbours in its headers, and errors say what to do.
 //!
 //! Where the Standard Webhooks reference libraries (`standardwebhooks`, and
 //! svix's `Webhook`) can judge the same request, they judge it here too: we

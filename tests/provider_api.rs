@@ -1,6 +1,7 @@
-//! Issue 12, "One coherent surface": a dyn-compatible `Provider`, events that
-//! survive a JSON round trip (a queue), `Delivery` from every provider, one
-//! `Router` for all five, receiving into a user type, the re-exports.
+//! The `Provider` API every sender shares: it is dyn-compatible, its events
+//! survive a JSON round trip (a queue), `receive_at` gives each sender's
+//! `Delivery`, one `Router` serves several senders, a body can be received
+//! into a user type, and the `http`/`time` re-exports are usable.
 
 mod common;
 
