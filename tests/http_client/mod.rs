@@ -1,5 +1,5 @@
-//! A minimal HTTP/1.1 client over `std::net`, enough for a sender to POST a
-//! webhook and read the reply: one request per connection, a bounded reply.
+//! A minimal HTTP/1.1 client over `std::net` for the tests: one request per
+//! connection, a bounded reply, and a body sent even when the server answers first.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};

@@ -1,23 +1,16 @@
 //! The one-command tour: `cargo run --example demo`.
 //!
-//! Starts the std_server example's receiver (no framework, so the tour runs
-//! with the default features) on an ephemeral loopback port, then
-//! plays each provider's sender against it over real HTTP: sign with
+//! Starts a receiver (`receiver.rs`: hyper, and the crate's plain calls, so
+//! the tour runs with the default features) on an ephemeral loopback port,
+//! then plays each provider's sender against it over real HTTP: sign with
 //! `sign_at`, POST, read the reply with `classify`, and retry on the
 //! provider's `retry_schedule` — with waits scaled down a thousandfold so
 //! the tour ends in moments. Among the deliveries: a transient failure that
 //! succeeds on retry, one to a provider that never retries, a redelivered
 //! duplicate, and a forged one. Prints a table and exits 0 when everything
 //! went as a correct receiver should, 1 otherwise.
-#![allow(
-    dead_code,
-    reason = "the std_server example's own `main` is not used here"
-)]
 
-#[path = "common/client.rs"]
-mod client;
-#[path = "std_server.rs"]
-mod std_example;
+mod receiver;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -27,14 +20,13 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use std_example::common::{App, Config};
 use time::OffsetDateTime;
 use webhook_kit::clickfunnels::ClickFunnels;
 use webhook_kit::falu::Falu;
 use webhook_kit::fourvenues::Fourvenues;
 use webhook_kit::funnel::Funnel;
 use webhook_kit::standard::StandardWebhooks;
-use webhook_kit::{Outcome, Provider};
+use webhook_kit::{Outcome, Provider, Router};
 
 /// Real waits are the schedule's divided by this.
 const TIME_SCALE: u32 = 1000;
@@ -79,24 +71,33 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<bool, Box<dyn std::error::Error>> {
-    // The receiver: the std_server example, with a database that is briefly down
-    // the first time it sees two particular events.
-    let config = Config {
-        funnel_token: Some("demo-funnel-token".into()),
-        ..Config::demo()
-    };
+    // The receivers and the senders hold the same public demo secrets.
+    let funnel = Funnel::new().with_token("demo-funnel-token")?;
+    let fourvenues = Fourvenues::new("demo-fourvenues-sign-secret")?;
+    let falu = Falu::new("demo-falu-webhook-secret")?;
+    let clickfunnels = ClickFunnels::new("demo-clickfunnels-webhook-secret")?;
+    let standard = StandardWebhooks::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+    let receivers = Router::new()
+        .route("funnel", funnel.clone())
+        .route("fourvenues", fourvenues.clone())
+        .route("falu", falu.clone())
+        .route("clickfunnels", clickfunnels.clone())
+        .route("standard", standard.clone());
+
+    // The receiver's application: a database that is briefly down the first
+    // time it sees two particular events.
     let flaky = ["4f1c2a9e-0000-4000-8000-00000000c1f0", "evt_7"];
     let failed: Arc<[AtomicBool; 2]> = Arc::default();
     let processed: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
-    let app = {
+    let process = {
         let (failed, processed) = (Arc::clone(&failed), Arc::clone(&processed));
-        App::new(&config)?.with_processor(move |event| {
-            if let Some(i) = flaky.iter().position(|id| *id == event.id)
+        Box::new(move |provider: &str, id: &str| {
+            if let Some(i) = flaky.iter().position(|flaky| *flaky == id)
                 && !failed[i].swap(true, Ordering::SeqCst)
             {
-                return Err("database briefly unavailable".into());
+                return Err("database briefly unavailable".to_owned());
             }
-            let key = format!("{} {}", event.provider, event.id);
+            let key = format!("{provider} {id}");
             *processed
                 .lock()
                 .expect("not poisoned")
@@ -105,17 +106,8 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
             Ok(())
         })
     };
-    let addr = start_receiver(app)?;
-    println!(
-        "receiver (the std_server example) listening on http://{addr}/webhooks/{{provider}}\n"
-    );
-
-    // The senders, holding the same secrets as the receiver.
-    let funnel = Funnel::new().with_token("demo-funnel-token")?;
-    let fourvenues = Fourvenues::new(config.fourvenues_secret.as_str())?;
-    let falu = Falu::new(config.falu_secret.as_str())?;
-    let clickfunnels = ClickFunnels::new(config.clickfunnels_secret.as_str())?;
-    let standard = StandardWebhooks::new(&config.standard_secret)?;
+    let addr = receiver::start(receivers, process)?;
+    println!("receiver listening on http://{addr}/webhooks/{{provider}}\n");
 
     let contact = br#"{"event_id": "4f1c2a9e-0000-4000-8000-00000000c1f0", "event_type": "contact.identified",
         "subject_id": 236296209, "subject_type": "Contact", "data": {"id": 236296209, "email_address": "bob@example.com"}}"#;
@@ -127,7 +119,7 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
             Delivery {
                 route: "funnel",
                 label: "lease_transaction.status_updated",
-                body: include_bytes!("../tests/data/funnel_v2_status_updated.json"),
+                body: include_bytes!("../../tests/data/funnel_v2_status_updated.json"),
                 forged: false,
                 expected: Expect::Delivered { attempts: 1 },
             },
@@ -138,7 +130,7 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
             Delivery {
                 route: "fourvenues",
                 label: "payment.success",
-                body: include_bytes!("../tests/data/fourvenues_payment_success.json"),
+                body: include_bytes!("../../tests/data/fourvenues_payment_success.json"),
                 forged: false,
                 expected: Expect::Delivered { attempts: 1 },
             },
@@ -149,7 +141,7 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
             Delivery {
                 route: "falu",
                 label: "message.delivered (CloudEvents)",
-                body: include_bytes!("../tests/data/falu_cloudevents_message_delivered.json"),
+                body: include_bytes!("../../tests/data/falu_cloudevents_message_delivered.json"),
                 forged: false,
                 expected: Expect::Delivered { attempts: 1 },
             },
@@ -160,7 +152,7 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
             Delivery {
                 route: "falu",
                 label: "payment.updated, receiver down",
-                body: include_bytes!("../tests/data/falu_basic_payment_updated.json"),
+                body: include_bytes!("../../tests/data/falu_basic_payment_updated.json"),
                 forged: false,
                 expected: Expect::GaveUp { attempts: 1 },
             },
@@ -245,15 +237,6 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
     Ok(as_expected)
 }
 
-/// Runs the std_server example's server on an ephemeral loopback port, in
-/// a thread that ends with the process.
-fn start_receiver(app: App) -> std::io::Result<SocketAddr> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-    let addr = listener.local_addr()?;
-    thread::spawn(move || std_example::serve(listener, app));
-    Ok(addr)
-}
-
 /// Delivers as the provider would: sign each attempt when it is sent, read
 /// the reply the provider's way, wait as its schedule says.
 fn deliver<P: Provider>(
@@ -279,7 +262,7 @@ fn deliver<P: Provider>(
             // A forger changes the amount, the address, the id...
             body[20] ^= 0x01;
         }
-        let reply = client::post(addr, &path, &headers, &body)?;
+        let reply = receiver::post(addr, &path, &headers, &body)?;
         row.attempts.push((elapsed, reply.status().as_u16()));
         let outcome = sender.classify(&reply);
         let said = String::from_utf8_lossy(reply.body()).trim().to_owned();
