@@ -73,7 +73,10 @@ fn serve_connection(stream: TcpStream, app: &App) -> io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let reply = match read_request(&mut reader) {
         Ok(request) => respond(app, &request),
-        Err((status, why)) => text(status, why),
+        Err((status, why)) => {
+            eprintln!("request: rejected {status}: {why}");
+            text(status, why)
+        }
     };
     write_reply(&stream, &reply)?;
     // Closing with unread request bytes (a refused oversized body) makes the

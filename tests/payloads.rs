@@ -1,7 +1,7 @@
 //! How every provider judges an authentic body that is not its JSON: the
 //! same rules for all, the same answer from `parse` and from the checks
 //! `verify_at` makes on the body, and error positions inside the body.
-//! Each case here was first found by fuzzing (FUZZING.md).
+//! Each case here was first found by fuzzing (inputs in fuzz/regressions/).
 
 mod common;
 
