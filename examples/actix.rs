@@ -38,7 +38,10 @@ async fn webhook(
         Ok(hook) => hook,
         Err(rejection) => {
             // The message says what was wrong and never holds a secret.
-            eprintln!("{provider}: rejected {}: {rejection}", rejection.status_code());
+            eprintln!(
+                "{provider}: rejected {}: {rejection}",
+                rejection.status_code()
+            );
             return rejection.error_response();
         }
     };
@@ -55,16 +58,26 @@ async fn webhook(
     Ack::from(handled.into_response()).respond_to(&request)
 }
 
-/// A secret from the environment, or a public demo value: set your own.
+/// A secret from the environment; unset, a public demo value, said on
+/// stderr: anyone can sign with it, so never run like that in production.
 fn secret(variable: &str, demo: &str) -> String {
-    env::var(variable).unwrap_or_else(|_| demo.to_owned())
+    env::var(variable).unwrap_or_else(|_| {
+        eprintln!("{variable} unset: using a public demo secret");
+        demo.to_owned()
+    })
 }
 
 #[actix_web::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let receivers = Router::new()
-        .route("github", GitHub::new(secret("GITHUB_SECRET", "demo-github-secret"))?)
-        .route("stripe", Stripe::new(secret("STRIPE_SECRET", "whsec_demo-stripe-secret"))?)
+        .route(
+            "github",
+            GitHub::new(secret("GITHUB_SECRET", "demo-github-secret"))?,
+        )
+        .route(
+            "stripe",
+            Stripe::new(secret("STRIPE_SECRET", "whsec_demo-stripe-secret"))?,
+        )
         .route(
             "standard",
             StandardWebhooks::new(secret(

@@ -61,9 +61,13 @@ where
         .with_state(receiver)
 }
 
-/// A secret from the environment, or a public demo value: set your own.
+/// A secret from the environment; unset, a public demo value, said on
+/// stderr: anyone can sign with it, so never run like that in production.
 fn secret(variable: &str, demo: &str) -> String {
-    env::var(variable).unwrap_or_else(|_| demo.to_owned())
+    env::var(variable).unwrap_or_else(|_| {
+        eprintln!("{variable} unset: using a public demo secret");
+        demo.to_owned()
+    })
 }
 
 #[tokio::main]
@@ -84,7 +88,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let port = env::var("PORT").unwrap_or_else(|_| "3000".into());
     let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
-    println!("listening on http://{}/webhooks/{{provider}}", listener.local_addr()?);
+    println!(
+        "listening on http://{}/webhooks/{{provider}}",
+        listener.local_addr()?
+    );
     axum::serve(listener, app).await?;
     Ok(())
 }

@@ -59,7 +59,10 @@ async fn webhook(
         Ok(hook) => hook,
         Err(rejection) => {
             // The message says what was wrong and never holds a secret.
-            eprintln!("{provider}: rejected {}: {rejection}", rejection.status_code());
+            eprintln!(
+                "{provider}: rejected {}: {rejection}",
+                rejection.status_code()
+            );
             return rejection.into_response();
         }
     };
@@ -85,9 +88,13 @@ async fn webhook(
     Ack::from(handled.into_response()).into_response()
 }
 
-/// A secret from the environment, or a public demo value: set your own.
+/// A secret from the environment; unset, a public demo value, said on
+/// stderr: anyone can sign with it, so never run like that in production.
 fn secret(variable: &str, demo: &str) -> String {
-    env::var(variable).unwrap_or_else(|_| demo.to_owned())
+    env::var(variable).unwrap_or_else(|_| {
+        eprintln!("{variable} unset: using a public demo secret");
+        demo.to_owned()
+    })
 }
 
 #[tokio::main]
@@ -103,8 +110,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "whsec_ZGVtby1wcmV2aW91cy1zdGFuZGFyZC1r",
     ))?;
     let receivers = Router::new()
-        .route("github", GitHub::new(secret("GITHUB_SECRET", "demo-github-secret"))?)
-        .route("stripe", Stripe::new(secret("STRIPE_SECRET", "whsec_demo-stripe-secret"))?)
+        .route(
+            "github",
+            GitHub::new(secret("GITHUB_SECRET", "demo-github-secret"))?,
+        )
+        .route(
+            "stripe",
+            Stripe::new(secret("STRIPE_SECRET", "whsec_demo-stripe-secret"))?,
+        )
         .route("standard", standard)
         .route(
             "clickfunnels",
@@ -123,7 +136,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_state(app);
     let port = env::var("PORT").unwrap_or_else(|_| "3000".into());
     let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
-    println!("listening on http://{}/webhooks/{{provider}}", listener.local_addr()?);
+    println!(
+        "listening on http://{}/webhooks/{{provider}}",
+        listener.local_addr()?
+    );
     axum::serve(listener, router).await?;
     Ok(())
 }

@@ -99,9 +99,13 @@ fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
     reply
 }
 
-/// A secret from the environment, or a public demo value: set your own.
+/// A secret from the environment; unset, a public demo value, said on
+/// stderr: anyone can sign with it, so never run like that in production.
 fn secret(variable: &str, demo: &str) -> String {
-    env::var(variable).unwrap_or_else(|_| demo.to_owned())
+    env::var(variable).unwrap_or_else(|_| {
+        eprintln!("{variable} unset: using a public demo secret");
+        demo.to_owned()
+    })
 }
 
 #[tokio::main]
@@ -122,7 +126,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let port = env::var("PORT").unwrap_or_else(|_| "3000".into());
     let listener = TcpListener::bind(format!("127.0.0.1:{port}")).await?;
-    println!("listening on http://{}/webhooks/{{provider}}", listener.local_addr()?);
+    println!(
+        "listening on http://{}/webhooks/{{provider}}",
+        listener.local_addr()?
+    );
     loop {
         let (stream, _) = listener.accept().await?;
         let webhooks = Arc::clone(&webhooks);

@@ -104,7 +104,9 @@ fn respond(app: &App, request: &Request) -> Response<String> {
     };
     if request.method != Method::POST {
         let mut reply = text(StatusCode::METHOD_NOT_ALLOWED, "webhooks are POSTed".into());
-        reply.headers_mut().insert(ALLOW, HeaderValue::from_static("POST"));
+        reply
+            .headers_mut()
+            .insert(ALLOW, HeaderValue::from_static("POST"));
         return reply;
     }
     // Verify and parse the raw body, exactly as received.
@@ -248,15 +250,25 @@ fn write_reply(mut stream: &TcpStream, reply: &Response<String>) -> io::Result<(
     stream.flush()
 }
 
-/// A secret from the environment, or a public demo value: set your own.
+/// A secret from the environment; unset, a public demo value, said on
+/// stderr: anyone can sign with it, so never run like that in production.
 fn secret(variable: &str, demo: &str) -> String {
-    env::var(variable).unwrap_or_else(|_| demo.to_owned())
+    env::var(variable).unwrap_or_else(|_| {
+        eprintln!("{variable} unset: using a public demo secret");
+        demo.to_owned()
+    })
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let receivers = Router::new()
-        .route("github", GitHub::new(secret("GITHUB_SECRET", "demo-github-secret"))?)
-        .route("stripe", Stripe::new(secret("STRIPE_SECRET", "whsec_demo-stripe-secret"))?)
+        .route(
+            "github",
+            GitHub::new(secret("GITHUB_SECRET", "demo-github-secret"))?,
+        )
+        .route(
+            "stripe",
+            Stripe::new(secret("STRIPE_SECRET", "whsec_demo-stripe-secret"))?,
+        )
         .route(
             "standard",
             StandardWebhooks::new(secret(
@@ -271,7 +283,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let port: u16 = env::var("PORT").map_or(Ok(3000), |port| port.parse())?;
     let listener = TcpListener::bind(("127.0.0.1", port))?;
-    println!("listening on http://{}/webhooks/{{provider}}", listener.local_addr()?);
+    println!(
+        "listening on http://{}/webhooks/{{provider}}",
+        listener.local_addr()?
+    );
     serve(listener, app)?;
     Ok(())
 }

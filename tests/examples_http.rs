@@ -71,7 +71,13 @@ fn build(example: &str) -> PathBuf {
     let target_dir = profile_dir.parent().expect("target/");
     let mut cargo = Command::new(env!("CARGO"));
     cargo
-        .args(["build", "--quiet", "--example", example, "--no-default-features"])
+        .args([
+            "build",
+            "--quiet",
+            "--example",
+            example,
+            "--no-default-features",
+        ])
         .args(["--features", &features()])
         .arg("--manifest-path")
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
@@ -121,7 +127,10 @@ fn start(example: &str, env: &[(&str, &str)]) -> Example {
         .env("GITHUB_SECRET", GITHUB_SECRET)
         .env("STRIPE_SECRET", STRIPE_SECRET)
         .env("STANDARD_WEBHOOKS_SECRET", STANDARD_SECRET)
-        .env("STANDARD_WEBHOOKS_PREVIOUS_SECRET", STANDARD_PREVIOUS_SECRET)
+        .env(
+            "STANDARD_WEBHOOKS_PREVIOUS_SECRET",
+            STANDARD_PREVIOUS_SECRET,
+        )
         .env("CLICKFUNNELS_SECRET", CLICKFUNNELS_SECRET)
         .envs(env.iter().copied())
         .stdin(Stdio::null())
@@ -186,7 +195,9 @@ fn delivery(route: &str, id: &str) -> (HeaderMap, Vec<u8>, Ack) {
         "github" => {
             let github = GitHub::new(GITHUB_SECRET).expect("secret");
             let body = br#"{"action": "opened", "issue": {"number": 7}}"#.to_vec();
-            let headers = github.sign_event_at("issues", id, &body, now()).expect("sign");
+            let headers = github
+                .sign_event_at("issues", id, &body, now())
+                .expect("sign");
             (headers, body, Ack::of(&github))
         }
         "stripe" => {
@@ -219,10 +230,15 @@ fn delivery(route: &str, id: &str) -> (HeaderMap, Vec<u8>, Ack) {
 /// `body` signed by the sender behind `route`, whatever it holds.
 fn signed(route: &str, body: &[u8]) -> HeaderMap {
     match route {
-        "github" => GitHub::new(GITHUB_SECRET)
+        "github" => GitHub::new(GITHUB_SECRET).expect("secret").sign_event_at(
+            "issues",
+            "d-any",
+            body,
+            now(),
+        ),
+        "stripe" => Stripe::new(STRIPE_SECRET)
             .expect("secret")
-            .sign_event_at("issues", "d-any", body, now()),
-        "stripe" => Stripe::new(STRIPE_SECRET).expect("secret").sign_at(body, now()),
+            .sign_at(body, now()),
         "standard" => StandardWebhooks::new(STANDARD_SECRET)
             .expect("secret")
             .sign_with_id_at("msg_any", body, now()),
@@ -245,35 +261,57 @@ fn check_route(example: &Example, route: &str) {
     assert_eq!(reply.status(), ack.status(), "{route}: {}", text(&reply));
     assert_eq!(text(&reply), ack.body(), "{route}");
     let line = example.processed();
-    assert!(line.starts_with(route) && line.contains(&first), "{route}: {line}");
+    assert!(
+        line.starts_with(route) && line.contains(&first),
+        "{route}: {line}"
+    );
     assert!(line.ends_with("processed"), "{route}: {line}");
 
     // Redelivered: acknowledged again but not processed again, so the next
     // line printed is the next event's.
     let again = example.post(&path, &headers, &body);
-    assert_eq!(again.status(), ack.status(), "{route} redelivery: {}", text(&again));
+    assert_eq!(
+        again.status(),
+        ack.status(),
+        "{route} redelivery: {}",
+        text(&again)
+    );
     let second = format!("{route}-evt-2");
     let (headers2, body2, _) = delivery(route, &second);
     let reply = example.post(&path, &headers2, &body2);
     assert_eq!(reply.status(), ack.status(), "{route}: {}", text(&reply));
     let line = example.processed();
-    assert!(line.contains(&second), "{route}: the redelivery was processed: {line}");
+    assert!(
+        line.contains(&second),
+        "{route}: the redelivery was processed: {line}"
+    );
 
     // Tampered: 401 naming the signature, logged, no secret echoed.
     let mut tampered = body.clone();
     tampered[10] ^= 0x01;
     let reply = example.post(&path, &headers, &tampered);
     assert_eq!(reply.status(), 401, "{route}: {}", text(&reply));
-    assert!(text(&reply).contains("signature"), "{route}: {}", text(&reply));
+    assert!(
+        text(&reply).contains("signature"),
+        "{route}: {}",
+        text(&reply)
+    );
     assert_no_secret(text(&reply));
     let logged = example.rejected();
-    assert!(logged.starts_with(&format!("{route}: rejected 401")), "{logged}");
+    assert!(
+        logged.starts_with(&format!("{route}: rejected 401")),
+        "{logged}"
+    );
     assert_no_secret(&logged);
 
     // Unsigned: 401 naming the missing header.
     let reply = example.post(&path, &HeaderMap::new(), &body);
     assert_eq!(reply.status(), 401, "{route}: {}", text(&reply));
-    assert!(text(&reply).contains("missing"), "{route}: {}", text(&reply));
+    assert!(
+        text(&reply).contains("missing"),
+        "{route}: {}",
+        text(&reply)
+    );
     assert!(example.rejected().contains("rejected 401"), "{route}");
 
     // Genuinely signed, not the sender's JSON: 400 with serde's position.
@@ -290,7 +328,11 @@ fn check_route(example: &Example, route: &str) {
     assert!(example.rejected().contains("rejected 413"), "{route}");
 
     // Signed for another route: 401.
-    let other = if route == "standard" { "github" } else { "standard" };
+    let other = if route == "standard" {
+        "github"
+    } else {
+        "standard"
+    };
     let reply = example.post(&format!("/webhooks/{other}"), &headers, &body);
     assert_eq!(reply.status(), 401, "{route} at {other}: {}", text(&reply));
     assert!(example.rejected().starts_with(other), "{route} at {other}");
@@ -332,7 +374,11 @@ fn check_example(name: &str) {
     headers.insert("webhook-timestamp", HeaderValue::from_static("10e30"));
     let reply = example.post("/webhooks/standard", &headers, &body);
     assert_eq!(reply.status(), 401, "{}", text(&reply));
-    assert!(text(&reply).contains("webhook-timestamp"), "{}", text(&reply));
+    assert!(
+        text(&reply).contains("webhook-timestamp"),
+        "{}",
+        text(&reply)
+    );
     // Nothing there: 404.
     for path in ["/webhooks/shopify", "/nowhere", "/webhooks"] {
         let reply = example.post(path, &HeaderMap::new(), b"{}");

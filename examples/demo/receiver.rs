@@ -65,13 +65,23 @@ async fn respond(
     receiver: Arc<Receiver>,
     request: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
-    let name = request.uri().path().trim_start_matches("/webhooks/").to_owned();
+    let name = request
+        .uri()
+        .path()
+        .trim_start_matches("/webhooks/")
+        .to_owned();
     let Some(provider) = receiver.receivers.get(&name) else {
-        return Ok(reply(StatusCode::NOT_FOUND, "no webhook receiver here".into()));
+        return Ok(reply(
+            StatusCode::NOT_FOUND,
+            "no webhook receiver here".into(),
+        ));
     };
     let (parts, body) = request.into_parts();
     let Ok(body) = Limited::new(body, DEFAULT_MAX_BODY).collect().await else {
-        return Ok(reply(StatusCode::PAYLOAD_TOO_LARGE, "body too large".into()));
+        return Ok(reply(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body too large".into(),
+        ));
     };
     let event = match provider.receive(&parts.headers, &body.to_bytes()) {
         Ok(received) => received.event,
@@ -114,7 +124,10 @@ pub(crate) fn post(
             hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
         tokio::spawn(connection);
         let (parts, body) = sender.send_request(request).await?.into_parts();
-        Ok(Response::from_parts(parts, body.collect().await?.to_bytes()))
+        Ok(Response::from_parts(
+            parts,
+            body.collect().await?.to_bytes(),
+        ))
     })
 }
 
