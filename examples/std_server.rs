@@ -1,7 +1,9 @@
 //! webhook-kit with nothing but the standard library: no framework, no async
-//! runtime, plain calls (`receive`, `acknowledge`). The crate needs none; this server is a sketch of HTTP/1.1 that
-//! is just enough for webhooks (one request per connection, a
-//! `Content-Length` body).
+//! runtime, plain calls (`receive`, then `ExactlyOnce` over an in-memory
+//! store, which processes each event once); rejections are logged. The
+//! crate needs no framework; this server is a sketch of HTTP/1.1 that is
+//! just enough for webhooks (one request per connection, a `Content-Length`
+//! body).
 //!
 //! ```sh
 //! cargo run --example std_server      # listens on 127.0.0.1:3000 (PORT to change)
