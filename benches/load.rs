@@ -1,5 +1,4 @@
-//! A receiver under load: the axum receiver from the examples on
-//! 127.0.0.1, and a load generator in the same program sending signed 4 KiB
+//! A receiver under load: an axum receiver on 127.0.0.1, and a load generator in the same program sending signed 4 KiB
 //! Standard Webhooks deliveries over keep-alive HTTP/1.1 connections, every
 //! event twice: the second copy is a redelivery, sent by the next
 //! connection once the first copy was answered, as a sender redelivers an
@@ -7,8 +6,8 @@
 //!
 //! Three configurations, one after the other, each on a fresh server:
 //!
-//! 1. `memory`: the example's receiver as shipped (`RoutedWebhook`
-//!    extractor, `ExactlyOnce` over `MemoryStore`);
+//! 1. `memory`: the `RoutedWebhook` extractor, `ExactlyOnce::run_async`
+//!    over `MemoryStore`;
 //! 2. `redis`: the same flow with `ExactlyOnce::run_async` over
 //!    `AsyncRedisStore`, against a `redis-server` this program starts in a
 //!    temp dir and stops at the end (skipped, saying so, without one);
@@ -32,13 +31,6 @@
 //! Only 127.0.0.1 is contacted; every request has a timeout, every event a
 //! bounded number of attempts, every configuration a hard time limit.
 
-#[path = "../examples/axum.rs"]
-#[allow(
-    dead_code,
-    reason = "the example's `main` and `serve` are not called here"
-)]
-mod axum_example;
-
 use std::collections::VecDeque;
 use std::error::Error;
 use std::net::{SocketAddr, TcpListener as StdListener};
@@ -51,7 +43,6 @@ use std::time::{Duration, Instant};
 use axum::extract::{FromRef, Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use axum_example::common::{App, Config};
 use http::header::{CONTENT_TYPE, HOST};
 use http::{HeaderMap, HeaderValue, Request, StatusCode};
 use http_body_util::{BodyExt, Full};
@@ -62,11 +53,14 @@ use time::OffsetDateTime;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot};
 use webhook_kit::axum::{Rejection, RoutedWebhook};
-use webhook_kit::dedup::{AsyncRedisStore, ExactlyOnce};
+use webhook_kit::dedup::{AsyncIdempotencyStore, AsyncRedisStore, ExactlyOnce, MemoryStore};
 use webhook_kit::standard::StandardWebhooks;
 use webhook_kit::{Router, WebhookEvent};
 
 type BoxError = Box<dyn Error + Send + Sync>;
+
+/// The Standard Webhooks secret of the receiver and the generator.
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 /// The size of every delivery's body.
 const BODY_SIZE: usize = 4 << 10;
@@ -182,48 +176,54 @@ async fn run_all(settings: Settings) -> Result<(), BoxError> {
 // ---------------------------------------------------------------------------
 // The three servers.
 
-/// Configuration 1: the axum example's router and `App` as shipped, with a
-/// processor that counts the event in the ledger.
-fn memory_router(ledger: &Arc<Ledger>) -> Result<axum::Router, BoxError> {
-    let ledger = Arc::clone(ledger);
-    let app = App::new(&Config::demo())?
-        .quiet()
-        .with_processor(move |event| ledger.record(event.id).map_err(str::to_owned));
-    Ok(axum_example::router(app))
-}
-
-/// Configuration 2's state: the example's receivers, the Redis store, the
-/// ledger.
+/// Configurations 1 and 2's state: the receivers, the store of event ids,
+/// the ledger.
 #[derive(Clone)]
-struct RedisApp {
+struct DedupApp<S> {
     receivers: Arc<Router>,
-    store: AsyncRedisStore,
+    store: S,
     ledger: Arc<Ledger>,
 }
 
-impl FromRef<RedisApp> for Arc<Router> {
-    fn from_ref(app: &RedisApp) -> Self {
+impl<S> FromRef<DedupApp<S>> for Arc<Router> {
+    fn from_ref(app: &DedupApp<S>) -> Self {
         Arc::clone(&app.receivers)
     }
 }
 
-/// Configuration 2: the example's handler with `ExactlyOnce::run_async`
-/// over `AsyncRedisStore` in place of `run` over `MemoryStore`.
-async fn redis_router(ledger: &Arc<Ledger>, url: &str) -> Result<axum::Router, BoxError> {
-    let app = RedisApp {
-        receivers: Arc::new(Config::demo().receivers()?),
-        store: AsyncRedisStore::connect(url).await?,
+/// `POST /webhooks/{provider}` over `store`: verify, then `ExactlyOnce`
+/// counting each event in the ledger.
+fn dedup_router<S>(ledger: &Arc<Ledger>, store: S) -> Result<axum::Router, BoxError>
+where
+    S: AsyncIdempotencyStore + Clone + Send + Sync + 'static,
+{
+    let app = DedupApp {
+        receivers: Arc::new(Router::new().route("standard", StandardWebhooks::new(SECRET)?)),
+        store,
         ledger: Arc::clone(ledger),
     };
     Ok(axum::Router::new()
-        .route("/webhooks/{provider}", post(redis_webhook))
+        .route("/webhooks/{provider}", post(dedup_webhook::<S>))
         .with_state(app))
 }
 
-async fn redis_webhook(
-    State(app): State<RedisApp>,
+/// Configuration 1: `ExactlyOnce::run_async` over `MemoryStore`.
+fn memory_router(ledger: &Arc<Ledger>) -> Result<axum::Router, BoxError> {
+    dedup_router(ledger, Arc::new(MemoryStore::new(100_000)))
+}
+
+/// Configuration 2: `ExactlyOnce::run_async` over `AsyncRedisStore`.
+async fn redis_router(ledger: &Arc<Ledger>, url: &str) -> Result<axum::Router, BoxError> {
+    dedup_router(ledger, AsyncRedisStore::connect(url).await?)
+}
+
+async fn dedup_webhook<S>(
+    State(app): State<DedupApp<S>>,
     hook: Result<RoutedWebhook, Rejection>,
-) -> Response {
+) -> Response
+where
+    S: AsyncIdempotencyStore + Clone + Send + Sync + 'static,
+{
     let hook = match hook {
         Ok(hook) => hook,
         Err(rejection) => return rejection.into_response(),
@@ -348,7 +348,7 @@ struct Sender {
 
 impl Sender {
     fn new() -> Result<Self, BoxError> {
-        let receiver = StandardWebhooks::new(axum_example::common::DEMO_STANDARD_SECRET)?;
+        let receiver = StandardWebhooks::new(SECRET)?;
         Ok(Sender {
             receiver,
             body: Bytes::from(body(BODY_SIZE)?),
@@ -837,7 +837,7 @@ fn report(results: &[Outcome], settings: Settings) {
 
 fn label(name: &str) -> &'static str {
     match name {
-        "memory" => "verify + ExactlyOnce (MemoryStore), as shipped",
+        "memory" => "verify + ExactlyOnce (MemoryStore)",
         "redis" => "verify + ExactlyOnce (AsyncRedisStore, local redis-server)",
         _ => "baseline: no verification, no dedup",
     }

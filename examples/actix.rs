@@ -1,74 +1,107 @@
-//! webhook-kit in an actix-web server, with the `RoutedWebhook` extractor
-//! (feature `actix`).
+//! webhook-kit in an actix-web 4 server (feature `actix`): one
+//! `/webhooks/{provider}` route over a `Router`, with the `RoutedWebhook`
+//! extractor; `ExactlyOnce` over an in-memory store processes each event
+//! once; rejections are logged.
 //!
 //! ```sh
 //! cargo run --example actix --features actix   # 127.0.0.1:3000 (PORT to change)
 //! ```
 //!
-//! Then point a provider at `http://<host>:3000/webhooks/<provider>`, where
-//! `<provider>` is `funnel`, `fourvenues`, `falu`, `clickfunnels` or `standard`.
+//! `{provider}` is `github`, `stripe` or `standard` (any Standard Webhooks
+//! or Svix sender), with their secrets in `GITHUB_SECRET`, `STRIPE_SECRET`
+//! and `STANDARD_WEBHOOKS_SECRET`.
 
-pub(crate) mod common;
+use std::convert::Infallible;
+use std::env;
 
-use std::net::TcpListener;
-
-use actix_web::dev::Server;
 use actix_web::web::{self, Data};
-use actix_web::{HttpResponse, HttpServer, Responder, ResponseError};
-use common::{App, Config};
+use actix_web::{HttpRequest, HttpResponse, HttpServer, Responder, ResponseError};
 use webhook_kit::actix::{Ack, Rejection, RoutedWebhook};
+use webhook_kit::dedup::{ExactlyOnce, MemoryStore};
+use webhook_kit::github::GitHub;
+use webhook_kit::standard::StandardWebhooks;
+use webhook_kit::stripe::Stripe;
+use webhook_kit::{Router, WebhookEvent};
 
-// The extractor has read the body (within the receiver's limit; actix's own
-// `PayloadConfig` does not apply), carried the headers over to `http` 1,
-// verified and parsed; taking its `Result` lets the handler log rejections.
+/// The extractor has picked the receiver named by `{provider}` (404 for an
+/// unknown one) and read the body within its limit (actix's own
+/// `PayloadConfig` does not apply), verified and parsed it; taking its
+/// `Result` lets the handler log a rejection before answering it.
 async fn webhook(
-    app: Data<App>,
+    request: HttpRequest,
     provider: web::Path<String>,
-    request: actix_web::HttpRequest,
+    receivers: Data<Router>,
+    seen: Data<MemoryStore>,
     hook: Result<RoutedWebhook, Rejection>,
 ) -> HttpResponse {
     let hook = match hook {
         Ok(hook) => hook,
         Err(rejection) => {
-            app.rejected(&provider, &rejection);
+            // The message says what was wrong and never holds a secret.
+            eprintln!(
+                "{provider}: rejected {}: {rejection}",
+                rejection.status_code()
+            );
             return rejection.error_response();
         }
     };
-    // Exactly once: the provider's acknowledgement, or "retry later".
-    Ack::from(app.handle(&hook.provider, &hook.event)).respond_to(&request)
+    let Some(receiver) = receivers.get(&provider) else {
+        unreachable!("the extractor verified the request with this receiver");
+    };
+    let (id, event_type) = (hook.event.id(), hook.event.event_type());
+    // A redelivery is acknowledged without running the closure again.
+    let handled = ExactlyOnce::new(receiver, &**seen, &provider).run(&id, || {
+        // Your work goes here; an `Err` answers 503 and the sender retries.
+        println!("{provider} {event_type} {id}: processed");
+        Ok::<(), Infallible>(())
+    });
+    Ack::from(handled.into_response()).respond_to(&request)
 }
 
-/// A server for `app` on `listener`: `POST /webhooks/{provider}`. actix-web
-/// answers 405 to other methods and 404 elsewhere; the extractor answers
-/// 404 to an unknown provider, and 401, 400 or 413 to a request that fails.
-/// Run it inside an actix (or tokio) runtime.
-///
-/// # Errors
-///
-/// When the listener cannot be used.
-pub(crate) fn server(listener: TcpListener, app: App) -> std::io::Result<Server> {
-    let receivers = Data::from(app.receivers.clone());
-    let app = Data::new(app);
-    Ok(HttpServer::new(move || {
-        actix_web::App::new()
-            .app_data(app.clone())
-            .app_data(receivers.clone())
-            .service(web::resource("/webhooks/{provider}").route(web::post().to(webhook)))
+/// A secret from the environment; unset, a public demo value, said on
+/// stderr: anyone can sign with it, so never run like that in production.
+fn secret(variable: &str, demo: &str) -> String {
+    env::var(variable).unwrap_or_else(|_| {
+        eprintln!("{variable} unset: using a public demo secret");
+        demo.to_owned()
     })
-    .workers(2)
-    .listen(listener)?
-    .run())
 }
 
 #[actix_web::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let config = Config::from_env();
-    let app = App::new(&config)?;
-    let listener = TcpListener::bind(("127.0.0.1", config.port))?;
-    println!(
-        "actix-web: receiving webhooks on http://{}/webhooks/{{provider}}",
-        listener.local_addr()?
-    );
-    server(listener, app)?.await?;
+    let receivers = Router::new()
+        .route(
+            "github",
+            GitHub::new(secret("GITHUB_SECRET", "demo-github-secret"))?,
+        )
+        .route(
+            "stripe",
+            Stripe::new(secret("STRIPE_SECRET", "whsec_demo-stripe-secret"))?,
+        )
+        .route(
+            "standard",
+            StandardWebhooks::new(secret(
+                "STANDARD_WEBHOOKS_SECRET",
+                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            ))?,
+        );
+    let receivers = Data::new(receivers);
+    // Event ids seen, to drop redeliveries (this process only).
+    let seen = Data::new(MemoryStore::new(100_000));
+
+    let port: u16 = env::var("PORT").map_or(Ok(3000), |port| port.parse())?;
+    let server = HttpServer::new(move || {
+        actix_web::App::new()
+            .app_data(receivers.clone())
+            .app_data(seen.clone())
+            // A resource answers 405 to other methods.
+            .service(web::resource("/webhooks/{provider}").route(web::post().to(webhook)))
+    })
+    .workers(2)
+    .bind(("127.0.0.1", port))?;
+    for addr in server.addrs() {
+        println!("listening on http://{addr}/webhooks/{{provider}}");
+    }
+    server.run().await?;
     Ok(())
 }

@@ -1,73 +1,97 @@
-//! webhook-kit in an axum server, with the `RoutedWebhook` extractor
-//! (feature `axum`).
+//! webhook-kit in an axum 0.8 server (feature `axum`): one route per
+//! sender, each with the typed `Webhook<P>` extractor; `ExactlyOnce` over an
+//! in-memory store processes each event once; rejections are logged.
 //!
 //! ```sh
 //! cargo run --example axum --features axum   # 127.0.0.1:3000 (PORT to change)
 //! ```
 //!
-//! Then point a provider at `http://<host>:3000/webhooks/<provider>`, where
-//! `<provider>` is `funnel`, `fourvenues`, `falu`, `clickfunnels` or `standard`.
+//! Point GitHub at `/webhooks/github`, Stripe at `/webhooks/stripe` and a
+//! Standard Webhooks (Svix) sender at `/webhooks/standard`, with their
+//! secrets in `GITHUB_SECRET`, `STRIPE_SECRET` and
+//! `STANDARD_WEBHOOKS_SECRET`. With several servers, share the store:
+//! `examples/axum_redis.rs`.
 
-pub(crate) mod common;
-
+use std::convert::Infallible;
+use std::env;
 use std::sync::Arc;
 
-use axum::extract::{FromRef, Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::routing::post;
-use common::{App, Config};
-use webhook_kit::Router;
-use webhook_kit::axum::{Rejection, RoutedWebhook};
+use webhook_kit::axum::{Ack, Rejection, Webhook};
+use webhook_kit::dedup::{ExactlyOnce, MemoryStore};
+use webhook_kit::github::GitHub;
+use webhook_kit::standard::StandardWebhooks;
+use webhook_kit::stripe::Stripe;
+use webhook_kit::{Provider, WebhookEvent};
 
-// The extractor finds the receivers in the state.
-impl FromRef<App> for Arc<Router> {
-    fn from_ref(app: &App) -> Self {
-        Arc::clone(&app.receivers)
-    }
-}
-
-// The extractor has read the body (within the receiver's limit), verified
-// and parsed it; taking its `Result` lets the handler log rejections too.
-async fn webhook(
-    State(app): State<App>,
-    Path(provider): Path<String>,
-    hook: Result<RoutedWebhook, Rejection>,
-) -> Response {
-    let hook = match hook {
-        Ok(hook) => hook,
-        Err(rejection) => {
-            app.rejected(&provider, &rejection);
-            return rejection.into_response();
+/// `POST /webhooks/{name}` for one sender. The extractor takes the receiver
+/// from the route's state, reads the body (within the receiver's limit),
+/// verifies and parses it; taking its `Result` lets the handler log a
+/// rejection before answering it (401, 400 or 413).
+fn route<P>(name: &'static str, receiver: P, seen: Arc<MemoryStore>) -> axum::Router
+where
+    P: Provider + Send + Sync + 'static,
+    P::Event: Send + 'static,
+{
+    let receiver = Arc::new(receiver);
+    let handler = {
+        let receiver = Arc::clone(&receiver);
+        move |hook: Result<Webhook<P>, Rejection>| async move {
+            let hook = match hook {
+                Ok(hook) => hook,
+                Err(rejection) => {
+                    // The message says what was wrong and never holds a secret.
+                    eprintln!("{name}: rejected {}: {rejection}", rejection.status_code());
+                    return rejection.into_response();
+                }
+            };
+            let (id, event_type) = (hook.event.id(), hook.event.event_type());
+            // A redelivery is acknowledged without running the closure again.
+            let handled = ExactlyOnce::new(&*receiver, &*seen, name).run(&id, || {
+                // Your work goes here; an `Err` answers 503 and the sender retries.
+                println!("{name} {event_type} {id}: processed");
+                Ok::<(), Infallible>(())
+            });
+            Ack::from(handled.into_response()).into_response()
         }
     };
-    // Exactly once: the provider's acknowledgement, or "retry later".
-    let reply = app.handle(&hook.provider, &hook.event);
-    reply.map(axum::body::Body::from).into_response()
-}
-
-/// The routes: `POST /webhooks/{provider}`. axum answers 405 to other
-/// methods and 404 elsewhere; the extractor answers 404 to an unknown
-/// provider, and 401, 400 or 413 to a request that fails.
-pub(crate) fn router(app: App) -> axum::Router {
     axum::Router::new()
-        .route("/webhooks/{provider}", post(webhook))
-        .with_state(app)
+        .route(&format!("/webhooks/{name}"), post(handler))
+        .with_state(receiver)
 }
 
-/// Serves the app on `listener` until the process ends.
-pub(crate) async fn serve(listener: tokio::net::TcpListener, app: App) -> std::io::Result<()> {
-    axum::serve(listener, router(app)).await
+/// A secret from the environment; unset, a public demo value, said on
+/// stderr: anyone can sign with it, so never run like that in production.
+fn secret(variable: &str, demo: &str) -> String {
+    env::var(variable).unwrap_or_else(|_| {
+        eprintln!("{variable} unset: using a public demo secret");
+        demo.to_owned()
+    })
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let config = Config::from_env();
-    let app = App::new(&config)?;
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
+    let github = GitHub::new(secret("GITHUB_SECRET", "demo-github-secret"))?;
+    let stripe = Stripe::new(secret("STRIPE_SECRET", "whsec_demo-stripe-secret"))?;
+    let standard = StandardWebhooks::new(secret(
+        "STANDARD_WEBHOOKS_SECRET",
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+    ))?;
+    // Event ids seen, to drop redeliveries (this process only).
+    let seen = Arc::new(MemoryStore::new(100_000));
+
+    let app = axum::Router::new()
+        .merge(route("github", github, Arc::clone(&seen)))
+        .merge(route("stripe", stripe, Arc::clone(&seen)))
+        .merge(route("standard", standard, seen));
+
+    let port = env::var("PORT").unwrap_or_else(|_| "3000".into());
+    let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
     println!(
-        "axum: receiving webhooks on http://{}/webhooks/{{provider}}",
+        "listening on http://{}/webhooks/{{provider}}",
         listener.local_addr()?
     );
-    serve(listener, app).await?;
+    axum::serve(listener, app).await?;
     Ok(())
 }

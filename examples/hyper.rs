@@ -1,20 +1,21 @@
-//! webhook-kit in a bare hyper 1 server, with the tower `VerifyLayer`
-//! (feature `tower`).
+//! webhook-kit in a bare hyper 1 server (feature `tower`): each sender's
+//! route is its handler behind a `VerifyLayer`, which verifies before the
+//! handler runs; `ExactlyOnce` over an in-memory store processes each event
+//! once; rejections are logged.
 //!
 //! ```sh
 //! cargo run --example hyper --features tower   # 127.0.0.1:3000 (PORT to change)
 //! ```
 //!
-//! Then point a provider at `http://<host>:3000/webhooks/<provider>`, where
-//! `<provider>` is `funnel`, `fourvenues`, `falu`, `clickfunnels` or `standard`.
-
-pub(crate) mod common;
+//! Routes: `/webhooks/github`, `/webhooks/stripe` and `/webhooks/standard`
+//! (any Standard Webhooks or Svix sender), with their secrets in
+//! `GITHUB_SECRET`, `STRIPE_SECRET` and `STANDARD_WEBHOOKS_SECRET`.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
+use std::env;
 use std::sync::Arc;
 
-use common::{App, Config, PREFIX, method_not_allowed, text};
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::{Either, Full};
 use hyper::body::{Bytes, Incoming};
@@ -24,97 +25,115 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tower::util::BoxCloneSyncService;
 use tower::{Layer, ServiceExt, service_fn};
+use webhook_kit::dedup::{ExactlyOnce, MemoryStore};
+use webhook_kit::github::GitHub;
+use webhook_kit::standard::StandardWebhooks;
+use webhook_kit::stripe::Stripe;
 use webhook_kit::tower::{VerifyBody, VerifyLayer};
-use webhook_kit::{Provider, Rejection};
+use webhook_kit::{Provider, Rejection, WebhookEvent};
 
 type Body = VerifyBody<Full<Bytes>>;
 type Webhook = BoxCloneSyncService<Request<Incoming>, Response<Body>, Infallible>;
-/// The routes, by provider name.
-pub(crate) type Webhooks = Arc<HashMap<&'static str, Webhook>>;
 
-/// One provider's route: `VerifyLayer` reads the body (within the
-/// receiver's limit), verifies and parses it, and answers failures itself;
-/// the inner service runs only for verified requests and finds the event
-/// (with its `Delivery` and the provider's `Ack`) in the request extensions.
-fn webhook<P>(name: &'static str, receiver: P, app: &App) -> Webhook
+/// One sender's route. `VerifyLayer` reads the body (within the receiver's
+/// limit), verifies and parses it, and answers a failure itself (401, 400
+/// or 413, with the `Rejection` in the response extensions); the inner
+/// service runs only for verified requests and finds the event in the
+/// request extensions.
+fn webhook<P>(name: &'static str, receiver: P, seen: Arc<MemoryStore>) -> Webhook
 where
     P: Provider + Send + Sync + 'static,
     P::Event: Clone + Send + Sync + 'static,
 {
-    let app = app.clone();
-    let handle = service_fn(move |request: Request<Full<Bytes>>| {
-        let app = app.clone();
-        async move {
-            let Some(event) = request.extensions().get::<P::Event>() else {
-                unreachable!("VerifyLayer puts the event in every request it passes on");
-            };
-            // Exactly once: the provider's acknowledgement, or "retry later".
-            let reply = app.handle(name, event).map(Bytes::from);
-            Ok::<_, Infallible>(reply.map(Full::new))
-        }
-    });
-    BoxCloneSyncService::new(VerifyLayer::new(receiver).layer(handle))
+    let receiver = Arc::new(receiver);
+    let handle = {
+        let receiver = Arc::clone(&receiver);
+        service_fn(move |request: Request<Full<Bytes>>| {
+            let (receiver, seen) = (Arc::clone(&receiver), Arc::clone(&seen));
+            async move {
+                let Some(event) = request.extensions().get::<P::Event>() else {
+                    unreachable!("VerifyLayer puts the event in every request it passes on");
+                };
+                let (id, event_type) = (event.id(), event.event_type());
+                // A redelivery is acknowledged without running the closure again.
+                let handled = ExactlyOnce::new(&*receiver, &*seen, name).run(&id, || {
+                    // Your work goes here; an `Err` answers 503 and the sender retries.
+                    println!("{name} {event_type} {id}: processed");
+                    Ok::<(), Infallible>(())
+                });
+                Ok::<_, Infallible>(handled.into_response().map(Full::from))
+            }
+        })
+    };
+    let verified = VerifyLayer::from_arc(receiver).layer(handle);
+    BoxCloneSyncService::new(verified)
 }
 
-/// Routes `POST /webhooks/{provider}` to its provider's service; 405 for
-/// other methods, 404 elsewhere; one log line for each rejection.
+/// `POST /webhooks/{provider}` to that sender's route, 405 for another
+/// method, 404 elsewhere; a rejection is logged.
 async fn route(
-    app: App,
-    webhooks: Webhooks,
+    webhooks: Arc<HashMap<&'static str, Webhook>>,
     request: Request<Incoming>,
 ) -> Result<Response<Body>, Infallible> {
     let path = request.uri().path();
-    let Some((name, webhook)) = path
-        .strip_prefix(PREFIX)
+    let Some((&name, webhook)) = path
+        .strip_prefix("/webhooks/")
         .and_then(|name| webhooks.get_key_value(name))
     else {
-        let reply = text(
-            StatusCode::NOT_FOUND,
-            format!("no webhook receiver at {path}"),
-        );
-        return Ok(reply.map(|text| Either::Left(Full::from(text))));
+        return Ok(plain(StatusCode::NOT_FOUND, "no webhook receiver here"));
     };
     if request.method() != Method::POST {
-        return Ok(method_not_allowed(request.method()).map(|text| Either::Left(Full::from(text))));
+        return Ok(plain(StatusCode::METHOD_NOT_ALLOWED, "webhooks are POSTed"));
     }
     let reply = webhook.clone().oneshot(request).await?;
     if let Some(rejection) = reply.extensions().get::<Rejection>() {
-        app.rejected(name, rejection);
+        // The message says what was wrong and never holds a secret.
+        eprintln!("{name}: rejected {}: {rejection}", rejection.status_code());
     }
     Ok(reply)
 }
 
-/// Every provider's route, by name.
-///
-/// # Errors
-///
-/// As [`Config::receivers`].
-pub(crate) fn webhooks(config: &Config, app: &App) -> Result<Webhooks, webhook_kit::Error> {
-    Ok(Arc::new(HashMap::from([
-        ("funnel", webhook("funnel", config.funnel()?, app)),
-        (
-            "fourvenues",
-            webhook("fourvenues", config.fourvenues()?, app),
-        ),
-        ("falu", webhook("falu", config.falu()?, app)),
-        (
-            "clickfunnels",
-            webhook("clickfunnels", config.clickfunnels()?, app),
-        ),
-        ("standard", webhook("standard", config.standard()?, app)),
-    ])))
+fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
+    let mut reply = Response::new(Either::Left(Full::from(text)));
+    *reply.status_mut() = status;
+    reply
 }
 
-/// Serves `webhooks` on `listener` until the process ends.
-pub(crate) async fn serve(
-    listener: TcpListener,
-    app: App,
-    webhooks: Webhooks,
-) -> std::io::Result<()> {
+/// A secret from the environment; unset, a public demo value, said on
+/// stderr: anyone can sign with it, so never run like that in production.
+fn secret(variable: &str, demo: &str) -> String {
+    env::var(variable).unwrap_or_else(|_| {
+        eprintln!("{variable} unset: using a public demo secret");
+        demo.to_owned()
+    })
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let github = GitHub::new(secret("GITHUB_SECRET", "demo-github-secret"))?;
+    let stripe = Stripe::new(secret("STRIPE_SECRET", "whsec_demo-stripe-secret"))?;
+    let standard = StandardWebhooks::new(secret(
+        "STANDARD_WEBHOOKS_SECRET",
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+    ))?;
+    // Event ids seen, to drop redeliveries (this process only).
+    let seen = Arc::new(MemoryStore::new(100_000));
+    let webhooks = Arc::new(HashMap::from([
+        ("github", webhook("github", github, Arc::clone(&seen))),
+        ("stripe", webhook("stripe", stripe, Arc::clone(&seen))),
+        ("standard", webhook("standard", standard, seen)),
+    ]));
+
+    let port = env::var("PORT").unwrap_or_else(|_| "3000".into());
+    let listener = TcpListener::bind(format!("127.0.0.1:{port}")).await?;
+    println!(
+        "listening on http://{}/webhooks/{{provider}}",
+        listener.local_addr()?
+    );
     loop {
         let (stream, _) = listener.accept().await?;
-        let (app, webhooks) = (app.clone(), Arc::clone(&webhooks));
-        let service = service_fn(move |request| route(app.clone(), Arc::clone(&webhooks), request));
+        let webhooks = Arc::clone(&webhooks);
+        let service = service_fn(move |request| route(Arc::clone(&webhooks), request));
         tokio::spawn(async move {
             // A client that hangs up mid-request is its own problem.
             let _ = http1::Builder::new()
@@ -122,18 +141,4 @@ pub(crate) async fn serve(
                 .await;
         });
     }
-}
-
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let config = Config::from_env();
-    let app = App::new(&config)?;
-    let webhooks = webhooks(&config, &app)?;
-    let listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
-    println!(
-        "hyper: receiving webhooks on http://{}/webhooks/{{provider}}",
-        listener.local_addr()?
-    );
-    serve(listener, app, webhooks).await?;
-    Ok(())
 }

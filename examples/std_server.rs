@@ -1,26 +1,41 @@
 //! webhook-kit with nothing but the standard library: no framework, no async
-//! runtime, plain calls (`receive`, `acknowledge`). The crate needs none; this server is a sketch of HTTP/1.1 that
-//! is just enough for webhooks (one request per connection, a
-//! `Content-Length` body).
+//! runtime, plain calls (`receive`, then `ExactlyOnce` over an in-memory
+//! store, which processes each event once); rejections are logged. The
+//! crate needs no framework; this server is a sketch of HTTP/1.1 that is
+//! just enough for webhooks (one request per connection, a `Content-Length`
+//! body).
 //!
 //! ```sh
 //! cargo run --example std_server      # listens on 127.0.0.1:3000 (PORT to change)
 //! ```
 //!
-//! Then point a provider at `http://<host>:3000/webhooks/<provider>`, where
-//! `<provider>` is `funnel`, `fourvenues`, `falu`, `clickfunnels` or `standard`.
-//! Put it behind a real reverse proxy before exposing it to the internet.
+//! Routes: `/webhooks/github`, `/webhooks/stripe` and `/webhooks/standard`
+//! (any Standard Webhooks or Svix sender), with their secrets in
+//! `GITHUB_SECRET`, `STRIPE_SECRET` and `STANDARD_WEBHOOKS_SECRET`. Put it
+//! behind a real reverse proxy before exposing it to the internet.
 
-pub(crate) mod common;
-
+use std::convert::Infallible;
+use std::env;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use common::{App, Config, MAX_BODY, PREFIX, method_not_allowed, text};
+use http::header::{ALLOW, CONTENT_TYPE};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode};
-use webhook_kit::Rejection;
+use webhook_kit::dedup::{ExactlyOnce, MemoryStore};
+use webhook_kit::github::GitHub;
+use webhook_kit::standard::StandardWebhooks;
+use webhook_kit::stripe::Stripe;
+use webhook_kit::{DEFAULT_MAX_BODY as MAX_BODY, Rejection, Router, WebhookEvent};
+
+/// What every request needs: the receivers by route name and the event ids
+/// seen, to drop redeliveries (this process only).
+struct App {
+    receivers: Router,
+    seen: MemoryStore,
+}
 
 /// Connections served at once; more wait in the listen queue.
 const WORKERS: usize = 4;
@@ -34,10 +49,10 @@ const DRAIN_LIMIT: u64 = 4 * MAX_BODY as u64;
 
 /// Serves the app on `listener` with a fixed pool of worker threads; returns
 /// only if accepting fails.
-pub(crate) fn serve(listener: TcpListener, app: App) -> io::Result<()> {
+fn serve(listener: TcpListener, app: Arc<App>) -> io::Result<()> {
     let workers = (1..WORKERS)
         .map(|_| {
-            let (listener, app) = (listener.try_clone()?, app.clone());
+            let (listener, app) = (listener.try_clone()?, Arc::clone(&app));
             Ok(thread::spawn(move || accept_loop(&listener, &app)))
         })
         .collect::<io::Result<Vec<_>>>()?;
@@ -60,7 +75,10 @@ fn serve_connection(stream: TcpStream, app: &App) -> io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let reply = match read_request(&mut reader) {
         Ok(request) => respond(app, &request),
-        Err((status, why)) => text(status, why),
+        Err((status, why)) => {
+            eprintln!("request: rejected {status}: {why}");
+            text(status, why)
+        }
     };
     write_reply(&stream, &reply)?;
     // Closing with unread request bytes (a refused oversized body) makes the
@@ -77,7 +95,7 @@ fn serve_connection(stream: TcpStream, app: &App) -> io::Result<()> {
 fn respond(app: &App, request: &Request) -> Response<String> {
     let Some((name, receiver)) = request
         .path
-        .strip_prefix(PREFIX)
+        .strip_prefix("/webhooks/")
         .and_then(|name| Some((name, app.receivers.get(name)?)))
     else {
         let path = &request.path;
@@ -87,18 +105,39 @@ fn respond(app: &App, request: &Request) -> Response<String> {
         );
     };
     if request.method != Method::POST {
-        return method_not_allowed(&request.method);
+        let mut reply = text(StatusCode::METHOD_NOT_ALLOWED, "webhooks are POSTed".into());
+        reply
+            .headers_mut()
+            .insert(ALLOW, HeaderValue::from_static("POST"));
+        return reply;
     }
     // Verify and parse the raw body, exactly as received.
-    match receiver.receive(&request.headers, &request.body) {
-        // Exactly once: the provider's acknowledgement, or "retry later".
-        Ok(received) => app.handle(name, &received.event).map(String::from),
+    let event = match receiver.receive(&request.headers, &request.body) {
+        Ok(received) => received.event,
         Err(error) => {
             let rejection = Rejection::from(error);
-            app.rejected(name, &rejection);
-            rejection.to_response()
+            // The message says what was wrong and never holds a secret.
+            eprintln!("{name}: rejected {}: {rejection}", rejection.status_code());
+            return rejection.to_response();
         }
-    }
+    };
+    let (id, event_type) = (event.id(), event.event_type());
+    // A redelivery is acknowledged without running the closure again.
+    let handled = ExactlyOnce::new(receiver, &app.seen, name).run(&id, || {
+        // Your work goes here; an `Err` answers 503 and the sender retries.
+        println!("{name} {event_type} {id}: processed");
+        Ok::<(), Infallible>(())
+    });
+    handled.into_response().map(String::from)
+}
+
+/// A plain-text reply.
+fn text(status: StatusCode, body: String) -> Response<String> {
+    let mut reply = Response::new(body);
+    *reply.status_mut() = status;
+    let plain = HeaderValue::from_static("text/plain; charset=utf-8");
+    reply.headers_mut().insert(CONTENT_TYPE, plain);
+    reply
 }
 
 struct Request {
@@ -213,12 +252,41 @@ fn write_reply(mut stream: &TcpStream, reply: &Response<String>) -> io::Result<(
     stream.flush()
 }
 
+/// A secret from the environment; unset, a public demo value, said on
+/// stderr: anyone can sign with it, so never run like that in production.
+fn secret(variable: &str, demo: &str) -> String {
+    env::var(variable).unwrap_or_else(|_| {
+        eprintln!("{variable} unset: using a public demo secret");
+        demo.to_owned()
+    })
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let config = Config::from_env();
-    let app = App::new(&config)?;
-    let listener = TcpListener::bind(("127.0.0.1", config.port))?;
+    let receivers = Router::new()
+        .route(
+            "github",
+            GitHub::new(secret("GITHUB_SECRET", "demo-github-secret"))?,
+        )
+        .route(
+            "stripe",
+            Stripe::new(secret("STRIPE_SECRET", "whsec_demo-stripe-secret"))?,
+        )
+        .route(
+            "standard",
+            StandardWebhooks::new(secret(
+                "STANDARD_WEBHOOKS_SECRET",
+                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            ))?,
+        );
+    let app = Arc::new(App {
+        receivers,
+        seen: MemoryStore::new(100_000),
+    });
+
+    let port: u16 = env::var("PORT").map_or(Ok(3000), |port| port.parse())?;
+    let listener = TcpListener::bind(("127.0.0.1", port))?;
     println!(
-        "std: receiving webhooks on http://{}/webhooks/{{provider}}",
+        "listening on http://{}/webhooks/{{provider}}",
         listener.local_addr()?
     );
     serve(listener, app)?;

@@ -288,12 +288,12 @@ impl WebhookEvent for Event {
     }
 }
 
-/// The envelope. Its `id` is read by `top_level_str`, the reader of the
-/// `x-webhook-id` check, so the check and the event never disagree about a
-/// body; serde only makes sure there is exactly one.
 /// The envelope's type and data fields, for [`read_one_pass`].
 const PAIRS: Pairs = &[("event", "payload")];
 
+/// The envelope. Its `id` is read by `top_level_str`, the reader of the
+/// `x-webhook-id` check, so the check and the event never disagree about a
+/// body; serde only makes sure there is exactly one.
 #[derive(Deserialize)]
 struct Envelope<'a> {
     #[serde(rename = "id")]

@@ -454,11 +454,11 @@ impl WebhookEvent for Event {
     }
 }
 
-/// Every field of both envelopes; which are present tells them apart.
 /// The envelope's type and data fields, for [`read_one_pass`]: v2's type
 /// names the event when both are present.
 const PAIRS: Pairs = &[("event_type", "event_data"), ("event", "data")];
 
+/// Every field of both envelopes; which are present tells them apart.
 #[derive(Deserialize)]
 struct Envelope<'a> {
     id: Id,

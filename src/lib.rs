@@ -104,8 +104,6 @@
 //!
 //! Without them the crate needs no async runtime or framework: [`Ack`] and
 //! [`Rejection`] are plain `http` values for any server.
-#![forbid(unsafe_code)]
-#![deny(missing_docs)]
 // docs.rs (`--cfg docsrs`, see Cargo.toml) marks feature-gated items with the feature.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

@@ -234,8 +234,8 @@ fn secrets_themselves_are_redacted() {
 
 #[test]
 fn invalid_secrets_fail_at_construction_with_a_clear_error() {
-    // 0.1 accepted 24 to 64 bytes only; since issue 11 every non-empty key
-    // up to MAX_SECRET_LEN is accepted, as the reference libraries do.
+    // Every non-empty key up to MAX_SECRET_LEN is accepted, as the
+    // reference libraries do.
     let max = webhook_kit::standard::MAX_SECRET_LEN;
     for (key_len, ok) in [
         (0, false),

@@ -1,7 +1,7 @@
 //! How every provider judges an authentic body that is not its JSON: the
 //! same rules for all, the same answer from `parse` and from the checks
 //! `verify_at` makes on the body, and error positions inside the body.
-//! Each case here was first found by fuzzing (FUZZING.md).
+//! Each case here was first found by fuzzing (inputs in fuzz/regressions/).
 
 mod common;
 
@@ -47,7 +47,8 @@ macro_rules! for_every_provider {
 }
 
 /// serde's derived structs read an array as the fields in order, so
-/// `["evt_1", "payment.success", {}]` used to parse as an event.
+/// `["evt_1", "payment.success", {}]` would parse as an event: an envelope
+/// must be a JSON object.
 #[test]
 fn an_envelope_must_be_an_object() {
     fn check<P: Provider<Event: PartialEq + std::fmt::Debug>>(provider: &P) {

@@ -248,7 +248,7 @@ fn assert_arbitrary_headers_rejected<P: Provider>(
 }
 
 /// Whatever a provider parses, a queue gives back equal: serialize the
-/// event to JSON, read it back (issue 12).
+/// event to JSON, read it back.
 fn assert_queue_round_trip<P>(p: &P, body: &[u8]) -> Result<(), TestCaseError>
 where
     P: Provider<
@@ -273,7 +273,7 @@ fn any_secret() -> impl Strategy<Value = Vec<u8>> {
 
 /// Any length the reference libraries accept (0.1 allowed 24 to 64 bytes).
 /// Keys whose bytes read as whitespace-only text are left out: see
-/// `closed_by_default::a_standard_key_of_whitespace_bytes_is_a_key`.
+/// `secrets_and_header_forms::a_standard_key_of_whitespace_bytes_is_a_key`.
 fn standard_key() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(any::<u8>(), 1..=128).prop_filter("not blank text", |k| !blank(k))
 }
@@ -315,7 +315,7 @@ fn any_json() -> impl Strategy<Value = Value> {
 
 /// JSON with floats too: with serde_json's `float_roundtrip`, every finite
 /// float reads back exactly (see
-/// `one_surface::a_float_in_the_data_survives_the_queue`).
+/// `provider_api::a_float_in_the_data_survives_the_queue`).
 fn exact_json() -> impl Strategy<Value = Value> {
     any_json()
 }

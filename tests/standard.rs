@@ -117,9 +117,8 @@ fn unpadded_and_prefixless_secrets_are_the_same_key() {
 
 #[test]
 fn bad_secrets_are_rejected_at_construction() {
-    // 0.1 also refused short and long keys ("whsec_c2hvcnQ=", 66 bytes);
-    // since issue 11 any non-empty length up to MAX_SECRET_LEN is a key, as
-    // in the reference libraries: only empty, non-base64 and absurd sizes fail.
+    // Any non-empty length up to MAX_SECRET_LEN is a key, as in the
+    // reference libraries: only empty, non-base64 and absurd sizes fail.
     for secret in [
         "",
         "   ",
@@ -146,10 +145,9 @@ fn bad_secrets_are_rejected_at_construction() {
 
 #[test]
 fn known_traps_do_not_verify() {
-    // 0.1 told a truncated or wrongly versioned signature (SignatureMismatch)
-    // from undecodable text (MalformedHeader). Since issue 11 entries that are
-    // not a `v1` SHA-256 MAC are skipped, so a header holding only such
-    // entries has no usable entry: MalformedHeader, still a 401.
+    // Entries that are not a `v1` SHA-256 MAC (truncated, wrongly
+    // versioned, undecodable) are skipped, so a header holding only such
+    // entries has no usable entry: MalformedHeader, a 401.
     let v = &VECTORS[0];
     let receiver = StandardWebhooks::new(v.secret).expect("secret");
     let now = at(v.timestamp);

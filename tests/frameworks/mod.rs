@@ -4,7 +4,7 @@
 //! whose handlers record what they process, then runs [`check`].
 #![allow(dead_code, reason = "each framework's test uses a different part")]
 
-#[path = "../../examples/common/client.rs"]
+#[path = "../http_client/mod.rs"]
 pub(crate) mod client;
 
 use std::collections::HashMap;
