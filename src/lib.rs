@@ -18,6 +18,25 @@
 //! | [`stripe`] | Stripe | HMAC-SHA256 of `t.body` in `Stripe-Signature` |
 //! | [`shopify`] | Shopify | HMAC-SHA256 (base64) of the body |
 //! | [`slack`] | Slack | HMAC-SHA256 of `v0:timestamp:body` |
+//! | [`paddle`] | Paddle Billing | HMAC-SHA256 of `ts:body` in `Paddle-Signature` |
+//! | [`linear`] | Linear | HMAC-SHA256 of the body; `webhookTimestamp` in the body |
+//! | [`zoom`] | Zoom | HMAC-SHA256 of `v0:timestamp:body`; URL validation answered |
+//! | [`twitch`] | Twitch EventSub | HMAC-SHA256 of id + RFC 3339 timestamp + body; challenge answered |
+//! | [`twilio`] | Twilio | HMAC-SHA1 (base64) of the URL and sorted form parameters |
+//! | [`square`] | Square | HMAC-SHA256 (base64) of the notification URL and body |
+//! | [`hubspot`] | HubSpot | v3: HMAC-SHA256 (base64) of method, URL, body and timestamp |
+//! | [`meta`] | Meta (WhatsApp, Messenger, Instagram) | HMAC-SHA256 of the body; `hub.challenge` answered |
+//! | [`calendly`] | Calendly | HMAC-SHA256 of `t.body` |
+//! | [`paystack`] | Paystack | HMAC-SHA512 of the body |
+//! | [`razorpay`] | Razorpay | HMAC-SHA256 of the body |
+//! | [`typeform`] | Typeform | HMAC-SHA256 (base64) of the body |
+//! | `discord` (feature `ed25519`) | Discord | Ed25519 of timestamp + body; `PING` answered |
+//! | `telnyx` (feature `ed25519`) | Telnyx | Ed25519 of `timestamp\|body` |
+//! | `sendgrid` (feature `ecdsa`) | SendGrid Event Webhook | ECDSA P-256 of timestamp + body |
+//! | [`gitlab`] | GitLab | the secret token in `X-Gitlab-Token` (its signing token: [`standard`]) |
+//! | [`lemonsqueezy`] | Lemon Squeezy | HMAC-SHA256 of the body |
+//! | [`intercom`] | Intercom | HMAC-SHA1 of the body |
+//! | [`dropbox`] | Dropbox | HMAC-SHA256 of the body; the `challenge` answered |
 //! | [`custom`] | any sender you describe | HMAC-SHA256, as described with [`custom::SchemeBuilder`] |
 //!
 //! # Quick start
@@ -88,11 +107,12 @@
 //!
 //! # Features
 //!
-//! One per provider, all on by default: `funnel`, `fourvenues`, `falu`,
-//! `clickfunnels`, `standard`, `github`, `stripe`, `shopify`, `slack`
-//! ([`custom`] is always there). Off by default:
+//! One per sender, named as its module, all on by default (`funnel`,
+//! `fourvenues`, … `dropbox`; [`custom`] is always there); `discord` and
+//! `telnyx` also need `ed25519`, `sendgrid` needs `ecdsa`. Off by default:
 //!
 //! - `redis`: `dedup::RedisStore`; `redis-async`: `dedup::AsyncRedisStore`;
+//! - `ecdsa`: ECDSA P-256 signatures (SendGrid);
 //! - `ed25519`: Standard Webhooks `v1a` signatures;
 //! - `axum`: the `axum::Webhook<P>` extractor (and `axum::RoutedWebhook`
 //!   over a [`Router`]), and `IntoResponse` for [`Ack`], [`Error`] and
