@@ -124,6 +124,44 @@
 //!
 //! Without them the crate needs no async runtime or framework: [`Ack`] and
 //! [`Rejection`] are plain `http` values for any server.
+// The machinery is shared by the senders; a build with only some of them
+// (`--no-default-features --features <sender>`, checked in CI) leaves parts
+// of it unused. Dead code is still caught in the build with every sender.
+#![cfg_attr(
+    not(all(
+        feature = "funnel",
+        feature = "fourvenues",
+        feature = "falu",
+        feature = "clickfunnels",
+        feature = "standard",
+        feature = "github",
+        feature = "stripe",
+        feature = "shopify",
+        feature = "slack",
+        feature = "paddle",
+        feature = "linear",
+        feature = "zoom",
+        feature = "twitch",
+        feature = "twilio",
+        feature = "square",
+        feature = "hubspot",
+        feature = "meta",
+        feature = "calendly",
+        feature = "paystack",
+        feature = "razorpay",
+        feature = "typeform",
+        feature = "discord",
+        feature = "telnyx",
+        feature = "sendgrid",
+        feature = "gitlab",
+        feature = "lemonsqueezy",
+        feature = "intercom",
+        feature = "dropbox",
+        feature = "ed25519",
+        feature = "ecdsa"
+    )),
+    allow(dead_code, unused_imports, unused_macros)
+)]
 // docs.rs (`--cfg docsrs`, see Cargo.toml) marks feature-gated items with the feature.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
