@@ -146,6 +146,8 @@ use crate::Provider;
 mod async_store;
 mod claim;
 mod flow;
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
+pub mod inbox;
 mod lease;
 mod memory;
 #[cfg(feature = "redis")]
