@@ -253,7 +253,7 @@ pub(crate) async fn a_rollback_after_the_write_leaves_nothing_and_the_retry_proc
     DB::write_effect(&mut tx, "falu", "evt_rb")
         .await
         .expect("writes");
-    drop(tx);
+    tx.rollback().await.expect("rolls back");
     assert_eq!(DB::effects(&pool, "falu", "evt_rb").await, 0);
     let retry = deliver(&inbox, &pool, "falu", "evt_rb").await;
     assert!(matches!(retry, Handled::Processed { .. }), "{retry:?}");
@@ -381,7 +381,11 @@ fn simulate<DB: TestDb, P: Provider>(
                     let claim = inbox.claim(&mut tx, &id).await.expect("claims");
                     assert_eq!(claim, InboxClaim::Claimed, "{name}");
                     DB::write_effect(&mut tx, name, &id).await.expect("writes");
-                    drop(tx);
+                    // What the database does when the process dies (the
+                    // Postgres test that kills the connection shows it),
+                    // done here at once: dropping `tx` would leave the
+                    // rollback until the pool gets the connection back.
+                    tx.rollback().await.expect("rolls back");
                     Reply::empty(StatusCode::INTERNAL_SERVER_ERROR)
                 }
                 Crash::AfterCommit => {
@@ -394,6 +398,9 @@ fn simulate<DB: TestDb, P: Provider>(
                     let handled = inbox
                         .run(pool, id, |mut tx| async move {
                             DB::write_effect(&mut tx, name, id).await?;
+                            // Frees the event now, not when the pool
+                            // gets the connection back.
+                            tx.rollback().await?;
                             Err::<Transaction<'static, DB>, _>(sqlx::Error::PoolClosed)
                         })
                         .await;

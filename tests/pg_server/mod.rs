@@ -114,10 +114,8 @@ fn try_start(durable: bool) -> Result<Server, String> {
             .and_then(|l| l.local_addr())
             .map_err(|e| format!("no free port: {e}"))?
             .port();
-        let dir = std::env::temp_dir().join(format!(
-            "webhook-kit-pg-{}-{port}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("webhook-kit-pg-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir).map_err(|e| format!("temp dir: {e}"))?;
         let mut server = Server {
             bin: bin.clone(),
@@ -185,10 +183,15 @@ impl Server {
 
     fn initdb(&self, durable: bool) -> Result<(), String> {
         let mut initdb = self.command("initdb");
-        initdb
-            .arg("-D")
-            .arg(self.data())
-            .args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C"]);
+        initdb.arg("-D").arg(self.data()).args([
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--locale=C",
+        ]);
         if !durable {
             initdb.arg("--no-sync");
         }

@@ -419,6 +419,12 @@ impl<'a, P: Provider + ?Sized> Inbox<'a, P> {
     /// | `process` failed | `Failed` | `503` |
     /// | begin, claim or commit failed | `StoreUnavailable` | `503` |
     ///
+    /// A transaction dropped in `process` is rolled back by sqlx when the
+    /// pool gets its connection back; until then the event stays in
+    /// progress (`429` to a redelivery in between). `process` can roll back
+    /// itself (`tx.rollback().await`) before returning `Err`, to free the
+    /// event at once.
+    ///
     /// A failed commit may still have committed (the reply was lost with
     /// the connection): the sender's retry then finds the record and is
     /// acknowledged; either way the writes happen once. `Unrecorded` never
@@ -463,23 +469,26 @@ impl<'a, P: Provider + ?Sized> Inbox<'a, P> {
             Ok(tx) => tx,
             Err(error) => return Handled::StoreUnavailable(error),
         };
-        match self.claim(&mut tx, event_id).await {
-            Ok(InboxClaim::Claimed) => {}
-            Ok(InboxClaim::Done) => {
-                return Handled::Duplicate {
-                    ack: self.provider.acknowledge(),
-                };
-            }
-            Ok(InboxClaim::InProgress) => {
-                return Handled::InProgress {
+        let claim = self.claim(&mut tx, event_id).await;
+        if !matches!(claim, Ok(InboxClaim::Claimed)) {
+            // At once, not when the pool gets the connection back: until
+            // then the transaction keeps the event's lock, and a delivery in
+            // between would be told it is in progress.
+            let _ = tx.rollback().await;
+            return match claim {
+                Ok(InboxClaim::InProgress) => Handled::InProgress {
                     retry_after: self.lease,
-                };
-            }
-            Err(error) => return Handled::StoreUnavailable(error),
+                },
+                Ok(_) => Handled::Duplicate {
+                    ack: self.provider.acknowledge(),
+                },
+                Err(error) => Handled::StoreUnavailable(error),
+            };
         }
         let tx = match process(tx).await {
             Ok(tx) => tx,
-            // The transaction was dropped with `process`: sqlx rolls it back.
+            // The transaction was dropped with `process`: sqlx rolls it back
+            // when the pool gets the connection back.
             Err(error) => return Handled::Failed(error),
         };
         match tx.commit().await {
