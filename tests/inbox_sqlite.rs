@@ -2,6 +2,10 @@
 //! each effect counted in the same database.
 #![cfg(feature = "sqlite")]
 
+#[cfg(feature = "axum")]
+#[path = "../examples/axum_inbox.rs"]
+#[allow(dead_code, reason = "the example's `main` is not called here")]
+mod example;
 mod inbox_suite;
 
 use std::path::PathBuf;
@@ -98,4 +102,53 @@ fn every_sender_under_every_crash_schedule_writes_the_effect_once() {
         .expect("a runtime");
     let (pool, _db) = rt.block_on(database(Duration::from_secs(5)));
     inbox_suite::every_sender_under_every_crash_writes_the_effect_once(&rt, &pool, &CRASHES);
+}
+
+/// The axum example: a signed delivery is processed, its copy acknowledged
+/// unprocessed, a forged one refused before the inbox; one row written.
+#[cfg(feature = "axum")]
+mod axum_example {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use http::{Request, StatusCode};
+    use tower::ServiceExt;
+    use webhook_kit::Provider;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_axum_example_writes_each_event_once_and_acks_its_copies() {
+        let (pool, _db) = super::database(Duration::from_secs(5)).await;
+        super::example::setup(&pool).await.expect("sets up");
+        let receiver = Arc::new(super::inbox_suite::standard());
+        let app = super::example::router(super::example::App {
+            receiver: Arc::clone(&receiver),
+            pool: pool.clone(),
+        });
+        let body = br#"{"type": "invoice.paid", "data": {"id": 7}}"#;
+        let headers = receiver
+            .sign_at(body, time::OffsetDateTime::now_utc())
+            .expect("signs");
+        let request = |body: &[u8]| {
+            let mut request = Request::post("/webhooks/standard")
+                .body(axum::body::Body::from(body.to_vec()))
+                .expect("a request");
+            *request.headers_mut() = headers.clone();
+            request
+        };
+        for _ in 0..2 {
+            let reply = app.clone().oneshot(request(body)).await.expect("answers");
+            assert_eq!(reply.status(), StatusCode::OK);
+        }
+        let forged = app
+            .clone()
+            .oneshot(request(br#"{"type": "invoice.paid", "data": {"id": 8}}"#))
+            .await
+            .expect("answers");
+        assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
+        let (rows,): (i64,) = sqlx::query_as("SELECT count(*) FROM received")
+            .fetch_one(&pool)
+            .await
+            .expect("counts");
+        assert_eq!(rows, 1);
+    }
 }
