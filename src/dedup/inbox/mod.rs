@@ -45,9 +45,12 @@
 //! progress until it ends; bound that with the database's own settings
 //! (Postgres `idle_in_transaction_session_timeout`).
 //!
-//! On Postgres the claim works at the default isolation, `READ COMMITTED`;
-//! under `REPEATABLE READ` or `SERIALIZABLE` a claim that races another may
-//! fail with a serialization error instead, answered `503` and retried.
+//! Postgres 11 or later: the lock key is `hashtextextended` of the name and
+//! the id, so two events whose keys collide are answered `429` while the
+//! other one's transaction runs, nothing worse. The claim works at the
+//! default isolation, `READ COMMITTED`; under `REPEATABLE READ` or
+//! `SERIALIZABLE` a claim that races another may fail with a serialization
+//! error instead, answered `503` and retried.
 //!
 //! # Setting up
 //!

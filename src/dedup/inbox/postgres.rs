@@ -7,8 +7,6 @@
 //! transaction (commit, rollback, or a connection that dies), and with it
 //! the event is either recorded, with its writes, or free again.
 
-use std::future::Future;
-
 use sqlx::{PgConnection, Pool, Postgres};
 
 use super::InboxClaim;
@@ -34,54 +32,48 @@ const INSERT: &str = "INSERT INTO webhook_kit_inbox (provider, event_id, process
      RETURNING 1";
 
 impl Backend for Postgres {
-    fn migrate(pool: &Pool<Self>) -> impl Future<Output = Result<(), sqlx::Error>> + Send {
-        async move {
-            let mut tx = pool.begin().await?;
-            create_table(&mut tx).await?;
-            tx.commit().await
-        }
+    async fn migrate(pool: &Pool<Self>) -> Result<(), sqlx::Error> {
+        let mut tx = pool.begin().await?;
+        create_table(&mut tx).await?;
+        tx.commit().await
     }
 
-    fn claim<'c>(
-        conn: &'c mut PgConnection,
-        name: &'c str,
-        event_id: &'c str,
+    async fn claim(
+        conn: &mut PgConnection,
+        name: &str,
+        event_id: &str,
         now: i64,
         expires_at: i64,
-    ) -> impl Future<Output = Result<InboxClaim, sqlx::Error>> + Send + 'c {
-        async move {
-            let (locked,): (bool,) = sqlx::query_as(TRY_LOCK)
-                .bind(name)
-                .bind(event_id)
-                .bind(LOCK_SEED)
-                .fetch_one(&mut *conn)
-                .await?;
-            if !locked {
-                return Ok(InboxClaim::InProgress);
-            }
-            let inserted = sqlx::query(INSERT)
-                .bind(name)
-                .bind(event_id)
-                .bind(now)
-                .bind(expires_at)
-                .fetch_optional(&mut *conn)
-                .await?;
-            Ok(if inserted.is_some() {
-                InboxClaim::Claimed
-            } else {
-                InboxClaim::Done
-            })
+    ) -> Result<InboxClaim, sqlx::Error> {
+        let (locked,): (bool,) = sqlx::query_as(TRY_LOCK)
+            .bind(name)
+            .bind(event_id)
+            .bind(LOCK_SEED)
+            .fetch_one(&mut *conn)
+            .await?;
+        if !locked {
+            return Ok(InboxClaim::InProgress);
         }
+        let inserted = sqlx::query(INSERT)
+            .bind(name)
+            .bind(event_id)
+            .bind(now)
+            .bind(expires_at)
+            .fetch_optional(&mut *conn)
+            .await?;
+        Ok(if inserted.is_some() {
+            InboxClaim::Claimed
+        } else {
+            InboxClaim::Done
+        })
     }
 
-    fn purge(pool: &Pool<Self>, now: i64) -> impl Future<Output = Result<u64, sqlx::Error>> + Send {
-        async move {
-            let done = sqlx::query("DELETE FROM webhook_kit_inbox WHERE expires_at <= $1")
-                .bind(now)
-                .execute(pool)
-                .await?;
-            Ok(done.rows_affected())
-        }
+    async fn purge(pool: &Pool<Self>, now: i64) -> Result<u64, sqlx::Error> {
+        let done = sqlx::query("DELETE FROM webhook_kit_inbox WHERE expires_at <= $1")
+            .bind(now)
+            .execute(pool)
+            .await?;
+        Ok(done.rows_affected())
     }
 }
 

@@ -7,8 +7,6 @@
 //! A wait that outlasts the busy timeout fails with `SQLITE_BUSY`, read here
 //! as "in progress".
 
-use std::future::Future;
-
 use sqlx::{Pool, Sqlite, SqliteConnection};
 
 use super::InboxClaim;
@@ -36,47 +34,41 @@ fn is_busy(error: &sqlx::Error) -> bool {
 }
 
 impl Backend for Sqlite {
-    fn migrate(pool: &Pool<Self>) -> impl Future<Output = Result<(), sqlx::Error>> + Send {
-        async move {
-            // One transaction: SQLite's write lock serialises concurrent runs.
-            let mut tx = pool.begin().await?;
-            create_table(&mut tx).await?;
-            tx.commit().await
-        }
+    async fn migrate(pool: &Pool<Self>) -> Result<(), sqlx::Error> {
+        // One transaction: SQLite's write lock serialises concurrent runs.
+        let mut tx = pool.begin().await?;
+        create_table(&mut tx).await?;
+        tx.commit().await
     }
 
-    fn claim<'c>(
-        conn: &'c mut SqliteConnection,
-        name: &'c str,
-        event_id: &'c str,
+    async fn claim(
+        conn: &mut SqliteConnection,
+        name: &str,
+        event_id: &str,
         now: i64,
         expires_at: i64,
-    ) -> impl Future<Output = Result<InboxClaim, sqlx::Error>> + Send + 'c {
-        async move {
-            let inserted = sqlx::query(INSERT)
-                .bind(name)
-                .bind(event_id)
-                .bind(now)
-                .bind(expires_at)
-                .fetch_optional(&mut *conn)
-                .await;
-            match inserted {
-                Ok(Some(_)) => Ok(InboxClaim::Claimed),
-                Ok(None) => Ok(InboxClaim::Done),
-                Err(error) if is_busy(&error) => Ok(InboxClaim::InProgress),
-                Err(error) => Err(error),
-            }
+    ) -> Result<InboxClaim, sqlx::Error> {
+        let inserted = sqlx::query(INSERT)
+            .bind(name)
+            .bind(event_id)
+            .bind(now)
+            .bind(expires_at)
+            .fetch_optional(&mut *conn)
+            .await;
+        match inserted {
+            Ok(Some(_)) => Ok(InboxClaim::Claimed),
+            Ok(None) => Ok(InboxClaim::Done),
+            Err(error) if is_busy(&error) => Ok(InboxClaim::InProgress),
+            Err(error) => Err(error),
         }
     }
 
-    fn purge(pool: &Pool<Self>, now: i64) -> impl Future<Output = Result<u64, sqlx::Error>> + Send {
-        async move {
-            let done = sqlx::query("DELETE FROM webhook_kit_inbox WHERE expires_at <= ?1")
-                .bind(now)
-                .execute(pool)
-                .await?;
-            Ok(done.rows_affected())
-        }
+    async fn purge(pool: &Pool<Self>, now: i64) -> Result<u64, sqlx::Error> {
+        let done = sqlx::query("DELETE FROM webhook_kit_inbox WHERE expires_at <= ?1")
+            .bind(now)
+            .execute(pool)
+            .await?;
+        Ok(done.rows_affected())
     }
 }
 
