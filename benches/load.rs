@@ -12,7 +12,12 @@
 //!    `AsyncRedisStore`, against a `redis-server` this program starts in a
 //!    temp dir and stops at the end (skipped, saying so, without one);
 //! 3. `baseline`: the same server and route, with a handler that reads the
-//!    body and answers 200, without verification or deduplication.
+//!    body and answers 200, without verification or deduplication;
+//! 4. `inbox` (with the `postgres` feature): the example's handler with
+//!    `dedup::inbox::Inbox::run` writing each event's effect (a row) in the
+//!    transaction that records it, against a Postgres this program starts
+//!    (`initdb` in a temp dir, `fsync` on, as `tests/pg_server` does) and
+//!    stops; processed-once is counted from the effects table.
 //!
 //! For each: requests/s and p50/p99 latency as the client measured them,
 //! and from the handler's own counters whether every event was processed
@@ -21,15 +26,20 @@
 //! ```sh
 //! cargo bench --features axum,redis-async --bench load
 //! LOAD_SECONDS=2 LOAD_CONNECTIONS=16 cargo bench --features axum,redis-async --bench load
+//! LOAD_ONLY=inbox LOAD_SECONDS=5 LOAD_CONNECTIONS=16 cargo bench --features axum,redis-async,postgres --bench load
 //! ```
 //!
 //! Settings (environment): `LOAD_SECONDS` measured seconds per configuration
 //! (default 10, at most 600), `LOAD_WARMUP` seconds of warm-up before them
 //! (default 2, at most 3), `LOAD_CONNECTIONS` (default 64, at most 1024),
-//! `LOAD_ONLY` a comma-separated subset of `memory,redis,baseline` (to
+//! `LOAD_ONLY` a comma-separated subset of `memory,redis,baseline,inbox` (to
 //! profile one configuration under `perf`).
 //! Only 127.0.0.1 is contacted; every request has a timeout, every event a
 //! bounded number of attempts, every configuration a hard time limit.
+
+#[cfg(feature = "postgres")]
+#[path = "../tests/pg_server/mod.rs"]
+mod pg_server;
 
 use std::collections::VecDeque;
 use std::error::Error;
@@ -160,6 +170,28 @@ async fn run_all(settings: Settings) -> Result<(), BoxError> {
                 drop(redis);
             }
             Err(reason) => println!("redis: skipped: {reason}"),
+        }
+    }
+
+    #[cfg(feature = "postgres")]
+    if settings.runs("inbox") {
+        match inbox::start().await {
+            Ok((server, pool)) => {
+                let router = inbox::router(pool.clone())?;
+                let mut outcome = run(
+                    "inbox",
+                    router,
+                    Arc::new(Ledger::new()),
+                    sender.clone(),
+                    settings,
+                )
+                .await?;
+                outcome.tally = inbox::tally(&pool, outcome.events).await?;
+                results.push(outcome);
+                pool.close().await;
+                drop(server);
+            }
+            Err(reason) => println!("inbox: skipped: {reason}"),
         }
     }
 
@@ -837,6 +869,7 @@ fn report(results: &[Outcome], settings: Settings) {
 
 fn label(name: &str) -> &'static str {
     match name {
+        "inbox" => "verify + Inbox::run (local Postgres, fsync on), effect counted in the database",
         "memory" => "verify + ExactlyOnce (MemoryStore)",
         "redis" => "verify + ExactlyOnce (AsyncRedisStore, local redis-server)",
         _ => "baseline: no verification, no dedup",
@@ -860,4 +893,111 @@ fn verdict(outcome: &Outcome) -> &'static str {
 
 fn millis(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+// ---------------------------------------------------------------------------
+// Configuration 4: the transactional inbox on a local Postgres.
+
+#[cfg(feature = "postgres")]
+mod inbox {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use axum::extract::{FromRef, State};
+    use axum::response::{IntoResponse, Response};
+    use axum::routing::post;
+    use http::StatusCode;
+    use sqlx::PgPool;
+    use sqlx::postgres::PgPoolOptions;
+    use webhook_kit::axum::{Rejection, RoutedWebhook};
+    use webhook_kit::dedup::inbox::{self, Inbox};
+    use webhook_kit::{Router, WebhookEvent};
+
+    use super::axum_example::common::Config;
+    use super::{BoxError, Ledger, Tally, pg_server};
+
+    #[derive(Clone)]
+    struct InboxApp {
+        receivers: Arc<Router>,
+        pool: PgPool,
+    }
+
+    impl FromRef<InboxApp> for Arc<Router> {
+        fn from_ref(app: &InboxApp) -> Self {
+            Arc::clone(&app.receivers)
+        }
+    }
+
+    /// A durable server of this program's own, migrated, with the effects
+    /// table.
+    pub(super) async fn start() -> Result<(pg_server::Server, PgPool), BoxError> {
+        let server = tokio::task::spawn_blocking(pg_server::durable_server)
+            .await?
+            .ok_or("no Postgres could start (initdb and pg_ctl are needed)")?;
+        let pool = PgPoolOptions::new()
+            .max_connections(32)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(&server.url)
+            .await?;
+        inbox::migrate(&pool).await?;
+        sqlx::query("CREATE TABLE load_effects (event_id TEXT NOT NULL)")
+            .execute(&pool)
+            .await?;
+        Ok((server, pool))
+    }
+
+    /// The example's route and receivers; the handler runs the inbox.
+    pub(super) fn router(pool: PgPool) -> Result<axum::Router, BoxError> {
+        let app = InboxApp {
+            receivers: Arc::new(Config::demo().receivers()?),
+            pool,
+        };
+        Ok(axum::Router::new()
+            .route("/webhooks/{provider}", post(webhook))
+            .with_state(app))
+    }
+
+    async fn webhook(
+        State(app): State<InboxApp>,
+        hook: Result<RoutedWebhook, Rejection>,
+    ) -> Response {
+        let hook = match hook {
+            Ok(hook) => hook,
+            Err(rejection) => return rejection.into_response(),
+        };
+        let Some(receiver) = app.receivers.get(&hook.provider) else {
+            return StatusCode::NOT_FOUND.into_response();
+        };
+        let id = hook.event.id();
+        let event_id: &str = &id;
+        let handled = Inbox::new(receiver, &hook.provider)
+            .run(&app.pool, event_id, |mut tx| async move {
+                sqlx::query("INSERT INTO load_effects (event_id) VALUES ($1)")
+                    .bind(event_id)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok::<_, sqlx::Error>(tx)
+            })
+            .await;
+        handled
+            .into_response()
+            .map(axum::body::Body::from)
+            .into_response()
+    }
+
+    /// Exactly once, from the database: how often each event's effect was
+    /// committed.
+    pub(super) async fn tally(pool: &PgPool, events: usize) -> Result<Tally, BoxError> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT event_id, count(*) FROM load_effects GROUP BY event_id")
+                .fetch_all(pool)
+                .await?;
+        let ledger = Ledger::new();
+        for (id, count) in rows {
+            for _ in 0..count {
+                ledger.record(&id)?;
+            }
+        }
+        Ok(ledger.tally(events))
+    }
 }

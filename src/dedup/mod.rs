@@ -1,5 +1,7 @@
 //! Idempotency: process each event once, however often it is delivered,
-//! and lose none when a handler dies half-way.
+//! and, when the sender redelivers, lose none whose handler died half-way
+//! (what "once" covers depends on the store: see
+//! [what each store guarantees](#what-each-store-guarantees)).
 //!
 //! Providers deliver *at least once*: an attempt whose reply was lost or
 //! late is delivered again, and some send the same event twice on their own.
@@ -85,6 +87,26 @@
 //! - `AsyncRedisStore` (feature `redis-async`): the same records and scripts
 //!   over redis's tokio connection manager.
 //!
+//! # What each store guarantees
+//!
+//! - [`MemoryStore`] and the Redis stores, through [`ExactlyOnce`]: at most
+//!   one delivery processes an event at a time, and an event recorded as
+//!   done is not processed again while its record lasts ([`ttl_for`]). That
+//!   is exactly-once *processing* for handlers that are idempotent or that
+//!   finish within the lease: a handler whose process dies after its effect
+//!   and before the store records the event is run again by the redelivery
+//!   after the lease, and one that outlasts its lease may run beside a
+//!   second delivery. Their effects happen once only if repeating them is
+//!   harmless.
+//! - `inbox::Inbox` (features `postgres`, `sqlite`): the event is recorded
+//!   in the handler's own database transaction, committed with its writes or
+//!   rolled back with them. That is exactly-once *effects* for the writes
+//!   made through that transaction in that database, whatever the lease and
+//!   wherever the process dies; effects elsewhere (an e-mail, another
+//!   service, another database) are not covered.
+//! - All of them need a redelivery to recover an event whose handler died:
+//!   Falu's is lost (with the inbox, nothing of it is written).
+//!
 //! # The simple entry point, and its risk
 //!
 //! [`first_seen`](IdempotencyStore::first_seen) records the event as done
@@ -146,6 +168,8 @@ use crate::Provider;
 mod async_store;
 mod claim;
 mod flow;
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
+pub mod inbox;
 mod lease;
 mod memory;
 #[cfg(feature = "redis")]
