@@ -913,8 +913,9 @@ mod inbox {
     use webhook_kit::dedup::inbox::{self, Inbox};
     use webhook_kit::{Router, WebhookEvent};
 
-    use super::axum_example::common::Config;
-    use super::{BoxError, Ledger, Tally, pg_server};
+    use webhook_kit::standard::StandardWebhooks;
+
+    use super::{BoxError, Ledger, SECRET, Tally, pg_server};
 
     #[derive(Clone)]
     struct InboxApp {
@@ -946,10 +947,11 @@ mod inbox {
         Ok((server, pool))
     }
 
-    /// The example's route and receivers; the handler runs the inbox.
+    /// The same route and receiver as the other configurations; the
+    /// handler runs the inbox.
     pub(super) fn router(pool: PgPool) -> Result<axum::Router, BoxError> {
         let app = InboxApp {
-            receivers: Arc::new(Config::demo().receivers()?),
+            receivers: Arc::new(Router::new().route("standard", StandardWebhooks::new(SECRET)?)),
             pool,
         };
         Ok(axum::Router::new()
