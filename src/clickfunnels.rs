@@ -359,6 +359,10 @@ struct Envelope<'a> {
 impl Provider for ClickFunnels {
     type Event = Event;
 
+    fn name(&self) -> &'static str {
+        "clickfunnels"
+    }
+
     fn verify_at(
         &self,
         headers: &HeaderMap,

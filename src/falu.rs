@@ -419,6 +419,10 @@ struct CloudEventsData {
 impl Provider for Falu {
     type Event = Event;
 
+    fn name(&self) -> &'static str {
+        "falu"
+    }
+
     fn verify_at(
         &self,
         headers: &HeaderMap,

@@ -345,13 +345,18 @@ impl Fourvenues {
         if claimed.as_bytes() != signed.as_bytes() {
             return Err(Error::HeaderMismatch(ID_HEADER));
         }
-        let delivery = Delivery::new(Some(claimed.as_bytes()), None, delivery.secret_index());
+        let delivery = Delivery::new(Some(claimed.as_bytes()), None, delivery.secret_index())
+            .with_secret_name(delivery.secret_name().map(Into::into));
         Ok((delivery, Some(signed)))
     }
 }
 
 impl Provider for Fourvenues {
     type Event = Event;
+
+    fn name(&self) -> &'static str {
+        "fourvenues"
+    }
 
     /// Also checks `x-webhook-id`, when sent, against the whole body's one
     /// top-level `id`.

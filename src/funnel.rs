@@ -490,6 +490,10 @@ enum Id {
 impl Provider for Funnel {
     type Event = Event;
 
+    fn name(&self) -> &'static str {
+        "funnel"
+    }
+
     fn verify_at(
         &self,
         headers: &HeaderMap,

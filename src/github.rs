@@ -252,6 +252,10 @@ impl WebhookEvent for Event {
 impl Provider for GitHub {
     type Event = Event;
 
+    fn name(&self) -> &'static str {
+        "github"
+    }
+
     fn verify_at(
         &self,
         headers: &HeaderMap,

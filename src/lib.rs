@@ -116,6 +116,7 @@ mod event;
 mod form;
 mod headers;
 mod json;
+pub mod observe;
 mod outcome;
 mod provider;
 mod receiver;

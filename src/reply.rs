@@ -160,6 +160,27 @@ impl Rejection {
         }
     }
 
+    /// A short, stable, machine-readable code for why the request was
+    /// refused: [`Error::reason`] for a verification failure, else
+    /// `body_too_large`, `unreadable_body`, `unknown_provider` or
+    /// `misconfigured`.
+    ///
+    /// ```
+    /// use webhook_kit::{Error, Rejection};
+    ///
+    /// assert_eq!(Rejection::BodyTooLarge { limit: 10 }.reason(), "body_too_large");
+    /// assert_eq!(Rejection::from(Error::SignatureMismatch).reason(), "signature_mismatch");
+    /// ```
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Rejection::Invalid(error) => error.reason(),
+            Rejection::BodyTooLarge { .. } => "body_too_large",
+            Rejection::UnreadableBody => "unreadable_body",
+            Rejection::UnknownProvider => "unknown_provider",
+            Rejection::Misconfigured(_) => "misconfigured",
+        }
+    }
+
     /// The reply: the status, and the message as a `text/plain` body.
     ///
     /// ```

@@ -294,6 +294,10 @@ fn first_header(headers: &HeaderMap, names: &[HeaderName]) -> Option<String> {
 impl Provider for Shopify {
     type Event = Event;
 
+    fn name(&self) -> &'static str {
+        "shopify"
+    }
+
     fn verify_at(
         &self,
         headers: &HeaderMap,

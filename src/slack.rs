@@ -405,6 +405,10 @@ struct Outer {
 impl Provider for Slack {
     type Event = Event;
 
+    fn name(&self) -> &'static str {
+        "slack"
+    }
+
     fn verify_at(
         &self,
         headers: &HeaderMap,

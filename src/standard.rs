@@ -242,6 +242,38 @@ impl StandardWebhooks {
         Ok(self)
     }
 
+    /// [`StandardWebhooks::with_secret`] under `name`, which
+    /// [`Delivery::secret_name`] gives when this secret matched (the
+    /// constructor's secret is `"primary"`, **our default**).
+    ///
+    /// # Errors
+    ///
+    /// As [`StandardWebhooks::new`]; [`Error::InvalidSecret`] too for a
+    /// name that is blank, holds control characters, or is another
+    /// secret's.
+    ///
+    /// ```
+    /// use webhook_kit::Provider;
+    /// use webhook_kit::standard::StandardWebhooks;
+    ///
+    /// let old = StandardWebhooks::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+    /// let receiver = StandardWebhooks::new("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD")?
+    ///     .with_secret_named("previous", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+    /// let now = time::OffsetDateTime::now_utc();
+    /// let headers = old.sign_with_id_at("msg_1", b"{}", now)?;
+    /// assert_eq!(receiver.verify_at(&headers, b"{}", now)?.secret_name(), Some("previous"));
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub fn with_secret_named(
+        mut self,
+        name: &str,
+        secret: impl Into<Secret>,
+    ) -> Result<Self, Error> {
+        self.verifier
+            .add_named_key(name, decode_secret(&secret.into())?)?;
+        Ok(self)
+    }
+
     /// The headers of a genuine delivery with the message id `id`.
     ///
     /// # Errors
@@ -537,6 +569,10 @@ struct Envelope<'a> {
 
 impl Provider for StandardWebhooks {
     type Event = Event;
+
+    fn name(&self) -> &'static str {
+        "standard_webhooks"
+    }
 
     fn verify_at(
         &self,

@@ -238,6 +238,10 @@ struct Data {
 impl Provider for Stripe {
     type Event = Event;
 
+    fn name(&self) -> &'static str {
+        "stripe"
+    }
+
     fn verify_at(
         &self,
         headers: &HeaderMap,

@@ -231,6 +231,10 @@ pub(crate) fn header_text(headers: &HeaderMap, name: &HeaderName) -> Option<Stri
 impl Provider for CustomReceiver {
     type Event = Event;
 
+    fn name(&self) -> &'static str {
+        "custom"
+    }
+
     fn verify_at(
         &self,
         headers: &HeaderMap,
