@@ -98,11 +98,11 @@ pub(crate) fn receive<P: Provider + ?Sized>(
     not(any(feature = "axum", feature = "tower", feature = "actix")),
     allow(dead_code, reason = "called by the framework integrations")
 )]
-pub(crate) fn refused(sender: &'static str, body_size: Option<usize>, rejection: Rejection) -> Rejection {
+pub(crate) fn refused(sender: &'static str, rejection: Rejection) -> Rejection {
     #[cfg(any(feature = "tracing", feature = "metrics"))]
-    on::Receiving::start_unread(sender, body_size).rejected(rejection.reason(), &rejection);
+    on::Receiving::start_unread(sender, None).rejected(rejection.reason(), &rejection);
     #[cfg(not(any(feature = "tracing", feature = "metrics")))]
-    let _ = (sender, body_size);
+    let _ = sender;
     rejection
 }
 

@@ -123,6 +123,13 @@ pub enum Rejection {
         limit: usize,
     },
 
+    /// The body grew past the server's own limit, set in the framework
+    /// (axum's `DefaultBodyLimit`), which was smaller than the receiver's;
+    /// reading stopped there, before any hashing. The framework does not say
+    /// what its limit is, so neither does the message.
+    #[error("body exceeds the server's body limit")]
+    ServerBodyLimit,
+
     /// The body could not be read (the client hung up, or sent a malformed
     /// chunked encoding).
     #[error("the request body could not be read")]
@@ -141,7 +148,7 @@ pub enum Rejection {
 
 impl Rejection {
     /// The status to answer with: [`Error::status_code`] for verification
-    /// failures, `413` for a body over the limit, `400` for an unreadable
+    /// failures, `413` for a body over a limit, `400` for an unreadable
     /// one, `404` for an unknown provider, `500` for a misconfigured server.
     ///
     /// ```
@@ -153,7 +160,9 @@ impl Rejection {
     pub fn status_code(&self) -> StatusCode {
         match self {
             Rejection::Invalid(error) => error.status_code(),
-            Rejection::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Rejection::BodyTooLarge { .. } | Rejection::ServerBodyLimit => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
             Rejection::UnreadableBody => StatusCode::BAD_REQUEST,
             Rejection::UnknownProvider => StatusCode::NOT_FOUND,
             Rejection::Misconfigured(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -174,7 +183,7 @@ impl Rejection {
     pub fn reason(&self) -> &'static str {
         match self {
             Rejection::Invalid(error) => error.reason(),
-            Rejection::BodyTooLarge { .. } => "body_too_large",
+            Rejection::BodyTooLarge { .. } | Rejection::ServerBodyLimit => "body_too_large",
             Rejection::UnreadableBody => "unreadable_body",
             Rejection::UnknownProvider => "unknown_provider",
             Rejection::Misconfigured(_) => "misconfigured",
