@@ -298,6 +298,46 @@ impl StandardWebhooks {
         self.verifier.sign_with(body, now, Some(id), self.extra())
     }
 
+    /// [`StandardWebhooks::sign_with_id_at`] with Svix's header names:
+    /// `svix-id`, `svix-timestamp` and `svix-signature`, as a Svix-hosted
+    /// sender sends them, and no `webhook-*` header. The signed content is
+    /// the same (`id.timestamp.body`); only the names differ. For testing a
+    /// handler the way a Svix sender really calls it.
+    ///
+    /// # Errors
+    ///
+    /// As [`StandardWebhooks::sign_with_id_at`].
+    ///
+    /// ```
+    /// use webhook_kit::Provider;
+    /// use webhook_kit::standard::StandardWebhooks;
+    ///
+    /// let receiver = StandardWebhooks::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+    /// let now = time::OffsetDateTime::now_utc();
+    /// let headers = receiver.sign_svix_at("msg_1", b"{}", now)?;
+    /// assert_eq!(headers["svix-id"], "msg_1");
+    /// assert!(headers.contains_key("svix-signature") && !headers.contains_key("webhook-signature"));
+    /// assert_eq!(receiver.verify_at(&headers, b"{}", now)?.id(), Some("msg_1"));
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub fn sign_svix_at(&self, id: &str, body: &[u8], now: OffsetDateTime) -> Result<HeaderMap, Error> {
+        let [svix, standard] = &HEADERS;
+        let mut headers = self.sign_with_id_at(id, body, now)?;
+        let renames = [
+            (Some(&standard.signature), Some(&svix.signature)),
+            (standard.timestamp.as_ref(), svix.timestamp.as_ref()),
+            (standard.id.as_ref(), svix.id.as_ref()),
+        ];
+        for (from, to) in renames {
+            if let (Some(from), Some(to)) = (from, to)
+                && let Some(value) = headers.remove(from)
+            {
+                headers.insert(to.clone(), value);
+            }
+        }
+        Ok(headers)
+    }
+
     /// Authenticates a request as of `now`, then reads its body into your own
     /// type `T`: an enum of a sender's events (Clerk's, Resend's), say. The
     /// body is parsed once; an unauthenticated body is never parsed.
