@@ -170,7 +170,9 @@ impl Funnel {
     /// # Ok::<(), webhook_kit::Error>(())
     /// ```
     pub fn with_token(mut self, token: impl Into<Secret>) -> Result<Self, Error> {
-        self.tokens = std::mem::take(&mut self.tokens).with(token.into())?;
+        self.tokens = std::mem::take(&mut self.tokens)
+            .with(token.into())
+            .map_err(Self::secret_error)?;
         Ok(self)
     }
 

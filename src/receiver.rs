@@ -35,6 +35,20 @@ macro_rules! receiver_builders {
     ($type:ident = $example:literal: $($method:ident),+ $(,)?) => {
         impl $type {
             $( $crate::receiver::receiver_builders!(@$method $type $example); )+
+
+            /// A refused secret's error, saying which kind of receiver
+            /// refused it.
+            #[allow(dead_code, reason = "for receivers that check secrets for blanks")]
+            fn secret_error(error: $crate::Error) -> $crate::Error {
+                $crate::secret::naming_receiver(
+                    error,
+                    concat!(
+                        "a ",
+                        stringify!($type),
+                        " secret is empty or only whitespace, so anyone could sign with it"
+                    ),
+                )
+            }
         }
     };
     (@with_secret $type:ident $example:literal) => {
@@ -59,7 +73,9 @@ macro_rules! receiver_builders {
             mut self,
             secret: impl Into<$crate::Secret>,
         ) -> Result<Self, $crate::Error> {
-            self.verifier.add_secret(secret.into())?;
+            self.verifier
+                .add_secret(secret.into())
+                .map_err(Self::secret_error)?;
             Ok(self)
         }
 
@@ -84,7 +100,9 @@ macro_rules! receiver_builders {
             name: &str,
             secret: impl Into<$crate::Secret>,
         ) -> Result<Self, $crate::Error> {
-            self.verifier.add_named_secret(name, secret.into())?;
+            self.verifier
+                .add_named_secret(name, secret.into())
+                .map_err(Self::secret_error)?;
             Ok(self)
         }
     };

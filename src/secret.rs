@@ -107,9 +107,7 @@ impl Secret {
             Err(_) => false,
         };
         if blank {
-            Err(Error::InvalidSecret(
-                "the secret is empty or only whitespace, so anyone could sign with it",
-            ))
+            Err(Error::InvalidSecret(BLANK))
         } else {
             Ok(self)
         }
@@ -132,6 +130,18 @@ struct Key {
     /// SHA-256 of the secret: tokens are compared through fixed-size
     /// digests, so the comparison's time says nothing about the length.
     digest: [u8; 32],
+}
+
+/// Why a blank secret is refused, before [`naming_receiver`] says whose.
+const BLANK: &str = "the secret is empty or only whitespace, so anyone could sign with it";
+
+/// `error`, saying whose secret it is when it is the blank-secret refusal:
+/// `blank` is that refusal's message naming the receiver.
+pub(crate) fn naming_receiver(error: Error, blank: &'static str) -> Error {
+    match error {
+        Error::InvalidSecret(BLANK) => Error::InvalidSecret(blank),
+        other => other,
+    }
 }
 
 /// The name of the secret a receiver is built with, unless named otherwise

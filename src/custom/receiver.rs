@@ -64,7 +64,7 @@ impl CustomScheme {
         Ok(CustomReceiver {
             verifier: Verifier::with_scheme(
                 SchemeRef::Shared(Arc::clone(&self.scheme)),
-                Keyring::new(secret.into())?,
+                Keyring::new(secret.into()).map_err(CustomReceiver::secret_error)?,
             ),
             settings: Settings::new(self.reply, self.schedule.clone()),
             body: Arc::clone(&self.body),
