@@ -396,7 +396,7 @@ mod tests {
         let all = one_of_each();
         let reasons: std::collections::BTreeSet<&str> = all.iter().map(Error::reason).collect();
         assert_eq!(reasons.len(), all.len(), "{reasons:?}");
-        let variants: std::collections::BTreeSet<std::mem::Discriminant<Error>> =
+        let variants: std::collections::HashSet<std::mem::Discriminant<Error>> =
             all.iter().map(std::mem::discriminant).collect();
         assert_eq!(variants.len(), all.len(), "one value per variant");
         for reason in reasons {

@@ -138,7 +138,10 @@ impl Falu {
     /// ```
     pub fn new(secret: impl Into<Secret>) -> Result<Self, Error> {
         Ok(Falu {
-            verifier: Verifier::new(&SCHEME, Keyring::new(secret.into()).map_err(Self::secret_error)?),
+            verifier: Verifier::new(
+                &SCHEME,
+                Keyring::new(secret.into()).map_err(Self::secret_error)?,
+            ),
             settings: Settings::new(REPLY_RULE, RetrySchedule::falu()),
         })
     }

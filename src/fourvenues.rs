@@ -128,7 +128,10 @@ impl Fourvenues {
     /// ```
     pub fn new(sign_secret: impl Into<Secret>) -> Result<Self, Error> {
         Ok(Fourvenues {
-            verifier: Verifier::new(&SCHEME, Keyring::new(sign_secret.into()).map_err(Self::secret_error)?),
+            verifier: Verifier::new(
+                &SCHEME,
+                Keyring::new(sign_secret.into()).map_err(Self::secret_error)?,
+            ),
             settings: Settings::new(REPLY_RULE, RetrySchedule::fourvenues()),
         })
     }

@@ -146,7 +146,10 @@ impl GitHub {
     /// ```
     pub fn new(secret: impl Into<Secret>) -> Result<Self, Error> {
         Ok(GitHub {
-            verifier: Verifier::new(&SCHEME, Keyring::new(secret.into()).map_err(Self::secret_error)?),
+            verifier: Verifier::new(
+                &SCHEME,
+                Keyring::new(secret.into()).map_err(Self::secret_error)?,
+            ),
             settings: Settings::new(REPLY_RULE, RetrySchedule::github()),
         })
     }

@@ -5,9 +5,9 @@
 //!
 //! # Where deliveries are recorded
 //!
-//! - [`Provider::receive`](crate::Provider::receive),
-//!   [`Provider::verify_and_parse`](crate::Provider::verify_and_parse) and
-//!   [`Provider::verify_and_parse_at`](crate::Provider::verify_and_parse_at)
+//! - [`Provider::receive`],
+//!   [`Provider::verify_and_parse`] and
+//!   [`Provider::verify_and_parse_at`]
 //!   record one `webhook.receive` span each, and so do the framework
 //!   extractors and the tower layer, which call `receive` (a body they
 //!   refuse before the receiver sees it, over the limit or unreadable, gets
@@ -30,16 +30,16 @@
 //!
 //! | field | span | value |
 //! |---|---|---|
-//! | `messaging.system` | both | the sender: [`Provider::name`](crate::Provider::name) (`"github"`, `"standard_webhooks"`…) |
+//! | `messaging.system` | both | the sender: [`Provider::name`] (`"github"`, `"standard_webhooks"`…) |
 //! | `messaging.operation.type` | both | `"receive"` or `"process"` |
 //! | `messaging.message.id` | receive | the delivery id the headers carry ([`Delivery::id`](crate::Delivery::id)) |
-//! | `cloudevents.event_id` | both | the event's id ([`WebhookEvent::id`](crate::WebhookEvent::id)); for `process`, the id given to `run` |
-//! | `cloudevents.event_type` | receive | the event's type ([`WebhookEvent::event_type`](crate::WebhookEvent::event_type)) |
+//! | `cloudevents.event_id` | both | the event's id ([`id()`](crate::WebhookEvent::id)); for `process`, the id given to `run` |
+//! | `cloudevents.event_type` | receive | the event's type ([`event_type()`](crate::WebhookEvent::event_type)) |
 //! | `http.request.body.size` | receive | the body's length in bytes |
 //! | `webhook.secret.name` | receive | which secret matched, by name ([`Delivery::secret_name`](crate::Delivery::secret_name)) |
 //! | `webhook.timestamp.skew` | receive | the receiver's clock minus the signed timestamp, in whole seconds (negative: signed in the future) |
 //! | `webhook.outcome` | both | `accepted` or `rejected` (receive); `processed`, `duplicate`, `in_progress`, `failed`, `unrecorded` or `store_unavailable` (process) |
-//! | `error.type` | both | for `rejected`, the reason code ([`Error::reason`](crate::Error::reason), [`Rejection::reason`](crate::Rejection::reason)); for `failed`, `unrecorded` and `store_unavailable`, the outcome again |
+//! | `error.type` | both | for `rejected`, the reason code ([`Error::reason`], [`Rejection::reason`]); for `failed`, `unrecorded` and `store_unavailable`, the outcome again |
 //! | `webhook.duration` | both | the time verification and parsing (receive) or the claim, processing and record (process) took, in seconds |
 //!
 //! A rejection is also logged as a `warn` event in the span, with
@@ -108,7 +108,7 @@ pub(crate) fn refused(sender: &'static str, rejection: Rejection) -> Rejection {
 
 /// What [`ExactlyOnce`](crate::dedup::ExactlyOnce) did with one event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Processed {
+pub(crate) enum ProcessOutcome {
     Processed,
     Duplicate,
     InProgress,
@@ -117,19 +117,19 @@ pub(crate) enum Processed {
     StoreUnavailable,
 }
 
-impl Processed {
+impl ProcessOutcome {
     #[cfg_attr(
         not(any(feature = "tracing", feature = "metrics")),
         allow(dead_code, reason = "read when recording")
     )]
     fn label(self) -> &'static str {
         match self {
-            Processed::Processed => "processed",
-            Processed::Duplicate => "duplicate",
-            Processed::InProgress => "in_progress",
-            Processed::Failed => "failed",
-            Processed::Unrecorded => "unrecorded",
-            Processed::StoreUnavailable => "store_unavailable",
+            ProcessOutcome::Processed => "processed",
+            ProcessOutcome::Duplicate => "duplicate",
+            ProcessOutcome::InProgress => "in_progress",
+            ProcessOutcome::Failed => "failed",
+            ProcessOutcome::Unrecorded => "unrecorded",
+            ProcessOutcome::StoreUnavailable => "store_unavailable",
         }
     }
 
@@ -141,20 +141,20 @@ impl Processed {
     fn is_trouble(self) -> bool {
         matches!(
             self,
-            Processed::Failed | Processed::Unrecorded | Processed::StoreUnavailable
+            ProcessOutcome::Failed | ProcessOutcome::Unrecorded | ProcessOutcome::StoreUnavailable
         )
     }
 }
 
-impl<E, SE> From<&Handled<E, SE>> for Processed {
+impl<E, SE> From<&Handled<E, SE>> for ProcessOutcome {
     fn from(handled: &Handled<E, SE>) -> Self {
         match handled {
-            Handled::Processed { .. } => Processed::Processed,
-            Handled::Duplicate { .. } => Processed::Duplicate,
-            Handled::InProgress { .. } => Processed::InProgress,
-            Handled::Failed(_) => Processed::Failed,
-            Handled::Unrecorded { .. } => Processed::Unrecorded,
-            Handled::StoreUnavailable(_) => Processed::StoreUnavailable,
+            Handled::Processed { .. } => ProcessOutcome::Processed,
+            Handled::Duplicate { .. } => ProcessOutcome::Duplicate,
+            Handled::InProgress { .. } => ProcessOutcome::InProgress,
+            Handled::Failed(_) => ProcessOutcome::Failed,
+            Handled::Unrecorded { .. } => ProcessOutcome::Unrecorded,
+            Handled::StoreUnavailable(_) => ProcessOutcome::StoreUnavailable,
         }
     }
 }
@@ -193,7 +193,7 @@ impl Processing {
         future
     }
 
-    pub(crate) fn finish(self, outcome: Processed) {
+    pub(crate) fn finish(self, outcome: ProcessOutcome) {
         #[cfg(any(feature = "tracing", feature = "metrics"))]
         self.inner.finish(outcome);
         #[cfg(not(any(feature = "tracing", feature = "metrics")))]
@@ -269,10 +269,7 @@ mod on {
                 span.record("cloudevents.event_type", received.event.event_type());
                 span.record("webhook.secret.name", delivery.secret_name());
                 if let Some(signed) = delivery.timestamp() {
-                    span.record(
-                        "webhook.timestamp.skew",
-                        (now - signed).whole_seconds(),
-                    );
+                    span.record("webhook.timestamp.skew", (now - signed).whole_seconds());
                 }
                 span.record("webhook.outcome", ACCEPTED);
                 span.record("webhook.duration", seconds);
@@ -338,7 +335,7 @@ mod on {
             }
         }
 
-        pub(super) fn finish(self, outcome: Processed) {
+        pub(super) fn finish(self, outcome: ProcessOutcome) {
             let seconds = self.started.elapsed().as_secs_f64();
             let label = outcome.label();
             #[cfg(feature = "tracing")]

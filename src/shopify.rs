@@ -184,7 +184,10 @@ impl Shopify {
     /// ```
     pub fn new(client_secret: impl Into<Secret>) -> Result<Self, Error> {
         Ok(Shopify {
-            verifier: Verifier::new(&SCHEME, Keyring::new(client_secret.into()).map_err(Self::secret_error)?),
+            verifier: Verifier::new(
+                &SCHEME,
+                Keyring::new(client_secret.into()).map_err(Self::secret_error)?,
+            ),
             settings: Settings::new(REPLY_RULE, RetrySchedule::shopify()),
         })
     }

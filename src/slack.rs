@@ -171,7 +171,10 @@ impl Slack {
     /// ```
     pub fn new(signing_secret: impl Into<Secret>) -> Result<Self, Error> {
         Ok(Slack {
-            verifier: Verifier::new(&SCHEME, Keyring::new(signing_secret.into()).map_err(Self::secret_error)?),
+            verifier: Verifier::new(
+                &SCHEME,
+                Keyring::new(signing_secret.into()).map_err(Self::secret_error)?,
+            ),
             settings: Settings::new(REPLY_RULE, RetrySchedule::slack()),
         })
     }

@@ -320,7 +320,12 @@ impl StandardWebhooks {
     /// assert_eq!(receiver.verify_at(&headers, b"{}", now)?.id(), Some("msg_1"));
     /// # Ok::<(), webhook_kit::Error>(())
     /// ```
-    pub fn sign_svix_at(&self, id: &str, body: &[u8], now: OffsetDateTime) -> Result<HeaderMap, Error> {
+    pub fn sign_svix_at(
+        &self,
+        id: &str,
+        body: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<HeaderMap, Error> {
         let [svix, standard] = &HEADERS;
         let mut headers = self.sign_with_id_at(id, body, now)?;
         let renames = [

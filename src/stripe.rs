@@ -133,7 +133,10 @@ impl Stripe {
     /// ```
     pub fn new(secret: impl Into<Secret>) -> Result<Self, Error> {
         Ok(Stripe {
-            verifier: Verifier::new(&SCHEME, Keyring::new(secret.into()).map_err(Self::secret_error)?),
+            verifier: Verifier::new(
+                &SCHEME,
+                Keyring::new(secret.into()).map_err(Self::secret_error)?,
+            ),
             settings: Settings::new(REPLY_RULE, RetrySchedule::stripe()),
         })
     }

@@ -64,7 +64,9 @@ pub(crate) fn verify_token(
 
 fn matched(keys: &Keyring, index: Option<usize>) -> Result<Delivery, Error> {
     match index {
-        Some(index) => Ok(Delivery::new(None, None, Some(index)).with_secret_name(keys.name(index))),
+        Some(index) => {
+            Ok(Delivery::new(None, None, Some(index)).with_secret_name(keys.name(index)))
+        }
         None => Err(Error::SignatureMismatch),
     }
 }

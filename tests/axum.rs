@@ -146,7 +146,10 @@ fn signed_of_len(receiver: &ClickFunnels, len: usize) -> (HeaderMap, Vec<u8>) {
 /// Serves `receiver` on `/hook` under axum's `DefaultBodyLimit` `layer`.
 fn start_limited(receiver: ClickFunnels, layer: DefaultBodyLimit) -> std::net::SocketAddr {
     let app = axum::Router::new()
-        .route("/hook", post(|hook: Webhook<ClickFunnels>| async { hook.ack }))
+        .route(
+            "/hook",
+            post(|hook: Webhook<ClickFunnels>| async { hook.ack }),
+        )
         .layer(layer)
         .with_state(Arc::new(receiver));
     let (listener, addr) = loopback();

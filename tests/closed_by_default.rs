@@ -141,7 +141,9 @@ fn a_refused_secret_names_the_kind_of_receiver() {
         "Falu",
     );
     says(
-        Falu::new("s").and_then(|falu| falu.with_secret(" ")).map(drop),
+        Falu::new("s")
+            .and_then(|falu| falu.with_secret(" "))
+            .map(drop),
         "Falu",
     );
     let standard = StandardWebhooks::new("whsec_").expect_err("empty");

@@ -618,7 +618,10 @@ fn a_store_that_cannot_connect_names_redis_and_the_address_not_the_password() {
         .claim("falu", "evt_1", Duration::from_secs(5))
         .expect_err("nothing listens");
     let message = error.to_string();
-    assert!(message.starts_with(&format!("Redis at {addr}: ")), "{message}");
+    assert!(
+        message.starts_with(&format!("Redis at {addr}: ")),
+        "{message}"
+    );
     assert!(!message.contains("a-password"), "{message}");
     assert!(error.is_connection_refusal(), "{message}");
 }
@@ -635,6 +638,9 @@ fn an_async_store_that_cannot_connect_names_redis_and_the_address() {
         .block_on(webhook_kit::dedup::AsyncRedisStore::connect(&url))
         .expect_err("nothing listens");
     let message = error.to_string();
-    assert!(message.starts_with(&format!("Redis at {addr}: ")), "{message}");
+    assert!(
+        message.starts_with(&format!("Redis at {addr}: ")),
+        "{message}"
+    );
     assert!(!message.contains("a-password"), "{message}");
 }

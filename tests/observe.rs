@@ -91,7 +91,11 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> tracing_subscriber::Layer<S> for Ca
             name: attrs.metadata().name().to_owned(),
             fields,
         };
-        self.0.lock().expect("lock").open.insert(id.into_u64(), span);
+        self.0
+            .lock()
+            .expect("lock")
+            .open
+            .insert(id.into_u64(), span);
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, _: Context<'_, S>) {
@@ -233,7 +237,10 @@ fn assert_observed<P: Provider>(sender: Sender<P>) {
             .verify_and_parse_at(&genuine, sender.body, now)
             .expect("genuine");
         assert_eq!(event.id(), accepted.as_ref().expect("received").event.id());
-        let Err(error) = sender.receiver.verify_and_parse_at(&forged, sender.body, now) else {
+        let Err(error) = sender
+            .receiver
+            .verify_and_parse_at(&forged, sender.body, now)
+        else {
             panic!("{name}: a forged delivery was accepted");
         };
         assert_eq!(error.reason(), "signature_mismatch", "{name}");
@@ -246,10 +253,20 @@ fn assert_observed<P: Provider>(sender: Sender<P>) {
     let (ok, refused) = (&spans[0].fields, &spans[1].fields);
     let field = |fields: &BTreeMap<String, String>, key: &str| fields.get(key).cloned();
     assert_eq!(field(ok, "messaging.system").as_deref(), Some(name));
-    assert_eq!(field(ok, "messaging.operation.type").as_deref(), Some("receive"));
+    assert_eq!(
+        field(ok, "messaging.operation.type").as_deref(),
+        Some("receive")
+    );
     assert_eq!(field(ok, "webhook.outcome").as_deref(), Some("accepted"));
-    assert_eq!(field(ok, "webhook.secret.name").as_deref(), Some("previous"), "{name}");
-    assert_eq!(field(ok, "http.request.body.size"), Some(sender.body.len().to_string()));
+    assert_eq!(
+        field(ok, "webhook.secret.name").as_deref(),
+        Some("previous"),
+        "{name}"
+    );
+    assert_eq!(
+        field(ok, "http.request.body.size"),
+        Some(sender.body.len().to_string())
+    );
     assert_eq!(
         field(ok, "cloudevents.event_type").as_deref(),
         Some(received.event.event_type())
@@ -269,8 +286,14 @@ fn assert_observed<P: Provider>(sender: Sender<P>) {
     assert_eq!(field(ok, "error.type"), None);
 
     assert_eq!(field(refused, "messaging.system").as_deref(), Some(name));
-    assert_eq!(field(refused, "webhook.outcome").as_deref(), Some("rejected"));
-    assert_eq!(field(refused, "error.type").as_deref(), Some("signature_mismatch"));
+    assert_eq!(
+        field(refused, "webhook.outcome").as_deref(),
+        Some("rejected")
+    );
+    assert_eq!(
+        field(refused, "error.type").as_deref(),
+        Some("signature_mismatch")
+    );
     assert_eq!(field(refused, "webhook.secret.name"), None);
 
     let warnings: Vec<&EventSeen> = seen
@@ -287,21 +310,41 @@ fn assert_observed<P: Provider>(sender: Sender<P>) {
 
     let labels = |outcome| [("sender", name), ("outcome", outcome)];
     let deliveries = "webhook_deliveries_total";
-    assert_eq!(counter(&metrics, deliveries, &labels("accepted")), Some(1), "{name}");
-    assert_eq!(counter(&metrics, deliveries, &labels("rejected")), Some(1), "{name}");
+    assert_eq!(
+        counter(&metrics, deliveries, &labels("accepted")),
+        Some(1),
+        "{name}"
+    );
+    assert_eq!(
+        counter(&metrics, deliveries, &labels("rejected")),
+        Some(1),
+        "{name}"
+    );
     let reason = [("sender", name), ("reason", "signature_mismatch")];
-    assert_eq!(counter(&metrics, "webhook_rejections_total", &reason), Some(1));
+    assert_eq!(
+        counter(&metrics, "webhook_rejections_total", &reason),
+        Some(1)
+    );
     let timing = [("sender", name), ("operation", "receive")];
-    assert_eq!(histogram_len(&metrics, "webhook_duration_seconds", &timing), 2);
+    assert_eq!(
+        histogram_len(&metrics, "webhook_duration_seconds", &timing),
+        2
+    );
 
     // Never a secret, a signature or a token, anywhere.
     let text = seen.all_text().into_iter().chain(metric_text(&metrics));
     for recorded in text {
         for secret in sender.secrets {
-            assert!(!recorded.contains(secret), "{name}: {secret} in {recorded:?}");
+            assert!(
+                !recorded.contains(secret),
+                "{name}: {secret} in {recorded:?}"
+            );
         }
         for value in &hidden {
-            assert!(!recorded.contains(value.as_str()), "{name}: {value} in {recorded:?}");
+            assert!(
+                !recorded.contains(value.as_str()),
+                "{name}: {value} in {recorded:?}"
+            );
         }
         assert!(
             !recorded.contains(std::str::from_utf8(sender.body).expect("text")),
@@ -330,7 +373,11 @@ macro_rules! keyed {
 fn github_deliveries_are_recorded_without_secrets() {
     assert_observed(keyed!(
         webhook_kit::github::GitHub::new,
-        ["gh-primary-secret", "gh-previous-secret", "gh-forger-secret"],
+        [
+            "gh-primary-secret",
+            "gh-previous-secret",
+            "gh-forger-secret"
+        ],
         br#"{"action": "opened", "issue": {"number": 1}}"#
     ));
 }
@@ -470,16 +517,25 @@ fn exactly_once_records_each_outcome_in_a_process_span() {
         ]
     );
     for span in &spans {
-        assert_eq!(span.fields.get("messaging.system").map(String::as_str), Some("falu"));
         assert_eq!(
-            span.fields.get("messaging.operation.type").map(String::as_str),
+            span.fields.get("messaging.system").map(String::as_str),
+            Some("falu")
+        );
+        assert_eq!(
+            span.fields
+                .get("messaging.operation.type")
+                .map(String::as_str),
             Some("process")
         );
         assert!(span.fields.contains_key("webhook.duration"));
     }
     // What the processing logs is inside the span; a failure is a warning
     // that does not quote the error.
-    let inside: Vec<_> = seen.events.iter().map(|e| (e.level, e.span.as_deref())).collect();
+    let inside: Vec<_> = seen
+        .events
+        .iter()
+        .map(|e| (e.level, e.span.as_deref()))
+        .collect();
     assert_eq!(
         inside,
         [
@@ -488,16 +544,31 @@ fn exactly_once_records_each_outcome_in_a_process_span() {
         ]
     );
     assert!(
-        !seen.all_text().iter().any(|text| text.contains("database down")),
+        !seen
+            .all_text()
+            .iter()
+            .any(|text| text.contains("database down")),
         "the processing error's content is never recorded"
     );
 
-    for (outcome, count) in [("processed", 1), ("duplicate", 1), ("failed", 1), ("in_progress", 1)] {
+    for (outcome, count) in [
+        ("processed", 1),
+        ("duplicate", 1),
+        ("failed", 1),
+        ("in_progress", 1),
+    ] {
         let labels = [("sender", "falu"), ("outcome", outcome)];
-        assert_eq!(counter(&metrics, "webhook_deliveries_total", &labels), Some(count), "{outcome}");
+        assert_eq!(
+            counter(&metrics, "webhook_deliveries_total", &labels),
+            Some(count),
+            "{outcome}"
+        );
     }
     let timing = [("sender", "falu"), ("operation", "process")];
-    assert_eq!(histogram_len(&metrics, "webhook_duration_seconds", &timing), 4);
+    assert_eq!(
+        histogram_len(&metrics, "webhook_duration_seconds", &timing),
+        4
+    );
 }
 
 #[test]
@@ -529,7 +600,10 @@ fn exactly_once_async_records_its_span_across_awaits() {
     assert_eq!(seen.events.len(), 1);
     assert_eq!(seen.events[0].span.as_deref(), Some("webhook.process"));
     let labels = [("sender", "funnel"), ("outcome", "processed")];
-    assert_eq!(counter(&metrics, "webhook_deliveries_total", &labels), Some(1));
+    assert_eq!(
+        counter(&metrics, "webhook_deliveries_total", &labels),
+        Some(1)
+    );
 }
 
 // --- The framework's own refusals ---
@@ -552,7 +626,9 @@ fn a_body_refused_while_read_is_recorded_as_a_rejection() {
         .expect("runtime");
     let (seen, metrics) = observed(|| {
         let request = http::Request::post("/")
-            .body(Full::new(bytes::Bytes::from_static(b"{\"id\": \"far too long\"}")))
+            .body(Full::new(bytes::Bytes::from_static(
+                b"{\"id\": \"far too long\"}",
+            )))
             .expect("request");
         let reply = runtime
             .block_on(service.oneshot(request))
@@ -567,5 +643,8 @@ fn a_body_refused_while_read_is_recorded_as_a_rejection() {
         Some("body_too_large")
     );
     let reason = [("sender", "falu"), ("reason", "body_too_large")];
-    assert_eq!(counter(&metrics, "webhook_rejections_total", &reason), Some(1));
+    assert_eq!(
+        counter(&metrics, "webhook_rejections_total", &reason),
+        Some(1)
+    );
 }

@@ -8,7 +8,7 @@ use http::{HeaderValue, Response, StatusCode};
 
 use super::{AsyncIdempotencyStore, Claim, IdempotencyStore, Settled, lease_for, ttl_for};
 use crate::Provider;
-use crate::observe::{Processed, Processing};
+use crate::observe::{ProcessOutcome, Processing};
 
 /// Processes each event at most once at a time and, as long as the sender
 /// redelivers, exactly once: claim, process, then complete (on `Ok`) or
@@ -174,7 +174,7 @@ impl<P: Provider + ?Sized, S: IdempotencyStore> ExactlyOnce<'_, P, S> {
     ) -> Handled<E, S::Error> {
         let watch = Processing::start(self.provider.name(), event_id);
         let handled = watch.in_scope(|| self.claim_and_run(event_id, process));
-        watch.finish(Processed::from(&handled));
+        watch.finish(ProcessOutcome::from(&handled));
         handled
     }
 
@@ -229,11 +229,15 @@ impl<P: Provider + ?Sized, S: AsyncIdempotencyStore> ExactlyOnce<'_, P, S> {
         let handled = watch
             .instrument(self.claim_and_run_async(event_id, process))
             .await;
-        watch.finish(Processed::from(&handled));
+        watch.finish(ProcessOutcome::from(&handled));
         handled
     }
 
-    async fn claim_and_run_async<E, F, Fut>(&self, event_id: &str, process: F) -> Handled<E, S::Error>
+    async fn claim_and_run_async<E, F, Fut>(
+        &self,
+        event_id: &str,
+        process: F,
+    ) -> Handled<E, S::Error>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<(), E>>,

@@ -238,9 +238,10 @@ pub(crate) fn naming_server(client: &Client, error: RedisError) -> RedisError {
         })
         .map(std::io::Error::kind);
     match io_kind {
-        Some(kind) => {
-            RedisError::from(std::io::Error::new(kind, format!("Redis at {addr}: {error}")))
-        }
+        Some(kind) => RedisError::from(std::io::Error::new(
+            kind,
+            format!("Redis at {addr}: {error}"),
+        )),
         None => RedisError::from((error.kind(), "Redis", format!("at {addr}: {error}"))),
     }
 }
