@@ -30,7 +30,7 @@
 //!
 //! | field | span | value |
 //! |---|---|---|
-//! | `messaging.system` | both | the sender: [`Provider::name`] (`"github"`, `"standard_webhooks"`…) |
+//! | `messaging.system` | both | the sender: [`Provider::name`], one of `github`, `stripe`, `shopify`, `slack`, `standard_webhooks`, `falu`, `fourvenues`, `funnel`, `clickfunnels`, `custom` |
 //! | `messaging.operation.type` | both | `"receive"` or `"process"` |
 //! | `messaging.message.id` | receive | the delivery id the headers carry ([`Delivery::id`](crate::Delivery::id)) |
 //! | `cloudevents.event_id` | both | the event's id ([`id()`](crate::WebhookEvent::id)); for `process`, the id given to `run` |
