@@ -65,6 +65,12 @@ impl Delivery {
         }
     }
 
+    /// The matching secret's name, shared rather than copied (a copy would
+    /// allocate).
+    pub(crate) fn shared_secret_name(&self) -> Option<Arc<str>> {
+        self.secret_name.clone()
+    }
+
     /// The same delivery, saying which secret matched by name.
     pub(crate) fn with_secret_name(mut self, name: Option<Arc<str>>) -> Self {
         self.secret_name = name;

@@ -349,7 +349,7 @@ impl Fourvenues {
             return Err(Error::HeaderMismatch(ID_HEADER));
         }
         let delivery = Delivery::new(Some(claimed.as_bytes()), None, delivery.secret_index())
-            .with_secret_name(delivery.secret_name().map(Into::into));
+            .with_secret_name(delivery.shared_secret_name());
         Ok((delivery, Some(signed)))
     }
 }

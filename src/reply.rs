@@ -201,6 +201,43 @@ impl Rejection {
     pub fn to_response(&self) -> Response<String> {
         plain_text(self.status_code(), self.to_string())
     }
+
+    /// The reply as an RFC 9457 problem: `application/problem+json` with
+    /// `type` `about:blank`, the status's reason phrase as `title`, the
+    /// `status`, the message as `detail`, and the extension member
+    /// `reason` holding [`Rejection::reason`]. For APIs that answer every
+    /// error this way; the framework integrations answer with
+    /// [`Rejection::to_response`], so return this from a handler that
+    /// takes `Result<Webhook<P>, Rejection>`.
+    ///
+    /// ```
+    /// use webhook_kit::{Error, Rejection};
+    ///
+    /// let reply = Rejection::from(Error::SignatureMismatch).to_problem_response();
+    /// assert_eq!(reply.status(), 401);
+    /// assert_eq!(reply.headers()["content-type"], "application/problem+json");
+    /// let problem: serde_json::Value = serde_json::from_str(reply.body()).expect("json");
+    /// assert_eq!(problem["reason"], "signature_mismatch");
+    /// assert_eq!(problem["title"], "Unauthorized");
+    /// assert_eq!(problem["detail"], "no signature matched any accepted secret");
+    /// ```
+    pub fn to_problem_response(&self) -> Response<String> {
+        let status = self.status_code();
+        let problem = serde_json::json!({
+            "type": "about:blank",
+            "title": status.canonical_reason().unwrap_or("Error"),
+            "status": status.as_u16(),
+            "detail": self.to_string(),
+            "reason": self.reason(),
+        });
+        let mut reply = Response::new(problem.to_string());
+        *reply.status_mut() = status;
+        reply.headers_mut().insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        reply
+    }
 }
 
 /// `status` with `message` as a `text/plain` body: how every rejection and
@@ -226,6 +263,33 @@ mod tests {
         let ack = Ack::of(&funnel);
         let reply: Response<&'static str> = ack.clone().into();
         assert_eq!(Ack::from(reply), ack);
+    }
+
+    #[test]
+    fn a_problem_response_holds_the_same_status_message_and_reason() {
+        let rejections = [
+            Rejection::from(Error::TimestampTooOld {
+                age: std::time::Duration::from_secs(600),
+                tolerance: std::time::Duration::from_secs(300),
+            }),
+            Rejection::BodyTooLarge { limit: 4 },
+            Rejection::ServerBodyLimit,
+            Rejection::UnknownProvider,
+            Rejection::Misconfigured("no receiver"),
+        ];
+        for rejection in rejections {
+            let reply = rejection.to_problem_response();
+            let problem: serde_json::Value = serde_json::from_str(reply.body()).expect("json");
+            assert_eq!(reply.status(), rejection.status_code());
+            assert_eq!(problem["status"], rejection.status_code().as_u16());
+            assert_eq!(problem["detail"], rejection.to_string());
+            assert_eq!(problem["reason"], rejection.reason());
+            assert_eq!(problem["type"], "about:blank");
+            assert_eq!(
+                problem["title"],
+                rejection.status_code().canonical_reason().expect("known")
+            );
+        }
     }
 
     #[test]
