@@ -104,7 +104,10 @@ impl ClickFunnels {
     /// ```
     pub fn new(webhook_secret: impl Into<Secret>) -> Result<Self, Error> {
         Ok(ClickFunnels {
-            verifier: Verifier::new(&SCHEME, Keyring::new(webhook_secret.into())?),
+            verifier: Verifier::new(
+                &SCHEME,
+                Keyring::new(webhook_secret.into()).map_err(Self::secret_error)?,
+            ),
             settings: Settings::new(REPLY_RULE, RetrySchedule::clickfunnels()),
         })
     }
@@ -358,6 +361,10 @@ struct Envelope<'a> {
 
 impl Provider for ClickFunnels {
     type Event = Event;
+
+    fn name(&self) -> &'static str {
+        "clickfunnels"
+    }
 
     fn verify_at(
         &self,

@@ -1,6 +1,7 @@
 //! What the verification engine learned about one authenticated request.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -14,8 +15,9 @@ use time::OffsetDateTime;
 /// without allocating), so a handler can keep it next to the event, queue it,
 /// or log it.
 ///
-/// [`Delivery::secret_index`] tells a team that rotates secrets when the old
-/// secret stops being used: once no request matches index 1 any more, drop it.
+/// [`Delivery::secret_name`] (and [`Delivery::secret_index`]) tell a team
+/// that rotates secrets when the old secret stops being used: once no
+/// request matches `"previous"` any more, drop it.
 ///
 /// # Example
 ///
@@ -25,7 +27,7 @@ use time::OffsetDateTime;
 ///
 /// let old = StandardWebhooks::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
 /// let receiver = StandardWebhooks::new("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD")?
-///     .with_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+///     .with_secret_named("previous", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
 /// let now = time::OffsetDateTime::now_utc();
 /// let body = br#"{"type": "user.created", "data": {}}"#;
 ///
@@ -35,6 +37,7 @@ use time::OffsetDateTime;
 /// assert_eq!(delivery.id(), Some("msg_1"));
 /// assert_eq!(delivery.timestamp().map(|t| t.unix_timestamp()), Some(now.unix_timestamp()));
 /// assert_eq!(delivery.secret_index(), Some(1));
+/// assert_eq!(delivery.secret_name(), Some("previous"));
 /// # Ok::<(), webhook_kit::Error>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,6 +47,8 @@ pub struct Delivery {
     #[serde(with = "time::serde::rfc3339::option")]
     timestamp: Option<OffsetDateTime>,
     secret_index: Option<usize>,
+    #[serde(default)]
+    secret_name: Option<Arc<str>>,
 }
 
 impl Delivery {
@@ -56,7 +61,20 @@ impl Delivery {
             id: id.map(InlineText::new),
             timestamp,
             secret_index,
+            secret_name: None,
         }
+    }
+
+    /// The matching secret's name, shared rather than copied (a copy would
+    /// allocate).
+    pub(crate) fn shared_secret_name(&self) -> Option<Arc<str>> {
+        self.secret_name.clone()
+    }
+
+    /// The same delivery, saying which secret matched by name.
+    pub(crate) fn with_secret_name(mut self, name: Option<Arc<str>>) -> Self {
+        self.secret_name = name;
+        self
     }
 
     /// The delivery or message id the headers carry (`webhook-id`,
@@ -103,6 +121,29 @@ impl Delivery {
     pub fn secret_index(&self) -> Option<usize> {
         self.secret_index
     }
+
+    /// The name of the secret that matched, for logs: the constructor's
+    /// secret is `"primary"` (**our default**), a secret added with
+    /// `with_secret_named(name, …)` has that name, and one added with
+    /// `with_secret` is named by its position (`"secret-1"`, `"secret-2"`…).
+    /// `None` where nothing was checked, and for a Standard Webhooks Ed25519
+    /// public key, which has only its index.
+    ///
+    /// ```
+    /// # use webhook_kit::Provider;
+    /// let old = webhook_kit::github::GitHub::new("old-secret")?;
+    /// let receiver = webhook_kit::github::GitHub::new("new-secret")?
+    ///     .with_secret_named("previous", "old-secret")?;
+    /// let now = time::OffsetDateTime::now_utc();
+    /// let headers = old.sign_at(b"{}", now)?;
+    /// assert_eq!(receiver.verify_at(&headers, b"{}", now)?.secret_name(), Some("previous"));
+    /// let headers = receiver.sign_at(b"{}", now)?;
+    /// assert_eq!(receiver.verify_at(&headers, b"{}", now)?.secret_name(), Some("primary"));
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub fn secret_name(&self) -> Option<&str> {
+        self.secret_name.as_deref()
+    }
 }
 
 impl fmt::Debug for Delivery {
@@ -111,6 +152,7 @@ impl fmt::Debug for Delivery {
             .field("id", &self.id())
             .field("timestamp", &self.timestamp)
             .field("secret_index", &self.secret_index)
+            .field("secret_name", &self.secret_name())
             .finish()
     }
 }
@@ -192,6 +234,14 @@ mod tests {
     }
 
     #[test]
+    fn a_delivery_stored_before_secret_names_reads_back_without_one() {
+        let text = r#"{"id":"msg_1","timestamp":null,"secret_index":0}"#;
+        let delivery: Delivery = serde_json::from_str(text).expect("json");
+        assert_eq!(delivery.secret_index(), Some(0));
+        assert_eq!(delivery.secret_name(), None);
+    }
+
+    #[test]
     fn bytes_that_are_not_utf8_are_replaced() {
         let delivery = Delivery::new(Some(b"a\xffb"), None, None);
         assert_eq!(delivery.id(), Some("a\u{fffd}b"));
@@ -200,7 +250,8 @@ mod tests {
     #[test]
     fn a_json_round_trip_gives_an_equal_delivery() {
         let at = OffsetDateTime::from_unix_timestamp(1_700_000_000).expect("time");
-        let delivery = Delivery::new(Some(b"msg_1"), Some(at), Some(2));
+        let delivery =
+            Delivery::new(Some(b"msg_1"), Some(at), Some(2)).with_secret_name(Some("next".into()));
         let text = serde_json::to_string(&delivery).expect("json");
         assert_eq!(
             serde_json::from_str::<Delivery>(&text).expect("back"),
@@ -208,7 +259,7 @@ mod tests {
         );
         assert_eq!(
             format!("{delivery:?}"),
-            "Delivery { id: Some(\"msg_1\"), timestamp: Some(2023-11-14 22:13:20.0 +00:00:00), secret_index: Some(2) }"
+            "Delivery { id: Some(\"msg_1\"), timestamp: Some(2023-11-14 22:13:20.0 +00:00:00), secret_index: Some(2), secret_name: Some(\"next\") }"
         );
     }
 }

@@ -181,6 +181,47 @@ impl Error {
         }
     }
 
+    /// A short, stable, machine-readable code for what failed: snake_case
+    /// ASCII, one per variant, for logs, metrics labels and alerting rules.
+    /// The codes are part of the API: a new variant gets a new code, and an
+    /// existing code never changes meaning.
+    ///
+    /// | variant | code |
+    /// |---|---|
+    /// | [`Error::MissingHeader`] | `missing_header` |
+    /// | [`Error::MalformedHeader`] | `malformed_header` |
+    /// | [`Error::SignatureMismatch`] | `signature_mismatch` |
+    /// | [`Error::TimestampTooOld`] | `timestamp_too_old` |
+    /// | [`Error::TimestampInFuture`] | `timestamp_in_future` |
+    /// | [`Error::HeaderMismatch`] | `header_mismatch` |
+    /// | [`Error::BodyTooLarge`] | `body_too_large` |
+    /// | [`Error::InvalidPayload`] | `invalid_payload` |
+    /// | [`Error::InvalidSecret`] | `invalid_secret` |
+    /// | [`Error::Signing`] | `signing_failed` |
+    /// | [`Error::InvalidScheme`] | `invalid_scheme` |
+    ///
+    /// ```
+    /// use webhook_kit::Error;
+    ///
+    /// assert_eq!(Error::SignatureMismatch.reason(), "signature_mismatch");
+    /// assert_eq!(Error::BodyTooLarge { len: 2, limit: 1 }.reason(), "body_too_large");
+    /// ```
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Error::MissingHeader(_) => "missing_header",
+            Error::MalformedHeader { .. } => "malformed_header",
+            Error::SignatureMismatch => "signature_mismatch",
+            Error::TimestampTooOld { .. } => "timestamp_too_old",
+            Error::TimestampInFuture { .. } => "timestamp_in_future",
+            Error::HeaderMismatch(_) => "header_mismatch",
+            Error::BodyTooLarge { .. } => "body_too_large",
+            Error::InvalidPayload { .. } => "invalid_payload",
+            Error::InvalidSecret(_) => "invalid_secret",
+            Error::Signing(_) => "signing_failed",
+            Error::InvalidScheme(_) => "invalid_scheme",
+        }
+    }
+
     /// Builds [`Error::InvalidPayload`] from a serde_json error whose position
     /// is relative to a fragment starting `offset` bytes into `body`.
     pub(crate) fn payload(err: &serde_json::Error, body: &[u8], offset: usize) -> Error {
@@ -300,6 +341,74 @@ mod tests {
         );
         assert_eq!(Seconds(Duration::from_secs(999)).to_string(), "999 s");
         assert_eq!(Seconds(Duration::from_secs(1000)).to_string(), "1,000 s");
+    }
+
+    /// One value of every variant: the `match` fails to compile when a
+    /// variant is added, so the list below cannot fall behind.
+    fn one_of_each() -> Vec<Error> {
+        let all = vec![
+            Error::MissingHeader(HeaderName::from_static("x")),
+            Error::MalformedHeader {
+                name: HeaderName::from_static("x"),
+                reason: "r",
+            },
+            Error::SignatureMismatch,
+            Error::TimestampTooOld {
+                age: Duration::ZERO,
+                tolerance: Duration::ZERO,
+            },
+            Error::TimestampInFuture {
+                ahead: Duration::ZERO,
+                tolerance: Duration::ZERO,
+                looks_like_millis: false,
+            },
+            Error::HeaderMismatch(HeaderName::from_static("x")),
+            Error::BodyTooLarge { len: 2, limit: 1 },
+            Error::InvalidPayload {
+                message: String::new(),
+                line: 1,
+                column: 1,
+            },
+            Error::InvalidSecret("s"),
+            Error::Signing("s"),
+            Error::InvalidScheme("s"),
+        ];
+        for error in &all {
+            match error {
+                Error::MissingHeader(_)
+                | Error::MalformedHeader { .. }
+                | Error::SignatureMismatch
+                | Error::TimestampTooOld { .. }
+                | Error::TimestampInFuture { .. }
+                | Error::HeaderMismatch(_)
+                | Error::BodyTooLarge { .. }
+                | Error::InvalidPayload { .. }
+                | Error::InvalidSecret(_)
+                | Error::Signing(_)
+                | Error::InvalidScheme(_) => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn every_variant_has_a_distinct_snake_case_reason() {
+        let all = one_of_each();
+        let reasons: std::collections::BTreeSet<&str> = all.iter().map(Error::reason).collect();
+        assert_eq!(reasons.len(), all.len(), "{reasons:?}");
+        let variants: std::collections::HashSet<std::mem::Discriminant<Error>> =
+            all.iter().map(std::mem::discriminant).collect();
+        assert_eq!(variants.len(), all.len(), "one value per variant");
+        for reason in reasons {
+            assert!(
+                !reason.is_empty()
+                    && !reason.starts_with('_')
+                    && !reason.ends_with('_')
+                    && !reason.contains("__")
+                    && reason.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{reason}"
+            );
+        }
     }
 
     #[test]

@@ -138,7 +138,10 @@ impl Falu {
     /// ```
     pub fn new(secret: impl Into<Secret>) -> Result<Self, Error> {
         Ok(Falu {
-            verifier: Verifier::new(&SCHEME, Keyring::new(secret.into())?),
+            verifier: Verifier::new(
+                &SCHEME,
+                Keyring::new(secret.into()).map_err(Self::secret_error)?,
+            ),
             settings: Settings::new(REPLY_RULE, RetrySchedule::falu()),
         })
     }
@@ -418,6 +421,10 @@ struct CloudEventsData {
 
 impl Provider for Falu {
     type Event = Event;
+
+    fn name(&self) -> &'static str {
+        "falu"
+    }
 
     fn verify_at(
         &self,

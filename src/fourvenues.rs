@@ -128,7 +128,10 @@ impl Fourvenues {
     /// ```
     pub fn new(sign_secret: impl Into<Secret>) -> Result<Self, Error> {
         Ok(Fourvenues {
-            verifier: Verifier::new(&SCHEME, Keyring::new(sign_secret.into())?),
+            verifier: Verifier::new(
+                &SCHEME,
+                Keyring::new(sign_secret.into()).map_err(Self::secret_error)?,
+            ),
             settings: Settings::new(REPLY_RULE, RetrySchedule::fourvenues()),
         })
     }
@@ -345,13 +348,18 @@ impl Fourvenues {
         if claimed.as_bytes() != signed.as_bytes() {
             return Err(Error::HeaderMismatch(ID_HEADER));
         }
-        let delivery = Delivery::new(Some(claimed.as_bytes()), None, delivery.secret_index());
+        let delivery = Delivery::new(Some(claimed.as_bytes()), None, delivery.secret_index())
+            .with_secret_name(delivery.shared_secret_name());
         Ok((delivery, Some(signed)))
     }
 }
 
 impl Provider for Fourvenues {
     type Event = Event;
+
+    fn name(&self) -> &'static str {
+        "fourvenues"
+    }
 
     /// Also checks `x-webhook-id`, when sent, against the whole body's one
     /// top-level `id`.

@@ -170,7 +170,35 @@ impl Funnel {
     /// # Ok::<(), webhook_kit::Error>(())
     /// ```
     pub fn with_token(mut self, token: impl Into<Secret>) -> Result<Self, Error> {
-        self.tokens = std::mem::take(&mut self.tokens).with(token.into())?;
+        self.tokens = std::mem::take(&mut self.tokens)
+            .with(token.into())
+            .map_err(Self::secret_error)?;
+        Ok(self)
+    }
+
+    /// [`Funnel::with_token`] under `name`, which
+    /// [`Delivery::secret_name`](crate::Delivery::secret_name) gives when
+    /// this token matched. The first token is `"primary"` unless named
+    /// (**our default**), the next ones `"secret-1"`, `"secret-2"`….
+    ///
+    /// # Errors
+    ///
+    /// As [`Funnel::with_token`]; [`Error::InvalidSecret`] too for a name
+    /// that is blank, holds control characters, or is another token's.
+    ///
+    /// ```
+    /// use webhook_kit::Provider;
+    /// use webhook_kit::funnel::Funnel;
+    ///
+    /// let receiver = Funnel::new().with_token("new-token")?.with_token_named("previous", "old-token")?;
+    /// let headers = Funnel::new().with_token("old-token")?.sign_at(b"{}", time::OffsetDateTime::now_utc())?;
+    /// assert_eq!(receiver.verify(&headers, b"{}")?.secret_name(), Some("previous"));
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub fn with_token_named(mut self, name: &str, token: impl Into<Secret>) -> Result<Self, Error> {
+        self.tokens = std::mem::take(&mut self.tokens)
+            .with_named(name, token.into())
+            .map_err(Self::secret_error)?;
         Ok(self)
     }
 
@@ -489,6 +517,10 @@ enum Id {
 
 impl Provider for Funnel {
     type Event = Event;
+
+    fn name(&self) -> &'static str {
+        "funnel"
+    }
 
     fn verify_at(
         &self,

@@ -146,7 +146,10 @@ impl GitHub {
     /// ```
     pub fn new(secret: impl Into<Secret>) -> Result<Self, Error> {
         Ok(GitHub {
-            verifier: Verifier::new(&SCHEME, Keyring::new(secret.into())?),
+            verifier: Verifier::new(
+                &SCHEME,
+                Keyring::new(secret.into()).map_err(Self::secret_error)?,
+            ),
             settings: Settings::new(REPLY_RULE, RetrySchedule::github()),
         })
     }
@@ -251,6 +254,10 @@ impl WebhookEvent for Event {
 
 impl Provider for GitHub {
     type Event = Event;
+
+    fn name(&self) -> &'static str {
+        "github"
+    }
 
     fn verify_at(
         &self,

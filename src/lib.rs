@@ -85,8 +85,10 @@
 //! # Errors
 //!
 //! [`Error`] names what went wrong; [`Error::is_auth`] separates
-//! authentication failures (answer `401`) from payload problems, and
-//! [`Error::status_code`] gives the status to answer with. Nothing the crate
+//! authentication failures (answer `401`) from payload problems,
+//! [`Error::status_code`] gives the status to answer with, and
+//! [`Error::reason`] a stable code (`signature_mismatch`,
+//! `timestamp_too_old`…) for logs, metrics and alerts. Nothing the crate
 //! displays contains a secret or an expected signature.
 //!
 //! # Security notes
@@ -120,7 +122,13 @@
 //! - `tower`: `tower::VerifyLayer<P>`, verification as a tower layer that
 //!   runs before the inner service (axum `route_layer`, hyper);
 //! - `actix`: the `actix::Webhook<P>` extractor for actix-web 4, and
-//!   `Responder`/`ResponseError` for the same types.
+//!   `Responder`/`ResponseError` for the same types;
+//! - `tracing`: one `tracing` span per delivery (sender, event, delivery id,
+//!   the matching secret's name, outcome, reason code), a `warn` event per
+//!   rejection; never a secret, signature or body ([`observe`] lists the
+//!   fields);
+//! - `metrics`: deliveries by sender and outcome, rejections by sender and
+//!   reason, and processing time on the `metrics` facade ([`observe`]).
 //!
 //! Without them the crate needs no async runtime or framework: [`Ack`] and
 //! [`Rejection`] are plain `http` values for any server.
@@ -174,6 +182,7 @@ mod form;
 mod handshake;
 mod headers;
 mod json;
+pub mod observe;
 mod outcome;
 mod provider;
 mod receiver;

@@ -42,6 +42,26 @@ pub trait Provider {
     /// The provider's event type.
     type Event: WebhookEvent;
 
+    /// The sender's name for logs and metrics: short, lowercase, stable
+    /// (`"github"`, `"stripe"`, `"standard_webhooks"`, `"custom"`…). The
+    /// `tracing` and `metrics` features label every delivery with it (see
+    /// [`observe`](crate::observe)).
+    ///
+    /// Every receiver in this crate answers its own; a provider written
+    /// outside the crate that does not override it is `"unnamed"` (**our
+    /// default**).
+    ///
+    /// ```
+    /// use webhook_kit::Provider;
+    ///
+    /// assert_eq!(webhook_kit::github::GitHub::new("s")?.name(), "github");
+    /// assert_eq!(webhook_kit::funnel::Funnel::new().name(), "funnel");
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    fn name(&self) -> &'static str {
+        "unnamed"
+    }
+
     /// Authenticates a request as of `now`, without parsing it, and says
     /// what the request told about itself.
     ///
@@ -151,6 +171,15 @@ pub trait Provider {
 
     /// [`Provider::receive_at`] against the system clock.
     ///
+    /// With the `tracing` or `metrics` feature, this records the delivery:
+    /// one `webhook.receive` span (sender, event type and id, delivery id,
+    /// the matching secret's name, timestamp skew, body size, outcome and
+    /// reason code, duration) and the counters, as the crate's
+    /// [`observe`](crate::observe) lists.
+    /// [`Provider::verify_and_parse`] and [`Provider::verify_and_parse_at`]
+    /// do the same; `receive_at` and `verify_at`, which receivers implement
+    /// and wrappers delegate to, do not, so a delivery is recorded once.
+    ///
     /// # Errors
     ///
     /// As [`Provider::receive_at`].
@@ -167,11 +196,12 @@ pub trait Provider {
     /// # Ok::<(), webhook_kit::Error>(())
     /// ```
     fn receive(&self, headers: &HeaderMap, body: &[u8]) -> Result<Received<Self::Event>, Error> {
-        self.receive_at(headers, body, OffsetDateTime::now_utc())
+        crate::observe::receive(self, headers, body, OffsetDateTime::now_utc())
     }
 
     /// Authenticates a request as of `now`, then parses it. An
-    /// unauthenticated body is never parsed.
+    /// unauthenticated body is never parsed. Recorded as
+    /// [`Provider::receive`] says.
     ///
     /// # Errors
     ///
@@ -194,8 +224,7 @@ pub trait Provider {
         body: &[u8],
         now: OffsetDateTime,
     ) -> Result<Self::Event, Error> {
-        self.receive_at(headers, body, now)
-            .map(|received| received.event)
+        crate::observe::receive(self, headers, body, now).map(|received| received.event)
     }
 
     /// Authenticates a request against the system clock, then parses it.

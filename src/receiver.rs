@@ -35,13 +35,29 @@ macro_rules! receiver_builders {
     ($type:ident = $example:literal: $($method:ident),+ $(,)?) => {
         impl $type {
             $( $crate::receiver::receiver_builders!(@$method $type $example); )+
+
+            /// A refused secret's error, saying which kind of receiver
+            /// refused it.
+            #[allow(dead_code, reason = "for receivers that check secrets for blanks")]
+            fn secret_error(error: $crate::Error) -> $crate::Error {
+                $crate::secret::naming_receiver(
+                    error,
+                    concat!(
+                        "a ",
+                        stringify!($type),
+                        " secret is empty or only whitespace, so anyone could sign with it"
+                    ),
+                )
+            }
         }
     };
     (@with_secret $type:ident $example:literal) => {
         /// Accepts another secret as well (rotation: a request signed with
         /// any accepted secret verifies, and
-        /// [`Delivery::secret_index`](crate::Delivery::secret_index) says
-        /// which). Signing uses the first secret.
+        /// [`Delivery::secret_name`](crate::Delivery::secret_name) says
+        /// which: `"secret-1"` for the first added this way, and so on,
+        /// unless added with [`with_secret_named`](Self::with_secret_named)).
+        /// Signing uses the first secret.
         ///
         /// # Errors
         ///
@@ -57,7 +73,36 @@ macro_rules! receiver_builders {
             mut self,
             secret: impl Into<$crate::Secret>,
         ) -> Result<Self, $crate::Error> {
-            self.verifier.add_secret(secret.into())?;
+            self.verifier
+                .add_secret(secret.into())
+                .map_err(Self::secret_error)?;
+            Ok(self)
+        }
+
+        /// [`with_secret`](Self::with_secret) under `name`, which
+        /// [`Delivery::secret_name`](crate::Delivery::secret_name) gives
+        /// when this secret matched: `"previous"` during a rotation. The
+        /// constructor's secret is named `"primary"` (**our default**).
+        ///
+        /// # Errors
+        ///
+        /// [`Error::InvalidSecret`](crate::Error::InvalidSecret) for an
+        /// empty or whitespace-only secret, and for a name that is blank,
+        /// holds control characters, or is another secret's.
+        ///
+        /// ```
+        #[doc = concat!("let receiver = ", $example, ".with_secret_named(\"previous\", \"the-old-secret\")?;")]
+        #[doc = concat!("assert!(", $example, ".with_secret_named(\"primary\", \"another\").is_err());")]
+        /// # Ok::<(), webhook_kit::Error>(())
+        /// ```
+        pub fn with_secret_named(
+            mut self,
+            name: &str,
+            secret: impl Into<$crate::Secret>,
+        ) -> Result<Self, $crate::Error> {
+            self.verifier
+                .add_named_secret(name, secret.into())
+                .map_err(Self::secret_error)?;
             Ok(self)
         }
     };

@@ -123,6 +123,13 @@ pub enum Rejection {
         limit: usize,
     },
 
+    /// The body grew past the server's own limit, set in the framework
+    /// (axum's `DefaultBodyLimit`), which was smaller than the receiver's;
+    /// reading stopped there, before any hashing. The framework does not say
+    /// what its limit is, so neither does the message.
+    #[error("body exceeds the server's body limit")]
+    ServerBodyLimit,
+
     /// The body could not be read (the client hung up, or sent a malformed
     /// chunked encoding).
     #[error("the request body could not be read")]
@@ -141,7 +148,7 @@ pub enum Rejection {
 
 impl Rejection {
     /// The status to answer with: [`Error::status_code`] for verification
-    /// failures, `413` for a body over the limit, `400` for an unreadable
+    /// failures, `413` for a body over a limit, `400` for an unreadable
     /// one, `404` for an unknown provider, `500` for a misconfigured server.
     ///
     /// ```
@@ -153,10 +160,33 @@ impl Rejection {
     pub fn status_code(&self) -> StatusCode {
         match self {
             Rejection::Invalid(error) => error.status_code(),
-            Rejection::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Rejection::BodyTooLarge { .. } | Rejection::ServerBodyLimit => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
             Rejection::UnreadableBody => StatusCode::BAD_REQUEST,
             Rejection::UnknownProvider => StatusCode::NOT_FOUND,
             Rejection::Misconfigured(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A short, stable, machine-readable code for why the request was
+    /// refused: [`Error::reason`] for a verification failure, else
+    /// `body_too_large`, `unreadable_body`, `unknown_provider` or
+    /// `misconfigured`.
+    ///
+    /// ```
+    /// use webhook_kit::{Error, Rejection};
+    ///
+    /// assert_eq!(Rejection::BodyTooLarge { limit: 10 }.reason(), "body_too_large");
+    /// assert_eq!(Rejection::from(Error::SignatureMismatch).reason(), "signature_mismatch");
+    /// ```
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Rejection::Invalid(error) => error.reason(),
+            Rejection::BodyTooLarge { .. } | Rejection::ServerBodyLimit => "body_too_large",
+            Rejection::UnreadableBody => "unreadable_body",
+            Rejection::UnknownProvider => "unknown_provider",
+            Rejection::Misconfigured(_) => "misconfigured",
         }
     }
 
@@ -170,6 +200,43 @@ impl Rejection {
     /// ```
     pub fn to_response(&self) -> Response<String> {
         plain_text(self.status_code(), self.to_string())
+    }
+
+    /// The reply as an RFC 9457 problem: `application/problem+json` with
+    /// `type` `about:blank`, the status's reason phrase as `title`, the
+    /// `status`, the message as `detail`, and the extension member
+    /// `reason` holding [`Rejection::reason`]. For APIs that answer every
+    /// error this way; the framework integrations answer with
+    /// [`Rejection::to_response`], so return this from a handler that
+    /// takes `Result<Webhook<P>, Rejection>`.
+    ///
+    /// ```
+    /// use webhook_kit::{Error, Rejection};
+    ///
+    /// let reply = Rejection::from(Error::SignatureMismatch).to_problem_response();
+    /// assert_eq!(reply.status(), 401);
+    /// assert_eq!(reply.headers()["content-type"], "application/problem+json");
+    /// let problem: serde_json::Value = serde_json::from_str(reply.body()).expect("json");
+    /// assert_eq!(problem["reason"], "signature_mismatch");
+    /// assert_eq!(problem["title"], "Unauthorized");
+    /// assert_eq!(problem["detail"], "no signature matched any accepted secret");
+    /// ```
+    pub fn to_problem_response(&self) -> Response<String> {
+        let status = self.status_code();
+        let problem = serde_json::json!({
+            "type": "about:blank",
+            "title": status.canonical_reason().unwrap_or("Error"),
+            "status": status.as_u16(),
+            "detail": self.to_string(),
+            "reason": self.reason(),
+        });
+        let mut reply = Response::new(problem.to_string());
+        *reply.status_mut() = status;
+        reply.headers_mut().insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        reply
     }
 }
 
@@ -196,6 +263,33 @@ mod tests {
         let ack = Ack::of(&funnel);
         let reply: Response<&'static str> = ack.clone().into();
         assert_eq!(Ack::from(reply), ack);
+    }
+
+    #[test]
+    fn a_problem_response_holds_the_same_status_message_and_reason() {
+        let rejections = [
+            Rejection::from(Error::TimestampTooOld {
+                age: std::time::Duration::from_secs(600),
+                tolerance: std::time::Duration::from_secs(300),
+            }),
+            Rejection::BodyTooLarge { limit: 4 },
+            Rejection::ServerBodyLimit,
+            Rejection::UnknownProvider,
+            Rejection::Misconfigured("no receiver"),
+        ];
+        for rejection in rejections {
+            let reply = rejection.to_problem_response();
+            let problem: serde_json::Value = serde_json::from_str(reply.body()).expect("json");
+            assert_eq!(reply.status(), rejection.status_code());
+            assert_eq!(problem["status"], rejection.status_code().as_u16());
+            assert_eq!(problem["detail"], rejection.to_string());
+            assert_eq!(problem["reason"], rejection.reason());
+            assert_eq!(problem["type"], "about:blank");
+            assert_eq!(
+                problem["title"],
+                rejection.status_code().canonical_reason().expect("known")
+            );
+        }
     }
 
     #[test]

@@ -212,6 +212,10 @@ where
 {
     type Event = AnyEvent;
 
+    fn name(&self) -> &'static str {
+        self.0.name()
+    }
+
     fn verify_at(
         &self,
         headers: &HeaderMap,

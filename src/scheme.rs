@@ -295,6 +295,22 @@ impl Verifier {
         Ok(())
     }
 
+    /// Accepts another secret as well, under `name`.
+    pub(crate) fn add_named_secret(&mut self, name: &str, secret: Secret) -> Result<(), Error> {
+        self.keys = std::mem::take(&mut self.keys).with_named(name, secret)?;
+        Ok(())
+    }
+
+    /// Accepts another decoded key as well, under `name`.
+    #[cfg_attr(
+        not(feature = "standard"),
+        allow(dead_code, reason = "only Standard Webhooks decodes its keys")
+    )]
+    pub(crate) fn add_named_key(&mut self, name: &str, key: Secret) -> Result<(), Error> {
+        self.keys = std::mem::take(&mut self.keys).with_key_named(name, key)?;
+        Ok(())
+    }
+
     /// Accepts another decoded key as well (see [`Keyring::with_key`]).
     pub(crate) fn add_key(&mut self, key: Secret) -> Result<(), Error> {
         self.keys = std::mem::take(&mut self.keys).with_key(key)?;
@@ -413,7 +429,8 @@ impl Verifier {
                 id,
                 signed_at.and_then(|unix| OffsetDateTime::from_unix_timestamp(unix).ok()),
                 Some(index),
-            )),
+            )
+            .with_secret_name(self.keys.name(index))),
             None => Err(Error::SignatureMismatch),
         }
     }

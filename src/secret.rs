@@ -1,6 +1,7 @@
 //! Secrets and the set of secrets a receiver accepts.
 
 use std::fmt;
+use std::sync::Arc;
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
@@ -106,9 +107,7 @@ impl Secret {
             Err(_) => false,
         };
         if blank {
-            Err(Error::InvalidSecret(
-                "the secret is empty or only whitespace, so anyone could sign with it",
-            ))
+            Err(Error::InvalidSecret(BLANK))
         } else {
             Ok(self)
         }
@@ -125,16 +124,36 @@ impl Secret {
 #[derive(Clone)]
 struct Key {
     secret: Secret,
+    /// What `Delivery::secret_name` says when this key matched.
+    name: Arc<str>,
     mac: HmacSha256,
     /// SHA-256 of the secret: tokens are compared through fixed-size
     /// digests, so the comparison's time says nothing about the length.
     digest: [u8; 32],
 }
 
+/// Why a blank secret is refused, before [`naming_receiver`] says whose.
+const BLANK: &str = "the secret is empty or only whitespace, so anyone could sign with it";
+
+/// `error`, saying whose secret it is when it is the blank-secret refusal:
+/// `blank` is that refusal's message naming the receiver.
+pub(crate) fn naming_receiver(error: Error, blank: &'static str) -> Error {
+    match error {
+        Error::InvalidSecret(BLANK) => Error::InvalidSecret(blank),
+        other => other,
+    }
+}
+
+/// The name of the secret a receiver is built with, unless named otherwise
+/// (**our default**).
+pub(crate) const PRIMARY: &str = "primary";
+
 /// The secrets a receiver accepts, first one used for signing.
 ///
 /// Holding several is how rotation works: during a roll the receiver accepts
-/// both the old and the new secret.
+/// both the old and the new secret. Each has a name, for logs: the first is
+/// [`PRIMARY`] and the next ones `secret-1`, `secret-2`… by position, unless
+/// added with a name of their own.
 #[derive(Clone, Default)]
 pub(crate) struct Keyring {
     keys: Vec<Key>,
@@ -151,16 +170,57 @@ impl Keyring {
         self.with_key(secret.usable()?)
     }
 
+    /// Adds another usable secret under `name`.
+    pub(crate) fn with_named(self, name: &str, secret: Secret) -> Result<Self, Error> {
+        let secret = secret.usable()?;
+        self.with_key_named(name, secret)
+    }
+
+    /// The name a key added without one gets: its position.
+    fn default_name(&self) -> Arc<str> {
+        match self.keys.len() {
+            0 => PRIMARY.into(),
+            n => format!("secret-{n}").into(),
+        }
+    }
+
+    /// [`Keyring::with_key`] under `name`: non-empty, printable, and no
+    /// other key's, so that a log line names one secret.
+    pub(crate) fn with_key_named(self, name: &str, key: Secret) -> Result<Self, Error> {
+        if name.trim().is_empty() || name.chars().any(char::is_control) {
+            return Err(Error::InvalidSecret(
+                "a secret's name must be printable text, not empty",
+            ));
+        }
+        if self.keys.iter().any(|k| &*k.name == name) {
+            return Err(Error::InvalidSecret(
+                "two secrets of one receiver have the same name",
+            ));
+        }
+        self.push(name.into(), key)
+    }
+
     /// Adds key bytes that are not text (a decoded `whsec_` key), which
     /// the blank-text check does not apply to: a key of space bytes is as
     /// good as any other, as the reference libraries hold.
-    pub(crate) fn with_key(mut self, secret: Secret) -> Result<Self, Error> {
+    pub(crate) fn with_key(self, secret: Secret) -> Result<Self, Error> {
+        let name = self.default_name();
+        if self.keys.iter().any(|k| k.name == name) {
+            return Err(Error::InvalidSecret(
+                "two secrets of one receiver have the same name",
+            ));
+        }
+        self.push(name, secret)
+    }
+
+    fn push(mut self, name: Arc<str>, secret: Secret) -> Result<Self, Error> {
         // HMAC accepts keys of any length.
         let mac = <HmacSha256 as Mac>::new_from_slice(secret.expose())
             .map_err(|_| Error::InvalidSecret("HMAC refused the key"))?;
         let digest = Sha256::digest(secret.expose()).into();
         self.keys.push(Key {
             secret,
+            name,
             mac,
             digest,
         });
@@ -173,6 +233,11 @@ impl Keyring {
 
     pub(crate) fn len(&self) -> usize {
         self.keys.len()
+    }
+
+    /// The name of the key at `index`, shared, not copied.
+    pub(crate) fn name(&self, index: usize) -> Option<Arc<str>> {
+        self.keys.get(index).map(|k| Arc::clone(&k.name))
     }
 
     /// The prepared MAC states, in the order the secrets were added.
@@ -240,6 +305,46 @@ mod tests {
         assert_eq!(ring.find_token(b"new-tokenX"), None);
         assert_eq!(ring.find_token(b""), None);
         assert_eq!(Keyring::default().find_token(b""), None);
+    }
+
+    #[test]
+    fn secrets_are_named_by_position_unless_named() {
+        let ring = ring(&["a", "b"])
+            .with_named("previous", "c".into())
+            .expect("usable");
+        let names: Vec<_> = (0..4).map(|i| ring.name(i)).collect();
+        assert_eq!(
+            names,
+            [
+                Some("primary".into()),
+                Some("secret-1".into()),
+                Some("previous".into()),
+                None
+            ]
+        );
+    }
+
+    #[test]
+    fn a_name_must_be_printable_and_unique() {
+        for bad in ["", " ", "a\nb", "primary"] {
+            assert!(
+                matches!(
+                    ring(&["a"]).with_named(bad, "b".into()),
+                    Err(Error::InvalidSecret(_))
+                ),
+                "{bad:?}"
+            );
+        }
+        // A default name taken by an earlier chosen one is refused too.
+        let taken = Keyring::default()
+            .with_named("secret-1", "a".into())
+            .expect("usable");
+        assert!(taken.with("b".into()).is_err());
+        // A blank secret is refused before its name is looked at.
+        assert!(matches!(
+            ring(&["a"]).with_named("next", " ".into()),
+            Err(Error::InvalidSecret(reason)) if reason.contains("empty")
+        ));
     }
 
     #[test]

@@ -184,7 +184,10 @@ impl Shopify {
     /// ```
     pub fn new(client_secret: impl Into<Secret>) -> Result<Self, Error> {
         Ok(Shopify {
-            verifier: Verifier::new(&SCHEME, Keyring::new(client_secret.into())?),
+            verifier: Verifier::new(
+                &SCHEME,
+                Keyring::new(client_secret.into()).map_err(Self::secret_error)?,
+            ),
             settings: Settings::new(REPLY_RULE, RetrySchedule::shopify()),
         })
     }
@@ -293,6 +296,10 @@ fn first_header(headers: &HeaderMap, names: &[HeaderName]) -> Option<String> {
 
 impl Provider for Shopify {
     type Event = Event;
+
+    fn name(&self) -> &'static str {
+        "shopify"
+    }
 
     fn verify_at(
         &self,

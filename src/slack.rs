@@ -173,7 +173,10 @@ impl Slack {
     /// ```
     pub fn new(signing_secret: impl Into<Secret>) -> Result<Self, Error> {
         Ok(Slack {
-            verifier: Verifier::new(&SCHEME, Keyring::new(signing_secret.into())?),
+            verifier: Verifier::new(
+                &SCHEME,
+                Keyring::new(signing_secret.into()).map_err(Self::secret_error)?,
+            ),
             settings: Settings::new(REPLY_RULE, RetrySchedule::slack()),
         })
     }
@@ -406,6 +409,10 @@ struct Outer {
 
 impl Provider for Slack {
     type Event = Event;
+
+    fn name(&self) -> &'static str {
+        "slack"
+    }
 
     fn verify_at(
         &self,

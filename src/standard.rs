@@ -262,6 +262,38 @@ impl StandardWebhooks {
         Ok(self)
     }
 
+    /// [`StandardWebhooks::with_secret`] under `name`, which
+    /// [`Delivery::secret_name`] gives when this secret matched (the
+    /// constructor's secret is `"primary"`, **our default**).
+    ///
+    /// # Errors
+    ///
+    /// As [`StandardWebhooks::new`]; [`Error::InvalidSecret`] too for a
+    /// name that is blank, holds control characters, or is another
+    /// secret's.
+    ///
+    /// ```
+    /// use webhook_kit::Provider;
+    /// use webhook_kit::standard::StandardWebhooks;
+    ///
+    /// let old = StandardWebhooks::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+    /// let receiver = StandardWebhooks::new("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD")?
+    ///     .with_secret_named("previous", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+    /// let now = time::OffsetDateTime::now_utc();
+    /// let headers = old.sign_with_id_at("msg_1", b"{}", now)?;
+    /// assert_eq!(receiver.verify_at(&headers, b"{}", now)?.secret_name(), Some("previous"));
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub fn with_secret_named(
+        mut self,
+        name: &str,
+        secret: impl Into<Secret>,
+    ) -> Result<Self, Error> {
+        self.verifier
+            .add_named_key(name, decode_secret(&secret.into())?)?;
+        Ok(self)
+    }
+
     /// The headers of a genuine delivery with the message id `id`.
     ///
     /// # Errors
@@ -284,6 +316,51 @@ impl StandardWebhooks {
         now: OffsetDateTime,
     ) -> Result<HeaderMap, Error> {
         self.verifier.sign_with(body, now, Some(id), self.extra())
+    }
+
+    /// [`StandardWebhooks::sign_with_id_at`] with Svix's header names:
+    /// `svix-id`, `svix-timestamp` and `svix-signature`, as a Svix-hosted
+    /// sender sends them, and no `webhook-*` header. The signed content is
+    /// the same (`id.timestamp.body`); only the names differ. For testing a
+    /// handler the way a Svix sender really calls it.
+    ///
+    /// # Errors
+    ///
+    /// As [`StandardWebhooks::sign_with_id_at`].
+    ///
+    /// ```
+    /// use webhook_kit::Provider;
+    /// use webhook_kit::standard::StandardWebhooks;
+    ///
+    /// let receiver = StandardWebhooks::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+    /// let now = time::OffsetDateTime::now_utc();
+    /// let headers = receiver.sign_svix_at("msg_1", b"{}", now)?;
+    /// assert_eq!(headers["svix-id"], "msg_1");
+    /// assert!(headers.contains_key("svix-signature") && !headers.contains_key("webhook-signature"));
+    /// assert_eq!(receiver.verify_at(&headers, b"{}", now)?.id(), Some("msg_1"));
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub fn sign_svix_at(
+        &self,
+        id: &str,
+        body: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<HeaderMap, Error> {
+        let [svix, standard] = &HEADERS;
+        let mut headers = self.sign_with_id_at(id, body, now)?;
+        let renames = [
+            (Some(&standard.signature), Some(&svix.signature)),
+            (standard.timestamp.as_ref(), svix.timestamp.as_ref()),
+            (standard.id.as_ref(), svix.id.as_ref()),
+        ];
+        for (from, to) in renames {
+            if let (Some(from), Some(to)) = (from, to)
+                && let Some(value) = headers.remove(from)
+            {
+                headers.insert(to.clone(), value);
+            }
+        }
+        Ok(headers)
     }
 
     /// Authenticates a request as of `now`, then reads its body into your own
@@ -568,6 +645,10 @@ struct Envelope<'a> {
 
 impl Provider for StandardWebhooks {
     type Event = Event;
+
+    fn name(&self) -> &'static str {
+        "standard_webhooks"
+    }
 
     fn verify_at(
         &self,

@@ -133,7 +133,10 @@ impl Stripe {
     /// ```
     pub fn new(secret: impl Into<Secret>) -> Result<Self, Error> {
         Ok(Stripe {
-            verifier: Verifier::new(&SCHEME, Keyring::new(secret.into())?),
+            verifier: Verifier::new(
+                &SCHEME,
+                Keyring::new(secret.into()).map_err(Self::secret_error)?,
+            ),
             settings: Settings::new(REPLY_RULE, RetrySchedule::stripe()),
         })
     }
@@ -237,6 +240,10 @@ struct Data {
 
 impl Provider for Stripe {
     type Event = Event;
+
+    fn name(&self) -> &'static str {
+        "stripe"
+    }
 
     fn verify_at(
         &self,

@@ -27,7 +27,7 @@ pub(crate) fn verify_token(
 ) -> Result<Delivery, Error> {
     if let Some(name) = header.filter(|name| headers.contains_key(*name)) {
         let value = trim(required(headers, name)?);
-        return matched(keys.find_token(value));
+        return matched(keys, keys.find_token(value));
     }
     let value = trim(required(headers, &AUTHORIZATION)?);
     let malformed = |reason| Error::MalformedHeader {
@@ -43,7 +43,7 @@ pub(crate) fn verify_token(
         }
     };
     if scheme.eq_ignore_ascii_case(b"bearer") {
-        matched(keys.find_token(credentials))
+        matched(keys, keys.find_token(credentials))
     } else if scheme.eq_ignore_ascii_case(b"basic") {
         let mut buf = [0u8; MAX_BASIC];
         let len = BASE64.decode_slice(credentials, &mut buf).map_err(|_| {
@@ -56,15 +56,17 @@ pub(crate) fn verify_token(
             Some(_) => return Err(Error::SignatureMismatch),
             None => return Err(malformed("Basic credentials lack `:`")),
         };
-        matched(keys.find_token(user))
+        matched(keys, keys.find_token(user))
     } else {
         Err(malformed("unsupported authorization scheme"))
     }
 }
 
-fn matched(index: Option<usize>) -> Result<Delivery, Error> {
+fn matched(keys: &Keyring, index: Option<usize>) -> Result<Delivery, Error> {
     match index {
-        Some(index) => Ok(Delivery::new(None, None, Some(index))),
+        Some(index) => {
+            Ok(Delivery::new(None, None, Some(index)).with_secret_name(keys.name(index)))
+        }
         None => Err(Error::SignatureMismatch),
     }
 }

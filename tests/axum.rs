@@ -5,14 +5,14 @@ mod frameworks;
 
 use std::sync::Arc;
 
-use axum::extract::{FromRef, State};
+use axum::extract::{DefaultBodyLimit, FromRef, State};
 use axum::routing::post;
 use frameworks::{Processed, check, check_get_is_405, clickfunnels, funnel, loopback, on_tokio};
 use http::HeaderMap;
 use webhook_kit::axum::{Ack, RoutedWebhook, Webhook};
 use webhook_kit::clickfunnels::ClickFunnels;
 use webhook_kit::funnel::Funnel;
-use webhook_kit::{Error, Router};
+use webhook_kit::{Error, Provider, Router};
 
 /// One state for several receivers, as an application holds them.
 #[derive(Clone)]
@@ -128,4 +128,78 @@ fn errors_returned_by_handlers_keep_the_crates_status_and_message() {
             .to_string()
             .as_bytes()
     );
+}
+
+/// A ClickFunnels body of `len` bytes, signed for now.
+fn signed_of_len(receiver: &ClickFunnels, len: usize) -> (HeaderMap, Vec<u8>) {
+    let head = br#"{"event_id": "big", "event_type": "contact.identified", "data": {"pad": ""#;
+    let tail = br#""}}"#;
+    let mut body = head.to_vec();
+    body.resize(len - tail.len(), b'x');
+    body.extend_from_slice(tail);
+    let headers = receiver
+        .sign_at(&body, time::OffsetDateTime::now_utc())
+        .expect("signed");
+    (headers, body)
+}
+
+/// Serves `receiver` on `/hook` under axum's `DefaultBodyLimit` `layer`.
+fn start_limited(receiver: ClickFunnels, layer: DefaultBodyLimit) -> std::net::SocketAddr {
+    let app = axum::Router::new()
+        .route(
+            "/hook",
+            post(|hook: Webhook<ClickFunnels>| async { hook.ack }),
+        )
+        .layer(layer)
+        .with_state(Arc::new(receiver));
+    let (listener, addr) = loopback();
+    on_tokio(listener, move |listener| async move {
+        axum::serve(listener, app).await
+    });
+    addr
+}
+
+#[test]
+fn axums_default_body_limit_applies_when_smaller_than_the_receivers() {
+    let receiver = clickfunnels().max_body_size(1 << 20);
+    let addr = start_limited(receiver.clone(), DefaultBodyLimit::max(1024));
+
+    let (headers, body) = signed_of_len(&receiver, 4096);
+    let reply = frameworks::client::post(addr, "/hook", &headers, &body).expect("answer");
+    assert_eq!(reply.status(), 413);
+    assert_eq!(reply.body(), b"body exceeds the server's body limit");
+
+    let (headers, body) = signed_of_len(&receiver, 1000);
+    let reply = frameworks::client::post(addr, "/hook", &headers, &body).expect("answer");
+    assert_eq!(reply.status(), 200);
+}
+
+#[test]
+fn the_receivers_limit_applies_when_smaller_than_axums() {
+    let receiver = clickfunnels();
+    let addr = start_limited(receiver.clone(), DefaultBodyLimit::max(1 << 20));
+    let (headers, body) = signed_of_len(&receiver, 4096);
+    let reply = frameworks::client::post(addr, "/hook", &headers, &body).expect("answer");
+    assert_eq!(reply.status(), 413);
+    assert_eq!(
+        reply.body(),
+        Error::BodyTooLarge {
+            len: 4096,
+            limit: frameworks::LIMIT
+        }
+        .to_string()
+        .as_bytes()
+    );
+}
+
+#[test]
+fn a_disabled_axum_limit_leaves_the_receivers() {
+    let receiver = clickfunnels().max_body_size(8192);
+    let addr = start_limited(receiver.clone(), DefaultBodyLimit::disable());
+    let (headers, body) = signed_of_len(&receiver, 4096);
+    let reply = frameworks::client::post(addr, "/hook", &headers, &body).expect("answer");
+    assert_eq!(reply.status(), 200);
+    let (headers, body) = signed_of_len(&receiver, 9000);
+    let reply = frameworks::client::post(addr, "/hook", &headers, &body).expect("answer");
+    assert_eq!(reply.status(), 413);
 }

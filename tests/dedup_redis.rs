@@ -601,3 +601,46 @@ mod on_tokio {
         assert_eq!(again, Claim::Done);
     }
 }
+
+/// A URL on 127.0.0.1 where nothing listens: a port bound, then freed.
+fn nothing_listening() -> (String, String) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr").to_string();
+    drop(listener);
+    (format!("redis://:a-password@{addr}/"), addr)
+}
+
+#[test]
+fn a_store_that_cannot_connect_names_redis_and_the_address_not_the_password() {
+    let (url, addr) = nothing_listening();
+    let store = RedisStore::open(&url).expect("a Redis URL");
+    let error = store
+        .claim("falu", "evt_1", Duration::from_secs(5))
+        .expect_err("nothing listens");
+    let message = error.to_string();
+    assert!(
+        message.starts_with(&format!("Redis at {addr}: ")),
+        "{message}"
+    );
+    assert!(!message.contains("a-password"), "{message}");
+    assert!(error.is_connection_refusal(), "{message}");
+}
+
+#[cfg(feature = "redis-async")]
+#[test]
+fn an_async_store_that_cannot_connect_names_redis_and_the_address() {
+    let (url, addr) = nothing_listening();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let error = runtime
+        .block_on(webhook_kit::dedup::AsyncRedisStore::connect(&url))
+        .expect_err("nothing listens");
+    let message = error.to_string();
+    assert!(
+        message.starts_with(&format!("Redis at {addr}: ")),
+        "{message}"
+    );
+    assert!(!message.contains("a-password"), "{message}");
+}

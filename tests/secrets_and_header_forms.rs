@@ -112,6 +112,48 @@ fn blank_secrets_are_refused_by_with_secret_and_with_token() {
     assert!(err.to_string().contains("anyone could sign"), "{err}");
 }
 
+/// A service with several receivers learns from the startup error which
+/// one was configured wrongly.
+#[test]
+fn a_refused_secret_names_the_kind_of_receiver() {
+    let says = |result: Result<(), Error>, receiver: &str| {
+        let message = result.expect_err(receiver).to_string();
+        assert!(
+            message.starts_with(&format!("invalid secret: a {receiver} secret ")),
+            "{message}"
+        );
+    };
+    says(Falu::new(" ").map(drop), "Falu");
+    says(ClickFunnels::new("").map(drop), "ClickFunnels");
+    says(Fourvenues::new("\t").map(drop), "Fourvenues");
+    says(Funnel::new().with_token("").map(drop), "Funnel");
+    says(webhook_kit::github::GitHub::new("").map(drop), "GitHub");
+    says(webhook_kit::stripe::Stripe::new("").map(drop), "Stripe");
+    says(webhook_kit::shopify::Shopify::new("").map(drop), "Shopify");
+    says(webhook_kit::slack::Slack::new("").map(drop), "Slack");
+    let described = webhook_kit::custom::SchemeBuilder::new("x-sig")
+        .build()
+        .expect("scheme");
+    says(described.receiver("").map(drop), "CustomReceiver");
+    says(
+        Falu::new("s")
+            .and_then(|falu| falu.with_secret_named("next", " "))
+            .map(drop),
+        "Falu",
+    );
+    says(
+        Falu::new("s")
+            .and_then(|falu| falu.with_secret(" "))
+            .map(drop),
+        "Falu",
+    );
+    let standard = StandardWebhooks::new("whsec_").expect_err("empty");
+    assert!(
+        standard.to_string().contains("Standard Webhooks secret"),
+        "{standard}"
+    );
+}
+
 /// `Basic Og==` is `:`: an empty user and password. With 0.1 it passed a
 /// receiver built with an empty token. No receiver can hold an empty token
 /// now, and no receiver accepts an empty credential.

@@ -555,3 +555,23 @@ fn debug_and_errors_never_show_the_secret() {
         .unwrap_err();
     assert!(!err.to_string().contains(&v.signature[3..]));
 }
+
+#[test]
+fn svix_signing_reproduces_the_published_vectors_under_svix_names() {
+    for v in &VECTORS {
+        let receiver = StandardWebhooks::new(v.secret).expect("secret");
+        let headers = receiver
+            .sign_svix_at(v.id, v.body.as_bytes(), at(v.timestamp))
+            .expect("signed");
+        let mut names: Vec<&str> = headers.keys().map(|name| name.as_str()).collect();
+        names.sort_unstable();
+        assert_eq!(names, ["svix-id", "svix-signature", "svix-timestamp"]);
+        assert_eq!(headers, vector_headers(v, "svix"));
+        // The svix library, which reads these names, accepts them too.
+        let svix = svix::webhooks::Webhook::new(v.secret).expect("secret");
+        let signed_now = receiver
+            .sign_svix_at(v.id, v.body.as_bytes(), time::OffsetDateTime::now_utc())
+            .expect("signed");
+        assert!(svix.verify(v.body.as_bytes(), &signed_now).is_ok());
+    }
+}

@@ -64,7 +64,7 @@ impl CustomScheme {
         Ok(CustomReceiver {
             verifier: Verifier::with_scheme(
                 SchemeRef::Shared(Arc::clone(&self.scheme)),
-                Keyring::new(secret.into())?,
+                Keyring::new(secret.into()).map_err(CustomReceiver::secret_error)?,
             ),
             settings: Settings::new(self.reply, self.schedule.clone()),
             body: Arc::clone(&self.body),
@@ -230,6 +230,10 @@ pub(crate) fn header_text(headers: &HeaderMap, name: &HeaderName) -> Option<Stri
 
 impl Provider for CustomReceiver {
     type Event = Event;
+
+    fn name(&self) -> &'static str {
+        "custom"
+    }
 
     fn verify_at(
         &self,

@@ -8,6 +8,7 @@ use http::{HeaderValue, Response, StatusCode};
 
 use super::{AsyncIdempotencyStore, Claim, IdempotencyStore, Settled, lease_for, ttl_for};
 use crate::Provider;
+use crate::observe::{ProcessOutcome, Processing};
 
 /// Processes each event at most once at a time and, as long as the sender
 /// redelivers, exactly once: claim, process, then complete (on `Ok`) or
@@ -147,7 +148,10 @@ impl<P: Provider + ?Sized, S: IdempotencyStore> ExactlyOnce<'_, P, S> {
     /// `Err`. A `process` that panics (or a process that dies) leaves the
     /// claim to run out with its lease.
     ///
-    /// Call it after the request was verified, with the event's id.
+    /// Call it after the request was verified, with the event's id. With
+    /// the `tracing` or `metrics` feature, each call is recorded as a
+    /// `webhook.process` span and counted (see
+    /// [`observe`](crate::observe)).
     ///
     /// ```
     /// use webhook_kit::dedup::{ExactlyOnce, Handled, MemoryStore};
@@ -164,6 +168,17 @@ impl<P: Provider + ?Sized, S: IdempotencyStore> ExactlyOnce<'_, P, S> {
     /// # Ok::<(), webhook_kit::Error>(())
     /// ```
     pub fn run<E>(
+        &self,
+        event_id: &str,
+        process: impl FnOnce() -> Result<(), E>,
+    ) -> Handled<E, S::Error> {
+        let watch = Processing::start(self.provider.name(), event_id);
+        let handled = watch.in_scope(|| self.claim_and_run(event_id, process));
+        watch.finish(ProcessOutcome::from(&handled));
+        handled
+    }
+
+    fn claim_and_run<E>(
         &self,
         event_id: &str,
         process: impl FnOnce() -> Result<(), E>,
@@ -206,6 +221,23 @@ impl<P: Provider + ?Sized, S: AsyncIdempotencyStore> ExactlyOnce<'_, P, S> {
     /// # });
     /// ```
     pub async fn run_async<E, F, Fut>(&self, event_id: &str, process: F) -> Handled<E, S::Error>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<(), E>>,
+    {
+        let watch = Processing::start(self.provider.name(), event_id);
+        let handled = watch
+            .instrument(self.claim_and_run_async(event_id, process))
+            .await;
+        watch.finish(ProcessOutcome::from(&handled));
+        handled
+    }
+
+    async fn claim_and_run_async<E, F, Fut>(
+        &self,
+        event_id: &str,
+        process: F,
+    ) -> Handled<E, S::Error>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<(), E>>,

@@ -209,10 +209,40 @@ impl RedisStore {
     }
 
     fn connect(&self) -> Result<Connection, RedisError> {
-        let con = self.client.get_connection_with_timeout(self.timeout)?;
+        let con = self
+            .client
+            .get_connection_with_timeout(self.timeout)
+            .map_err(|error| naming_server(&self.client, error))?;
         con.set_read_timeout(Some(self.timeout))?;
         con.set_write_timeout(Some(self.timeout))?;
         Ok(con)
+    }
+}
+
+/// A failure to connect, saying that it was Redis and where: "Redis at
+/// 127.0.0.1:6379: Connection refused (os error 111)" instead of the bare
+/// I/O error. The address is the host and port (or socket path) only, never
+/// the URL's credentials. An I/O error stays one, of the same kind, so
+/// `is_connection_refusal` and `is_timeout` still answer.
+pub(crate) fn naming_server(client: &Client, error: RedisError) -> RedisError {
+    let addr = client.get_connection_info().addr();
+    // redis keeps an I/O error behind an `Arc`, which is the source.
+    type Shared = std::sync::Arc<dyn std::error::Error + Send + Sync>;
+    let io_kind = std::error::Error::source(&error)
+        .and_then(|source| {
+            source.downcast_ref::<std::io::Error>().or_else(|| {
+                source
+                    .downcast_ref::<Shared>()
+                    .and_then(|shared| shared.downcast_ref::<std::io::Error>())
+            })
+        })
+        .map(std::io::Error::kind);
+    match io_kind {
+        Some(kind) => RedisError::from(std::io::Error::new(
+            kind,
+            format!("Redis at {addr}: {error}"),
+        )),
+        None => RedisError::from((error.kind(), "Redis", format!("at {addr}: {error}"))),
     }
 }
 

@@ -62,7 +62,9 @@ impl AsyncRedisStore {
     ///
     /// # Errors
     ///
-    /// When `url` is not a Redis URL or the server cannot be reached.
+    /// When `url` is not a Redis URL or the server cannot be reached; the
+    /// message then names Redis and the address: `Redis at
+    /// 127.0.0.1:6379: Connection refused (os error 111)`.
     pub async fn connect(url: &str) -> Result<Self, RedisError> {
         Self::connect_with_timeout(url, DEFAULT_TIMEOUT).await
     }
@@ -89,7 +91,10 @@ impl AsyncRedisStore {
             .set_connection_timeout(Some(timeout))
             .set_response_timeout(Some(timeout))
             .set_number_of_retries(RECONNECT_TRIES);
-        let manager = ConnectionManager::new_with_config(Client::open(url)?, config).await?;
+        let client = Client::open(url)?;
+        let manager = ConnectionManager::new_with_config(client.clone(), config)
+            .await
+            .map_err(|error| super::redis::naming_server(&client, error))?;
         Ok(Self::from_manager(manager))
     }
 

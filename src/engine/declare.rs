@@ -66,6 +66,12 @@ macro_rules! described_receiver {
         impl $crate::Provider for $type {
             type Event = $event;
 
+            /// The sender's module name, as its cargo feature is named.
+            fn name(&self) -> &'static str {
+                let path: &'static str = module_path!();
+                path.rsplit("::").next().unwrap_or(path)
+            }
+
             fn verify_at(
                 &self,
                 headers: &::http::HeaderMap,

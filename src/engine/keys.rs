@@ -7,13 +7,14 @@
 //! the Ed25519 stream or the ECDSA digest, so verification allocates nothing.
 
 use std::fmt;
+use std::sync::Arc;
 
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use sha2::{Sha256, Sha512};
 use subtle::ConstantTimeEq;
 
-use crate::secret::Keyring;
+use crate::secret::{Keyring, PRIMARY};
 use crate::{Error, Secret};
 
 #[cfg(any(feature = "ed25519", feature = "ecdsa"))]
@@ -116,6 +117,8 @@ impl MacState {
 #[derive(Clone)]
 pub(crate) struct HmacKey {
     _secret: Secret,
+    /// What `Delivery::secret_name` says when this key matched.
+    name: Arc<str>,
     state: MacState,
 }
 
@@ -161,16 +164,38 @@ impl KeySet {
 
     /// Accepts another shared secret (rotation).
     pub(crate) fn add_secret(&mut self, secret: Secret) -> Result<(), Error> {
+        let name = match self.len() {
+            0 => PRIMARY.into(),
+            n => format!("secret-{n}"),
+        };
+        self.add_named_secret(&name, secret)
+    }
+
+    /// Accepts another shared secret under `name` (what
+    /// `Delivery::secret_name` says when it matched): printable, and no
+    /// other secret's.
+    pub(crate) fn add_named_secret(&mut self, name: &str, secret: Secret) -> Result<(), Error> {
         match self {
             KeySet::Token(ring) => {
-                *ring = ring.clone().with(secret)?;
+                *ring = ring.clone().with_named(name, secret)?;
                 Ok(())
             }
             KeySet::Hmac { algorithm, keys } => {
+                if name.trim().is_empty() || name.chars().any(char::is_control) {
+                    return Err(Error::InvalidSecret(
+                        "a secret's name must be printable text, not empty",
+                    ));
+                }
+                if keys.iter().any(|key| &*key.name == name) {
+                    return Err(Error::InvalidSecret(
+                        "two secrets of one receiver have the same name",
+                    ));
+                }
                 let secret = secret.usable()?;
                 let state = MacState::new(*algorithm, secret.expose())?;
                 keys.push(HmacKey {
                     _secret: secret,
+                    name: name.into(),
                     state,
                 });
                 Ok(())
@@ -179,6 +204,17 @@ impl KeySet {
             _ => Err(Error::InvalidSecret(
                 "this sender signs with a private key: add its public key instead",
             )),
+        }
+    }
+
+    /// The name of the secret at `index`; `None` for public keys, which
+    /// carry no name.
+    pub(crate) fn name(&self, index: usize) -> Option<Arc<str>> {
+        match self {
+            KeySet::Hmac { keys, .. } => keys.get(index).map(|key| Arc::clone(&key.name)),
+            KeySet::Token(ring) => ring.name(index),
+            #[cfg(any(feature = "ed25519", feature = "ecdsa"))]
+            _ => None,
         }
     }
 

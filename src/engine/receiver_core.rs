@@ -67,6 +67,10 @@ impl ReceiverCore {
         self.keys.add_secret(secret)
     }
 
+    pub(crate) fn add_named_secret(&mut self, name: &str, secret: Secret) -> Result<(), Error> {
+        self.keys.add_named_secret(name, secret)
+    }
+
     /// The HMAC of `content` with accepted secret `index`, for a handshake
     /// answered with a keyed hash of what the sender sent (with the secret
     /// the request verified with, so rotation holds).
@@ -105,7 +109,8 @@ impl ReceiverCore {
                 .keys
                 .find_token(read_token(description, name, value)?)
                 .ok_or(Error::SignatureMismatch)?;
-            return Ok(Delivery::new(self.id(headers)?, None, Some(matched)));
+            return Ok(Delivery::new(self.id(headers)?, None, Some(matched))
+                .with_secret_name(self.keys.name(matched)));
         }
         let received = read_signatures(description, name, value)?;
         let timestamp = self.header_timestamp(headers, &received, now)?;
@@ -140,7 +145,7 @@ impl ReceiverCore {
             },
             (None, None) => None,
         };
-        Ok(Delivery::new(id, signed_at, Some(matched)))
+        Ok(Delivery::new(id, signed_at, Some(matched)).with_secret_name(self.keys.name(matched)))
     }
 
     /// The delivery id header's value: required where it is signed.

@@ -39,6 +39,7 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, Responder, ResponseError
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 
 use crate::body::check_announced;
+use crate::observe;
 pub use crate::{Ack, Rejection};
 use crate::{AnyEvent, Delivery, Error, Provider, Router};
 
@@ -108,7 +109,9 @@ where
         let payload = payload.take();
         Box::pin(async move {
             let receiver = receiver.ok_or(Rejection::Misconfigured(NO_RECEIVER))?;
-            let body = read_limited(&headers, payload, receiver.max_body()).await?;
+            let body = read_limited(&headers, payload, receiver.max_body())
+                .await
+                .map_err(|rejection| observe::refused(receiver.name(), rejection))?;
             let received = receiver.receive(&headers, &body)?;
             Ok(Webhook {
                 event: received.event,
@@ -168,7 +171,9 @@ impl FromRequest for RoutedWebhook {
             let router = router.ok_or(Rejection::Misconfigured(NO_ROUTER))?;
             let provider = provider.ok_or(Rejection::Misconfigured(NO_PARAM))?;
             let receiver = router.get(&provider).ok_or(Rejection::UnknownProvider)?;
-            let body = read_limited(&headers, payload, receiver.max_body()).await?;
+            let body = read_limited(&headers, payload, receiver.max_body())
+                .await
+                .map_err(|rejection| observe::refused(receiver.name(), rejection))?;
             let received = receiver.receive(&headers, &body)?;
             Ok(RoutedWebhook {
                 ack: Ack::of(receiver),

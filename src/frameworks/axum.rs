@@ -5,11 +5,22 @@
 //!
 //! The extractors take their receiver from the router state through
 //! [`FromRef`], so one state can hold several receivers; they read the body
-//! up to the receiver's [`Provider::max_body`] (a larger body is refused
-//! with `413` before anything is hashed), verify it, parse it, and hand the
+//! up to the receiver's [`Provider::max_body`] or axum's own limit
+//! (`DefaultBodyLimit`), whichever is smaller (a larger body is refused with
+//! `413` before anything is hashed), verify it, parse it, and hand the
 //! handler the event. A request that fails is answered by the extractor's
 //! [`Rejection`] with the crate's status and message; the handler never
 //! runs.
+//!
+//! # Body limits
+//!
+//! As for axum's own body extractors (`Bytes`, `Json`), the limit a
+//! `DefaultBodyLimit` layer sets applies, and without one axum's default of
+//! 2 MB does; `DefaultBodyLimit::disable()` leaves the receiver's limit
+//! alone. The receiver's `max_body_size` (1 MiB unless set) applies in every
+//! case: the smaller of the two wins. A body over axum's limit is refused
+//! with [`Rejection::ServerBodyLimit`], one over the receiver's with
+//! [`Rejection::BodyTooLarge`]; both are `413`.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -29,15 +40,50 @@
 //!     .with_state(Arc::new(Falu::new("falu-secret")?));
 //! # Ok::<(), webhook_kit::Error>(())
 //! ```
+//!
+//! # Seeing rejections
+//!
+//! A forged, stale or oversized request is answered by the extractor, so a
+//! handler that takes `Webhook<P>` never hears of it. To log rejections (or
+//! answer them your own way), take `Result<Webhook<P>, Rejection>`: axum
+//! then runs the handler with the rejection, and [`Rejection::reason`] is a
+//! stable code to log or count. The `tracing` and `metrics` features record
+//! every rejection without any of this (see [`crate::observe`]).
+//!
+//! ```
+//! use std::sync::Arc;
+//!
+//! use axum::response::{IntoResponse, Response};
+//! use axum::routing::post;
+//! use webhook_kit::axum::{Rejection, Webhook};
+//! use webhook_kit::github::GitHub;
+//!
+//! async fn github(hook: Result<Webhook<GitHub>, Rejection>) -> Response {
+//!     match hook {
+//!         Ok(hook) => hook.ack.into_response(),
+//!         Err(rejection) => {
+//!             eprintln!("webhook refused: {} ({rejection})", rejection.reason());
+//!             rejection.into_response()
+//!         }
+//!     }
+//! }
+//!
+//! let app: axum::Router = axum::Router::new()
+//!     .route("/webhooks/github", post(github))
+//!     .with_state(Arc::new(GitHub::new("gh-secret")?));
+//! # Ok::<(), webhook_kit::Error>(())
+//! ```
 
 use std::fmt;
 use std::sync::Arc;
 
+use ::axum::RequestExt as _;
 use ::axum::extract::{FromRef, FromRequest, FromRequestParts, RawPathParams, Request};
 use ::axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
 use crate::body::read_limited;
+use crate::observe;
 use crate::reply::plain_text;
 pub use crate::{Ack, Rejection};
 use crate::{AnyEvent, Delivery, Error, Provider, Router};
@@ -47,8 +93,12 @@ use crate::{AnyEvent, Delivery, Error, Provider, Router};
 /// provider expects.
 ///
 /// The receiver comes from the state: `Arc<P>` must implement
-/// [`FromRef`] for the router's state (an `Arc<P>` state does; for a state
-/// struct holding several receivers, implement `FromRef` for each field).
+/// [`FromRef`] for the router's state. An `Arc<P>` state does; for a state
+/// struct holding several receivers, derive `FromRef` (axum's `macros`
+/// feature), which implements it for each field's type. Each field must be
+/// an `Arc` of the receiver: a field holding the receiver itself (or a
+/// [`Router`] rather than an `Arc<Router>`) gives `Arc<P>: FromRef<S>`
+/// errors about the handler, not the field.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -59,20 +109,10 @@ use crate::{AnyEvent, Delivery, Error, Provider, Router};
 /// use webhook_kit::clickfunnels::ClickFunnels;
 /// use webhook_kit::falu::Falu;
 ///
-/// #[derive(Clone)]
+/// #[derive(Clone, FromRef)]
 /// struct Receivers {
 ///     falu: Arc<Falu>,
 ///     clickfunnels: Arc<ClickFunnels>,
-/// }
-/// impl FromRef<Receivers> for Arc<Falu> {
-///     fn from_ref(state: &Receivers) -> Self {
-///         Arc::clone(&state.falu)
-///     }
-/// }
-/// impl FromRef<Receivers> for Arc<ClickFunnels> {
-///     fn from_ref(state: &Receivers) -> Self {
-///         Arc::clone(&state.clickfunnels)
-///     }
 /// }
 ///
 /// let state = Receivers {
@@ -122,8 +162,10 @@ where
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Rejection> {
         let receiver = Arc::<P>::from_ref(state);
-        let (parts, body) = request.into_parts();
-        let body = read_limited(&parts.headers, body, receiver.max_body()).await?;
+        let (parts, body) = request.with_limited_body().into_parts();
+        let body = read_limited(&parts.headers, body, receiver.max_body())
+            .await
+            .map_err(|rejection| observe::refused(receiver.name(), rejection))?;
         let received = receiver.receive(&parts.headers, &body)?;
         Ok(Webhook {
             event: received.event,
@@ -182,7 +224,7 @@ where
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Rejection> {
         let router = Arc::<Router>::from_ref(state);
-        let (mut parts, body) = request.into_parts();
+        let (mut parts, body) = request.with_limited_body().into_parts();
         let params = RawPathParams::from_request_parts(&mut parts, state)
             .await
             .map_err(|_| Rejection::Misconfigured(NO_PARAM))?;
@@ -192,7 +234,9 @@ where
             .map(|(_, value)| value.to_owned())
             .ok_or(Rejection::Misconfigured(NO_PARAM))?;
         let receiver = router.get(&provider).ok_or(Rejection::UnknownProvider)?;
-        let body = read_limited(&parts.headers, body, receiver.max_body()).await?;
+        let body = read_limited(&parts.headers, body, receiver.max_body())
+            .await
+            .map_err(|rejection| observe::refused(receiver.name(), rejection))?;
         let received = receiver.receive(&parts.headers, &body)?;
         Ok(RoutedWebhook {
             ack: Ack::of(receiver),

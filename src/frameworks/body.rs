@@ -41,8 +41,24 @@ where
     match Limited::new(body, limit).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(error) if error.is::<LengthLimitError>() => Err(Rejection::BodyTooLarge { limit }),
+        // A limit inside `body`, the framework's own (axum's
+        // `DefaultBodyLimit`), stopped it first.
+        Err(error) if caused_by_limit(&*error) => Err(Rejection::ServerBodyLimit),
         Err(_) => Err(Rejection::UnreadableBody),
     }
+}
+
+/// Whether a length limit is anywhere in `error`'s chain of causes.
+#[cfg(any(feature = "axum", feature = "tower"))]
+fn caused_by_limit(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(error);
+    while let Some(error) = cause {
+        if error.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
 }
 
 #[cfg(test)]

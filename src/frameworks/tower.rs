@@ -45,6 +45,7 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::body::read_limited;
+use crate::observe;
 pub use crate::{Ack, Rejection};
 use crate::{Delivery, Provider};
 
@@ -206,7 +207,7 @@ where
                     .receive(&parts.headers, &body)
                     .map(|received| (body, received))
                     .map_err(Rejection::from),
-                Err(rejection) => Err(rejection),
+                Err(rejection) => Err(observe::refused(receiver.name(), rejection)),
             };
             let (body, received) = match verified {
                 Ok(verified) => verified,

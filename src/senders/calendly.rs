@@ -103,7 +103,8 @@ impl Calendly {
     /// assert!(Calendly::new("").is_err());
     /// ```
     pub fn new(signing_key: impl Into<Secret>) -> Result<Self, Error> {
-        let keys = KeySet::hmac(CALENDLY.algorithm, signing_key.into())?;
+        let keys =
+            KeySet::hmac(CALENDLY.algorithm, signing_key.into()).map_err(Self::secret_error)?;
         Ok(Calendly::from_core(ReceiverCore::new(&CALENDLY, keys)))
     }
 }

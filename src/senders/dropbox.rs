@@ -109,7 +109,8 @@ impl Dropbox {
     /// assert!(Dropbox::new("").is_err());
     /// ```
     pub fn new(app_secret: impl Into<Secret>) -> Result<Self, Error> {
-        let keys = KeySet::hmac(DROPBOX.algorithm, app_secret.into())?;
+        let keys =
+            KeySet::hmac(DROPBOX.algorithm, app_secret.into()).map_err(Self::secret_error)?;
         Ok(Dropbox::from_core(ReceiverCore::new(&DROPBOX, keys)))
     }
 }

@@ -148,7 +148,7 @@ impl GitLab {
     /// assert!(GitLab::new("").is_err());
     /// ```
     pub fn new(token: impl Into<Secret>) -> Result<Self, Error> {
-        let keys = KeySet::token(token.into())?;
+        let keys = KeySet::token(token.into()).map_err(Self::secret_error)?;
         Ok(GitLab::from_core(ReceiverCore::new(&GITLAB, keys)))
     }
 

@@ -128,7 +128,8 @@ impl HubSpot {
     /// assert!(HubSpot::new("", "https://example.com/hooks").is_err());
     /// ```
     pub fn new(client_secret: impl Into<Secret>, url: &str) -> Result<Self, Error> {
-        let keys = KeySet::hmac(HUBSPOT.algorithm, client_secret.into())?;
+        let keys =
+            KeySet::hmac(HUBSPOT.algorithm, client_secret.into()).map_err(Self::secret_error)?;
         let mut core = ReceiverCore::new(&HUBSPOT, keys);
         core.add_url(&signed_form(url))?;
         Ok(HubSpot::from_core(core))

@@ -102,7 +102,8 @@ impl Intercom {
     /// assert!(Intercom::new("").is_err());
     /// ```
     pub fn new(client_secret: impl Into<Secret>) -> Result<Self, Error> {
-        let keys = KeySet::hmac(INTERCOM.algorithm, client_secret.into())?;
+        let keys =
+            KeySet::hmac(INTERCOM.algorithm, client_secret.into()).map_err(Self::secret_error)?;
         Ok(Intercom::from_core(ReceiverCore::new(&INTERCOM, keys)))
     }
 }

@@ -108,7 +108,8 @@ impl LemonSqueezy {
     /// assert!(LemonSqueezy::new("  ").is_err());
     /// ```
     pub fn new(secret: impl Into<Secret>) -> Result<Self, Error> {
-        let keys = KeySet::hmac(LEMON_SQUEEZY.algorithm, secret.into())?;
+        let keys =
+            KeySet::hmac(LEMON_SQUEEZY.algorithm, secret.into()).map_err(Self::secret_error)?;
         Ok(LemonSqueezy::from_core(ReceiverCore::new(
             &LEMON_SQUEEZY,
             keys,

@@ -133,7 +133,7 @@ impl Linear {
     /// assert!(Linear::new("").is_err());
     /// ```
     pub fn new(secret: impl Into<Secret>) -> Result<Self, Error> {
-        let keys = KeySet::hmac(LINEAR.algorithm, secret.into())?;
+        let keys = KeySet::hmac(LINEAR.algorithm, secret.into()).map_err(Self::secret_error)?;
         Ok(Linear::from_core(ReceiverCore::new(&LINEAR, keys)))
     }
 }

@@ -137,7 +137,7 @@ impl Meta {
     /// assert!(Meta::new("").is_err());
     /// ```
     pub fn new(app_secret: impl Into<Secret>) -> Result<Self, Error> {
-        let keys = KeySet::hmac(META.algorithm, app_secret.into())?;
+        let keys = KeySet::hmac(META.algorithm, app_secret.into()).map_err(Self::secret_error)?;
         Ok(Meta::from_core(ReceiverCore::new(&META, keys)))
     }
 

@@ -105,7 +105,7 @@ impl Paddle {
     /// assert!(Paddle::new("").is_err());
     /// ```
     pub fn new(secret: impl Into<Secret>) -> Result<Self, Error> {
-        let keys = KeySet::hmac(PADDLE.algorithm, secret.into())?;
+        let keys = KeySet::hmac(PADDLE.algorithm, secret.into()).map_err(Self::secret_error)?;
         Ok(Paddle::from_core(ReceiverCore::new(&PADDLE, keys)))
     }
 }

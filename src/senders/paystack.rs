@@ -104,7 +104,7 @@ impl Paystack {
                 "this is a Paystack public key (pk_…): Paystack signs with the secret key (sk_…)",
             ));
         }
-        let keys = KeySet::hmac(PAYSTACK.algorithm, secret_key)?;
+        let keys = KeySet::hmac(PAYSTACK.algorithm, secret_key).map_err(Self::secret_error)?;
         Ok(Paystack::from_core(ReceiverCore::new(&PAYSTACK, keys)))
     }
 }

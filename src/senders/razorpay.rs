@@ -100,7 +100,7 @@ impl Razorpay {
     /// assert!(Razorpay::new(" ").is_err());
     /// ```
     pub fn new(secret: impl Into<Secret>) -> Result<Self, Error> {
-        let keys = KeySet::hmac(RAZORPAY.algorithm, secret.into())?;
+        let keys = KeySet::hmac(RAZORPAY.algorithm, secret.into()).map_err(Self::secret_error)?;
         Ok(Razorpay::from_core(ReceiverCore::new(&RAZORPAY, keys)))
     }
 }

@@ -108,7 +108,8 @@ impl Square {
     /// assert!(Square::new("", "https://example.com/hooks").is_err());
     /// ```
     pub fn new(signature_key: impl Into<Secret>, notification_url: &str) -> Result<Self, Error> {
-        let keys = KeySet::hmac(SQUARE.algorithm, signature_key.into())?;
+        let keys =
+            KeySet::hmac(SQUARE.algorithm, signature_key.into()).map_err(Self::secret_error)?;
         let mut core = ReceiverCore::new(&SQUARE, keys);
         core.add_url(notification_url)?;
         Ok(Square::from_core(core))

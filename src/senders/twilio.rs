@@ -123,7 +123,7 @@ impl Twilio {
     /// assert!(Twilio::new("", "https://example.com/sms").is_err());
     /// ```
     pub fn new(auth_token: impl Into<Secret>, url: &str) -> Result<Self, Error> {
-        let keys = KeySet::hmac(TWILIO.algorithm, auth_token.into())?;
+        let keys = KeySet::hmac(TWILIO.algorithm, auth_token.into()).map_err(Self::secret_error)?;
         let mut core = ReceiverCore::new(&TWILIO, keys);
         let url = requested_form(url);
         core.add_url(&url)?;

@@ -118,7 +118,8 @@ impl Twitch {
     /// assert!(Twitch::new("").is_err());
     /// ```
     pub fn new(secret: impl Into<Secret>) -> Result<Self, Error> {
-        let keys = KeySet::hmac(TWITCH.algorithm, twitch_secret(secret.into())?)?;
+        let keys = KeySet::hmac(TWITCH.algorithm, twitch_secret(secret.into())?)
+            .map_err(Self::secret_error)?;
         Ok(Twitch::from_core(ReceiverCore::new(&TWITCH, keys)))
     }
 

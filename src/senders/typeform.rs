@@ -97,7 +97,7 @@ impl Typeform {
     /// assert!(Typeform::new("").is_err());
     /// ```
     pub fn new(secret: impl Into<Secret>) -> Result<Self, Error> {
-        let keys = KeySet::hmac(TYPEFORM.algorithm, secret.into())?;
+        let keys = KeySet::hmac(TYPEFORM.algorithm, secret.into()).map_err(Self::secret_error)?;
         Ok(Typeform::from_core(ReceiverCore::new(&TYPEFORM, keys)))
     }
 }

@@ -108,7 +108,7 @@ impl Zoom {
     /// assert!(Zoom::new("").is_err());
     /// ```
     pub fn new(secret_token: impl Into<Secret>) -> Result<Self, Error> {
-        let keys = KeySet::hmac(ZOOM.algorithm, secret_token.into())?;
+        let keys = KeySet::hmac(ZOOM.algorithm, secret_token.into()).map_err(Self::secret_error)?;
         Ok(Zoom::from_core(ReceiverCore::new(&ZOOM, keys)))
     }
 }
