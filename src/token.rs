@@ -64,7 +64,7 @@ pub(crate) fn verify_token(
 
 fn matched(index: Option<usize>) -> Result<Delivery, Error> {
     match index {
-        Some(index) => Ok(Delivery::new(None, None, Some(index))),
+        Some(index) => Ok(Delivery::new(None, false, None, Some(index))),
         None => Err(Error::SignatureMismatch),
     }
 }

@@ -245,6 +245,23 @@ fn versioned_lists_and_signed_ids() {
             .and_then(|d| d.id().map(str::to_owned).ok_or(Error::SignatureMismatch)),
         Ok("msg_1".to_owned())
     );
+    assert!(
+        receiver
+            .verify_at(&headers, body, now())
+            .is_ok_and(|d| d.id_is_signed())
+    );
+    // An id header the MAC does not cover is reported as unsigned.
+    let unsigned = SchemeBuilder::new("x-sig")
+        .id_header("x-id")
+        .build()
+        .and_then(|s| s.receiver(vec![7u8; 24]))
+        .expect("valid");
+    let labelled = unsigned
+        .sign_delivery_at("evt_1", None, body, now())
+        .expect("sign");
+    let delivery = unsigned.verify_at(&labelled, body, now()).expect("ok");
+    assert_eq!(delivery.id(), Some("evt_1"));
+    assert!(!delivery.id_is_signed());
     // The id is signed: changing it breaks the signature.
     let mut moved = headers.clone();
     moved.insert("webhook-id", HeaderValue::from_static("msg_2"));
@@ -275,15 +292,23 @@ fn signed_id_scheme(separator: char) -> SchemeBuilder {
 fn a_separator_an_id_or_timestamp_can_contain_is_refused() {
     // With `0`, `evt_10` + `1700000000` and `evt_1` + `01700000000` sign
     // the same bytes: the signed id could be rewritten.
-    for separator in ['0', '9', '+', '-', 'a', 'Z', 'f', '/', '=', '_', ' ', '\t', '\0'] {
+    for separator in [
+        '0', '9', '+', '-', 'a', 'Z', 'f', '/', '=', '_', ' ', '\t', '\0',
+    ] {
         let reason = refused(signed_id_scheme(separator));
-        assert!(reason.contains("no id or timestamp contains"), "{separator:?}: {reason}");
+        assert!(
+            reason.contains("no id or timestamp contains"),
+            "{separator:?}: {reason}"
+        );
         let reason = refused(
             SchemeBuilder::new("x-sig")
                 .timestamp_header("x-ts")
                 .sign_timestamp(separator),
         );
-        assert!(reason.contains("no id or timestamp contains"), "{separator:?}: {reason}");
+        assert!(
+            reason.contains("no id or timestamp contains"),
+            "{separator:?}: {reason}"
+        );
     }
     for separator in ['.', ':', '|', ',', '#', '~'] {
         assert!(signed_id_scheme(separator).build().is_ok(), "{separator:?}");

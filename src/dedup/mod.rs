@@ -146,6 +146,7 @@ use crate::Provider;
 mod async_store;
 mod claim;
 mod flow;
+mod key;
 mod lease;
 mod memory;
 #[cfg(feature = "redis")]
@@ -158,8 +159,9 @@ mod scripts;
 pub use async_store::AsyncIdempotencyStore;
 pub use claim::{Claim, ClaimToken, Settled};
 pub use flow::{ExactlyOnce, Handled};
+pub use key::{MAX_ID_LEN, content_key, stored_id};
 pub use lease::{lease_for, recovers_from_crash};
-pub use memory::MemoryStore;
+pub use memory::{MemoryStore, StoreFull};
 #[cfg(feature = "redis")]
 pub use redis::RedisStore;
 #[cfg(feature = "redis-async")]
@@ -206,7 +208,7 @@ pub use redis_async::AsyncRedisStore;
 /// assert_eq!(handle(&store, "e1"), Ok("duplicate"));
 /// ```
 pub trait IdempotencyStore {
-    /// The store's error ([`MemoryStore`]: [`std::convert::Infallible`]).
+    /// The store's error ([`MemoryStore`]: [`StoreFull`]).
     type Error: std::error::Error + Send + Sync + 'static;
 
     /// Atomically records `(provider, event_id)` as done: `Ok(true)` the

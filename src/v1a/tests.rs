@@ -432,13 +432,12 @@ fn s_at_or_above_the_group_order_is_refused_by_our_own_check() {
     assert!(!canonical_s(&with_s([0xff; 32])), "2^256 - 1");
     // The group order itself is what curve25519-dalek calls L.
     assert_eq!(
-        Scalar::from_canonical_bytes(GROUP_ORDER).is_none().unwrap_u8(),
+        Scalar::from_canonical_bytes(GROUP_ORDER)
+            .is_none()
+            .unwrap_u8(),
         1
     );
-    assert_eq!(
-        Scalar::from_canonical_bytes(below).is_some().unwrap_u8(),
-        1
-    );
+    assert_eq!(Scalar::from_canonical_bytes(below).is_some().unwrap_u8(), 1);
 }
 
 #[test]
