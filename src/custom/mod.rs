@@ -28,6 +28,19 @@
 //!
 //! The secret is the key as given (text as its UTF-8 bytes).
 //!
+//! **Ids.** By default a described sender has no id: its events' ids are
+//! empty, and [`ExactlyOnce`](crate::dedup::ExactlyOnce) processes each
+//! without deduplication ([`Handled::NoId`](crate::dedup::Handled::NoId))
+//! rather than on one shared empty key. Name an [`id_field`](SchemeBuilder::id_field)
+//! (inside the signed body) or a signed id header
+//! ([`sign_id_and_timestamp`](SchemeBuilder::sign_id_and_timestamp)) to
+//! deduplicate on it. An [`id_header`](SchemeBuilder::id_header) that is not
+//! signed is a label anyone can change on a captured delivery
+//! ([`Delivery::id_is_signed`](crate::Delivery::id_is_signed) is `false`),
+//! as is an [`event_type_header`](SchemeBuilder::event_type_header): key
+//! such events by [`content_key`](crate::dedup::content_key) of the signed
+//! content instead, and route on nothing but signed fields.
+//!
 //! ```
 //! use webhook_kit::{Provider, WebhookEvent};
 //! use webhook_kit::custom::SchemeBuilder;
@@ -237,7 +250,9 @@ impl SchemeBuilder {
     /// The header with the delivery or message id: signed with
     /// [`sign_id_and_timestamp`](Self::sign_id_and_timestamp), otherwise a
     /// label read when present ([`Delivery::id`](crate::Delivery::id)), and the event's id when
-    /// no [`id_field`](Self::id_field) is named.
+    /// no [`id_field`](Self::id_field) is named. An unsigned id header is
+    /// not proof of anything ([`Delivery::id_is_signed`](crate::Delivery::id_is_signed)
+    /// is `false`): a captured delivery verifies under any id.
     ///
     /// ```
     /// # use webhook_kit::custom::SchemeBuilder;
