@@ -38,7 +38,8 @@ pub const MAX_ID_LEN: usize = 128;
 /// use webhook_kit::dedup::stored_id;
 ///
 /// assert_eq!(stored_id("evt_1"), "evt_1");
-/// let digested = stored_id(&"9".repeat(65_536));
+/// let huge = "9".repeat(65_536);
+/// let digested = stored_id(&huge);
 /// assert_eq!(digested.len(), 65);
 /// assert!(digested.starts_with('#'));
 /// assert_ne!(stored_id("#evt_1"), "#evt_1");

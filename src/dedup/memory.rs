@@ -40,9 +40,9 @@ use super::{Claim, ClaimToken, IdempotencyStore, Settled, stored_id};
 /// let store = MemoryStore::new(10_000);
 /// let ttl = Duration::from_secs(60);
 /// let t0 = Instant::now();
-/// assert!(store.first_seen_at("falu", "evt_1", ttl, t0));
-/// assert!(!store.first_seen_at("falu", "evt_1", ttl, t0 + Duration::from_secs(59)));
-/// assert!(store.first_seen_at("falu", "evt_1", ttl, t0 + Duration::from_secs(60)));
+/// assert_eq!(store.first_seen_at("falu", "evt_1", ttl, t0), Ok(true));
+/// assert_eq!(store.first_seen_at("falu", "evt_1", ttl, t0 + Duration::from_secs(59)), Ok(false));
+/// assert_eq!(store.first_seen_at("falu", "evt_1", ttl, t0 + Duration::from_secs(60)), Ok(true));
 /// ```
 pub struct MemoryStore {
     limits: Limits,
