@@ -379,3 +379,29 @@ fn long_ids_are_keyed_by_their_digest_and_stay_distinct() {
         Ok(Claim::Done)
     );
 }
+
+#[test]
+fn a_completion_with_room_to_spare_evicts_nothing() {
+    let store = MemoryStore::new(50);
+    assert_eq!(store.max_entries(), 50);
+    let now = Instant::now();
+    let ttl = Duration::from_secs(3600);
+    for i in 0..10 {
+        assert_eq!(
+            store.first_seen_at("p", &format!("done-{i}"), ttl, now),
+            Ok(true)
+        );
+    }
+    let Ok(Claim::Claimed(token)) = store.claim_at("p", "claimed", ttl, now) else {
+        panic!("claimed")
+    };
+    assert_eq!(store.complete_at(&token, ttl, now), Settled::Applied);
+    assert_eq!(store.len(), 11);
+    for i in 0..10 {
+        assert_eq!(
+            store.first_seen_at("p", &format!("done-{i}"), ttl, now),
+            Ok(false),
+            "{i}"
+        );
+    }
+}

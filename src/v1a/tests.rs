@@ -403,6 +403,26 @@ fn a_non_canonical_s_is_refused() {
 }
 
 #[test]
+fn adding_the_group_order_agrees_with_wide_arithmetic() {
+    // S + L computed on two 128-bit halves, independently of the byte loop.
+    let halves = |bytes: &[u8]| {
+        let low = u128::from_le_bytes(bytes[..16].try_into().expect("16 bytes"));
+        let high = u128::from_le_bytes(bytes[16..32].try_into().expect("16 bytes"));
+        (low, high)
+    };
+    let (l_low, l_high) = halves(&GROUP_ORDER);
+    for body in [&b"a"[..], b"{}", BODY] {
+        let genuine = decode(&sign(&primary(), ID, TS, body));
+        let (s_low, s_high) = halves(&genuine[32..]);
+        let (low, carry) = s_low.overflowing_add(l_low);
+        let high = s_high + l_high + u128::from(carry);
+        let sum = plus_group_order(genuine.clone().try_into().expect("64 bytes"));
+        assert_eq!(&sum[..32], &genuine[..32], "R is untouched");
+        assert_eq!(halves(&sum[32..]), (low, high));
+    }
+}
+
+#[test]
 fn s_at_or_above_the_group_order_is_refused_by_our_own_check() {
     // Holds whatever ed25519-dalek's features: `canonical_s` is ours.
     let signing = primary();
