@@ -607,6 +607,7 @@ fn events_without_an_id_are_each_processed_and_never_taken_for_duplicates() {
     // A failure is still answered 503, so the sender retries.
     let failed = once.run("", || Err("database down"));
     assert!(matches!(failed, Handled::Failed("database down")));
+    assert!(!failed.is_acknowledged());
     assert_eq!(
         failed.into_response().status(),
         StatusCode::SERVICE_UNAVAILABLE
@@ -667,15 +668,15 @@ fn a_full_memory_store_answers_503_and_keeps_the_event_in_progress() {
         "{refused:?}"
     );
     assert!(!ran.get());
+    assert!(!refused.is_acknowledged());
     assert_eq!(
         refused.into_response().status(),
         StatusCode::SERVICE_UNAVAILABLE
     );
     // The claims in progress were kept: nobody else gets evt_1 meanwhile.
-    assert!(matches!(
-        once.run("evt_1", || Ok::<(), Infallible>(())),
-        Handled::InProgress { .. }
-    ));
+    let busy = once.run("evt_1", || Ok::<(), Infallible>(()));
+    assert!(matches!(busy, Handled::InProgress { .. }), "{busy:?}");
+    assert!(!busy.is_acknowledged());
     // Once one completes, its record can make room and the retry goes through.
     assert_eq!(store.complete(&first, once.ttl()), Ok(Settled::Applied));
     assert!(matches!(
