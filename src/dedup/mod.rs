@@ -73,9 +73,16 @@
 //!
 //! # Stores
 //!
-//! - [`MemoryStore`]: in-process, bounded, thread-safe, each step atomic
-//!   under one mutex; implements both traits. Enough for a receiver that
-//!   runs as a single process.
+//! - [`MemoryStore`]: in-process, bounded in entries and bytes (it never
+//!   evicts a live claim: when full of them it refuses with [`StoreFull`]),
+//!   thread-safe, each step atomic under one mutex; implements both traits.
+//!   Enough for a receiver that runs as a single process.
+//!
+//! Every store keys an id of at most [`MAX_ID_LEN`] bytes as it is and a
+//! longer one by its digest ([`stored_id`]), so no request can grow a key.
+//! An event without an id is never deduplicated on an empty key
+//! ([`Handled::NoId`]); where the id is missing or unsigned, key the event by
+//! its signed content ([`content_key`]).
 //! - `RedisStore` (feature `redis`): shared by receivers on several
 //!   machines; each step is one atomic round trip (a Lua script, or `SET NX
 //!   PX`). A step whose connection broke is sent once more on a new one: the
