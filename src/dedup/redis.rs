@@ -22,6 +22,13 @@ use super::{Claim, ClaimToken, IdempotencyStore, Settled};
 /// `#`) is keyed by its digest ([`stored_id`](super::stored_id)), so no
 /// request grows a key beyond that, whatever id it carries.
 ///
+/// The server bounds the total: set `maxmemory` with the `noeviction`
+/// policy, so that a full server refuses new claims (an error, which
+/// [`ExactlyOnce`](super::ExactlyOnce) answers with `503`: the sender
+/// retries). Any eviction policy may evict a live claim (every key here has
+/// an expiry, so the `volatile-*` policies reach them too) and hand an event
+/// in progress to a second worker.
+///
 /// Connections use the `redis` crate's synchronous client: a few are kept
 /// open between checks, and one that fails is dropped and replaced on the
 /// next check. Each connect, read and write gives up after the timeout
