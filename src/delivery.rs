@@ -19,6 +19,19 @@ use time::OffsetDateTime;
 /// that rotates secrets when the old secret stops being used: once no
 /// request matches `"previous"` any more, drop it.
 ///
+/// # What the signature covers
+///
+/// The body always, and [`timestamp`](Self::timestamp) whenever there is one
+/// (only signed timestamps are reported). The [`id`](Self::id) only where
+/// [`id_is_signed`](Self::id_is_signed) says so: Standard Webhooks signs
+/// `webhook-id`, Fourvenues' `x-webhook-id` must equal the signed body's id,
+/// but GitHub's `X-GitHub-Delivery` and Shopify's `X-Shopify-Webhook-Id`
+/// (like every other header those two send) are outside the MAC, so anyone
+/// holding one captured delivery can resend it under any id. Deduplicate
+/// such deliveries by their signed content
+/// ([`dedup::content_key`](crate::dedup::content_key)), and never route,
+/// authorise or trust anything on an unsigned header.
+///
 /// # Example
 ///
 /// ```
@@ -44,6 +57,9 @@ use time::OffsetDateTime;
 #[non_exhaustive]
 pub struct Delivery {
     id: Option<InlineText>,
+    /// Whether the signature covers `id`.
+    #[serde(default)]
+    id_signed: bool,
     #[serde(with = "time::serde::rfc3339::option")]
     timestamp: Option<OffsetDateTime>,
     secret_index: Option<usize>,
@@ -52,12 +68,16 @@ pub struct Delivery {
 }
 
 impl Delivery {
+    /// `id_signed`: whether the MAC covered `id` (or `id` was checked
+    /// against the signed body); ignored when there is no id.
     pub(crate) fn new(
         id: Option<&[u8]>,
+        id_signed: bool,
         timestamp: Option<OffsetDateTime>,
         secret_index: Option<usize>,
     ) -> Self {
         Delivery {
+            id_signed: id_signed && id.is_some(),
             id: id.map(InlineText::new),
             timestamp,
             secret_index,
@@ -92,6 +112,37 @@ impl Delivery {
     /// ```
     pub fn id(&self) -> Option<&str> {
         self.id.as_ref().map(InlineText::as_str)
+    }
+
+    /// Whether the signature covers [`id`](Self::id): `true` for Standard
+    /// Webhooks' `webhook-id`, Fourvenues' `x-webhook-id` (checked against
+    /// the signed body) and a described scheme that signs its id
+    /// (`sign_id_and_timestamp`); `false` when there is no id, and for
+    /// GitHub's `X-GitHub-Delivery`, Shopify's `X-Shopify-Webhook-Id` and a
+    /// described scheme's unsigned `id_header`, which anyone can change on a
+    /// captured delivery. Where it is `false`, key deduplication on
+    /// [`content_key`](crate::dedup::content_key) of the body rather than
+    /// on the id.
+    ///
+    /// ```
+    /// use webhook_kit::Provider;
+    /// use webhook_kit::github::GitHub;
+    /// use webhook_kit::standard::StandardWebhooks;
+    ///
+    /// let now = time::OffsetDateTime::now_utc();
+    /// let standard = StandardWebhooks::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+    /// let headers = standard.sign_with_id_at("msg_1", b"{}", now)?;
+    /// assert!(standard.verify_at(&headers, b"{}", now)?.id_is_signed());
+    ///
+    /// let github = GitHub::new("gh-secret")?;
+    /// let headers = github.sign_event_at("ping", "guid-1", b"{}", now)?;
+    /// let delivery = github.verify_at(&headers, b"{}", now)?;
+    /// assert_eq!(delivery.id(), Some("guid-1"));
+    /// assert!(!delivery.id_is_signed());
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub fn id_is_signed(&self) -> bool {
+        self.id_signed
     }
 
     /// The timestamp the request signed, where the scheme signs one.
@@ -150,6 +201,7 @@ impl fmt::Debug for Delivery {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Delivery")
             .field("id", &self.id())
+            .field("id_signed", &self.id_signed)
             .field("timestamp", &self.timestamp)
             .field("secret_index", &self.secret_index)
             .field("secret_name", &self.secret_name())
@@ -220,7 +272,7 @@ mod tests {
             &"y".repeat(INLINE + 1),
             "é✓",
         ] {
-            let delivery = Delivery::new(Some(id.as_bytes()), None, Some(0));
+            let delivery = Delivery::new(Some(id.as_bytes()), false, None, Some(0));
             assert_eq!(delivery.id(), Some(id));
         }
         assert!(matches!(
@@ -234,6 +286,21 @@ mod tests {
     }
 
     #[test]
+    fn no_id_is_never_a_signed_id() {
+        assert!(!Delivery::new(None, true, None, None).id_is_signed());
+        assert!(Delivery::new(Some(b"m"), true, None, None).id_is_signed());
+        assert!(!Delivery::new(Some(b"m"), false, None, None).id_is_signed());
+    }
+
+    #[test]
+    fn a_delivery_serialized_without_the_flag_reads_back_unsigned() {
+        let delivery: Delivery =
+            serde_json::from_str(r#"{"id":"m","timestamp":null,"secret_index":0}"#).expect("json");
+        assert_eq!(delivery.id(), Some("m"));
+        assert!(!delivery.id_is_signed());
+    }
+
+    #[test]
     fn a_delivery_stored_before_secret_names_reads_back_without_one() {
         let text = r#"{"id":"msg_1","timestamp":null,"secret_index":0}"#;
         let delivery: Delivery = serde_json::from_str(text).expect("json");
@@ -243,15 +310,15 @@ mod tests {
 
     #[test]
     fn bytes_that_are_not_utf8_are_replaced() {
-        let delivery = Delivery::new(Some(b"a\xffb"), None, None);
+        let delivery = Delivery::new(Some(b"a\xffb"), false, None, None);
         assert_eq!(delivery.id(), Some("a\u{fffd}b"));
     }
 
     #[test]
     fn a_json_round_trip_gives_an_equal_delivery() {
         let at = OffsetDateTime::from_unix_timestamp(1_700_000_000).expect("time");
-        let delivery =
-            Delivery::new(Some(b"msg_1"), Some(at), Some(2)).with_secret_name(Some("next".into()));
+        let delivery = Delivery::new(Some(b"msg_1"), true, Some(at), Some(2))
+            .with_secret_name(Some("next".into()));
         let text = serde_json::to_string(&delivery).expect("json");
         assert_eq!(
             serde_json::from_str::<Delivery>(&text).expect("back"),
@@ -259,7 +326,7 @@ mod tests {
         );
         assert_eq!(
             format!("{delivery:?}"),
-            "Delivery { id: Some(\"msg_1\"), timestamp: Some(2023-11-14 22:13:20.0 +00:00:00), secret_index: Some(2), secret_name: Some(\"next\") }"
+            "Delivery { id: Some(\"msg_1\"), id_signed: true, timestamp: Some(2023-11-14 22:13:20.0 +00:00:00), secret_index: Some(2), secret_name: Some(\"next\") }"
         );
     }
 }

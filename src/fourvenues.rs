@@ -348,8 +348,14 @@ impl Fourvenues {
         if claimed.as_bytes() != signed.as_bytes() {
             return Err(Error::HeaderMismatch(ID_HEADER));
         }
-        let delivery = Delivery::new(Some(claimed.as_bytes()), None, delivery.secret_index())
-            .with_secret_name(delivery.shared_secret_name());
+        let delivery = Delivery::new(
+            Some(claimed.as_bytes()),
+            // Equal to the signed body's id, checked above.
+            true,
+            None,
+            delivery.secret_index(),
+        )
+        .with_secret_name(delivery.shared_secret_name());
         Ok((delivery, Some(signed)))
     }
 }

@@ -530,7 +530,7 @@ impl Provider for Funnel {
     ) -> Result<Delivery, Error> {
         self.settings.check_size(body)?;
         if self.tokens.is_empty() {
-            return Ok(Delivery::new(None, None, None));
+            return Ok(Delivery::new(None, false, None, None));
         }
         verify_token(&self.tokens, headers, self.token_header.as_ref())
     }

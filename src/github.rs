@@ -4,11 +4,25 @@
 //! |---|---|
 //! | header | `X-Hub-Signature-256: sha256=<hex>` ¹ |
 //! | signed | the raw body, HMAC-SHA256 keyed with the webhook's secret as UTF-8 text ¹ |
-//! | tolerance | none: nothing is timestamped; deduplicate on `X-GitHub-Delivery` ² |
+//! | tolerance | none: nothing is timestamped; deduplicate on `X-GitHub-Delivery` ² (unsigned: see below) |
 //! | event | type in `X-GitHub-Event`, id in `X-GitHub-Delivery` (kept by a manual redelivery) ³ |
 //! | body | the event's JSON, or a form with the JSON in its `payload` field (content type per hook) ⁴ |
 //! | reply | any `2xx` within 10 s ² |
 //! | retries | none: "GitHub does not automatically redeliver failed deliveries" ⁵ |
+//! | unsigned | every header but the signature: `X-GitHub-Event`, `X-GitHub-Delivery`, `X-GitHub-Hook-ID`, `X-GitHub-Hook-Installation-Target-*` (the MAC covers the body alone ¹) |
+//!
+//! **What a handler must not trust.** A captured delivery verifies forever
+//! (nothing is timestamped) with any unsigned header rewritten: another
+//! event type, another delivery GUID, another hook or installation id. Take
+//! the repository, organization or installation from the signed body, never
+//! from a header; [`Delivery::id_is_signed`] is `false`. Deduplicating on
+//! `X-GitHub-Delivery` catches GitHub's own manual redeliveries (same GUID)
+//! but not a replay under a new one: key on
+//! [`dedup::content_key`](crate::dedup::content_key)`(body)` to catch both.
+//! A delivery without `X-GitHub-Delivery` has no id, and
+//! [`ExactlyOnce`](crate::dedup::ExactlyOnce) processes it without
+//! deduplication ([`Handled::NoId`](crate::dedup::Handled::NoId)) rather
+//! than on an empty key.
 //!
 //! **Our defaults**, where GitHub publishes nothing: hex in either case is
 //! accepted (GitHub's examples are lowercase); several secrets may be
@@ -201,6 +215,10 @@ receiver_builders!(GitHub = "webhook_kit::github::GitHub::new(\"gh-secret\")?":
 /// filled by [`Provider::receive_at`] and `verify_and_parse*`, and are
 /// empty after [`Provider::parse`] alone.
 ///
+/// **Signed:** the payload only. The type, the id and the hook fields come
+/// from headers the signature does not cover, and anyone holding a captured
+/// delivery can change them (see the [module docs](self)).
+///
 /// ```
 /// use webhook_kit::{Provider, WebhookEvent};
 /// use webhook_kit::github::GitHub;
@@ -220,19 +238,22 @@ receiver_builders!(GitHub = "webhook_kit::github::GitHub::new(\"gh-secret\")?":
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Event {
-    /// `X-GitHub-Event`, such as `issues`, `push` or `ping`.
+    /// `X-GitHub-Event`, such as `issues`, `push` or `ping`. Unsigned.
     pub event: Option<String>,
     /// `X-GitHub-Delivery`, the GUID GitHub keeps across redeliveries.
+    /// Unsigned: a replay under a new GUID is caught only by
+    /// [`content_key`](crate::dedup::content_key) of the payload.
     pub delivery: Option<String>,
-    /// `X-GitHub-Hook-ID`, the webhook's id.
+    /// `X-GitHub-Hook-ID`, the webhook's id. Unsigned.
     pub hook_id: Option<String>,
-    /// `X-GitHub-Hook-Installation-Target-Type` (`repository`, `organization`, `app`, …).
+    /// `X-GitHub-Hook-Installation-Target-Type` (`repository`, `organization`, `app`, …). Unsigned.
     pub target_type: Option<String>,
-    /// `X-GitHub-Hook-Installation-Target-ID`.
+    /// `X-GitHub-Hook-Installation-Target-ID`. Unsigned: take the
+    /// installation from the signed payload.
     pub target_id: Option<String>,
     /// The payload's `action` (`opened`, `closed`, …), where it has one.
     pub action: Option<String>,
-    /// The payload, whole.
+    /// The payload, whole: the only signed field (with `action`, read from it).
     pub payload: Value,
 }
 

@@ -38,7 +38,7 @@
 //! | `http.request.body.size` | receive | the body's length in bytes |
 //! | `webhook.secret.name` | receive | which secret matched, by name ([`Delivery::secret_name`](crate::Delivery::secret_name)) |
 //! | `webhook.timestamp.skew` | receive | the receiver's clock minus the signed timestamp, in whole seconds (negative: signed in the future) |
-//! | `webhook.outcome` | both | `accepted` or `rejected` (receive); `processed`, `duplicate`, `in_progress`, `failed`, `unrecorded` or `store_unavailable` (process) |
+//! | `webhook.outcome` | both | `accepted` or `rejected` (receive); `processed`, `processed_without_id`, `duplicate`, `in_progress`, `failed`, `unrecorded` or `store_unavailable` (process) |
 //! | `error.type` | both | for `rejected`, the reason code ([`Error::reason`], [`Rejection::reason`]); for `failed`, `unrecorded` and `store_unavailable`, the outcome again |
 //! | `webhook.duration` | both | the time verification and parsing (receive) or the claim, processing and record (process) took, in seconds |
 //!
@@ -110,6 +110,8 @@ pub(crate) fn refused(sender: &'static str, rejection: Rejection) -> Rejection {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ProcessOutcome {
     Processed,
+    /// Processed without deduplication: the event had no id to key it by.
+    ProcessedWithoutId,
     Duplicate,
     InProgress,
     Failed,
@@ -125,6 +127,7 @@ impl ProcessOutcome {
     fn label(self) -> &'static str {
         match self {
             ProcessOutcome::Processed => "processed",
+            ProcessOutcome::ProcessedWithoutId => "processed_without_id",
             ProcessOutcome::Duplicate => "duplicate",
             ProcessOutcome::InProgress => "in_progress",
             ProcessOutcome::Failed => "failed",
@@ -150,6 +153,7 @@ impl<E, SE> From<&Handled<E, SE>> for ProcessOutcome {
     fn from(handled: &Handled<E, SE>) -> Self {
         match handled {
             Handled::Processed { .. } => ProcessOutcome::Processed,
+            Handled::NoId { .. } => ProcessOutcome::ProcessedWithoutId,
             Handled::Duplicate { .. } => ProcessOutcome::Duplicate,
             Handled::InProgress { .. } => ProcessOutcome::InProgress,
             Handled::Failed(_) => ProcessOutcome::Failed,

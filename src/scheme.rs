@@ -427,6 +427,7 @@ impl Verifier {
         match matched {
             Some(index) => Ok(Delivery::new(
                 id,
+                scheme.signed.needs_id(),
                 signed_at.and_then(|unix| OffsetDateTime::from_unix_timestamp(unix).ok()),
                 Some(index),
             )

@@ -4,11 +4,28 @@
 //! |---|---|
 //! | header | `X-Shopify-Hmac-Sha256: <base64>` ¹ (also `shopify-hmac-sha256`, the Events product's name ⁴) |
 //! | signed | the raw body, HMAC-SHA256 keyed with the app's client secret as text ¹ |
-//! | tolerance | none: nothing is timestamped; deduplicate on `X-Shopify-Webhook-Id` ² |
+//! | tolerance | none: nothing is timestamped; deduplicate on `X-Shopify-Webhook-Id` ² (unsigned: see below) |
 //! | event | topic in `X-Shopify-Topic`, delivery id in `X-Shopify-Webhook-Id`, `X-Shopify-Event-Id` shared by one action's deliveries, `X-Shopify-Triggered-At`, `X-Shopify-Shop-Domain`, `X-Shopify-API-Version` ² |
 //! | body | the topic's REST resource as JSON, no envelope ² |
 //! | reply | any `2xx` within 5 s (1 s to connect); 3xx and everything else are errors ³ |
 //! | retries | 8 retries over 4 hours, exponential back off (since 2024-09-10) ⁵ — intervals unpublished: [`RetrySchedule::shopify`] is **our default** |
+//! | unsigned | every header but the HMAC: `X-Shopify-Topic`, `X-Shopify-Webhook-Id`, `X-Shopify-Event-Id`, `X-Shopify-Triggered-At`, `X-Shopify-Shop-Domain`, `X-Shopify-API-Version` (the MAC covers the body alone ¹) |
+//!
+//! **What a handler must not trust.** A captured delivery verifies forever
+//! (nothing is timestamped) with any unsigned header rewritten: sent again
+//! with `X-Shopify-Shop-Domain: other-tenant.myshopify.com` it still
+//! verifies, so **never pick the tenant (shop, its secret or its data) from
+//! that header** alone: with one app secret shared by every shop, one
+//! shop's delivery would land in another's account. Check the domain
+//! against the signed body where the topic's resource names the shop, or
+//! give each shop its own endpoint. Likewise `X-Shopify-Topic` (a captured
+//! `orders/create` sent as `customers/redact`), the time and the ids:
+//! [`Delivery::id_is_signed`] is `false`, and deduplicating on
+//! `X-Shopify-Webhook-Id` does not catch a replay under a new id: key on
+//! [`dedup::content_key`](crate::dedup::content_key)`(body)` for that. A
+//! delivery without `X-Shopify-Webhook-Id` has no id, and
+//! [`ExactlyOnce`](crate::dedup::ExactlyOnce) processes it without
+//! deduplication ([`Handled::NoId`](crate::dedup::Handled::NoId)).
 //!
 //! After 8 consecutive failures Shopify deletes a subscription made through
 //! the Admin API ³. Retried deliveries carry the original payload ⁵: compare
@@ -242,6 +259,11 @@ receiver_builders!(Shopify = "webhook_kit::shopify::Shopify::new(\"shpss_secret\
 /// filled by [`Provider::receive_at`] and `verify_and_parse*`, and is empty
 /// after [`Provider::parse`] alone.
 ///
+/// **Signed:** `payload` only. Every other field comes from a header the
+/// HMAC does not cover and may have been rewritten on a captured delivery:
+/// never choose the tenant from `shop_domain`, nor act on `topic` alone
+/// (see the [module docs](self)).
+///
 /// ```
 /// use webhook_kit::{Provider, WebhookEvent};
 /// use webhook_kit::shopify::Shopify;
@@ -259,20 +281,25 @@ receiver_builders!(Shopify = "webhook_kit::shopify::Shopify::new(\"shpss_secret\
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Event {
-    /// `X-Shopify-Topic`, such as `orders/create`.
+    /// `X-Shopify-Topic`, such as `orders/create`. Unsigned.
     pub topic: Option<String>,
-    /// `X-Shopify-Webhook-Id`: unique per delivery, the key to deduplicate on.
+    /// `X-Shopify-Webhook-Id`: unique per delivery, the key to deduplicate
+    /// Shopify's own retries on. Unsigned: a replay under a new id is caught
+    /// only by [`content_key`](crate::dedup::content_key) of the payload.
     pub webhook_id: Option<String>,
-    /// `X-Shopify-Event-Id`: shared by every delivery one merchant action caused.
+    /// `X-Shopify-Event-Id`: shared by every delivery one merchant action
+    /// caused. Unsigned.
     pub event_id: Option<String>,
-    /// `X-Shopify-Triggered-At`.
+    /// `X-Shopify-Triggered-At`. Unsigned.
     #[serde(with = "time::serde::rfc3339::option")]
     pub triggered_at: Option<OffsetDateTime>,
     /// `X-Shopify-Shop-Domain`, the shop's `myshopify.com` domain.
+    /// **Unsigned: not proof of which shop sent the delivery.**
     pub shop_domain: Option<String>,
     /// `X-Shopify-API-Version`, the version the payload is serialised in.
+    /// Unsigned.
     pub api_version: Option<String>,
-    /// The resource, whole.
+    /// The resource, whole: the only signed field.
     pub payload: Value,
 }
 

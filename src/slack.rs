@@ -10,6 +10,18 @@
 //! | reply | any `2xx` within 3 s ² |
 //! | retries | 3: nearly immediately, after 1 min, after 5 min, each marked `X-Slack-Retry-Num` ² |
 //! | no retry | a non-`2xx` reply with `X-Slack-No-Retry: 1` stops the retries of that event ² ([`Slack::no_retry_reply`]) |
+//! | unsigned | `X-Slack-Retry-Num`, `X-Slack-Retry-Reason`: informative only; the id, type and time come from the signed body |
+//!
+//! **Events without an id.** `url_verification` and `app_rate_limited` carry
+//! no `event_id`, nor do a form request without `trigger_id` and any type
+//! this crate does not know, so their
+//! [`WebhookEvent::id`] is empty and
+//! [`ExactlyOnce`](crate::dedup::ExactlyOnce) processes them without
+//! deduplication ([`Handled::NoId`](crate::dedup::Handled::NoId)) instead
+//! of taking every one after the first for a duplicate. To deduplicate them
+//! anyway, key them by [`dedup::content_key`](crate::dedup::content_key)
+//! of the body (not of the signed `v0:<timestamp>:<body>`: a retry is
+//! signed again with a new timestamp).
 //!
 //! Slack follows up to two `301`/`302` redirects ²; [`REPLY_RULE`] cannot
 //! express that and counts a redirect as a failure. When failures pass 95 %

@@ -469,11 +469,14 @@ impl StandardWebhooks {
     }
 
     /// Trusts another Ed25519 public key as well (rotation), beside any
-    /// `whsec_` secrets.
+    /// `whsec_` secrets. At most [`MAX_V1A_CHECKS`] keys are trusted: a
+    /// request's first entry is checked against each key in turn within that
+    /// budget, so a key beyond it could never verify anything.
     ///
     /// # Errors
     ///
-    /// As [`StandardWebhooks::from_public_key`].
+    /// As [`StandardWebhooks::from_public_key`], and
+    /// [`Error::InvalidSecret`] for a key beyond [`MAX_V1A_CHECKS`].
     ///
     /// ```
     /// use webhook_kit::standard::StandardWebhooks;
@@ -484,6 +487,11 @@ impl StandardWebhooks {
     /// ```
     pub fn with_public_key(mut self, public_key: impl AsRef<[u8]>) -> Result<Self, Error> {
         let key = crate::v1a::PublicKey::parse(public_key.as_ref())?;
+        if self.ed25519.trusted.len() >= MAX_V1A_CHECKS {
+            return Err(Error::InvalidSecret(
+                "at most MAX_V1A_CHECKS (8) `whpk_` public keys are trusted: one more could never be checked",
+            ));
+        }
         self.ed25519.trusted.push(key);
         Ok(self)
     }

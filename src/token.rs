@@ -65,7 +65,7 @@ pub(crate) fn verify_token(
 fn matched(keys: &Keyring, index: Option<usize>) -> Result<Delivery, Error> {
     match index {
         Some(index) => {
-            Ok(Delivery::new(None, None, Some(index)).with_secret_name(keys.name(index)))
+            Ok(Delivery::new(None, false, None, Some(index)).with_secret_name(keys.name(index)))
         }
         None => Err(Error::SignatureMismatch),
     }

@@ -34,6 +34,10 @@ mod tests;
 /// multiplications. Eight covers a sender signing with two keys during a
 /// rotation while the receiver trusts up to four.
 ///
+/// It is also the most public keys a receiver trusts:
+/// `StandardWebhooks::with_public_key` refuses one more, which a first entry
+/// could never reach.
+///
 /// ```
 /// use webhook_kit::Provider;
 /// use webhook_kit::standard::{MAX_V1A_CHECKS, StandardWebhooks};
@@ -272,10 +276,11 @@ fn verify_one(
     timestamp: &[u8],
     body: &[u8],
 ) -> bool {
-    if !strict_r(signature) {
+    if !canonical_s(signature) || !strict_r(signature) {
         return false;
     }
-    // Refuses a non-canonical S, as `verify_strict` does.
+    // Also refuses a non-canonical S, unless something in the build turns on
+    // ed25519-dalek's `legacy_compatibility`: `canonical_s` holds either way.
     let Ok(mut stream) = key.0.verify_stream(signature) else {
         return false;
     };
@@ -283,6 +288,30 @@ fn verify_one(
         stream.update(part);
     }
     stream.finalize_and_verify().is_ok()
+}
+
+/// The order of the Ed25519 group, L = 2^252 + 27742317777372353535851937790883648493,
+/// little-endian.
+const GROUP_ORDER: [u8; 32] = [
+    0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+];
+
+/// Whether the signature's `S` (its second half, little-endian) is below
+/// the group order L, as RFC 8032 §5.1.7 requires. `S + L` satisfies the
+/// same equation as `S`, so without this check one genuine signature has a
+/// second encoding; the crate checks it itself so that strictness does not
+/// depend on ed25519-dalek's features.
+fn canonical_s(signature: &Signature) -> bool {
+    let s = signature.s_bytes();
+    // Compare from the most significant byte down.
+    for (byte, bound) in s.iter().rev().zip(GROUP_ORDER.iter().rev()) {
+        if byte != bound {
+            return byte < bound;
+        }
+    }
+    // S = L is not below L.
+    false
 }
 
 /// Whether the signature's `R` is a point of large order, the check
@@ -360,7 +389,8 @@ impl ExtraCheck for Ed25519Keys {
 ///
 /// When an invariant breaks: a signature made here that does not verify, one
 /// that still verifies after the body changed, more than [`MAX_V1A_CHECKS`]
-/// checks, or a secret key shown by `Debug`. That is what the fuzzer looks for.
+/// checks, a secret key shown by `Debug`, or our signature verifying with
+/// L added to its S. That is what the fuzzer looks for.
 #[doc(hidden)]
 pub fn __fuzz_v1a(input: &[u8]) {
     let mut lines = input.splitn(6, |&b| b == b'\n');
@@ -392,6 +422,26 @@ pub fn __fuzz_v1a(input: &[u8]) {
     let mut tampered = body.to_vec();
     tampered.push(b'x');
     assert_eq!(verify(&own, genuine, id, timestamp, &tampered), None);
+    // The same signature with S + L: the same equation, a second encoding.
+    let malleated = decode_signature(signature.as_bytes())
+        .map(|genuine| BASE64_PADDED.encode(plus_group_order(genuine.to_bytes())));
+    let malleated = malleated.expect("our own signature decodes");
+    assert_eq!(
+        verify(&own, [malleated.as_bytes()], id, timestamp, body),
+        None
+    );
+}
+
+/// `signature` with L added to its S half (which, below L, cannot carry out
+/// of 32 bytes): for the fuzz hook's malleability check.
+fn plus_group_order(mut signature: [u8; SIGNATURE_LEN]) -> [u8; SIGNATURE_LEN] {
+    let mut carry = 0u16;
+    for (s, l) in signature[32..].iter_mut().zip(GROUP_ORDER) {
+        let sum = u16::from(*s) + u16::from(l) + carry;
+        *s = sum.to_le_bytes()[0];
+        carry = sum >> 8;
+    }
+    signature
 }
 
 /// The seed of [`__fuzz_v1a`]'s fixed signing key.

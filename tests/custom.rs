@@ -51,6 +51,7 @@ fn descriptions_that_cannot_work_are_refused_with_a_reason() {
         (ts().key_value("t", "v1"), "ambiguous"),
         (ts().sign_id_and_timestamp('.'), "no id header"),
         (ts().sign_timestamp('→'), "one ASCII character"),
+        (ts().sign_timestamp('0'), "no id or timestamp contains"),
         (
             SchemeBuilder::new("x-sig").canonical_timestamp(),
             "canonical",
@@ -244,6 +245,23 @@ fn versioned_lists_and_signed_ids() {
             .and_then(|d| d.id().map(str::to_owned).ok_or(Error::SignatureMismatch)),
         Ok("msg_1".to_owned())
     );
+    assert!(
+        receiver
+            .verify_at(&headers, body, now())
+            .is_ok_and(|d| d.id_is_signed())
+    );
+    // An id header the MAC does not cover is reported as unsigned.
+    let unsigned = SchemeBuilder::new("x-sig")
+        .id_header("x-id")
+        .build()
+        .and_then(|s| s.receiver(vec![7u8; 24]))
+        .expect("valid");
+    let labelled = unsigned
+        .sign_delivery_at("evt_1", None, body, now())
+        .expect("sign");
+    let delivery = unsigned.verify_at(&labelled, body, now()).expect("ok");
+    assert_eq!(delivery.id(), Some("evt_1"));
+    assert!(!delivery.id_is_signed());
     // The id is signed: changing it breaks the signature.
     let mut moved = headers.clone();
     moved.insert("webhook-id", HeaderValue::from_static("msg_2"));
@@ -261,6 +279,61 @@ fn versioned_lists_and_signed_ids() {
         receiver.sign_delivery_at(" ", None, body, now()),
         Err(Error::Signing(_))
     ));
+}
+
+fn signed_id_scheme(separator: char) -> SchemeBuilder {
+    SchemeBuilder::new("x-sig")
+        .id_header("x-id")
+        .timestamp_header("x-ts")
+        .sign_id_and_timestamp(separator)
+}
+
+#[test]
+fn a_separator_an_id_or_timestamp_can_contain_is_refused() {
+    // With `0`, `evt_10` + `1700000000` and `evt_1` + `01700000000` sign
+    // the same bytes: the signed id could be rewritten.
+    for separator in [
+        '0', '9', '+', '-', 'a', 'Z', 'f', '/', '=', '_', ' ', '\t', '\0',
+    ] {
+        let reason = refused(signed_id_scheme(separator));
+        assert!(
+            reason.contains("no id or timestamp contains"),
+            "{separator:?}: {reason}"
+        );
+        let reason = refused(
+            SchemeBuilder::new("x-sig")
+                .timestamp_header("x-ts")
+                .sign_timestamp(separator),
+        );
+        assert!(
+            reason.contains("no id or timestamp contains"),
+            "{separator:?}: {reason}"
+        );
+    }
+    for separator in ['.', ':', '|', ',', '#', '~'] {
+        assert!(signed_id_scheme(separator).build().is_ok(), "{separator:?}");
+    }
+}
+
+#[test]
+fn a_signed_id_cannot_be_moved_into_the_timestamp() {
+    let receiver = signed_id_scheme('.')
+        .build()
+        .and_then(|s| s.receiver("sep-secret"))
+        .expect("valid");
+    let body = br#"{"n": 1}"#;
+    let headers = receiver
+        .sign_delivery_at("evt_10", None, body, now())
+        .expect("sign");
+    assert_eq!(headers["x-ts"], "1700000000");
+    assert!(receiver.verify_at(&headers, body, now()).is_ok());
+    let mut moved = headers.clone();
+    moved.insert("x-id", HeaderValue::from_static("evt_1"));
+    moved.insert("x-ts", HeaderValue::from_static("01700000000"));
+    assert_eq!(
+        receiver.verify_at(&moved, body, now()),
+        Err(Error::SignatureMismatch)
+    );
 }
 
 #[test]

@@ -4,13 +4,13 @@
 
 mod idempotency_suite;
 
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use idempotency_suite::{Blocking, OnRuntime};
 use webhook_kit::dedup::{
-    DEFAULT_ATTEMPT_TIMEOUT, IdempotencyStore, MemoryStore, TTL_MARGIN, ttl_for,
+    Claim, DEFAULT_ATTEMPT_TIMEOUT, IdempotencyStore, MAX_ID_LEN, MemoryStore, Settled, StoreFull,
+    TTL_MARGIN, stored_id, ttl_for,
 };
 use webhook_kit::standard::StandardWebhooks;
 use webhook_kit::{Provider, RetrySchedule};
@@ -47,10 +47,10 @@ fn the_suite_passes_through_arc_and_references() {
 }
 
 #[test]
-fn memory_store_is_shareable_and_infallible() {
+fn memory_store_is_shareable_and_fails_only_when_full() {
     fn shareable<T: Send + Sync + std::fmt::Debug + Default>() {}
     shareable::<MemoryStore>();
-    let _: Result<bool, Infallible> = MemoryStore::new(1).first_seen("p", "e", Duration::ZERO);
+    let _: Result<bool, StoreFull> = MemoryStore::new(1).first_seen("p", "e", Duration::ZERO);
 }
 
 #[test]
@@ -58,20 +58,29 @@ fn expiry_follows_the_given_clock() {
     let store = MemoryStore::new(100);
     let ttl = Duration::from_secs(600);
     let t0 = Instant::now();
-    assert!(store.first_seen_at("clickfunnels", "e1", ttl, t0));
+    assert_eq!(store.first_seen_at("clickfunnels", "e1", ttl, t0), Ok(true));
     let just_before = t0 + ttl - Duration::from_nanos(1);
-    assert!(!store.first_seen_at("clickfunnels", "e1", ttl, just_before));
+    assert_eq!(
+        store.first_seen_at("clickfunnels", "e1", ttl, just_before),
+        Ok(false)
+    );
     // A duplicate does not extend the record: it expires at t0 + ttl.
-    assert!(store.first_seen_at("clickfunnels", "e1", ttl, t0 + ttl));
-    assert!(!store.first_seen_at("clickfunnels", "e1", ttl, t0 + ttl + ttl / 2));
+    assert_eq!(
+        store.first_seen_at("clickfunnels", "e1", ttl, t0 + ttl),
+        Ok(true)
+    );
+    assert_eq!(
+        store.first_seen_at("clickfunnels", "e1", ttl, t0 + ttl + ttl / 2),
+        Ok(false)
+    );
 }
 
 #[test]
 fn a_zero_ttl_remembers_nothing() {
     let store = MemoryStore::new(10);
     let now = Instant::now();
-    assert!(store.first_seen_at("p", "e", Duration::ZERO, now));
-    assert!(store.first_seen_at("p", "e", Duration::ZERO, now));
+    assert_eq!(store.first_seen_at("p", "e", Duration::ZERO, now), Ok(true));
+    assert_eq!(store.first_seen_at("p", "e", Duration::ZERO, now), Ok(true));
 }
 
 #[test]
@@ -80,19 +89,23 @@ fn memory_is_bounded_and_evicts_the_oldest() {
     let now = Instant::now();
     let ttl = Duration::from_secs(3600);
     for i in 0..250 {
-        assert!(store.first_seen_at("funnel", &i.to_string(), ttl, now));
+        assert_eq!(
+            store.first_seen_at("funnel", &i.to_string(), ttl, now),
+            Ok(true)
+        );
         assert!(store.len() <= 100);
     }
     assert_eq!(store.len(), 100);
     // The newest hundred are remembered, the oldest were evicted.
     for i in 150..250 {
-        assert!(
-            !store.first_seen_at("funnel", &i.to_string(), ttl, now),
+        assert_eq!(
+            store.first_seen_at("funnel", &i.to_string(), ttl, now),
+            Ok(false),
             "{i}"
         );
     }
-    assert!(store.first_seen_at("funnel", "0", ttl, now));
-    assert!(store.first_seen_at("funnel", "149", ttl, now));
+    assert_eq!(store.first_seen_at("funnel", "0", ttl, now), Ok(true));
+    assert_eq!(store.first_seen_at("funnel", "149", ttl, now), Ok(true));
 }
 
 #[test]
@@ -111,12 +124,13 @@ fn forgetting_lets_the_retry_through() {
 #[test]
 fn debug_shows_size_not_ids() {
     let store = MemoryStore::new(5);
-    store.first_seen_at(
+    let seen = store.first_seen_at(
         "p",
         "secret-looking-id",
         Duration::from_secs(1),
         Instant::now(),
     );
+    assert_eq!(seen, Ok(true));
     let shown = format!("{store:?}");
     assert!(
         shown.contains("len: 1") && shown.contains("max_entries: 5"),
@@ -235,4 +249,159 @@ fn ttl_for_every_provider_covers_its_redeliveries() {
         ttl_for(&Falu::new("s").expect("secret")),
         base + base / 10 + TTL_MARGIN
     );
+}
+
+#[test]
+fn a_live_claim_is_never_evicted_and_a_full_store_refuses_new_claims() {
+    let store = MemoryStore::new(3);
+    let now = Instant::now();
+    let lease = Duration::from_secs(30);
+    let ttl = Duration::from_secs(3600);
+    let claim = |id: &str, at| store.claim_at("github", id, lease, at);
+    let Ok(Claim::Claimed(held)) = claim("in-progress", now) else {
+        panic!("first claim")
+    };
+    // Completed records are evicted, oldest first, to make room.
+    for i in 0..10 {
+        assert_eq!(
+            store.first_seen_at("github", &format!("done-{i}"), ttl, now),
+            Ok(true)
+        );
+        assert!(
+            matches!(claim("in-progress", now), Ok(Claim::InProgress { .. })),
+            "{i}"
+        );
+    }
+    assert_eq!(store.len(), 3);
+    // Two more claims fill the store with events in progress.
+    assert!(matches!(claim("two", now), Ok(Claim::Claimed(_))));
+    assert!(matches!(claim("three", now), Ok(Claim::Claimed(_))));
+    assert_eq!(claim("four", now), Err(StoreFull));
+    assert_eq!(
+        store.first_seen_at("github", "four", ttl, now),
+        Err(StoreFull)
+    );
+    assert!(matches!(
+        claim("in-progress", now),
+        Ok(Claim::InProgress { .. })
+    ));
+    // The holder still completes, and its record is kept.
+    assert_eq!(store.complete_at(&held, ttl, now), Settled::Applied);
+    assert_eq!(claim("in-progress", now), Ok(Claim::Done));
+    // Once the leases run out, the abandoned claims make room again.
+    let later = now + lease;
+    assert!(matches!(claim("four", later), Ok(Claim::Claimed(_))));
+    assert_eq!(claim("in-progress", later), Ok(Claim::Done));
+}
+
+#[test]
+fn replaying_one_delivery_with_huge_ids_keeps_memory_bounded() {
+    // 64 KiB ids, as in the review: each is keyed by its digest.
+    let store = MemoryStore::default().with_max_bytes(64 * 1024);
+    let now = Instant::now();
+    let ttl = Duration::from_secs(3600);
+    let mut peak = 0;
+    for i in 0..300u32 {
+        let id = format!("{i:08}{}", "x".repeat(64 * 1024));
+        assert_eq!(store.first_seen_at("github", &id, ttl, now), Ok(true));
+        assert_eq!(
+            store.first_seen_at("github", &id, ttl, now),
+            Ok(false),
+            "{i}"
+        );
+        peak = peak.max(store.bytes());
+    }
+    assert!(peak <= store.max_bytes(), "{peak}");
+    // Each entry counts its bounded key, not the 64 KiB id.
+    let per_entry = store.bytes() / store.len();
+    assert!(
+        per_entry <= MemoryStore::ENTRY_OVERHEAD + 2 + "github".len() + 65,
+        "{per_entry}"
+    );
+}
+
+#[test]
+fn the_byte_bound_evicts_settled_records_and_never_claims() {
+    let per_entry = "4:falue0".len() + 32 + MemoryStore::ENTRY_OVERHEAD;
+    let store = MemoryStore::new(1_000).with_max_bytes(3 * per_entry);
+    let now = Instant::now();
+    let lease = Duration::from_secs(30);
+    let ids = ["e0", "e1", "e2"];
+    for id in ids {
+        assert!(matches!(
+            store.claim_at("falu", id, lease, now),
+            Ok(Claim::Claimed(_))
+        ));
+    }
+    assert_eq!(store.bytes(), 3 * per_entry);
+    assert_eq!(store.claim_at("falu", "e3", lease, now), Err(StoreFull));
+    assert_eq!(store.len(), 3);
+    // Forgetting gives the bytes back.
+    assert!(store.forget("falu", "e0"));
+    assert_eq!(store.bytes(), 2 * per_entry);
+    assert!(matches!(
+        store.claim_at("falu", "e3", lease, now),
+        Ok(Claim::Claimed(_))
+    ));
+    // One entry always fits, whatever the bound.
+    let tiny = MemoryStore::new(10).with_max_bytes(1);
+    assert!(matches!(
+        tiny.claim_at("falu", "e0", lease, now),
+        Ok(Claim::Claimed(_))
+    ));
+    assert_eq!(tiny.claim_at("falu", "e1", lease, now), Err(StoreFull));
+}
+
+#[test]
+fn long_ids_are_keyed_by_their_digest_and_stay_distinct() {
+    let store = MemoryStore::default();
+    let now = Instant::now();
+    let ttl = Duration::from_secs(60);
+    let long = "a".repeat(MAX_ID_LEN + 1);
+    let longer = "a".repeat(MAX_ID_LEN + 2);
+    assert_eq!(store.first_seen_at("p", &long, ttl, now), Ok(true));
+    assert_eq!(store.first_seen_at("p", &longer, ttl, now), Ok(true));
+    assert_eq!(store.first_seen_at("p", &long, ttl, now), Ok(false));
+    // The digest's text as an id is another event.
+    let digest = stored_id(&long).into_owned();
+    assert_eq!(store.first_seen_at("p", &digest, ttl, now), Ok(true));
+    // A claim on a long id completes and releases through its token.
+    let Ok(Claim::Claimed(token)) = store.claim_at("p", &longer.repeat(3), ttl, now) else {
+        panic!("claimed")
+    };
+    assert_eq!(store.release_at(&token, now), Settled::Applied);
+    let Ok(Claim::Claimed(token)) = store.claim_at("p", &longer.repeat(3), ttl, now) else {
+        panic!("claimed again")
+    };
+    assert_eq!(store.complete_at(&token, ttl, now), Settled::Applied);
+    assert_eq!(
+        store.claim_at("p", &longer.repeat(3), ttl, now),
+        Ok(Claim::Done)
+    );
+}
+
+#[test]
+fn a_completion_with_room_to_spare_evicts_nothing() {
+    let store = MemoryStore::new(50);
+    assert_eq!(store.max_entries(), 50);
+    let now = Instant::now();
+    let ttl = Duration::from_secs(3600);
+    for i in 0..10 {
+        assert_eq!(
+            store.first_seen_at("p", &format!("done-{i}"), ttl, now),
+            Ok(true)
+        );
+    }
+    let Ok(Claim::Claimed(token)) = store.claim_at("p", "claimed", ttl, now) else {
+        panic!("claimed")
+    };
+    assert_eq!(store.complete_at(&token, ttl, now), Settled::Applied);
+    assert_eq!(store.len(), 11);
+    for i in 0..10 {
+        assert_eq!(
+            store.first_seen_at("p", &format!("done-{i}"), ttl, now),
+            Ok(false),
+            "{i}"
+        );
+    }
 }

@@ -1,10 +1,13 @@
 //! The Redis stores against a real server: the shared idempotency suite
 //! (sync `RedisStore`, and `AsyncRedisStore` with the `redis-async`
 //! feature), key layout, TTLs, and faults: a restart between claim and
-//! complete, a killed connection, a reply lost mid-command.
+//! complete, a killed connection, a reply lost mid-command; ids of any
+//! length keyed within a bound.
 //!
 //! Uses `REDIS_URL` when set; otherwise starts `redis-server` on a free
-//! port of 127.0.0.1 for each test and stops it afterwards. Without a
+//! port of 127.0.0.1 for each test and stops it afterwards. Under
+//! `REDIS_URL` the tests that restart the server or kill its clients are
+//! skipped: they would cut the other tests' connections. Without a
 //! `redis-server` binary the tests fail under CI (`CI` set) and are skipped
 //! with a printed reason elsewhere.
 #![cfg(feature = "redis")]
@@ -17,12 +20,21 @@ use std::fmt::Debug;
 use std::time::{Duration, Instant};
 
 use idempotency_suite::{Blocking, unique};
-use redis_server::{Proxy, Server, persistent_server, server};
+use redis_server::{Proxy, Server, own_server, persistent_server, server};
 use webhook_kit::clickfunnels::ClickFunnels;
-use webhook_kit::dedup::{Claim, ExactlyOnce, Handled, IdempotencyStore, RedisStore, Settled};
+use webhook_kit::dedup::{
+    Claim, ExactlyOnce, Handled, IdempotencyStore, MAX_ID_LEN, RedisStore, Settled,
+};
 
 fn store() -> Option<(RedisStore, Server)> {
     let server = server()?;
+    let store = RedisStore::open(&server.url).expect("a Redis URL");
+    Some((store, server))
+}
+
+/// A store on a server of the test's own, for tests that kill clients.
+fn own_store() -> Option<(RedisStore, Server)> {
+    let server = own_server()?;
     let store = RedisStore::open(&server.url).expect("a Redis URL");
     Some((store, server))
 }
@@ -143,6 +155,60 @@ fn a_server_that_goes_away_is_an_error_then_a_reconnect() {
     // The dead connection was dropped: the next check connects afresh and
     // fails the same way, without hanging.
     assert!(store.first_seen("p", "b", Duration::from_secs(60)).is_err());
+}
+
+#[test]
+fn huge_ids_are_keyed_by_their_digest_on_the_server() {
+    let Some((store, server)) = store() else {
+        return;
+    };
+    let prefix = unique("bounded");
+    let store = store.with_prefix(prefix.as_str());
+    let lease = Duration::from_secs(30);
+    let ttl = Duration::from_secs(60);
+    // One captured delivery replayed under 50 ids of 64 KiB each.
+    let ids: Vec<String> = (0..50)
+        .map(|i| format!("{i:04}{}", "x".repeat(64 * 1024)))
+        .collect();
+    for id in &ids {
+        let Claim::Claimed(token) = store.claim("github", id, lease).expect("reachable") else {
+            panic!("a new id is claimed")
+        };
+        assert_eq!(
+            store.complete(&token, ttl).expect("reachable"),
+            Settled::Applied
+        );
+        assert_eq!(
+            store.claim("github", id, lease).expect("reachable"),
+            Claim::Done
+        );
+        assert!(!store.first_seen("github", id, ttl).expect("reachable"));
+    }
+    let mut admin = server.admin();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{prefix}:*"))
+        .query(&mut admin)
+        .expect("KEYS");
+    assert_eq!(keys.len(), ids.len(), "one key per id");
+    let longest = format!("{prefix}:github:#").len() + 64;
+    let expected: std::collections::HashSet<String> =
+        ids.iter().map(|id| store.key("github", id)).collect();
+    for key in &keys {
+        assert!(key.len() <= longest, "{} bytes", key.len());
+        assert!(expected.contains(key), "{key}");
+    }
+    // An id at the limit is kept as it is.
+    let at_limit = "y".repeat(MAX_ID_LEN);
+    assert!(
+        store
+            .first_seen("github", &at_limit, ttl)
+            .expect("reachable")
+    );
+    let exists: u8 = redis::cmd("EXISTS")
+        .arg(format!("{prefix}:github:{at_limit}"))
+        .query(&mut admin)
+        .expect("EXISTS");
+    assert_eq!(exists, 1);
 }
 
 #[test]
@@ -304,7 +370,7 @@ fn a_crashed_claim_survives_a_restart_then_runs_out() {
 
 #[test]
 fn a_connection_killed_between_claim_and_complete_is_replaced() {
-    let Some((store, server)) = store() else {
+    let Some((store, server)) = own_store() else {
         return;
     };
     let receiver = ClickFunnels::new("s").expect("a usable secret");
@@ -465,6 +531,12 @@ mod on_tokio {
         Some((connect(&server.url), server))
     }
 
+    /// On a server of the test's own, for tests that kill clients.
+    fn own_async_store() -> Option<(OnRuntime<AsyncRedisStore>, Server)> {
+        let server = own_server()?;
+        Some((connect(&server.url), server))
+    }
+
     idempotency_suite!(redis_async, async_store);
 
     #[test]
@@ -501,6 +573,22 @@ mod on_tokio {
             Claim::Done
         );
         assert_eq!(on.store.key("funnel", &id), sync.key("funnel", &id));
+        // A huge id: both key it by the same digest, and share its record.
+        let huge = format!("{id}{}", "z".repeat(64 * 1024));
+        assert_eq!(on.store.key("funnel", &huge), sync.key("funnel", &huge));
+        assert!(on.store.key("funnel", &huge).len() < 200);
+        let first = on
+            .runtime
+            .block_on(
+                on.store
+                    .first_seen("funnel", &huge, Duration::from_secs(60)),
+            )
+            .expect("reachable");
+        assert!(first);
+        assert_eq!(
+            sync.claim("funnel", &huge, SHORT_LEASE).expect("reachable"),
+            Claim::Done
+        );
     }
 
     /// The async sender: deliver through `run_async` until acknowledged.
@@ -543,7 +631,7 @@ mod on_tokio {
 
     #[test]
     fn a_connection_killed_between_claim_and_complete_is_replaced() {
-        let Some((on, server)) = async_store() else {
+        let Some((on, server)) = own_async_store() else {
             return;
         };
         let id = unique("killed");

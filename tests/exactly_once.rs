@@ -14,8 +14,8 @@ use http::{Request, StatusCode};
 use time::OffsetDateTime;
 use webhook_kit::clickfunnels::ClickFunnels;
 use webhook_kit::dedup::{
-    Claim, ClaimToken, ExactlyOnce, Handled, IdempotencyStore, MemoryStore, Settled, lease_for,
-    recovers_from_crash,
+    Claim, ClaimToken, ExactlyOnce, Handled, IdempotencyStore, MemoryStore, Settled, StoreFull,
+    lease_for, recovers_from_crash,
 };
 use webhook_kit::falu::Falu;
 use webhook_kit::fourvenues::Fourvenues;
@@ -77,21 +77,21 @@ impl VirtualStore {
 }
 
 impl IdempotencyStore for VirtualStore {
-    type Error = Infallible;
+    type Error = StoreFull;
 
-    fn first_seen(&self, provider: &str, id: &str, ttl: Duration) -> Result<bool, Infallible> {
-        Ok(self.inner.first_seen_at(provider, id, ttl, self.now.get()))
+    fn first_seen(&self, provider: &str, id: &str, ttl: Duration) -> Result<bool, StoreFull> {
+        self.inner.first_seen_at(provider, id, ttl, self.now.get())
     }
-    fn claim(&self, provider: &str, id: &str, lease: Duration) -> Result<Claim, Infallible> {
-        Ok(self.inner.claim_at(provider, id, lease, self.now.get()))
+    fn claim(&self, provider: &str, id: &str, lease: Duration) -> Result<Claim, StoreFull> {
+        self.inner.claim_at(provider, id, lease, self.now.get())
     }
-    fn complete(&self, token: &ClaimToken, ttl: Duration) -> Result<Settled, Infallible> {
+    fn complete(&self, token: &ClaimToken, ttl: Duration) -> Result<Settled, StoreFull> {
         Ok(self.inner.complete_at(token, ttl, self.now.get()))
     }
-    fn release(&self, token: &ClaimToken) -> Result<Settled, Infallible> {
+    fn release(&self, token: &ClaimToken) -> Result<Settled, StoreFull> {
         Ok(self.inner.release_at(token, self.now.get()))
     }
-    fn forget(&self, provider: &str, id: &str) -> Result<bool, Infallible> {
+    fn forget(&self, provider: &str, id: &str) -> Result<bool, StoreFull> {
         Ok(self.inner.forget(provider, id))
     }
 }
@@ -579,4 +579,139 @@ fn first_seen_loses_an_event_whose_processing_died_where_a_claim_recovers_it() {
     );
     assert!(run.delivery.is_delivered());
     assert_eq!(run.processed.len(), 1);
+}
+
+#[test]
+fn events_without_an_id_are_each_processed_and_never_taken_for_duplicates() {
+    // Before, both claimed the key "" and the second was answered 200 as a
+    // duplicate, never handled.
+    let store = MemoryStore::default();
+    let receiver = falu();
+    let once = ExactlyOnce::new(&receiver, &store, "custom");
+    let processed = Cell::new(0);
+    for blank in ["", " ", "\t \t"] {
+        let handled = once.run(blank, || {
+            processed.set(processed.get() + 1);
+            Ok::<(), Infallible>(())
+        });
+        assert!(
+            matches!(handled, Handled::NoId { .. }),
+            "{blank:?}: {handled:?}"
+        );
+        assert!(handled.is_acknowledged());
+        assert_eq!(handled.into_response().status(), StatusCode::OK);
+    }
+    assert_eq!(processed.get(), 3);
+    // Nothing was claimed under a blank key.
+    assert!(store.is_empty());
+    // A failure is still answered 503, so the sender retries.
+    let failed = once.run("", || Err("database down"));
+    assert!(matches!(failed, Handled::Failed("database down")));
+    assert!(!failed.is_acknowledged());
+    assert_eq!(
+        failed.into_response().status(),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    // An id with content still deduplicates.
+    assert!(matches!(
+        once.run(" a ", || Ok::<(), ()>(())),
+        Handled::Processed { .. }
+    ));
+    assert!(matches!(
+        once.run(" a ", || Ok::<(), ()>(())),
+        Handled::Duplicate { .. }
+    ));
+}
+
+#[test]
+fn async_events_without_an_id_are_processed_without_a_claim() {
+    let store = MemoryStore::default();
+    let receiver = falu();
+    let once = ExactlyOnce::new(&receiver, &store, "custom");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    let processed = AtomicUsize::new(0);
+    for _ in 0..2 {
+        let handled = runtime.block_on(once.run_async(" ", || async {
+            processed.fetch_add(1, Ordering::SeqCst);
+            Ok::<(), Infallible>(())
+        }));
+        assert!(matches!(handled, Handled::NoId { .. }), "{handled:?}");
+    }
+    assert_eq!(processed.load(Ordering::SeqCst), 2);
+    assert!(store.is_empty());
+    let failed = runtime.block_on(once.run_async("", || async { Err::<(), _>("down") }));
+    assert!(matches!(failed, Handled::Failed("down")));
+}
+
+#[test]
+fn a_full_memory_store_answers_503_and_keeps_the_event_in_progress() {
+    let store = MemoryStore::new(2);
+    let receiver = falu();
+    let once = ExactlyOnce::new(&receiver, &store, "falu");
+    let lease = once.lease();
+    // Two events in progress fill the store.
+    let (Ok(Claim::Claimed(first)), Ok(Claim::Claimed(_second))) = (
+        store.claim("falu", "evt_1", lease),
+        store.claim("falu", "evt_2", lease),
+    ) else {
+        panic!("two claims fit")
+    };
+    let ran = Cell::new(false);
+    let refused = once.run("evt_3", || {
+        ran.set(true);
+        Ok::<(), Infallible>(())
+    });
+    assert!(
+        matches!(refused, Handled::StoreUnavailable(StoreFull)),
+        "{refused:?}"
+    );
+    assert!(!ran.get());
+    assert!(!refused.is_acknowledged());
+    assert_eq!(
+        refused.into_response().status(),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    // The claims in progress were kept: nobody else gets evt_1 meanwhile.
+    let busy = once.run("evt_1", || Ok::<(), Infallible>(()));
+    assert!(matches!(busy, Handled::InProgress { .. }), "{busy:?}");
+    assert!(!busy.is_acknowledged());
+    // Once one completes, its record can make room and the retry goes through.
+    assert_eq!(store.complete(&first, once.ttl()), Ok(Settled::Applied));
+    assert!(matches!(
+        once.run("evt_3", || Ok::<(), Infallible>(())),
+        Handled::Processed { .. }
+    ));
+}
+
+#[test]
+fn a_github_delivery_replayed_under_a_new_id_is_recognised_by_its_content_key() {
+    use webhook_kit::dedup::content_key;
+    use webhook_kit::github::GitHub;
+
+    let github = GitHub::new("gh-secret").expect("secret");
+    let store = MemoryStore::default();
+    let once = ExactlyOnce::new(&github, &store, "github");
+    let body = br#"{"action":"opened","issue":{"number":1}}"#;
+    let now = start();
+    let genuine = github
+        .sign_event_at("issues", "guid-1", body, now)
+        .expect("sign");
+    // The delivery id is not signed: a replay with another one still verifies.
+    let mut replay = genuine.clone();
+    replay.insert("x-github-delivery", "guid-2".parse().expect("value"));
+    for headers in [&genuine, &replay] {
+        let delivery = github.verify_at(headers, body, now).expect("verifies");
+        assert!(!delivery.id_is_signed());
+    }
+    let processed = Cell::new(0);
+    for _ in [&genuine, &replay] {
+        let handled = once.run(&content_key(body), || {
+            processed.set(processed.get() + 1);
+            Ok::<(), Infallible>(())
+        });
+        assert!(handled.is_acknowledged());
+    }
+    assert_eq!(processed.get(), 1, "the replay was recognised");
 }

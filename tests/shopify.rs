@@ -195,3 +195,29 @@ fn replies_and_schedule() {
     let delays: Vec<_> = schedule.delays().collect();
     assert!(delays.windows(2).all(|w| w[1] > w[0]), "backs off");
 }
+
+#[test]
+fn the_shop_domain_topic_and_webhook_id_are_unsigned_and_say_so() {
+    // A captured delivery verifies with any of these headers rewritten:
+    // the HMAC covers the body alone, so nothing may route on them.
+    let receiver = Shopify::new("shopify-secret").expect("secret");
+    let body = br#"{"id": 1}"#;
+    let genuine = receiver
+        .sign_topic_at("orders/create", "wh-1", body, now())
+        .expect("sign");
+    let mut rewritten = genuine.clone();
+    rewritten.insert(
+        "x-shopify-shop-domain",
+        HeaderValue::from_static("other-tenant.myshopify.com"),
+    );
+    rewritten.insert(
+        "x-shopify-topic",
+        HeaderValue::from_static("customers/redact"),
+    );
+    rewritten.insert("x-shopify-webhook-id", HeaderValue::from_static("wh-2"));
+    for headers in [&genuine, &rewritten] {
+        let delivery = receiver.verify_at(headers, body, now()).expect("verifies");
+        assert!(delivery.id().is_some());
+        assert!(!delivery.id_is_signed(), "{delivery:?}");
+    }
+}

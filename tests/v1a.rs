@@ -307,6 +307,51 @@ fn work_is_bounded_whatever_the_header_holds() {
     assert!(receiver.verify_at(&request, b"{}", now).is_ok());
 }
 
+/// `whpk_` keys of the points k·B: valid large-order keys nobody signs with.
+fn filler_keys(count: u64) -> Vec<String> {
+    use base64::Engine as _;
+    use curve25519_dalek::{Scalar, constants::ED25519_BASEPOINT_POINT};
+    (1..=count)
+        .map(|k| {
+            let point = ED25519_BASEPOINT_POINT * Scalar::from(1_000 + k);
+            let bytes = point.compress().to_bytes();
+            format!(
+                "whpk_{}",
+                base64::engine::general_purpose::STANDARD.encode(bytes)
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_key_beyond_the_check_budget_is_refused_and_the_last_one_allowed_still_verifies() {
+    let now = at(1_712_258_191);
+    let fillers = filler_keys(MAX_V1A_CHECKS as u64 - 1);
+    let mut receiver = StandardWebhooks::from_public_key(&fillers[0]).expect("whpk");
+    for key in &fillers[1..] {
+        receiver = receiver.with_public_key(key).expect("within the budget");
+    }
+    // The last key the budget allows: a delivery it signed still verifies.
+    let receiver = receiver.with_public_key(WHPK).expect("the eighth key");
+    let signed = StandardWebhooks::from_signing_key(WHSK)
+        .expect("whsk")
+        .sign_with_id_at("msg_1", b"{}", now)
+        .expect("sign");
+    assert_eq!(
+        receiver
+            .verify_at(&signed, b"{}", now)
+            .map(|d| d.secret_index()),
+        Ok(Some(MAX_V1A_CHECKS - 1))
+    );
+    // One more could never be checked: refused, with the reason.
+    match receiver.with_public_key(ROTATED_WHPK) {
+        Err(Error::InvalidSecret(reason)) => {
+            assert!(reason.contains(&MAX_V1A_CHECKS.to_string()), "{reason}");
+        }
+        other => panic!("a ninth key: {other:?}"),
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 

@@ -60,6 +60,8 @@ const NAMES: &[&str] = &[
 /// What the description chose, beside the builder, for the checks.
 struct Chosen {
     signs_timestamp: bool,
+    /// `sign_id_and_timestamp`, with this separator.
+    signs_id: Option<char>,
     signature: Option<HeaderName>,
     timestamp: Option<HeaderName>,
     id: Option<HeaderName>,
@@ -155,6 +157,7 @@ fn describe(options: &[u8; 5], lines: &[&[u8]]) -> (SchemeBuilder, Chosen) {
     };
     let chosen = Chosen {
         signs_timestamp,
+        signs_id: ((o0 >> 4) & 3 == 2).then_some(separator),
         signature: name(&signature),
         timestamp: timestamp.as_deref().and_then(name),
         id: id.as_deref().and_then(name),
@@ -301,4 +304,39 @@ fuzz_target!(|data: &[u8]| {
     if chosen.id.is_some() && !id.is_empty() {
         assert_eq!(delivery.id(), Some(id), "the id signed is the delivery's");
     }
+    check_id_stays_put(&receiver, &chosen, &signed, body);
 });
+
+/// Where the id and the timestamp are signed, the separator is one neither
+/// can contain, so the id's last character moved to the front of the
+/// timestamp (`evt_10` + `1700000000` → `evt_1` + `01700000000`) never
+/// verifies.
+fn check_id_stays_put(receiver: &CustomReceiver, chosen: &Chosen, signed: &HeaderMap, body: &[u8]) {
+    let (Some(separator), Some(id_name), Some(ts_name)) =
+        (chosen.signs_id, &chosen.id, &chosen.timestamp)
+    else {
+        return;
+    };
+    assert!(
+        separator.is_ascii_punctuation() && !"+-/=_".contains(separator),
+        "build accepted the separator {separator:?}"
+    );
+    let (Some(id), Some(ts)) = (visible_text(signed, id_name.as_str()), visible_text(signed, ts_name.as_str()))
+    else {
+        return;
+    };
+    let Some(last) = id.chars().last().filter(|_| id.len() > 1) else {
+        return;
+    };
+    let mut moved = signed.clone();
+    let shorter = &id[..id.len() - last.len_utf8()];
+    let (Ok(new_id), Ok(new_ts)) = (shorter.parse(), format!("{last}{ts}").parse()) else {
+        return;
+    };
+    moved.insert(id_name.clone(), new_id);
+    moved.insert(ts_name.clone(), new_ts);
+    assert!(
+        receiver.verify_at(&moved, body, now()).is_err(),
+        "the id's last character moved into the timestamp still verifies"
+    );
+}

@@ -28,6 +28,19 @@
 //!
 //! The secret is the key as given (text as its UTF-8 bytes).
 //!
+//! **Ids.** By default a described sender has no id: its events' ids are
+//! empty, and [`ExactlyOnce`](crate::dedup::ExactlyOnce) processes each
+//! without deduplication ([`Handled::NoId`](crate::dedup::Handled::NoId))
+//! rather than on one shared empty key. Name an [`id_field`](SchemeBuilder::id_field)
+//! (inside the signed body) or a signed id header
+//! ([`sign_id_and_timestamp`](SchemeBuilder::sign_id_and_timestamp)) to
+//! deduplicate on it. An [`id_header`](SchemeBuilder::id_header) that is not
+//! signed is a label anyone can change on a captured delivery
+//! ([`Delivery::id_is_signed`](crate::Delivery::id_is_signed) is `false`),
+//! as is an [`event_type_header`](SchemeBuilder::event_type_header): key
+//! such events by [`content_key`](crate::dedup::content_key) of the signed
+//! content instead, and route on nothing but signed fields.
+//!
 //! ```
 //! use webhook_kit::{Provider, WebhookEvent};
 //! use webhook_kit::custom::SchemeBuilder;
@@ -237,7 +250,9 @@ impl SchemeBuilder {
     /// The header with the delivery or message id: signed with
     /// [`sign_id_and_timestamp`](Self::sign_id_and_timestamp), otherwise a
     /// label read when present ([`Delivery::id`](crate::Delivery::id)), and the event's id when
-    /// no [`id_field`](Self::id_field) is named.
+    /// no [`id_field`](Self::id_field) is named. An unsigned id header is
+    /// not proof of anything ([`Delivery::id_is_signed`](crate::Delivery::id_is_signed)
+    /// is `false`): a captured delivery verifies under any id.
     ///
     /// ```
     /// # use webhook_kit::custom::SchemeBuilder;
@@ -277,6 +292,11 @@ impl SchemeBuilder {
     /// The MAC covers `<id><separator><timestamp><separator><body>`
     /// (Standard Webhooks).
     ///
+    /// The separator must be ASCII punctuation that no id or timestamp
+    /// contains ([`build`](Self::build) refuses a letter, digit, `+`, `-`,
+    /// `/`, `=` or `_`): with `0`, id `evt_10` and timestamp `1700000000`
+    /// sign the same bytes as id `evt_1` and timestamp `01700000000`.
+    ///
     /// ```
     /// # use webhook_kit::custom::SchemeBuilder;
     /// let standard_like = SchemeBuilder::new("webhook-signature")
@@ -285,7 +305,8 @@ impl SchemeBuilder {
     ///     .id_header("webhook-id")
     ///     .timestamp_header("webhook-timestamp")
     ///     .sign_id_and_timestamp('.');
-    /// assert!(standard_like.build().is_ok());
+    /// assert!(standard_like.clone().build().is_ok());
+    /// assert!(standard_like.sign_id_and_timestamp('0').build().is_err());
     /// ```
     pub fn sign_id_and_timestamp(mut self, separator: char) -> Self {
         self.pieces = Pieces::IdTimestamp;
@@ -438,8 +459,10 @@ impl SchemeBuilder {
     /// roles sharing a header, a timestamp or id that is signed but carried
     /// by no header (or carried but not signed), a prefix, version or key
     /// that cannot appear in the header as written, a separator that is
-    /// not one ASCII character, a zero tolerance, or body fields on a form
-    /// body.
+    /// not one ASCII punctuation character or that an id or timestamp can
+    /// contain (a letter, digit, `+`, `-`, `/`, `=` or `_`: see
+    /// [`sign_id_and_timestamp`](Self::sign_id_and_timestamp)), a zero
+    /// tolerance, or body fields on a form body.
     ///
     /// ```
     /// use webhook_kit::Error;
@@ -536,12 +559,7 @@ impl SchemeBuilder {
                 "the signed content includes an id, but no id header is named",
             ));
         }
-        let separator = u8::try_from(self.separator)
-            .ok()
-            .filter(u8::is_ascii)
-            .ok_or(Error::InvalidScheme(
-                "the separator must be one ASCII character",
-            ))?;
+        let separator = separator_byte(self.separator)?;
         if self.canonical_timestamp && !signs_timestamp {
             return Err(Error::InvalidScheme(
                 "a canonical timestamp needs a signed timestamp",
@@ -614,6 +632,34 @@ impl SchemeBuilder {
             schedule: self.schedule,
         })
     }
+}
+
+/// The separator as the byte the MAC covers, if it can occur in none of the
+/// pieces it joins.
+///
+/// A timestamp is digits with an optional `+` or `-`, and ids are letters,
+/// digits and base64 or base64url characters (`+ / = - _`). A separator
+/// that can occur inside them lets two different pieces sign the same
+/// bytes: with `0`, id `evt_10` and timestamp `1700000000` give
+/// `evt_1001700000000`, as do id `evt_1` and timestamp `01700000000`, so
+/// the signed id could be rewritten with the MAC still valid. Whitespace
+/// and control characters are refused as well: HTTP trims the one and
+/// cannot carry the other.
+fn separator_byte(separator: char) -> Result<u8, Error> {
+    let byte = u8::try_from(separator)
+        .ok()
+        .filter(u8::is_ascii)
+        .ok_or(Error::InvalidScheme(
+            "the separator must be one ASCII character",
+        ))?;
+    if !byte.is_ascii_punctuation() || b"+-/=_".contains(&byte) {
+        return Err(Error::InvalidScheme(
+            "the separator must be punctuation that no id or timestamp contains: \
+             not a letter, digit, space, `+`, `-`, `/`, `=` or `_`, or two \
+             different id and timestamp pairs would sign the same bytes",
+        ));
+    }
+    Ok(byte)
 }
 
 /// Non-empty visible ASCII without any of `forbidden`.

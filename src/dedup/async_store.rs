@@ -1,11 +1,10 @@
 //! The idempotency store for async handlers.
 
-use std::convert::Infallible;
 use std::future::{Future, ready};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Claim, ClaimToken, IdempotencyStore, MemoryStore, Settled};
+use super::{Claim, ClaimToken, IdempotencyStore, MemoryStore, Settled, StoreFull};
 
 /// [`IdempotencyStore`] for async handlers (axum, actix-web, hyper): the
 /// same protocol, with methods that return futures, so that waiting for the
@@ -145,7 +144,7 @@ pub trait AsyncIdempotencyStore {
     /// AsyncIdempotencyStore::first_seen(&store, "falu", "evt_1", day).await?;
     /// assert_eq!(AsyncIdempotencyStore::forget(&store, "falu", "evt_1").await, Ok(true));
     /// assert_eq!(AsyncIdempotencyStore::first_seen(&store, "falu", "evt_1", day).await, Ok(true));
-    /// # Ok::<(), std::convert::Infallible>(())
+    /// # Ok::<(), webhook_kit::dedup::StoreFull>(())
     /// # }).unwrap();
     /// ```
     fn forget(
@@ -157,14 +156,14 @@ pub trait AsyncIdempotencyStore {
 
 /// Every step is a short critical section: answered at once.
 impl AsyncIdempotencyStore for MemoryStore {
-    type Error = Infallible;
+    type Error = StoreFull;
 
     fn first_seen(
         &self,
         provider: &str,
         event_id: &str,
         ttl: Duration,
-    ) -> impl Future<Output = Result<bool, Infallible>> + Send {
+    ) -> impl Future<Output = Result<bool, StoreFull>> + Send {
         ready(IdempotencyStore::first_seen(self, provider, event_id, ttl))
     }
 
@@ -173,7 +172,7 @@ impl AsyncIdempotencyStore for MemoryStore {
         provider: &str,
         event_id: &str,
         lease: Duration,
-    ) -> impl Future<Output = Result<Claim, Infallible>> + Send {
+    ) -> impl Future<Output = Result<Claim, StoreFull>> + Send {
         ready(IdempotencyStore::claim(self, provider, event_id, lease))
     }
 
@@ -181,14 +180,14 @@ impl AsyncIdempotencyStore for MemoryStore {
         &self,
         token: &ClaimToken,
         ttl: Duration,
-    ) -> impl Future<Output = Result<Settled, Infallible>> + Send {
+    ) -> impl Future<Output = Result<Settled, StoreFull>> + Send {
         ready(IdempotencyStore::complete(self, token, ttl))
     }
 
     fn release(
         &self,
         token: &ClaimToken,
-    ) -> impl Future<Output = Result<Settled, Infallible>> + Send {
+    ) -> impl Future<Output = Result<Settled, StoreFull>> + Send {
         ready(IdempotencyStore::release(self, token))
     }
 
@@ -196,7 +195,7 @@ impl AsyncIdempotencyStore for MemoryStore {
         &self,
         provider: &str,
         event_id: &str,
-    ) -> impl Future<Output = Result<bool, Infallible>> + Send {
+    ) -> impl Future<Output = Result<bool, StoreFull>> + Send {
         ready(IdempotencyStore::forget(self, provider, event_id))
     }
 }

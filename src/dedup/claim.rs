@@ -22,7 +22,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// assert!(matches!(store.claim("falu", "evt_1", lease)?, Claim::InProgress { .. }));
 /// store.complete(&token, Duration::from_secs(3600))?;
 /// assert!(matches!(store.claim("falu", "evt_1", lease)?, Claim::Done));
-/// # Ok::<(), std::convert::Infallible>(())
+/// # Ok::<(), webhook_kit::dedup::StoreFull>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use = "a claim must be completed or released, or it holds the event until its lease ends"]
@@ -160,10 +160,10 @@ fn fresh_value() -> String {
 /// let store = MemoryStore::default();
 /// let lease = Duration::from_secs(10);
 /// let t0 = Instant::now();
-/// let Claim::Claimed(slow) = store.claim_at("funnel", "1", lease, t0) else { unreachable!() };
+/// let Ok(Claim::Claimed(slow)) = store.claim_at("funnel", "1", lease, t0) else { unreachable!() };
 /// // The lease runs out; a redelivery claims the event.
 /// let t1 = t0 + lease;
-/// let Claim::Claimed(retry) = store.claim_at("funnel", "1", lease, t1) else { unreachable!() };
+/// let Ok(Claim::Claimed(retry)) = store.claim_at("funnel", "1", lease, t1) else { unreachable!() };
 /// // The slow first attempt cannot settle what the retry holds.
 /// assert_eq!(store.release_at(&slow, t1), Settled::LeaseLost);
 /// assert_eq!(store.complete_at(&retry, Duration::from_secs(60), t1), Settled::Applied);

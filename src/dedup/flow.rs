@@ -153,6 +153,13 @@ impl<P: Provider + ?Sized, S: IdempotencyStore> ExactlyOnce<'_, P, S> {
     /// `webhook.process` span and counted (see
     /// [`observe`](crate::observe)).
     ///
+    /// An empty or blank `event_id` is never claimed: every event without
+    /// an id would share that one key, and all but the first would be
+    /// acknowledged as duplicates unprocessed. Such an event is processed
+    /// without deduplication and answered [`Handled::NoId`] (or
+    /// [`Handled::Failed`]); to deduplicate it, key it by its signed content
+    /// ([`content_key`](super::content_key)) instead.
+    ///
     /// ```
     /// use webhook_kit::dedup::{ExactlyOnce, Handled, MemoryStore};
     /// use webhook_kit::falu::Falu;
@@ -183,6 +190,9 @@ impl<P: Provider + ?Sized, S: IdempotencyStore> ExactlyOnce<'_, P, S> {
         event_id: &str,
         process: impl FnOnce() -> Result<(), E>,
     ) -> Handled<E, S::Error> {
+        if is_blank(event_id) {
+            return no_id(process(), self.ack());
+        }
         let token = match self.store.claim(self.name, event_id, self.lease) {
             Ok(Claim::Claimed(token)) => token,
             Ok(claim) => return self.not_claimed(claim),
@@ -202,6 +212,7 @@ impl<P: Provider + ?Sized, S: IdempotencyStore> ExactlyOnce<'_, P, S> {
 
 impl<P: Provider + ?Sized, S: AsyncIdempotencyStore> ExactlyOnce<'_, P, S> {
     /// [`ExactlyOnce::run`] for async handlers: `process` returns a future.
+    /// A blank `event_id` is processed without a claim, as `run` says.
     /// The future this returns is `Send` when the provider is `Sync` and the
     /// store and `process`'s future are `Send`, as axum and actix handlers
     /// need.
@@ -242,6 +253,9 @@ impl<P: Provider + ?Sized, S: AsyncIdempotencyStore> ExactlyOnce<'_, P, S> {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<(), E>>,
     {
+        if is_blank(event_id) {
+            return no_id(process().await, self.ack());
+        }
         let token = match self.store.claim(self.name, event_id, self.lease).await {
             Ok(Claim::Claimed(token)) => token,
             Ok(claim) => return self.not_claimed(claim),
@@ -254,6 +268,19 @@ impl<P: Provider + ?Sized, S: AsyncIdempotencyStore> ExactlyOnce<'_, P, S> {
                 Handled::Failed(error)
             }
         }
+    }
+}
+
+/// Whether `event_id` has nothing to key an event by.
+fn is_blank(event_id: &str) -> bool {
+    event_id.trim().is_empty()
+}
+
+/// The result of processing an event that had no id to claim.
+fn no_id<E, SE>(processed: Result<(), E>, ack: Response<&'static str>) -> Handled<E, SE> {
+    match processed {
+        Ok(()) => Handled::NoId { ack },
+        Err(error) => Handled::Failed(error),
     }
 }
 
@@ -286,7 +313,7 @@ impl<P: Provider + ?Sized, S> ExactlyOnce<'_, P, S> {
 ///
 /// | variant | reply | the sender |
 /// |---|---|---|
-/// | `Processed`, `Duplicate`, `Unrecorded` | the provider's acknowledgement | stops |
+/// | `Processed`, `Duplicate`, `Unrecorded`, `NoId` | the provider's acknowledgement | stops |
 /// | `InProgress` | `429 Too Many Requests`, `Retry-After: <lease left>` | retries later |
 /// | `Failed`, `StoreUnavailable` | `503 Service Unavailable` | retries on its schedule |
 ///
@@ -309,6 +336,7 @@ impl<P: Provider + ?Sized, S> ExactlyOnce<'_, P, S> {
 /// ```
 #[derive(Debug)]
 #[must_use = "answer the sender with `into_response`"]
+#[non_exhaustive]
 pub enum Handled<E, SE> {
     /// This delivery processed the event and recorded it.
     Processed {
@@ -342,10 +370,39 @@ pub enum Handled<E, SE> {
         /// Why the store failed.
         error: SE,
     },
-    /// The store could not be reached to claim the event: not processed.
-    /// The reply asks the sender to retry (for Falu, which never retries,
-    /// the event is lost).
+    /// The store could not be reached to claim the event, or refused the
+    /// claim ([`MemoryStore`](super::MemoryStore) full of events in
+    /// progress: [`StoreFull`](super::StoreFull)): not processed. The reply
+    /// asks the sender to retry (for Falu, which never retries, the event
+    /// is lost).
     StoreUnavailable(SE),
+    /// The event id was empty or blank, so nothing was claimed: the event
+    /// was processed **without deduplication**, and a redelivery will be
+    /// processed again. Sharing one blank key would instead have answered
+    /// every other id-less event as a duplicate and lost it. Key such
+    /// events by [`content_key`](super::content_key) to deduplicate them.
+    ///
+    /// ```
+    /// use webhook_kit::dedup::{ExactlyOnce, Handled, MemoryStore};
+    /// use webhook_kit::falu::Falu;
+    ///
+    /// let falu = Falu::new("secret")?;
+    /// let store = MemoryStore::default();
+    /// let once = ExactlyOnce::new(&falu, &store, "falu");
+    /// let mut processed = 0;
+    /// for _ in 0..2 {
+    ///     let handled = once.run(" ", || Ok::<(), ()>(processed += 1));
+    ///     assert!(matches!(handled, Handled::NoId { .. }));
+    ///     assert_eq!(handled.into_response().status(), 200);
+    /// }
+    /// assert_eq!(processed, 2);
+    /// assert!(store.is_empty());
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    NoId {
+        /// The provider's acknowledgement.
+        ack: Response<&'static str>,
+    },
 }
 
 impl<E, SE> Handled<E, SE> {
@@ -361,7 +418,8 @@ impl<E, SE> Handled<E, SE> {
         match self {
             Handled::Processed { ack, .. }
             | Handled::Duplicate { ack }
-            | Handled::Unrecorded { ack, .. } => ack,
+            | Handled::Unrecorded { ack, .. }
+            | Handled::NoId { ack } => ack,
             Handled::InProgress { retry_after } => {
                 let mut reply = status(
                     StatusCode::TOO_MANY_REQUESTS,
@@ -401,7 +459,10 @@ impl<E, SE> Handled<E, SE> {
     pub fn is_acknowledged(&self) -> bool {
         matches!(
             self,
-            Handled::Processed { .. } | Handled::Duplicate { .. } | Handled::Unrecorded { .. }
+            Handled::Processed { .. }
+                | Handled::Duplicate { .. }
+                | Handled::Unrecorded { .. }
+                | Handled::NoId { .. }
         )
     }
 }

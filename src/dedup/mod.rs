@@ -75,9 +75,16 @@
 //!
 //! # Stores
 //!
-//! - [`MemoryStore`]: in-process, bounded, thread-safe, each step atomic
-//!   under one mutex; implements both traits. Enough for a receiver that
-//!   runs as a single process.
+//! - [`MemoryStore`]: in-process, bounded in entries and bytes (it never
+//!   evicts a live claim: when full of them it refuses with [`StoreFull`]),
+//!   thread-safe, each step atomic under one mutex; implements both traits.
+//!   Enough for a receiver that runs as a single process.
+//!
+//! Every store keys an id of at most [`MAX_ID_LEN`] bytes as it is and a
+//! longer one by its digest ([`stored_id`]), so no request can grow a key.
+//! An event without an id is never deduplicated on an empty key
+//! ([`Handled::NoId`]); where the id is missing or unsigned, key the event by
+//! its signed content ([`content_key`]).
 //! - `RedisStore` (feature `redis`): shared by receivers on several
 //!   machines; each step is one atomic round trip (a Lua script, or `SET NX
 //!   PX`). A step whose connection broke is sent once more on a new one: the
@@ -170,6 +177,7 @@ mod claim;
 mod flow;
 #[cfg(any(feature = "postgres", feature = "sqlite"))]
 pub mod inbox;
+mod key;
 mod lease;
 mod memory;
 #[cfg(feature = "redis")]
@@ -182,8 +190,9 @@ mod scripts;
 pub use async_store::AsyncIdempotencyStore;
 pub use claim::{Claim, ClaimToken, Settled};
 pub use flow::{ExactlyOnce, Handled};
+pub use key::{MAX_ID_LEN, content_key, stored_id};
 pub use lease::{lease_for, recovers_from_crash};
-pub use memory::MemoryStore;
+pub use memory::{MemoryStore, StoreFull};
 #[cfg(feature = "redis")]
 pub use redis::RedisStore;
 #[cfg(feature = "redis-async")]
@@ -230,7 +239,7 @@ pub use redis_async::AsyncRedisStore;
 /// assert_eq!(handle(&store, "e1"), Ok("duplicate"));
 /// ```
 pub trait IdempotencyStore {
-    /// The store's error ([`MemoryStore`]: [`std::convert::Infallible`]).
+    /// The store's error ([`MemoryStore`]: [`StoreFull`]).
     type Error: std::error::Error + Send + Sync + 'static;
 
     /// Atomically records `(provider, event_id)` as done: `Ok(true)` the

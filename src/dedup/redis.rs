@@ -17,7 +17,17 @@ use super::{Claim, ClaimToken, IdempotencyStore, Settled};
 ///
 /// Keys read `webhook-kit:<provider>:<event_id>`; the prefix is configurable
 /// ([`RedisStore::with_prefix`]), and a `:` or `%` in the provider name is
-/// percent-encoded so that no two `(provider, id)` pairs share a key.
+/// percent-encoded so that no two `(provider, id)` pairs share a key. An id
+/// longer than [`MAX_ID_LEN`](super::MAX_ID_LEN) bytes (or starting with
+/// `#`) is keyed by its digest ([`stored_id`](super::stored_id)), so no
+/// request grows a key beyond that, whatever id it carries.
+///
+/// The server bounds the total: set `maxmemory` with the `noeviction`
+/// policy, so that a full server refuses new claims (an error, which
+/// [`ExactlyOnce`](super::ExactlyOnce) answers with `503`: the sender
+/// retries). Any eviction policy may evict a live claim (every key here has
+/// an expiry, so the `volatile-*` policies reach them too) and hand an event
+/// in progress to a second worker.
 ///
 /// Connections use the `redis` crate's synchronous client: a few are kept
 /// open between checks, and one that fails is dropped and replaced on the
@@ -134,6 +144,8 @@ impl RedisStore {
     /// let store = RedisStore::open("redis://127.0.0.1/")?;
     /// assert_eq!(store.key("falu", "evt_1"), "webhook-kit:falu:evt_1");
     /// assert_eq!(store.key("a:b", "c"), "webhook-kit:a%3Ab:c");
+    /// // A 64 KiB id: keyed by its digest.
+    /// assert_eq!(store.key("github", &"x".repeat(65_536)).len(), "webhook-kit:github:#".len() + 64);
     /// # Ok(())
     /// # }
     /// ```

@@ -133,8 +133,11 @@ pub(super) fn read_settled(answer: u8) -> super::Settled {
 }
 
 /// The key of `(provider, event_id)` under `prefix`; a `:` or `%` in the
-/// provider name is percent-encoded so that no two pairs share a key.
+/// provider name is percent-encoded so that no two pairs share a key, and
+/// an id longer than [`MAX_ID_LEN`](super::MAX_ID_LEN) is replaced by its
+/// digest ([`stored_id`](super::stored_id)).
 pub(super) fn key(prefix: &str, provider: &str, event_id: &str) -> String {
     let provider = provider.replace('%', "%25").replace(':', "%3A");
+    let event_id = super::stored_id(event_id);
     format!("{prefix}:{provider}:{event_id}")
 }

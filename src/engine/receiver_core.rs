@@ -109,7 +109,7 @@ impl ReceiverCore {
                 .keys
                 .find_token(read_token(description, name, value)?)
                 .ok_or(Error::SignatureMismatch)?;
-            return Ok(Delivery::new(self.id(headers)?, None, Some(matched))
+            return Ok(Delivery::new(self.id(headers)?, false, None, Some(matched))
                 .with_secret_name(self.keys.name(matched)));
         }
         let received = read_signatures(description, name, value)?;
@@ -145,7 +145,9 @@ impl ReceiverCore {
             },
             (None, None) => None,
         };
-        Ok(Delivery::new(id, signed_at, Some(matched)).with_secret_name(self.keys.name(matched)))
+        let id_signed = self.description.id_is_signed();
+        Ok(Delivery::new(id, id_signed, signed_at, Some(matched))
+            .with_secret_name(self.keys.name(matched)))
     }
 
     /// The delivery id header's value: required where it is signed.

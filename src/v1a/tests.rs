@@ -381,19 +381,7 @@ fn the_first_trusted_key_that_matches_is_reported() {
 
 /// Adds the group order L to the little-endian S half of a signature.
 fn s_plus_l(signature: &[u8]) -> Vec<u8> {
-    const L: [u8; 32] = [
-        0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde,
-        0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
-    ];
-    let mut out = signature.to_vec();
-    let mut carry = 0u16;
-    for (s, l) in out[32..].iter_mut().zip(L) {
-        let sum = u16::from(*s) + u16::from(l) + carry;
-        *s = sum as u8;
-        carry = sum >> 8;
-    }
-    assert_eq!(carry, 0, "S + L fits in 32 bytes for every S < L");
-    out
+    plus_group_order(signature.try_into().expect("64 bytes")).to_vec()
 }
 
 #[test]
@@ -412,6 +400,64 @@ fn a_non_canonical_s_is_refused() {
         verify(&keys, [entry(&signature).as_bytes()], ID, TS, BODY),
         Some(0)
     );
+}
+
+#[test]
+fn adding_the_group_order_agrees_with_wide_arithmetic() {
+    // S + L computed on two 128-bit halves, independently of the byte loop.
+    let halves = |bytes: &[u8]| {
+        let low = u128::from_le_bytes(bytes[..16].try_into().expect("16 bytes"));
+        let high = u128::from_le_bytes(bytes[16..32].try_into().expect("16 bytes"));
+        (low, high)
+    };
+    let (l_low, l_high) = halves(&GROUP_ORDER);
+    for body in [&b"a"[..], b"{}", BODY] {
+        let genuine = decode(&sign(&primary(), ID, TS, body));
+        let (s_low, s_high) = halves(&genuine[32..]);
+        let (low, carry) = s_low.overflowing_add(l_low);
+        let high = s_high + l_high + u128::from(carry);
+        let sum = plus_group_order(genuine.clone().try_into().expect("64 bytes"));
+        assert_eq!(&sum[..32], &genuine[..32], "R is untouched");
+        assert_eq!(halves(&sum[32..]), (low, high));
+    }
+}
+
+#[test]
+fn s_at_or_above_the_group_order_is_refused_by_our_own_check() {
+    // Holds whatever ed25519-dalek's features: `canonical_s` is ours.
+    let signing = primary();
+    let genuine = decode(&sign(&signing, ID, TS, BODY));
+    let as_signature = |bytes: &[u8]| Signature::from_slice(bytes).expect("64 bytes");
+    assert!(canonical_s(&as_signature(&genuine)));
+    assert!(!canonical_s(&as_signature(&s_plus_l(&genuine))));
+    let with_s = |s: [u8; 32]| as_signature(&[&genuine[..32], &s[..]].concat());
+    let mut below = GROUP_ORDER;
+    below[0] -= 1;
+    assert!(canonical_s(&with_s(below)), "L - 1");
+    assert!(!canonical_s(&with_s(GROUP_ORDER)), "L");
+    let mut above = GROUP_ORDER;
+    above[0] += 1;
+    assert!(!canonical_s(&with_s(above)), "L + 1");
+    // Bytes above the lowest differ: the most significant one decides.
+    let mut two_252 = [0u8; 32];
+    two_252[31] = 0x10;
+    assert!(canonical_s(&with_s(two_252)), "2^252 is below L");
+    let mut middle_above = two_252;
+    middle_above[15] = 0x15;
+    assert!(!canonical_s(&with_s(middle_above)), "2^252 + 0x15·2^120");
+    let mut top_below = [0xff; 32];
+    top_below[31] = 0x0f;
+    assert!(canonical_s(&with_s(top_below)), "2^252 - 1");
+    assert!(canonical_s(&with_s([0u8; 32])), "zero");
+    assert!(!canonical_s(&with_s([0xff; 32])), "2^256 - 1");
+    // The group order itself is what curve25519-dalek calls L.
+    assert_eq!(
+        Scalar::from_canonical_bytes(GROUP_ORDER)
+            .is_none()
+            .unwrap_u8(),
+        1
+    );
+    assert_eq!(Scalar::from_canonical_bytes(below).is_some().unwrap_u8(), 1);
 }
 
 #[test]

@@ -68,6 +68,20 @@ pub(crate) fn persistent_server() -> Option<Server> {
     start(true)
 }
 
+/// A server without persistence that this test alone uses, for tests that
+/// sabotage it (`kill_clients`). `None` with `REDIS_URL` (reason printed):
+/// on a shared server, killing clients cuts the other tests' connections.
+pub(crate) fn own_server() -> Option<Server> {
+    if std::env::var_os("REDIS_URL").is_some() {
+        skip(
+            &current_test(),
+            "kills client connections: needs a server of its own, not REDIS_URL",
+        );
+        return None;
+    }
+    start(false)
+}
+
 fn start(persistent: bool) -> Option<Server> {
     if let Ok(url) = std::env::var("REDIS_URL") {
         return Some(Server {
@@ -170,6 +184,10 @@ impl Server {
     /// Closes every client connection but the admin's, as `CLIENT KILL`
     /// does when an operator or a proxy drops them.
     pub(crate) fn kill_clients(&self) -> u64 {
+        assert!(
+            self.child.is_some(),
+            "kill_clients on a shared server (REDIS_URL) would cut other tests' connections"
+        );
         let mut admin = self.admin();
         redis::cmd("CLIENT")
             .arg("KILL")
