@@ -58,6 +58,13 @@ async fn a_rollback_after_the_write_leaves_nothing_and_the_retry_processes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blank_ids_are_never_keyed_and_long_ids_still_deduplicate() {
+    let Some(server) = server() else { return };
+    inbox_suite::blank_ids_are_never_keyed_and_long_ids_still_deduplicate(pool(&server).await)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_records_are_purged_and_live_ones_kept_and_migrating_again_is_harmless() {
     let Some(server) = server() else { return };
     let pool = pool(&server).await;

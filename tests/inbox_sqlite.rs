@@ -74,6 +74,12 @@ async fn a_rollback_after_the_write_leaves_nothing_and_the_retry_processes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blank_ids_are_never_keyed_and_long_ids_still_deduplicate() {
+    let (pool, _db) = database(Duration::from_secs(5)).await;
+    inbox_suite::blank_ids_are_never_keyed_and_long_ids_still_deduplicate(pool).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_records_are_purged_and_live_ones_kept() {
     let (pool, _db) = database(Duration::from_secs(5)).await;
     inbox_suite::expired_records_are_purged_and_live_ones_kept(pool).await;

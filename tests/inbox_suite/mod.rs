@@ -489,3 +489,36 @@ pub(crate) fn every_sender_under_every_crash_writes_the_effect_once<DB: TestDb>(
         assert_eq!(effects, want, "falu {crash:?}");
     }
 }
+
+/// An event with a blank id is processed, its writes committed, and never
+/// keyed: a second blank-id event is processed too (never a duplicate of
+/// the first). An id far over `MAX_ID_LEN` is keyed by its digest and still
+/// deduplicated.
+pub(crate) async fn blank_ids_are_never_keyed_and_long_ids_still_deduplicate<DB: TestDb>(
+    pool: Pool<DB>,
+) {
+    let funnel = Funnel::new();
+    let inbox = Inbox::new(&funnel, "funnel");
+    for _ in 0..2 {
+        let handled = inbox
+            .run(&pool, " ", |mut tx| async move {
+                DB::write_effect(&mut tx, "funnel", "blank").await?;
+                Ok::<_, sqlx::Error>(tx)
+            })
+            .await;
+        assert!(matches!(handled, Handled::NoId { .. }), "{handled:?}");
+        assert_eq!(handled.into_response().status(), 200);
+    }
+    assert_eq!(DB::effects(&pool, "funnel", "blank").await, 2);
+
+    let long = "x".repeat(64 * 1024);
+    for expected in [true, false] {
+        let handled = deliver(&inbox, &pool, "funnel", &long).await;
+        assert_eq!(
+            matches!(handled, Handled::Processed { .. }),
+            expected,
+            "{handled:?}"
+        );
+    }
+    assert_eq!(DB::effects(&pool, "funnel", &long).await, 1);
+}

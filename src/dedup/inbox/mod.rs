@@ -404,7 +404,9 @@ impl<'a, P: Provider + ?Sized> Inbox<'a, P> {
     ) -> Result<InboxClaim, sqlx::Error> {
         let now = SystemTime::now();
         let expires_at = unix_millis(now.checked_add(self.ttl).unwrap_or(now));
-        DB::claim(&mut *tx, self.name, event_id, unix_millis(now), expires_at).await
+        // Long ids are keyed by their digest, as in every store.
+        let key = super::stored_id(event_id);
+        DB::claim(&mut *tx, self.name, &key, unix_millis(now), expires_at).await
     }
 
     /// Begins a transaction on `pool`, claims `event_id` in it and, if this
@@ -417,6 +419,7 @@ impl<'a, P: Provider + ?Sized> Inbox<'a, P> {
     /// | outcome | [`Handled`] | reply |
     /// |---|---|---|
     /// | committed | `Processed` ([`Settled::Applied`]) | the acknowledgement |
+    /// | a blank `event_id`: processed and committed without a record | `NoId` | the acknowledgement |
     /// | processed before | `Duplicate` | the acknowledgement |
     /// | another transaction holds the event | `InProgress`, `retry_after` = [`lease`](Self::lease) | `429` |
     /// | `process` failed | `Failed` | `503` |
@@ -472,6 +475,19 @@ impl<'a, P: Provider + ?Sized> Inbox<'a, P> {
             Ok(tx) => tx,
             Err(error) => return Handled::StoreUnavailable(error),
         };
+        if event_id.trim().is_empty() {
+            // Nothing to key the event by: it is processed, and its writes
+            // committed, without a record (as `ExactlyOnce` does).
+            return match process(tx).await {
+                Ok(tx) => match tx.commit().await {
+                    Ok(()) => Handled::NoId {
+                        ack: self.provider.acknowledge(),
+                    },
+                    Err(error) => Handled::StoreUnavailable(error),
+                },
+                Err(error) => Handled::Failed(error),
+            };
+        }
         let claim = self.claim(&mut tx, event_id).await;
         if !matches!(claim, Ok(InboxClaim::Claimed)) {
             // At once, not when the pool gets the connection back: until
