@@ -86,3 +86,21 @@ pub(crate) fn reply(content_type: &'static str, body: String) -> http::Response<
     );
     response
 }
+
+/// Answers `request` for the framework integrations when it is `receiver`'s
+/// handshake: `Err` with the reply to send (or the refusal of a forged
+/// handshake), `Ok` when the request is a delivery for the handler.
+#[cfg_attr(
+    not(any(feature = "axum", feature = "tower", feature = "actix")),
+    allow(dead_code, reason = "called by the framework integrations")
+)]
+pub(crate) fn answer<P: crate::Provider + ?Sized>(
+    receiver: &P,
+    request: &Handshake<'_>,
+) -> Result<(), crate::Rejection> {
+    match receiver.handshake(request) {
+        None => Ok(()),
+        Some(Ok(reply)) => Err(crate::Rejection::Handshake(Box::new(reply.into()))),
+        Some(Err(error)) => Err(crate::Rejection::Invalid(error)),
+    }
+}

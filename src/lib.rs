@@ -278,7 +278,7 @@ pub use event::{UnknownEvent, WebhookEvent};
 pub use handshake::Handshake;
 pub use outcome::{Outcome, ReplyRule};
 pub use provider::{Provider, Received};
-pub use reply::{Ack, Rejection};
+pub use reply::{Ack, HandshakeReply, Rejection};
 pub use retry::{RetrySchedule, retry_after};
 pub use router::{AnyEvent, DynProvider, Router};
 pub use scheme::DEFAULT_MAX_BODY;

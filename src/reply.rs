@@ -144,6 +144,58 @@ pub enum Rejection {
     /// state); the message says what is missing.
     #[error("the webhook route is misconfigured: {0}")]
     Misconfigured(&'static str),
+
+    /// Not a failure: the request was the sender's handshake (Zoom's URL
+    /// validation, Twitch's challenge, Meta's `hub.challenge`, Discord's
+    /// `PING`, Slack's `url_verification`, Dropbox's `challenge`), verified
+    /// where the sender signs it, and this is the reply the sender expects.
+    /// The framework integrations answer it before the handler runs;
+    /// [`Rejection::to_response`] gives it unchanged.
+    #[error("answered the sender's handshake")]
+    Handshake(Box<HandshakeReply>),
+}
+
+/// A handshake's reply, ready to send: what [`Rejection::Handshake`]
+/// carries (from [`Provider::handshake`](crate::Provider::handshake)).
+///
+/// ```
+/// use webhook_kit::HandshakeReply;
+///
+/// let reply = HandshakeReply::from(http::Response::new("challenge-1".to_owned()));
+/// assert_eq!(reply.to_response().body(), "challenge-1");
+/// assert_eq!(reply.to_response().status(), 200);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HandshakeReply {
+    status: StatusCode,
+    headers: http::HeaderMap,
+    body: String,
+}
+
+impl From<Response<String>> for HandshakeReply {
+    fn from(reply: Response<String>) -> Self {
+        let (parts, body) = reply.into_parts();
+        HandshakeReply {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        }
+    }
+}
+
+impl HandshakeReply {
+    /// The reply as an `http` response.
+    ///
+    /// ```
+    /// let reply = webhook_kit::HandshakeReply::from(http::Response::new("{}".to_owned()));
+    /// assert_eq!(reply.to_response().body(), "{}");
+    /// ```
+    pub fn to_response(&self) -> Response<String> {
+        let mut reply = Response::new(self.body.clone());
+        *reply.status_mut() = self.status;
+        *reply.headers_mut() = self.headers.clone();
+        reply
+    }
 }
 
 impl Rejection {
@@ -166,6 +218,7 @@ impl Rejection {
             Rejection::UnreadableBody => StatusCode::BAD_REQUEST,
             Rejection::UnknownProvider => StatusCode::NOT_FOUND,
             Rejection::Misconfigured(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Rejection::Handshake(reply) => reply.status,
         }
     }
 
@@ -187,6 +240,7 @@ impl Rejection {
             Rejection::UnreadableBody => "unreadable_body",
             Rejection::UnknownProvider => "unknown_provider",
             Rejection::Misconfigured(_) => "misconfigured",
+            Rejection::Handshake(_) => "handshake",
         }
     }
 
@@ -199,7 +253,10 @@ impl Rejection {
     /// assert_eq!(reply.headers()["content-type"], "text/plain; charset=utf-8");
     /// ```
     pub fn to_response(&self) -> Response<String> {
-        plain_text(self.status_code(), self.to_string())
+        match self {
+            Rejection::Handshake(reply) => reply.to_response(),
+            _ => plain_text(self.status_code(), self.to_string()),
+        }
     }
 
     /// The reply as an RFC 9457 problem: `application/problem+json` with
@@ -222,6 +279,9 @@ impl Rejection {
     /// assert_eq!(problem["detail"], "no signature matched any accepted secret");
     /// ```
     pub fn to_problem_response(&self) -> Response<String> {
+        if let Rejection::Handshake(reply) = self {
+            return reply.to_response();
+        }
         let status = self.status_code();
         let problem = serde_json::json!({
             "type": "about:blank",

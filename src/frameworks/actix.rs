@@ -39,6 +39,7 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, Responder, ResponseError
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 
 use crate::body::check_announced;
+use crate::handshake::{self, Handshake};
 use crate::observe;
 pub use crate::{Ack, Rejection};
 use crate::{AnyEvent, Delivery, Error, Provider, Router};
@@ -106,12 +107,14 @@ where
     fn from_request(request: &HttpRequest, payload: &mut dev::Payload) -> Self::Future {
         let receiver = request.app_data::<Data<P>>().cloned();
         let headers = to_http_headers(request);
+        let (method, uri) = to_http_target(request);
         let payload = payload.take();
         Box::pin(async move {
             let receiver = receiver.ok_or(Rejection::Misconfigured(NO_RECEIVER))?;
             let body = read_limited(&headers, payload, receiver.max_body())
                 .await
                 .map_err(|rejection| observe::refused(receiver.name(), rejection))?;
+            handshake::answer(&**receiver, &Handshake::new(&method, &uri, &headers, &body))?;
             let received = receiver.receive(&headers, &body)?;
             Ok(Webhook {
                 event: received.event,
@@ -166,6 +169,7 @@ impl FromRequest for RoutedWebhook {
         let router = request.app_data::<Data<Router>>().cloned();
         let provider = request.match_info().get("provider").map(str::to_owned);
         let headers = to_http_headers(request);
+        let (method, uri) = to_http_target(request);
         let payload = payload.take();
         Box::pin(async move {
             let router = router.ok_or(Rejection::Misconfigured(NO_ROUTER))?;
@@ -174,6 +178,7 @@ impl FromRequest for RoutedWebhook {
             let body = read_limited(&headers, payload, receiver.max_body())
                 .await
                 .map_err(|rejection| observe::refused(receiver.name(), rejection))?;
+            handshake::answer(receiver, &Handshake::new(&method, &uri, &headers, &body))?;
             let received = receiver.receive(&headers, &body)?;
             Ok(RoutedWebhook {
                 ack: Ack::of(receiver),
@@ -204,6 +209,16 @@ fn to_http_headers(request: &HttpRequest) -> HeaderMap {
         }
     }
     headers
+}
+
+/// The request's method and target as the `http` 1 types a handshake reads
+/// (actix-web 4 speaks `http` 0.2). A target `http` 1 cannot read becomes
+/// `/`, which carries no query: such a request is no handshake.
+fn to_http_target(request: &HttpRequest) -> (http::Method, http::Uri) {
+    let method = http::Method::from_bytes(request.method().as_str().as_bytes())
+        .unwrap_or(http::Method::POST);
+    let uri = http::Uri::try_from(request.uri().to_string()).unwrap_or_default();
+    (method, uri)
 }
 
 /// The body, read up to `limit` bytes.
@@ -249,9 +264,15 @@ impl ResponseError for Rejection {
         to_actix_status(Rejection::status_code(self))
     }
 
-    /// The status, with the message as a `text/plain` body.
+    /// The status, with the message as a `text/plain` body; a handshake's
+    /// reply as the sender expects it.
     fn error_response(&self) -> HttpResponse {
-        plain_text(Rejection::status_code(self), self.to_string())
+        let reply = self.to_response();
+        let mut out = HttpResponse::build(to_actix_status(reply.status()));
+        for (name, value) in reply.headers() {
+            out.insert_header((name.as_str(), value.as_bytes()));
+        }
+        out.body(reply.into_body())
     }
 }
 

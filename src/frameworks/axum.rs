@@ -83,6 +83,7 @@ use ::axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
 use crate::body::read_limited;
+use crate::handshake::{self, Handshake};
 use crate::observe;
 use crate::reply::plain_text;
 pub use crate::{Ack, Rejection};
@@ -166,6 +167,8 @@ where
         let body = read_limited(&parts.headers, body, receiver.max_body())
             .await
             .map_err(|rejection| observe::refused(receiver.name(), rejection))?;
+        let request = Handshake::new(&parts.method, &parts.uri, &parts.headers, &body);
+        handshake::answer(&*receiver, &request)?;
         let received = receiver.receive(&parts.headers, &body)?;
         Ok(Webhook {
             event: received.event,
@@ -237,6 +240,8 @@ where
         let body = read_limited(&parts.headers, body, receiver.max_body())
             .await
             .map_err(|rejection| observe::refused(receiver.name(), rejection))?;
+        let request = Handshake::new(&parts.method, &parts.uri, &parts.headers, &body);
+        handshake::answer(receiver, &request)?;
         let received = receiver.receive(&parts.headers, &body)?;
         Ok(RoutedWebhook {
             ack: Ack::of(receiver),

@@ -45,6 +45,7 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::body::read_limited;
+use crate::handshake::{self, Handshake};
 use crate::observe;
 pub use crate::{Ack, Rejection};
 use crate::{Delivery, Provider};
@@ -203,10 +204,15 @@ where
         Box::pin(async move {
             let (mut parts, body) = request.into_parts();
             let verified = match read_limited(&parts.headers, body, receiver.max_body()).await {
-                Ok(body) => receiver
-                    .receive(&parts.headers, &body)
-                    .map(|received| (body, received))
-                    .map_err(Rejection::from),
+                Ok(body) => {
+                    let request = Handshake::new(&parts.method, &parts.uri, &parts.headers, &body);
+                    handshake::answer(&*receiver, &request).and_then(|()| {
+                        receiver
+                            .receive(&parts.headers, &body)
+                            .map(|received| (body, received))
+                            .map_err(Rejection::from)
+                    })
+                }
                 Err(rejection) => Err(observe::refused(receiver.name(), rejection)),
             };
             let (body, received) = match verified {
