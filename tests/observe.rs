@@ -3,6 +3,8 @@
 //! rejection with its reason code, and never a secret or a signature.
 #![cfg(all(feature = "tracing", feature = "metrics"))]
 
+mod senders;
+
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
@@ -647,4 +649,84 @@ fn a_body_refused_while_read_is_recorded_as_a_rejection() {
         counter(&metrics, "webhook_rejections_total", &reason),
         Some(1)
     );
+}
+
+/// Every sender in the sender list (the described ones included): its
+/// name on the span and the counters, a forged delivery recorded as a
+/// rejection, and neither its secret (or signing key) nor any signature
+/// header value anywhere in what is recorded.
+#[test]
+fn every_sender_in_the_list_is_recorded_by_name_without_its_secret() {
+    for sender in senders::all() {
+        let receiver = sender.signer();
+        let name = receiver.name();
+        assert!(
+            !name.is_empty() && name != "unnamed",
+            "{}: named {name:?}",
+            sender.name
+        );
+        let now = senders::now();
+        let genuine = receiver.sign_at(sender.body, now).expect("signed");
+        let forged = sender.stranger().sign_at(sender.body, now).ok();
+        // The values that depend on the key: those a stranger's signature
+        // changes; where the stranger cannot sign (a public key), the long
+        // values (signatures, never ids or timestamps here).
+        let hidden: Vec<String> = match &forged {
+            Some(forged) => secret_dependent_values(&genuine, forged),
+            None => genuine
+                .values()
+                .filter_map(|value| value.to_str().ok().map(str::to_owned))
+                .filter(|value| value.len() >= 40)
+                .collect(),
+        };
+        assert!(!hidden.is_empty(), "{name}: no signature found");
+        let (seen, metrics) = observed(|| {
+            receiver
+                .verify_and_parse_at(&genuine, sender.body, now)
+                .expect("genuine");
+            if let Some(forged) = &forged {
+                assert!(
+                    receiver
+                        .verify_and_parse_at(forged, sender.body, now)
+                        .is_err()
+                );
+            }
+        });
+        let spans = seen.spans_named("webhook.receive");
+        assert!(!spans.is_empty(), "{name}: no span");
+        for span in &spans {
+            assert_eq!(
+                span.fields.get("messaging.system").map(String::as_str),
+                Some(name)
+            );
+        }
+        let accepted = [("sender", name), ("outcome", "accepted")];
+        assert_eq!(
+            counter(&metrics, "webhook_deliveries_total", &accepted),
+            Some(1),
+            "{name}"
+        );
+        let text: Vec<String> = seen
+            .all_text()
+            .into_iter()
+            .chain(metric_text(&metrics))
+            .collect();
+        for recorded in &text {
+            assert!(
+                !recorded.contains(sender.secret),
+                "{name}: its secret in {recorded:?}"
+            );
+            for value in &hidden {
+                // The timestamp and id headers are not secret; signature
+                // values are long and appear nowhere else.
+                if recorded == value || value.chars().all(|c| c.is_ascii_digit()) {
+                    continue;
+                }
+                assert!(
+                    !recorded.contains(value.as_str()),
+                    "{name}: {value} in {recorded:?}"
+                );
+            }
+        }
+    }
 }
