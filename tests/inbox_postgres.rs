@@ -11,6 +11,7 @@
 
 mod inbox_suite;
 mod pg_server;
+mod senders;
 
 use std::time::Duration;
 
@@ -178,4 +179,10 @@ fn every_sender_under_every_crash_schedule_writes_the_effect_once() {
         .expect("a runtime");
     let pool = rt.block_on(pool(&server));
     inbox_suite::every_sender_under_every_crash_writes_the_effect_once(&rt, &pool, &CRASHES);
+    inbox_suite::every_listed_sender_under_every_crash_writes_the_effect_at_most_once(
+        &rt,
+        &pool,
+        &CRASHES,
+        &senders::all(),
+    );
 }

@@ -7,6 +7,7 @@
 #[allow(dead_code, reason = "the example's `main` is not called here")]
 mod example;
 mod inbox_suite;
+mod senders;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -98,6 +99,21 @@ async fn the_migration_runs_again_and_concurrently_without_harm() {
         run.await.expect("no panic").expect("migrates");
     }
     inbox_suite::a_rollback_after_the_write_leaves_nothing_and_the_retry_processes(pool).await;
+}
+
+#[test]
+fn every_listed_sender_under_every_crash_schedule_writes_the_effect_at_most_once() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let (pool, _db) = rt.block_on(database(Duration::from_secs(5)));
+    inbox_suite::every_listed_sender_under_every_crash_writes_the_effect_at_most_once(
+        &rt,
+        &pool,
+        &CRASHES,
+        &senders::all(),
+    );
 }
 
 #[test]

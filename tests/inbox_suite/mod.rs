@@ -349,7 +349,7 @@ pub(crate) const CRASHES: [Crash; 4] = [
 
 /// One sender's delivery of its sample event under `crash`, with two copies
 /// sent after success; the history, and the effects in the database.
-fn simulate<DB: TestDb, P: Provider>(
+fn simulate<DB: TestDb, P: Provider + ?Sized>(
     rt: &Runtime,
     pool: &Pool<DB>,
     provider: &P,
@@ -521,4 +521,51 @@ pub(crate) async fn blank_ids_are_never_keyed_and_long_ids_still_deduplicate<DB:
         );
     }
     assert_eq!(DB::effects(&pool, "funnel", &long).await, 1);
+}
+
+/// Every sender in the sender list whose sample event has an id, under
+/// every crash: the effect is written once when the sender retries past
+/// the crash, and at most once otherwise (a sender that never retries
+/// loses what the crash rolled back, as its schedule says); its two
+/// duplicate copies are acknowledged and never write again.
+pub(crate) fn every_listed_sender_under_every_crash_writes_the_effect_at_most_once<DB: TestDb>(
+    rt: &Runtime,
+    pool: &Pool<DB>,
+    crashes: &[Crash],
+    senders: &[crate::senders::Fixture],
+) {
+    let mut swept = 0;
+    for sender in senders {
+        let receiver = sender.signer();
+        let has_id = receiver
+            .parse(sender.body)
+            .is_ok_and(|event| !event.id().trim().is_empty());
+        if !has_id {
+            // Without an id an event is not deduplicated (`Handled::NoId`):
+            // its copies are processed again, by design.
+            continue;
+        }
+        swept += 1;
+        let retries = receiver.retry_schedule().max_attempts() > 1;
+        // Its own keys, apart from the other sweeps on the same database.
+        let name = format!("listed-{}", sender.name);
+        for &crash in crashes {
+            let (history, effects) = simulate(rt, pool, receiver, &name, sender.body, crash);
+            let want = match crash {
+                Crash::None | Crash::AfterCommit => 1,
+                Crash::BeforeCommit | Crash::ProcessingFails => i64::from(retries),
+            };
+            assert_eq!(
+                effects,
+                want,
+                "{} {crash:?}: {:?}",
+                sender.name,
+                statuses(&history)
+            );
+            if history.fate == Fate::Delivered {
+                assert_eq!(history.duplicates.len(), 2, "{} {crash:?}", sender.name);
+            }
+        }
+    }
+    assert!(swept >= 10, "only {swept} senders swept");
 }
