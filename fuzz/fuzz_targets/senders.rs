@@ -11,16 +11,18 @@
 //! Checked for every input: the fuzzed headers through
 //! `check_fuzzed_headers`; genuine headers from `sign_at` for the fuzzed
 //! body through `check_genuine`, and `check_tamper_detected` except for
-//! GitLab's token, which does not cover the body (Linear, whose window
-//! is read from the signed body, is checked apart: see [`check_linear`]);
+//! GitLab's token, which does not cover the body, and Twilio, which signs a
+//! form body as its distinct parameters ([`check_twilio_tamper`]); Linear,
+//! whose window is read from the signed body, through [`check_linear`];
 //! `handshake_at` on the fuzzed request (a `POST` to the fixed URL with
 //! the fuzzed headers and body, and a `GET` whose query is the body) and on
 //! the genuine one never panics, errors pass `check_error`, and the
 //! senders that sign their handshakes (Zoom, Twitch, Discord) answer only a
-//! request that verifies.
+//! request that verifies, Meta only a `GET` carrying its verify token.
 
 #![no_main]
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Debug;
 use std::sync::OnceLock;
 
@@ -48,7 +50,7 @@ use webhook_kit::zoom::Zoom;
 use webhook_kit::{Error, Handshake, Provider};
 use webhook_kit_fuzz::{
     check_error, check_fuzzed_headers, check_genuine, check_request, check_tamper_detected,
-    header_map_named, now,
+    form_pairs, header_map_named, now,
 };
 
 /// The senders, in the order the first input byte picks them.
@@ -159,6 +161,11 @@ struct Traits {
     signed_handshake: bool,
     /// The replay window is read from the signed body (Linear).
     body_timestamp: bool,
+    /// A form body is signed as its distinct parameters, not its bytes
+    /// (Twilio).
+    form_params: bool,
+    /// The verify token a `GET` handshake must carry to be answered (Meta).
+    verify_token: Option<&'static str>,
 }
 
 /// The header names of sender `index`: what `sign_at` sends for a fixed
@@ -232,7 +239,18 @@ fn check_handshake<P: Provider>(
             let _ = (response.status(), response.headers(), response.body().len());
             if traits.signed_handshake {
                 let verified = receiver.verify_at(headers, body, now());
-                assert!(verified.is_ok(), "answered an unverified handshake: {verified:?}");
+                assert!(
+                    verified.is_ok(),
+                    "answered an unverified handshake: {verified:?}"
+                );
+            }
+            if let Some(token) = traits.verify_token {
+                let sent = request.query("hub.verify_token");
+                assert_eq!(
+                    sent.as_deref(),
+                    Some(token),
+                    "answered a wrong verify token"
+                );
             }
             Some(Ok(()))
         }
@@ -262,7 +280,15 @@ where
     }
 
     let url = Uri::from_static(URL);
-    check_handshake(receiver, &Method::POST, &url, &headers, body, secrets, traits);
+    check_handshake(
+        receiver,
+        &Method::POST,
+        &url,
+        &headers,
+        body,
+        secrets,
+        traits,
+    );
     if let Some(uri) = std::str::from_utf8(body)
         .ok()
         .and_then(|query| format!("/webhooks?{query}").parse::<Uri>().ok())
@@ -277,7 +303,9 @@ where
         return;
     };
     assert_eq!(outcome, receiver.parse(body));
-    if !traits.token_only {
+    if traits.form_params {
+        check_twilio_tamper(receiver, &genuine, body);
+    } else if !traits.token_only {
         check_tamper_detected(receiver, &genuine, body);
     }
     if let Some(Err(err)) = check_handshake(
@@ -291,6 +319,47 @@ where
     ) && traits.signed_handshake
     {
         assert!(!err.is_auth(), "a genuine handshake was refused: {err:?}");
+    }
+}
+
+/// What Twilio signs of a form body after the URL: each distinct
+/// parameter, sorted by name and value, name then value, no separators
+/// (`twilio-python`'s `compute_signature`), written apart from the crate.
+fn twilio_form_content(body: &[u8]) -> String {
+    let mut sorted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (name, value) in form_pairs(body) {
+        sorted.entry(name).or_default().insert(value);
+    }
+    sorted
+        .iter()
+        .flat_map(|(name, values)| values.iter().map(move |value| format!("{name}{value}")))
+        .collect()
+}
+
+/// Twilio's tamper detection: a JSON body is signed through its hash, so
+/// one more byte always breaks the signature; a form body is signed as its
+/// distinct parameters, so one more byte breaks it exactly when that
+/// changes them (a trailing `" "` after `"+&"` repeats a parameter, and
+/// `"a=b"` → `"a=b "` changes one).
+fn check_twilio_tamper<P: Provider>(receiver: &P, genuine: &HeaderMap, body: &[u8]) {
+    let mut tampered = body.to_vec();
+    tampered.push(b' ');
+    let json = body
+        .iter()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .is_some_and(|b| matches!(b, b'{' | b'['));
+    let changed = json || twilio_form_content(body) != twilio_form_content(&tampered);
+    let verified = receiver.verify_at(genuine, &tampered, now());
+    if changed {
+        assert!(
+            matches!(verified, Err(Error::SignatureMismatch)),
+            "signature still verifies after the signed parameters changed: {verified:?}"
+        );
+    } else {
+        assert!(
+            verified.is_ok(),
+            "the same distinct parameters no longer verify: {verified:?}"
+        );
     }
 }
 
@@ -308,7 +377,9 @@ where
     if verified.is_ok() {
         assert_eq!(outcome, receiver.parse(body));
     }
-    let genuine = receiver.sign_at(body, now()).expect("Linear signs every body");
+    let genuine = receiver
+        .sign_at(body, now())
+        .expect("Linear signs every body");
     let (verified, outcome) = check_request(receiver, &genuine, body, secrets);
     match verified {
         Ok(_) => assert_eq!(outcome, receiver.parse(body)),
@@ -348,10 +419,23 @@ fuzz_target!(|data: &[u8]| {
         }
         "zoom" => check_sender(index, &r.zoom, &hmac, signed_handshake, data),
         "twitch" => check_sender(index, &r.twitch, &hmac, signed_handshake, data),
-        "twilio" => check_sender(index, &r.twilio, &hmac, plain, data),
+        "twilio" => {
+            let form = Traits {
+                form_params: true,
+                ..plain
+            };
+            check_sender(index, &r.twilio, &hmac, form, data)
+        }
         "square" => check_sender(index, &r.square, &hmac, plain, data),
         "hubspot" => check_sender(index, &r.hubspot, &hmac, plain, data),
-        "meta" => check_sender(index, &r.meta, &[SECRET, META_VERIFY_TOKEN], plain, data),
+        "meta" => {
+            let verified_by_token = Traits {
+                verify_token: Some(META_VERIFY_TOKEN),
+                ..plain
+            };
+            let secrets = [SECRET, META_VERIFY_TOKEN];
+            check_sender(index, &r.meta, &secrets, verified_by_token, data)
+        }
         "calendly" => check_sender(index, &r.calendly, &hmac, plain, data),
         "paystack" => check_sender(index, &r.paystack, &hmac, plain, data),
         "razorpay" => check_sender(index, &r.razorpay, &hmac, plain, data),
