@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Regenerates the committed seed corpus in fuzz/seeds/<target>/.
 
-Run from anywhere: `python3 fuzz/make_seeds.py`. Standard library only.
+Run from anywhere: `python3 fuzz/make_seeds.py`. Standard library only, but
+for the `senders` target's Ed25519 and P-256 signatures (the `cryptography`
+package).
 
 Bodies come from tests/data/*.json, from the JSON examples quoted in the
 providers' documentation (../shared/seeds/*.txt next to the repository, when
@@ -187,7 +189,125 @@ def write(target: str, name: str, data: bytes) -> None:
     (OUT / target / name).write_bytes(data)
 
 
-GENERATED = ("parse", "funnel", "fourvenues", "falu", "clickfunnels", "standard", "headers", "presets", "custom")
+GENERATED = ("parse", "funnel", "fourvenues", "falu", "clickfunnels", "standard", "headers", "presets", "custom",
+             "senders")
+
+
+# The senders target: the first byte picks the sender (its index in
+# SENDERS), then one line per header in the order the target documents.
+SENDERS = ["paddle", "linear", "zoom", "twitch", "twilio", "square", "hubspot", "meta", "calendly",
+           "paystack", "razorpay", "typeform", "discord", "telnyx", "sendgrid", "gitlab",
+           "lemonsqueezy", "intercom", "dropbox"]
+SENDER_SECRET = "fuzz-sender-secret"
+META_VERIFY_TOKEN = "fuzz-meta-verify-token"
+SENDER_URL = "https://example.com/webhooks?tenant=1"
+DISCORD_SEED = "bc84b0be5cfd36b27b1c47d4c547a0a6beb202744d3196f0bbcde91e648a1e14"
+TELNYX_SEED = "b1PB+f2VJ54AARTaeKzBtmdgqJpryVcgUkiKHa+PbV4="
+SENDGRID_PKCS8 = ("MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg1LCPtfns2SOk7BUFCnpBOBJx/JuvnD9yQq0Kl/kuVrOhRANCAAQ"
+                  "WzGLN7Vf7pEHIUM/Ete28uTk42gCNMzupyURGffPIeq6LjP8zsKzZTO4yGr4JxAdFNu/VDmkhAe9tRif2JKmw")
+# A genuine body per sender (tests/senders/mod.rs), and the handshakes.
+SENDER_BODIES = {
+    "paddle": [b'{"event_id": "evt_01", "event_type": "transaction.paid", "occurred_at": "2023-11-14T22:13:20Z", "notification_id": "ntf_01", "data": {"id": "txn_01"}}'],
+    "linear": [b'{"action": "create", "type": "Issue", "data": {"id": "9f1e"}, "createdAt": "2024-04-04T19:16:31.000Z", "webhookTimestamp": %d}' % (NOW * 1000)],
+    "zoom": [b'{"event": "meeting.started", "event_ts": 1700000000000, "payload": {"account_id": "a1", "object": {"id": "85309"}}}',
+             b'{"event": "endpoint.url_validation", "event_ts": 1712258191000, "payload": {"plainToken": "qgg8vlvZRS6UYooatFL8Aw"}}'],
+    "twitch": [b'{"subscription": {"id": "f1c2a387", "status": "enabled", "type": "channel.follow", "version": "2", "condition": {"broadcaster_user_id": "1337"}, "transport": {"method": "webhook"}, "created_at": "2019-11-16T10:11:12.634234626Z"}, "event": {"user_login": "cool_user"}}',
+               b'{"challenge": "pogchamp-kappa-360noscope-vohiyo", "subscription": {"id": "f1c2a387", "status": "webhook_callback_verification_pending", "type": "channel.follow", "version": "2", "condition": {"broadcaster_user_id": "12826"}, "transport": {"method": "webhook", "callback": "https://example.com/webhooks/callback"}, "created_at": "2019-11-16T10:11:12.634234626Z"}}'],
+    "twilio": [b'{"specversion": "1.0", "type": "com.twilio.messaging.message.delivered", "source": "/2010-04-01/Accounts/AC1/Messages/SM1.json", "id": "EZ1", "time": "2023-11-14T22:13:20Z", "data": {"messageSid": "SM1"}}',
+               b"MessageSid=SM1234&MessageStatus=delivered&To=%2B15558675310&AccountSid=AC1&To=b"],
+    "square": [b'{"merchant_id": "M1", "type": "payment.updated", "event_id": "e1", "created_at": "2023-11-14T22:13:20Z", "data": {"type": "payment", "id": "p1"}}'],
+    "hubspot": [b'[{"eventId": 1, "subscriptionId": 12345, "portalId": 62515, "occurredAt": 1700000000000, "subscriptionType": "contact.creation", "attemptNumber": 0, "objectId": 123, "changeSource": "CRM", "changeFlag": "NEW", "appId": 54321}]'],
+    "meta": [b'{"object": "whatsapp_business_account", "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {"messaging_product": "whatsapp"}}]}]}',
+             ("hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=" + META_VERIFY_TOKEN).encode()],
+    "calendly": [b'{"event": "invitee.created", "created_at": "2023-11-14T22:13:20.000000Z", "payload": {"uri": "https://api.calendly.com/scheduled_events/A/invitees/B"}}'],
+    "paystack": [b'{"event": "charge.success", "data": {"id": 302961, "reference": "qTPrJoy9Bx"}}'],
+    "razorpay": [b'{"entity": "event", "account_id": "acc_1", "event": "payment.captured", "contains": ["payment"], "payload": {"payment": {"entity": {"id": "pay_1"}}}, "created_at": 1700000000}'],
+    "typeform": [b'{"event_id": "01HGZ8", "event_type": "form_response", "form_response": {"form_id": "lT4Z3j", "submitted_at": "2023-11-14T22:13:20Z"}}'],
+    "discord": [b'{"application_id": "1227000000000000000", "id": "1227086452651560960", "type": 2, "token": "dG9rZW4", "data": {"name": "roll"}, "version": 1}',
+                b'{"application_id": "1227000000000000000", "id": "1227086452651560961", "type": 1, "token": "dG9rZW4", "version": 1}',
+                b'{"version": 1, "application_id": "1227000000000000000", "type": 0}'],
+    "telnyx": [b'{"data": {"event_type": "message.received", "id": "b301ed3f-1490-491f-995f-6e64e69674d4", "occurred_at": "2023-11-14T22:13:20Z", "record_type": "event", "payload": {"text": "hi"}}, "meta": {"attempt": 1}}'],
+    "sendgrid": [b'[{"email": "ada@example.com", "event": "delivered", "sg_event_id": "ZGVs", "timestamp": 1700000000},\r\n{"email": "ada@example.com", "event": "open", "sg_event_id": "b3Bl", "timestamp": 1700000001}]\r\n'],
+    "gitlab": [b'{"object_kind": "push", "event_name": "push", "ref": "refs/heads/main", "project": {"path_with_namespace": "mike/diaspora"}}'],
+    "lemonsqueezy": [b'{"meta": {"event_name": "subscription_created", "custom_data": {"user_id": "u1"}}, "data": {"type": "subscriptions", "id": "1", "attributes": {"status": "active"}}}'],
+    "intercom": [b'{"type": "notification_event", "id": "notif_01", "topic": "conversation.user.created", "app_id": "a86dr8yl", "created_at": 1700000000, "data": {"type": "notification_event_data", "item": {"type": "conversation", "id": "c1"}}}'],
+    "dropbox": [b'{"list_folder": {"accounts": ["dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc"]}, "delta": {"users": [12345]}}',
+                b"challenge=JU3y9gYSKbbo7Ag5bCWYgJn2gWCsDhN4"],
+}
+
+
+def twilio_signed(url: str, body: bytes) -> bytes:
+    """Twilio's signed text: the URL with bodySHA256 for JSON, else the URL
+    and the sorted form parameters (each distinct value of a name)."""
+    if body.lstrip()[:1] in (b"{", b"["):
+        joiner = "&" if "?" in url else "?"
+        return f"{url}{joiner}bodySHA256={hashlib.sha256(body).hexdigest()}".encode()
+    from urllib.parse import parse_qsl
+    params = {}
+    for name, value in parse_qsl(body.decode(), keep_blank_values=True):
+        params.setdefault(name, set()).add(value)
+    return url.encode() + b"".join(n.encode() + v.encode() for n in sorted(params) for v in sorted(params[n]))
+
+
+def sender_headers(sender: str, body: bytes) -> list:
+    """Genuine header lines of `sender` for `body` at NOW, in the target's order."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+    key = SENDER_SECRET.encode()
+    ts = str(NOW)
+    mac = lambda digest, msg: hmac.new(key, msg, digest).digest()
+    b64 = lambda raw: base64.b64encode(raw).decode()
+    if sender == "paddle":
+        return [f"ts={ts};h1={mac(hashlib.sha256, ts.encode() + b':' + body).hex()}"]
+    if sender == "linear":
+        return [mac(hashlib.sha256, body).hex(), "6f2a9c1e-linear-delivery"]
+    if sender == "zoom":
+        return ["v0=" + mac(hashlib.sha256, f"v0:{ts}:".encode() + body).hex(), ts]
+    if sender == "twitch":
+        stamp, msg_id = "2024-04-04T19:16:31.5Z", "befa7b53-d79d-478f-86b9-120f112b044e"
+        kind = "webhook_callback_verification" if b'"challenge"' in body else "notification"
+        return ["sha256=" + mac(hashlib.sha256, (msg_id + stamp).encode() + body).hex(), stamp, msg_id, kind]
+    if sender == "twilio":
+        return [b64(mac(hashlib.sha1, twilio_signed(SENDER_URL, body))), "idem-1"]
+    if sender == "square":
+        return [b64(mac(hashlib.sha256, SENDER_URL.encode() + body))]
+    if sender == "hubspot":
+        millis = str(NOW * 1000)
+        return [b64(mac(hashlib.sha256, b"POST" + SENDER_URL.encode() + body + millis.encode())), millis]
+    if sender == "meta":
+        return ["sha256=" + mac(hashlib.sha256, body).hex()]
+    if sender == "calendly":
+        return [f"t={ts},v1={mac(hashlib.sha256, ts.encode() + b'.' + body).hex()}"]
+    if sender == "paystack":
+        return [mac(hashlib.sha512, body).hex()]
+    if sender == "razorpay":
+        return [mac(hashlib.sha256, body).hex(), "evt_razorpay_1"]
+    if sender == "typeform":
+        return ["sha256=" + b64(mac(hashlib.sha256, body))]
+    if sender == "discord":
+        private = ed25519.Ed25519PrivateKey.from_private_bytes(bytes.fromhex(DISCORD_SEED))
+        return [private.sign(ts.encode() + body).hex(), ts]
+    if sender == "telnyx":
+        private = ed25519.Ed25519PrivateKey.from_private_bytes(base64.b64decode(TELNYX_SEED))
+        return [b64(private.sign(ts.encode() + b"|" + body)), ts]
+    if sender == "sendgrid":
+        private = serialization.load_der_private_key(base64.b64decode(SENDGRID_PKCS8), None)
+        return [b64(private.sign(ts.encode() + body, ec.ECDSA(hashes.SHA256()))), ts]
+    if sender == "gitlab":
+        return [SENDER_SECRET, "Push Hook"]
+    if sender == "lemonsqueezy":
+        return [mac(hashlib.sha256, body).hex(), "subscription_created"]
+    if sender == "intercom":
+        return ["sha1=" + mac(hashlib.sha1, body).hex()]
+    if sender == "dropbox":
+        return [mac(hashlib.sha256, body).hex()]
+    raise ValueError(sender)
+
+
+def senders_seeds() -> None:
+    for index, sender in enumerate(SENDERS):
+        for n, body in enumerate(SENDER_BODIES[sender]):
+            write("senders", f"{sender}-{n}", bytes([index]) + lines(*sender_headers(sender, body)) + body)
 
 
 def main() -> None:
@@ -242,6 +362,7 @@ def main() -> None:
     slack_body, slack_ts, slack_sig = SLACK_VECTOR
     write("presets", "slack-documented-example", presets_seed(slack_body, slack=(slack_sig, slack_ts)))
     custom_seeds()
+    senders_seeds()
 
     # headers: one signature line for every scheme, optional timestamp and id.
     b = HEADERS_BODY

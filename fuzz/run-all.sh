@@ -14,7 +14,7 @@ seconds=${1:-120}
 runs=${RUNS:-}
 jobs=${JOBS:-2}
 export RUSTC_BOOTSTRAP=1
-targets=(funnel fourvenues falu clickfunnels standard headers parse v1a presets custom)
+targets=(funnel fourvenues falu clickfunnels standard headers parse v1a presets custom senders)
 [[ $# -gt 0 ]] && targets=("$@")
 if [[ -n "$runs" ]]; then
     limit=(-runs="$runs")

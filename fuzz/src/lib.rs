@@ -255,6 +255,16 @@ pub fn opens_json_object(body: &[u8]) -> bool {
 /// a field sent twice keeps its first value), written independently of
 /// the crate.
 pub fn form_fields(body: &[u8]) -> std::collections::BTreeMap<String, String> {
+    let mut map = std::collections::BTreeMap::new();
+    for (name, value) in form_pairs(body) {
+        map.entry(name).or_insert(value);
+    }
+    map
+}
+
+/// Every field of an `application/x-www-form-urlencoded` body, in order,
+/// repeats included, decoded as [`form_fields`] says.
+pub fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
     fn hex(b: u8) -> Option<u8> {
         match b {
             b'0'..=b'9' => Some(b - b'0'),
@@ -289,13 +299,11 @@ pub fn form_fields(body: &[u8]) -> std::collections::BTreeMap<String, String> {
         }
         String::from_utf8_lossy(&out).into_owned()
     }
-    let mut map = std::collections::BTreeMap::new();
-    for pair in body.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
-        let (name, value) = match pair.iter().position(|&b| b == b'=') {
-            Some(at) => (&pair[..at], &pair[at + 1..]),
-            None => (pair, &b""[..]),
-        };
-        map.entry(decode(name)).or_insert_with(|| decode(value));
-    }
-    map
+    body.split(|&b| b == b'&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| match pair.iter().position(|&b| b == b'=') {
+            Some(at) => (decode(&pair[..at]), decode(&pair[at + 1..])),
+            None => (decode(pair), String::new()),
+        })
+        .collect()
 }
