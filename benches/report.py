@@ -94,7 +94,7 @@ def main():
 
     print()
     print("| sender | size | floor | verify_at | floor | verify_at / floor "
-          "| verify_and_parse_at | verify_and_parse_at / floor |")
+          "| verify_and_parse_at | verify_and_parse_at / floor (no parse in the floor) |")
     print("|---|---:|---|---:|---:|---:|---:|---:|")
     missing = []
     for sender in sender_list():
