@@ -1,19 +1,44 @@
 #!/usr/bin/env python3
 """Turns a `cargo bench --bench verify` run into the tables of BENCHMARKS.md.
 
-Reads criterion's medians from target/criterion and, given the machine's
-SHA-256 throughput (`openssl speed -evp sha256`, the 16384-byte column, in
-MB/s of 1000 kB), prints Markdown tables with the ratios the targets speak of.
+Reads criterion's medians from target/criterion (or $CARGO_TARGET_DIR/criterion)
+and, given the machine's SHA-256 throughput (`openssl speed -evp sha256`, the
+16384-byte column, in MB/s of 1000 kB), prints Markdown tables with the ratios
+the targets speak of. The senders come from the sender list,
+tests/senders/mod.rs, as the bench's do.
 
     python3 benches/report.py <openssl-sha256-MB/s>
 """
 import json
+import os
 import pathlib
+import re
 import sys
 
-ROOT = pathlib.Path("target/criterion")
+HERE = pathlib.Path(__file__).resolve().parent
+ROOT = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", HERE.parent / "target")) / "criterion"
 SIZES = [256, 4096, 65536, 1048576]
 PROVIDERS = ["standard", "clickfunnels", "falu", "fourvenues", "funnel"]
+LIST_SIZES = [256, 4096]
+
+
+def sender_list():
+    """The names in tests/senders/mod.rs's `all()`, in its order."""
+    text = (HERE.parent / "tests" / "senders" / "mod.rs").read_text()
+    return re.findall(r'fixture\(\s*"([a-z0-9_]+)"', text)
+
+
+def floor_of(group, size):
+    """The one `floor_*` bench of a list sender's group (not `floor_parse`)."""
+    base = ROOT / group
+    if not base.is_dir():
+        return None, None
+    for entry in sorted(base.iterdir()):
+        if entry.name.startswith("floor_") and entry.name != "floor_parse":
+            ns = median_ns(group, entry.name, size)
+            if ns is not None:
+                return entry.name[len("floor_"):], ns
+    return None, None
 
 
 def median_ns(group, bench, size):
@@ -66,6 +91,28 @@ def main():
         wv = median_ns("standard", "peer_webhook_verify", size)
         print(f"| {size} | {fmt_ns(ours)} | {fmt_ns(peer)} | {fmt_ns(svix)} | {fmt_ns(wv)} "
               f"| {ratio(peer, ours)} | {ratio(svix, ours)} | {ratio(wv, ours)} |")
+
+    print()
+    print("| sender | size | floor | verify_at | floor | verify_at / floor "
+          "| verify_and_parse_at | verify_and_parse_at / floor (no parse in the floor) |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|")
+    missing = []
+    for sender in sender_list():
+        if sender in PROVIDERS:
+            continue  # in the first table, with floors over their exact pieces
+        for size in LIST_SIZES:
+            ours = median_ns(sender, "verify_at", size)
+            both = median_ns(sender, "verify_and_parse_at", size)
+            kind, floor = floor_of(sender, size)
+            if ours is None:
+                missing.append(f"{sender}/{size}")
+                continue
+            print(f"| {sender} | {size} | {kind or '—'} | {fmt_ns(ours)} | {fmt_ns(floor)} "
+                  f"| {ratio(ours, floor)} | {fmt_ns(both)} | {ratio(both, floor)} |")
+    if missing:
+        print()
+        print("not measured in this run: " + ", ".join(missing))
+
 
 if __name__ == "__main__":
     main()

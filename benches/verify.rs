@@ -1,14 +1,33 @@
-//! Verification speed: every provider's `verify_at` and `verify_and_parse_at`
-//! at 256 B, 4 KiB, 64 KiB and 1 MiB, beside the floors measured on the same
-//! bytes (HMAC-SHA256 with the key state prepared in advance plus a
-//! constant-time compare; `serde_json::from_slice` into the same typed
-//! event) and the peer crates (`standardwebhooks`, `svix`, `webhook-verify`)
-//! on the same Standard Webhooks inputs.
+//! Verification speed, in two parts.
 //!
-//! `cargo bench --bench verify`; see BENCHMARKS.md for a run and its reading.
+//! - The first senders (`funnel`, `fourvenues`, `falu`, `clickfunnels`,
+//!   `standard`): `verify_at` and `verify_and_parse_at` at 256 B, 4 KiB,
+//!   64 KiB and 1 MiB, beside the floors measured on the same bytes
+//!   (HMAC-SHA256 over the same signed pieces with the key state prepared in
+//!   advance plus a constant-time compare; `serde_json::from_slice` into the
+//!   same typed event) and the peer crates (`standardwebhooks`, `svix`,
+//!   `webhook-verify`) on the same Standard Webhooks inputs.
+//! - Every other sender in the sender list (`tests/senders/mod.rs`, driven
+//!   by it): `verify_at` and `verify_and_parse_at` at 256 B and 4 KiB beside
+//!   the floor of its algorithm over the same body (pre-keyed HMAC-SHA1,
+//!   -SHA256 or -SHA512 plus a constant-time compare, Ed25519
+//!   `verify_strict`, ECDSA P-256 verify, or a constant-time token compare).
+//!   These floors cover the body only, not the few bytes (a timestamp, a
+//!   URL) a scheme signs around it, so they are a little below the true
+//!   floor.
+//!
+//! `cargo bench --bench verify` (the senders behind `ed25519` and `ecdsa`
+//! with `--features ed25519,ecdsa`); `-- --quick` for a short run;
+//! `python3 benches/report.py` prints the ratios. See BENCHMARKS.md.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+
+#[path = "../tests/senders/mod.rs"]
+mod senders;
+
+#[path = "padded_body/mod.rs"]
+mod padded_body;
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -20,7 +39,8 @@ use http::HeaderMap;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use sha2::Sha256;
+use sha1::Sha1;
+use sha2::{Sha256, Sha512};
 use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 use webhook_kit::Provider;
@@ -88,7 +108,7 @@ fn compact(json: &str) -> String {
 
 /// The floor for one signed request: a clone of the prepared key state, the
 /// signed pieces, and a constant-time compare with the expected tag.
-fn hmac_floor(prepared: &Hmac<Sha256>, pieces: &[&[u8]], expected: &[u8]) -> bool {
+fn hmac_floor<M: Mac + Clone>(prepared: &M, pieces: &[&[u8]], expected: &[u8]) -> bool {
     let mut mac = prepared.clone();
     for piece in pieces {
         mac.update(piece);
@@ -268,6 +288,142 @@ fn providers(c: &mut Criterion) {
     bench_standard(c);
 }
 
+/// The senders `providers` measures at every size, beside floors over
+/// exactly their signed pieces and typed events.
+const MEASURED_ABOVE: [&str; 5] = ["funnel", "fourvenues", "falu", "clickfunnels", "standard"];
+const LIST_SIZES: [usize; 2] = [256, 4 << 10];
+
+/// The least work a sender's scheme asks for, prepared for one body.
+enum Floor {
+    Token(Vec<u8>),
+    HmacSha1(Hmac<Sha1>, Vec<u8>),
+    HmacSha256(Hmac<Sha256>, Vec<u8>),
+    HmacSha512(Hmac<Sha512>, Vec<u8>),
+    Ed25519(ed25519_dalek::VerifyingKey, ed25519_dalek::Signature),
+    P256(p256::ecdsa::VerifyingKey, p256::ecdsa::Signature),
+}
+
+/// A key of the floor's own: the floor measures the algorithm, not the
+/// sender's key.
+const FLOOR_KEY: [u8; 32] = [7; 32];
+
+impl Floor {
+    /// The floor of `sender`'s algorithm over `body`, with its expected tag
+    /// or signature computed in advance.
+    fn of(sender: &str, body: &[u8]) -> Floor {
+        fn tag<M: Mac + Clone>(prepared: &M, body: &[u8]) -> Vec<u8> {
+            let mut mac = prepared.clone();
+            mac.update(body);
+            mac.finalize().into_bytes().to_vec()
+        }
+        match sender {
+            "funnel" | "gitlab" => Floor::Token(FLOOR_KEY.to_vec()),
+            "twilio" | "intercom" => {
+                let prepared = Hmac::<Sha1>::new_from_slice(&FLOOR_KEY).expect("any key");
+                let tag = tag(&prepared, body);
+                Floor::HmacSha1(prepared, tag)
+            }
+            "paystack" => {
+                let prepared = Hmac::<Sha512>::new_from_slice(&FLOOR_KEY).expect("any key");
+                let tag = tag(&prepared, body);
+                Floor::HmacSha512(prepared, tag)
+            }
+            "discord" | "telnyx" => {
+                use ed25519_dalek::Signer as _;
+                let key = ed25519_dalek::SigningKey::from_bytes(&FLOOR_KEY);
+                Floor::Ed25519(key.verifying_key(), key.sign(body))
+            }
+            "sendgrid" => {
+                use p256::ecdsa::signature::Signer as _;
+                let key = p256::ecdsa::SigningKey::from_slice(&FLOOR_KEY).expect("a scalar");
+                let signature: p256::ecdsa::Signature = key.sign(body);
+                Floor::P256(*key.verifying_key(), signature)
+            }
+            "standard" | "github" | "stripe" | "shopify" | "slack" | "paddle" | "linear"
+            | "meta" | "razorpay" | "typeform" | "calendly" | "zoom" | "twitch" | "square"
+            | "hubspot" | "lemonsqueezy" | "dropbox" | "fourvenues" | "falu" | "clickfunnels" => {
+                let prepared = Hmac::<Sha256>::new_from_slice(&FLOOR_KEY).expect("any key");
+                let tag = tag(&prepared, body);
+                Floor::HmacSha256(prepared, tag)
+            }
+            other => panic!("{other}: name its algorithm in Floor::of"),
+        }
+    }
+
+    /// The bench's name, which `benches/report.py` reads.
+    fn name(&self) -> &'static str {
+        match self {
+            Floor::Token(_) => "floor_token",
+            Floor::HmacSha1(..) => "floor_hmac_sha1",
+            Floor::HmacSha256(..) => "floor_hmac_sha256",
+            Floor::HmacSha512(..) => "floor_hmac_sha512",
+            Floor::Ed25519(..) => "floor_ed25519",
+            Floor::P256(..) => "floor_p256",
+        }
+    }
+
+    /// Whether `body` passes: the floor's whole work.
+    fn check(&self, body: &[u8]) -> bool {
+        match self {
+            Floor::Token(token) => token.ct_eq(black_box(&FLOOR_KEY[..])).into(),
+            Floor::HmacSha1(prepared, tag) => hmac_floor(prepared, &[body], tag),
+            Floor::HmacSha256(prepared, tag) => hmac_floor(prepared, &[body], tag),
+            Floor::HmacSha512(prepared, tag) => hmac_floor(prepared, &[body], tag),
+            Floor::Ed25519(key, signature) => key.verify_strict(body, signature).is_ok(),
+            Floor::P256(key, signature) => {
+                use p256::ecdsa::signature::Verifier as _;
+                key.verify(body, signature).is_ok()
+            }
+        }
+    }
+}
+
+/// Every sender in the sender list not measured above, at 256 B and 4 KiB,
+/// beside its algorithm's floor on the same body.
+fn every_sender(c: &mut Criterion) {
+    let list = senders::all();
+    for name in senders::expected_names() {
+        assert!(
+            list.iter().any(|sender| sender.name == name),
+            "{name} is not benched"
+        );
+    }
+    for sender in list.iter().filter(|s| !MEASURED_ABOVE.contains(&s.name)) {
+        let receiver = sender.signer();
+        let mut group = c.benchmark_group(sender.name);
+        for size in LIST_SIZES {
+            let body = padded_body::padded(sender.body, size);
+            let headers = receiver.sign_at(&body, senders::now()).expect("sign");
+            receiver
+                .verify_and_parse_at(&headers, &body, senders::now())
+                .expect("genuine");
+            let floor = Floor::of(sender.name, &body);
+            assert!(floor.check(&body), "{}: the floor agrees", sender.name);
+            group.throughput(Throughput::Bytes(body.len() as u64));
+            group.bench_with_input(BenchmarkId::new("verify_at", size), &body, |b, body| {
+                b.iter(|| receiver.verify_at(black_box(&headers), black_box(body), senders::now()))
+            });
+            group.bench_with_input(
+                BenchmarkId::new("verify_and_parse_at", size),
+                &body,
+                |b, body| {
+                    b.iter(|| {
+                        receiver.verify_and_parse_at(
+                            black_box(&headers),
+                            black_box(body),
+                            senders::now(),
+                        )
+                    })
+                },
+            );
+            group.bench_with_input(BenchmarkId::new(floor.name(), size), &body, |b, body| {
+                b.iter(|| floor.check(black_box(body)))
+            });
+        }
+        group.finish();
+    }
+}
+
 const STANDARD_SAMPLE: &str = r#"{"type": "invoice.paid", "timestamp": "2024-04-04T19:16:31Z", "data": {"id": "in_1", "amount": 1900}}"#;
 
 /// Standard Webhooks: ours, the floors, and the three peer crates on the same
@@ -342,16 +498,17 @@ fn bench_standard(c: &mut Criterion) {
     group.finish();
 }
 
+/// Short and bounded: about 1.3 s a bench (under `--quick`, less).
 fn config() -> Criterion {
     Criterion::default()
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2))
-        .sample_size(30)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1))
+        .sample_size(20)
 }
 
 criterion_group! {
     name = benches;
     config = config();
-    targets = providers
+    targets = providers, every_sender
 }
 criterion_main!(benches);

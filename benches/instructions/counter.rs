@@ -13,28 +13,16 @@
 #[path = "../../tests/senders/mod.rs"]
 mod senders;
 
+#[path = "../padded_body/mod.rs"]
+mod padded_body;
+
 use std::hint::black_box;
 
-use senders::{Fixture, all, now};
+use senders::{all, now};
 use webhook_kit::DynProvider;
 use webhook_kit::http::HeaderMap;
 
 const SIZES: [usize; 2] = [256, 4096];
-
-/// The fixture's body grown to `size` bytes (or left as it is when already
-/// longer) with a string field the envelopes ignore, placed first.
-fn body_of(sender: &Fixture, size: usize) -> Vec<u8> {
-    let body = sender.body;
-    let open = body.iter().position(|&b| b == b'{').expect("an object") + 1;
-    let field = |fill: usize| format!("\"padding\":\"{}\",", "n".repeat(fill));
-    let fill = size.saturating_sub(body.len() + field(0).len());
-    let mut out = body[..open].to_vec();
-    if fill > 0 {
-        out.extend_from_slice(field(fill).as_bytes());
-    }
-    out.extend_from_slice(&body[open..]);
-    out
-}
 
 #[inline(never)]
 fn measured_verify(p: &DynProvider, headers: &HeaderMap, body: &[u8]) -> bool {
@@ -67,7 +55,7 @@ fn run(case: &str) {
         .find(|sender| Some(sender.name) == name)
         .unwrap_or_else(|| panic!("no sender in {case}"));
     let size: usize = size.and_then(|s| s.parse().ok()).expect("a size");
-    let body = body_of(sender, size);
+    let body = padded_body::padded(sender.body, size);
     let receiver = sender.signer();
     let headers = receiver.sign_at(&body, now()).expect("sign");
     // Once outside the counted functions, so lazy set-up is not counted.
