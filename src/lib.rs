@@ -235,44 +235,9 @@ pub mod stripe;
 #[path = "frameworks/tower.rs"]
 pub mod tower;
 
-#[cfg(feature = "calendly")]
-pub use senders::calendly;
-#[cfg(all(feature = "discord", feature = "ed25519"))]
-pub use senders::discord;
-#[cfg(feature = "dropbox")]
-pub use senders::dropbox;
-#[cfg(feature = "gitlab")]
-pub use senders::gitlab;
-#[cfg(feature = "hubspot")]
-pub use senders::hubspot;
-#[cfg(feature = "intercom")]
-pub use senders::intercom;
-#[cfg(feature = "lemonsqueezy")]
-pub use senders::lemonsqueezy;
-#[cfg(feature = "linear")]
-pub use senders::linear;
-#[cfg(feature = "meta")]
-pub use senders::meta;
-#[cfg(feature = "paddle")]
-pub use senders::paddle;
-#[cfg(feature = "paystack")]
-pub use senders::paystack;
-#[cfg(feature = "razorpay")]
-pub use senders::razorpay;
-#[cfg(all(feature = "sendgrid", feature = "ecdsa"))]
-pub use senders::sendgrid;
-#[cfg(feature = "square")]
-pub use senders::square;
-#[cfg(all(feature = "telnyx", feature = "ed25519"))]
-pub use senders::telnyx;
-#[cfg(feature = "twilio")]
-pub use senders::twilio;
-#[cfg(feature = "twitch")]
-pub use senders::twitch;
-#[cfg(feature = "typeform")]
-pub use senders::typeform;
-#[cfg(feature = "zoom")]
-pub use senders::zoom;
+// Each sender's module, at the crate root (`webhook_kit::paddle`); the
+// list, with each one's feature, is `src/senders/mod.rs`.
+pub use senders::*;
 
 pub use delivery::Delivery;
 pub use error::Error;
