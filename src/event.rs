@@ -8,7 +8,7 @@ use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
 use crate::Error;
-use crate::json::parse_fragment;
+use crate::engine::json::parse_fragment;
 
 /// The common face of every provider's `Event`.
 ///
@@ -149,7 +149,7 @@ macro_rules! event_data {
                 field: &'static str,
             ) -> Result<Self, $crate::Error> {
                 match event_type {
-                    $( $name => $crate::json::parse_fragment(body, data, field).map(EventData::$variant), )*
+                    $( $name => $crate::engine::json::parse_fragment(body, data, field).map(EventData::$variant), )*
                     other => $crate::UnknownEvent::new(other, body, data, field).map(EventData::Unknown),
                 }
             }
@@ -175,7 +175,7 @@ macro_rules! event_data {
             }
         }
 
-        impl $crate::envelope::TypedData for EventData {
+        impl $crate::engine::envelope::TypedData for EventData {
             fn deserialize_as<'de, D: serde::Deserializer<'de>>(
                 event_type: &str,
                 data: D,

@@ -70,7 +70,7 @@ impl<'r> Handshake<'r> {
     /// ```
     pub fn query(&self, name: &str) -> Option<String> {
         let query = self.uri.query()?;
-        crate::form::fields(query.as_bytes())
+        crate::engine::form::fields(query.as_bytes())
             .into_iter()
             .find(|(key, _)| key == name)
             .map(|(_, value)| value)

@@ -176,13 +176,10 @@
 
 mod delivery;
 mod engine;
-mod envelope;
 mod error;
 mod event;
-mod form;
+mod frameworks;
 mod handshake;
-mod headers;
-mod json;
 pub mod observe;
 mod outcome;
 mod provider;
@@ -190,57 +187,28 @@ mod receiver;
 mod reply;
 mod retry;
 mod router;
-mod scan;
-mod scheme;
-mod secret;
 mod senders;
-mod signature;
-mod timestamp;
-mod token;
-// Standard Webhooks' `v1a`: the Ed25519 senders described on the core
-// (Discord, Telnyx) use the engine's own Ed25519 check instead.
-#[cfg(all(feature = "ed25519", feature = "standard"))]
-mod v1a;
 
-#[cfg(feature = "actix")]
-#[path = "frameworks/actix.rs"]
-pub mod actix;
-#[cfg(feature = "axum")]
-#[path = "frameworks/axum.rs"]
-pub mod axum;
-#[cfg(any(feature = "axum", feature = "tower", feature = "actix"))]
-#[path = "frameworks/body.rs"]
-mod body;
-#[cfg(feature = "clickfunnels")]
-pub mod clickfunnels;
 pub mod custom;
 pub mod dedup;
-#[cfg(feature = "falu")]
-pub mod falu;
-#[cfg(feature = "fourvenues")]
-pub mod fourvenues;
-#[cfg(feature = "funnel")]
-pub mod funnel;
-#[cfg(feature = "github")]
-pub mod github;
-#[cfg(feature = "shopify")]
-pub mod shopify;
 pub mod simulate;
-#[cfg(feature = "slack")]
-pub mod slack;
-#[cfg(feature = "standard")]
-pub mod standard;
-#[cfg(feature = "stripe")]
-pub mod stripe;
-#[cfg(feature = "tower")]
-#[path = "frameworks/tower.rs"]
-pub mod tower;
 
 // Each sender's module, at the crate root (`webhook_kit::paddle`); the
 // list, with each one's feature, is `src/senders/mod.rs`.
 pub use senders::*;
+// The framework integrations, at the crate root (`webhook_kit::axum`).
+#[cfg(feature = "actix")]
+pub use frameworks::actix;
+#[cfg(feature = "axum")]
+pub use frameworks::axum;
+#[cfg(feature = "tower")]
+pub use frameworks::tower;
 
 pub use delivery::Delivery;
+pub use engine::scheme::DEFAULT_MAX_BODY;
+pub use engine::secret::Secret;
+pub use engine::signature::MAX_SIGNATURES;
+pub use engine::timestamp::Tolerance;
 pub use error::Error;
 pub use event::{UnknownEvent, WebhookEvent};
 pub use handshake::Handshake;
@@ -249,13 +217,9 @@ pub use provider::{Provider, Received};
 pub use reply::{Ack, HandshakeReply, Rejection};
 pub use retry::{RetrySchedule, retry_after};
 pub use router::{AnyEvent, DynProvider, Router};
-pub use scheme::DEFAULT_MAX_BODY;
-pub use secret::Secret;
-pub use signature::MAX_SIGNATURES;
-pub use timestamp::Tolerance;
 #[cfg(all(feature = "ed25519", feature = "standard"))]
 #[doc(hidden)]
-pub use v1a::__fuzz_v1a;
+pub use standard::v1a::__fuzz_v1a;
 
 /// The `http` crate this crate's signatures use (`HeaderMap`, `Response`),
 /// so a handler needs no version of its own to match.

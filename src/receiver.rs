@@ -1,7 +1,7 @@
 //! What every receiver holds besides its authentication (body limit, reply
 //! rule, retry schedule), and the builder methods receivers share.
 
-use crate::scheme::{DEFAULT_MAX_BODY, check_body_size};
+use crate::engine::scheme::{DEFAULT_MAX_BODY, check_body_size};
 use crate::{Error, ReplyRule, RetrySchedule};
 
 /// The settings every receiver has, whatever its authentication.
@@ -40,7 +40,7 @@ macro_rules! receiver_builders {
             /// refused it.
             #[allow(dead_code, reason = "for receivers that check secrets for blanks")]
             fn secret_error(error: $crate::Error) -> $crate::Error {
-                $crate::secret::naming_receiver(
+                $crate::engine::secret::naming_receiver(
                     error,
                     concat!(
                         "a ",

@@ -1,4 +1,4 @@
-//! The one-pass envelope read (src/envelope.rs) is only a faster route: for
+//! The one-pass envelope read (src/engine/envelope.rs) is only a faster route: for
 //! every provider, a body gives the same event, or the same error at the
 //! same position, whether its type comes before its data (read in one pass)
 //! or after it (captured, then parsed).

@@ -606,8 +606,8 @@ fn every_receiver_debug_is_short() {
 
 /// Bug in src: a Standard Webhooks key is bytes, not text, but
 /// `StandardWebhooks::new` runs the blank-text check of other providers on
-/// the decoded key (`src/standard.rs` `decode_secret`, then
-/// `Keyring::with` → `Secret::usable`, src/secret.rs:89). A key of 16
+/// the decoded key (`src/senders/standard.rs` `decode_secret`, then
+/// `Keyring::with` → `Secret::usable`, src/engine/secret.rs). A key of 16
 /// space bytes (0x20) or one tab byte is refused though both reference
 /// libraries accept it.
 #[test]

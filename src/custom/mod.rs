@@ -70,8 +70,8 @@ use std::time::Duration;
 
 use http::HeaderName;
 
-use crate::scheme::{HeaderSet, Pieces, Scheme, Signed};
-use crate::signature::{Encoding, Format};
+use crate::engine::scheme::{HeaderSet, Pieces, Scheme, Signed};
+use crate::engine::signature::{Encoding, Format};
 use crate::{Error, ReplyRule, RetrySchedule, Tolerance};
 use receiver::BodySpec;
 pub use receiver::{CustomReceiver, CustomScheme, Event};

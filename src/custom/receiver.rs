@@ -11,10 +11,10 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::json::parse_body;
+use crate::engine::json::parse_body;
+use crate::engine::scheme::{Scheme, SchemeRef, Verifier};
+use crate::engine::secret::{Keyring, Secret};
 use crate::receiver::{Settings, provider_settings, receiver_builders};
-use crate::scheme::{Scheme, SchemeRef, Verifier};
-use crate::secret::{Keyring, Secret};
 use crate::{Delivery, Error, Provider, Received, ReplyRule, RetrySchedule, WebhookEvent};
 
 /// Where the event's parts are found, besides the signature.
@@ -129,7 +129,7 @@ impl CustomReceiver {
     ) -> Result<HeaderMap, Error> {
         let mut headers = self.verifier.sign(body, now, Some(id))?;
         if let (Some(name), Some(value)) = (&self.body.event_type, event_type) {
-            headers.insert(name.clone(), crate::headers::header_value(value)?);
+            headers.insert(name.clone(), crate::engine::headers::header_value(value)?);
         }
         Ok(headers)
     }
@@ -207,7 +207,7 @@ fn time_of(value: &Value) -> Option<OffsetDateTime> {
 /// SHA-256, so the same body always gets the same id (a redelivery keeps
 /// its id, as senders' ids do).
 pub(crate) fn body_id(body: &[u8]) -> String {
-    let hex = crate::signature::encode_hex(&Sha256::digest(body)[..16]);
+    let hex = crate::engine::signature::encode_hex(&Sha256::digest(body)[..16]);
     format!(
         "{}-{}-{}-{}-{}",
         &hex[..8],
@@ -253,7 +253,7 @@ impl Provider for CustomReceiver {
         let spec = &self.body;
         let data = if spec.form {
             Value::Object(
-                crate::form::field_map(body)
+                crate::engine::form::field_map(body)
                     .into_iter()
                     .map(|(k, v)| (k, Value::String(v)))
                     .collect(),

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use sha2::{Digest, Sha256};
 
-use crate::signature::encode_hex;
+use crate::engine::signature::encode_hex;
 
 /// The longest id, in bytes, that a store keeps as it is: 128.
 ///

@@ -3,7 +3,7 @@
 
 use http::HeaderName;
 
-use crate::signature::MAX_SIGNATURES;
+use crate::engine::signature::MAX_SIGNATURES;
 use crate::{ReplyRule, RetrySchedule, Tolerance};
 
 use super::keys::Algorithm;

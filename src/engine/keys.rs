@@ -14,7 +14,7 @@ use sha1::Sha1;
 use sha2::{Sha256, Sha512};
 use subtle::ConstantTimeEq;
 
-use crate::secret::{Keyring, PRIMARY};
+use crate::engine::secret::{Keyring, PRIMARY};
 use crate::{Error, Secret};
 
 #[cfg(any(feature = "ed25519", feature = "ecdsa"))]
@@ -431,7 +431,7 @@ fn decode_key(
         }
         Encoding::Base64 => {
             use base64::Engine as _;
-            crate::signature::BASE64
+            crate::engine::signature::BASE64
                 .decode_vec(text, &mut bytes)
                 .map_err(|_| refused())?;
         }
@@ -502,7 +502,7 @@ mod tests {
             let set = KeySet::hmac(algorithm, Secret::from("Jefe")).expect("usable");
             let tag = set.sign(&feed).expect("sign");
             assert_eq!(
-                crate::signature::encode_hex(&tag),
+                crate::engine::signature::encode_hex(&tag),
                 expected,
                 "{algorithm:?}"
             );
@@ -600,7 +600,7 @@ mod tests {
         let set = KeySet::signing_key(Algorithm::Ed25519, &seed, Encoding::Hex, "f").expect("seed");
         let signature = set.sign(&|_: &mut dyn FnMut(&[u8])| {}).expect("sign");
         assert_eq!(
-            crate::signature::encode_hex(&signature),
+            crate::engine::signature::encode_hex(&signature),
             "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"
         );
         assert_eq!(format!("{set:?}"), "Ed25519, 1 public key(s), can sign");

@@ -11,9 +11,17 @@
 
 mod declare;
 mod description;
+pub(crate) mod envelope;
+pub(crate) mod form;
+pub(crate) mod headers;
+pub(crate) mod json;
 mod keys;
 mod public_keys;
 mod receiver_core;
+pub(crate) mod scheme;
+pub(crate) mod secret;
+pub(crate) mod signature;
+pub(crate) mod timestamp;
 
 pub(crate) use declare::described_receiver;
 #[cfg(any(feature = "ed25519", feature = "ecdsa"))]

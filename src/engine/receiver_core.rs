@@ -11,9 +11,9 @@ use super::description::{
     Description, Encoding, Grammar, Part, Request, TimeFormat, TimestampSource,
 };
 use super::keys::{Algorithm, KeySet, SignatureBytes};
-use crate::headers::{header_value, non_empty, required, sensitive_value, trim};
-use crate::signature::{BASE64, encode_hex};
-use crate::timestamp::parse_unix_seconds;
+use crate::engine::headers::{header_value, non_empty, required, sensitive_value, trim};
+use crate::engine::signature::{BASE64, encode_hex};
+use crate::engine::timestamp::parse_unix_seconds;
 use crate::{Delivery, Error, Secret, Tolerance};
 
 /// A described sender bound to what one receiver trusts.

@@ -38,7 +38,7 @@ use actix_web::web::{Bytes, Data};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, Responder, ResponseError, dev};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 
-use crate::body::check_announced;
+use super::body::check_announced;
 use crate::handshake::{self, Handshake};
 use crate::observe;
 pub use crate::{Ack, Rejection};

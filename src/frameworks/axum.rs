@@ -82,7 +82,7 @@ use ::axum::extract::{FromRef, FromRequest, FromRequestParts, RawPathParams, Req
 use ::axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
-use crate::body::read_limited;
+use super::body::read_limited;
 use crate::handshake::{self, Handshake};
 use crate::observe;
 use crate::reply::plain_text;

@@ -44,7 +44,7 @@ use http_body_util::{Either, Full};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::body::read_limited;
+use super::body::read_limited;
 use crate::handshake::{self, Handshake};
 use crate::observe;
 pub use crate::{Ack, Rejection};

@@ -56,12 +56,12 @@ use http::{HeaderName, Method, Response, StatusCode};
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::engine::json::parse_body;
 use crate::engine::{
     Algorithm, Description, Encoding, Grammar, Part, SignatureRule, TimeFormat, TimestampRule,
     TimestampSource, described_receiver, key_pair_constructors,
 };
 use crate::event::{rfc3339, typed_event, unix_time};
-use crate::json::parse_body;
 use crate::{Error, Handshake, Provider, ReplyRule, RetrySchedule, Tolerance};
 
 static DISCORD: Description = Description {

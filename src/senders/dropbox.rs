@@ -48,12 +48,12 @@ use http::{HeaderName, HeaderValue, Method, Response};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
+use crate::engine::json::parse_body;
 use crate::engine::{
     Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
     described_receiver,
 };
 use crate::event::typed_event;
-use crate::json::parse_body;
 use crate::{Error, Handshake, ReplyRule, RetrySchedule, Secret, Tolerance};
 
 static DROPBOX: Description = Description {

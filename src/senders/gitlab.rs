@@ -55,13 +55,13 @@ use http::{HeaderMap, HeaderName};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
+use crate::engine::headers::header_value;
+use crate::engine::json::parse_body;
 use crate::engine::{
     Algorithm, Description, Encoding, Grammar, IdRule, KeySet, ReceiverCore, SignatureRule,
     described_receiver,
 };
 use crate::event::typed_event;
-use crate::headers::header_value;
-use crate::json::parse_body;
 use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
 
 /// `X-Gitlab-Event`: the hook's name, such as `Push Hook`. Unsigned.

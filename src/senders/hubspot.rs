@@ -45,12 +45,12 @@ use http::HeaderName;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::engine::json::parse_array;
 use crate::engine::{
     Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
     TimeFormat, TimestampRule, TimestampSource, described_receiver,
 };
 use crate::event::{typed_event, unix_time};
-use crate::json::parse_array;
 use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
 
 static HUBSPOT: Description = Description {

@@ -43,12 +43,12 @@ use http::HeaderName;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::engine::json::parse_body;
 use crate::engine::{
     Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
     described_receiver,
 };
 use crate::event::{typed_event, unix_time};
-use crate::json::parse_body;
 use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
 
 static INTERCOM: Description = Description {

@@ -45,13 +45,13 @@ use http::{HeaderMap, HeaderName};
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::engine::headers::header_value;
+use crate::engine::json::parse_body;
 use crate::engine::{
     Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
     described_receiver,
 };
 use crate::event::typed_event;
-use crate::headers::header_value;
-use crate::json::parse_body;
 use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
 
 /// `X-Event-Name`: the event's name, unsigned.

@@ -60,13 +60,13 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 
+use crate::engine::json::parse_body;
 use crate::engine::{
     Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
     described_receiver,
 };
 use crate::event::{typed_event, unix_time};
 use crate::handshake::reply;
-use crate::json::parse_body;
 use crate::{Error, Handshake, ReplyRule, RetrySchedule, Secret, Tolerance};
 
 static META: Description = Description {

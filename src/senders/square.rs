@@ -42,12 +42,12 @@ use http::HeaderName;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::engine::json::parse_body;
 use crate::engine::{
     Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
     described_receiver,
 };
 use crate::event::{rfc3339, typed_event};
-use crate::json::parse_body;
 use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
 
 static SQUARE: Description = Description {

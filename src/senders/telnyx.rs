@@ -51,12 +51,12 @@ use http::HeaderName;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::engine::json::parse_body;
 use crate::engine::{
     Algorithm, Description, Encoding, Grammar, Part, SignatureRule, TimeFormat, TimestampRule,
     TimestampSource, described_receiver, key_pair_constructors,
 };
 use crate::event::{rfc3339, typed_event};
-use crate::json::parse_body;
 use crate::{Error, ReplyRule, RetrySchedule, Tolerance};
 
 static TELNYX: Description = Description {

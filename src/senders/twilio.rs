@@ -53,12 +53,12 @@ use http::HeaderName;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::engine::json::{parse_body, skip_whitespace};
 use crate::engine::{
     Algorithm, Description, Encoding, Grammar, IdRule, KeySet, Part, ReceiverCore, Request,
     SignatureRule, described_receiver,
 };
 use crate::event::{rfc3339, typed_event};
-use crate::json::{parse_body, skip_whitespace};
 use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
 
 static TWILIO: Description = Description {
@@ -203,7 +203,7 @@ fn signed_content(request: &Request<'_>, sink: &mut dyn FnMut(&[u8])) {
         return;
     }
     let mut sorted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (name, value) in crate::form::fields(request.body) {
+    for (name, value) in crate::engine::form::fields(request.body) {
         sorted.entry(name).or_default().insert(value);
     }
     for (name, values) in &sorted {
@@ -296,7 +296,7 @@ fn parse(body: &[u8]) -> Result<Event, Error> {
             "expected JSON or form parameters, found a byte a form body never carries raw".into();
         return Err(Error::payload_at(message, body, at));
     }
-    let params = crate::form::fields(body);
+    let params = crate::engine::form::fields(body);
     let first = |names: &[&str]| {
         names
             .iter()
@@ -315,7 +315,7 @@ fn parse(body: &[u8]) -> Result<Event, Error> {
 
 fn parse_json(body: &[u8]) -> Result<Event, Error> {
     let raw: Value = if body.get(skip_whitespace(body, 0)) == Some(&b'[') {
-        crate::json::parse_array(body)?
+        crate::engine::json::parse_array(body)?
     } else {
         parse_body(body)?
     };

@@ -41,12 +41,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 
+use crate::engine::json::{envelope_error, parse_body};
 use crate::engine::{
     Algorithm, Description, Encoding, Grammar, IdRule, KeySet, Part, ReceiverCore, SignatureRule,
     TimeFormat, TimestampRule, TimestampSource, described_receiver,
 };
 use crate::event::typed_event;
-use crate::json::{envelope_error, parse_body};
 use crate::{Error, Handshake, Provider, ReplyRule, RetrySchedule, Secret, Tolerance};
 
 /// The message type header, which the signature does not cover.

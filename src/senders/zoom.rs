@@ -36,13 +36,13 @@ use serde::Deserialize;
 use serde_json::Value;
 use time::OffsetDateTime;
 
+use crate::engine::json::{envelope_error, parse_body};
+use crate::engine::signature::encode_hex;
 use crate::engine::{
     Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
     TimeFormat, TimestampRule, TimestampSource, described_receiver,
 };
 use crate::event::{typed_event, unix_time};
-use crate::json::{envelope_error, parse_body};
-use crate::signature::encode_hex;
 use crate::{Error, Handshake, Provider, ReplyRule, RetrySchedule, Secret, Tolerance};
 
 static ZOOM: Description = Description {

@@ -38,6 +38,8 @@
 //! # Ok::<(), webhook_kit::Error>(())
 //! ```
 
+mod scan;
+
 use std::borrow::Cow;
 use std::time::Duration;
 
@@ -48,15 +50,15 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
-use crate::envelope::{ByType, Pairs, read_one_pass};
+use self::scan::{Occurrence, top_level_str};
+use crate::engine::envelope::{ByType, Pairs, read_one_pass};
+use crate::engine::headers::header_value;
+use crate::engine::json::parse_body;
+use crate::engine::scheme::{HeaderSet, Scheme, Signed, Verifier};
+use crate::engine::secret::{Keyring, Secret};
+use crate::engine::signature::{Encoding, Format};
 use crate::event::event_data;
-use crate::headers::header_value;
-use crate::json::parse_body;
 use crate::receiver::{Settings, provider_settings, receiver_builders};
-use crate::scan::{Occurrence, top_level_str};
-use crate::scheme::{HeaderSet, Scheme, Signed, Verifier};
-use crate::secret::{Keyring, Secret};
-use crate::signature::{Encoding, Format};
 use crate::{
     Delivery, Error, Provider, Received, ReplyRule, RetrySchedule, Tolerance, WebhookEvent,
 };

@@ -21,7 +21,7 @@ use std::marker::PhantomData;
 use serde::de::value::{BorrowedStrDeserializer, MapAccessDeserializer, StrDeserializer};
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, Visitor};
 
-use crate::json::body_text;
+use crate::engine::json::body_text;
 
 /// An envelope's (type field, data field) pairs, in priority order: the
 /// first type field present names the type, and its pair's data field

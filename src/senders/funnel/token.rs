@@ -8,9 +8,9 @@
 use base64::Engine as _;
 use http::{HeaderMap, HeaderName, header::AUTHORIZATION};
 
-use crate::headers::{required, trim};
-use crate::secret::Keyring;
-use crate::signature::BASE64;
+use crate::engine::headers::{required, trim};
+use crate::engine::secret::Keyring;
+use crate::engine::signature::BASE64;
 use crate::{Delivery, Error};
 
 /// Longest Basic credential we decode, on the stack.

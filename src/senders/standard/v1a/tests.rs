@@ -6,7 +6,7 @@ use hmac::Mac as _;
 use serde_json::Value;
 use sha2::{Digest as _, Sha512};
 
-const VECTORS: &str = include_str!("../../tests/data/v1a/vectors.json");
+const VECTORS: &str = include_str!("../../../../tests/data/v1a/vectors.json");
 
 fn vectors() -> Value {
     serde_json::from_str(VECTORS).expect("vectors.json is JSON")
@@ -112,7 +112,7 @@ fn the_v1_entries_of_the_vectors_are_genuine_hmacs() {
             let Some(mac) = entry.strip_prefix("v1,") else {
                 continue;
             };
-            let mut hmac = crate::secret::HmacSha256::new_from_slice(&secret).expect("key");
+            let mut hmac = crate::engine::secret::HmacSha256::new_from_slice(&secret).expect("key");
             for part in [text(case, "id"), ".", text(case, "timestamp"), "."] {
                 hmac.update(part.as_bytes());
             }

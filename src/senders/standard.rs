@@ -59,6 +59,11 @@
 //! # Ok::<(), webhook_kit::Error>(())
 //! ```
 
+// Ed25519 (`v1a`) signatures, with the `ed25519` feature. The Ed25519
+// senders described on the core (Discord, Telnyx) use the engine's own check.
+#[cfg(feature = "ed25519")]
+pub(crate) mod v1a;
+
 use std::borrow::Cow;
 use std::time::Duration;
 
@@ -70,13 +75,13 @@ use serde_json::value::RawValue;
 use sha2::Digest;
 use time::OffsetDateTime;
 
-use crate::envelope::{ByType, read_one_pass};
+use crate::engine::envelope::{ByType, read_one_pass};
+use crate::engine::json::parse_body;
+use crate::engine::scheme::{HeaderSet, Pieces, Scheme, Signed, Verifier};
+use crate::engine::secret::{Keyring, Secret};
+use crate::engine::signature::{Encoding, Format, encode_hex};
 use crate::event::event_data;
-use crate::json::parse_body;
 use crate::receiver::{Settings, provider_settings, receiver_builders};
-use crate::scheme::{HeaderSet, Pieces, Scheme, Signed, Verifier};
-use crate::secret::{Keyring, Secret};
-use crate::signature::{Encoding, Format, encode_hex};
 use crate::{
     Delivery, Error, Provider, Received, ReplyRule, RetrySchedule, Tolerance, WebhookEvent,
 };
@@ -165,7 +170,7 @@ pub struct StandardWebhooks {
     verifier: Verifier,
     settings: Settings,
     #[cfg(feature = "ed25519")]
-    ed25519: crate::v1a::Ed25519Keys,
+    ed25519: self::v1a::Ed25519Keys,
 }
 
 impl std::fmt::Debug for StandardWebhooks {
@@ -229,12 +234,12 @@ impl StandardWebhooks {
             verifier: Verifier::new(&SCHEME, keys),
             settings: Settings::new(REPLY_RULE, RetrySchedule::standard_webhooks()),
             #[cfg(feature = "ed25519")]
-            ed25519: crate::v1a::Ed25519Keys::default(),
+            ed25519: self::v1a::Ed25519Keys::default(),
         }
     }
 
     /// The second kind of signature this receiver checks, if any.
-    fn extra(&self) -> Option<&dyn crate::scheme::ExtraCheck> {
+    fn extra(&self) -> Option<&dyn crate::engine::scheme::ExtraCheck> {
         #[cfg(feature = "ed25519")]
         if !self.ed25519.is_empty() {
             return Some(&self.ed25519);
@@ -486,7 +491,7 @@ impl StandardWebhooks {
     /// # Ok::<(), webhook_kit::Error>(())
     /// ```
     pub fn with_public_key(mut self, public_key: impl AsRef<[u8]>) -> Result<Self, Error> {
-        let key = crate::v1a::PublicKey::parse(public_key.as_ref())?;
+        let key = self::v1a::PublicKey::parse(public_key.as_ref())?;
         if self.ed25519.trusted.len() >= MAX_V1A_CHECKS {
             return Err(Error::InvalidSecret(
                 "at most MAX_V1A_CHECKS (8) `whpk_` public keys are trusted: one more could never be checked",
@@ -519,7 +524,7 @@ impl StandardWebhooks {
     /// # Ok::<(), webhook_kit::Error>(())
     /// ```
     pub fn from_signing_key(signing_key: impl Into<Secret>) -> Result<Self, Error> {
-        let key = crate::v1a::SigningKey::parse(signing_key.into().expose())?;
+        let key = self::v1a::SigningKey::parse(signing_key.into().expose())?;
         let mut receiver = StandardWebhooks::with_keys(Keyring::default());
         receiver.ed25519.trusted.push(key.public_key());
         receiver.ed25519.signer = Some(key);
@@ -528,7 +533,7 @@ impl StandardWebhooks {
 }
 
 #[cfg(feature = "ed25519")]
-pub use crate::v1a::MAX_V1A_CHECKS;
+pub use self::v1a::MAX_V1A_CHECKS;
 
 receiver_builders!(StandardWebhooks = "webhook_kit::standard::StandardWebhooks::new(\"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\")?":
     with_tolerance, max_body_size, with_reply_rule, with_retry_schedule);
@@ -637,7 +642,7 @@ impl WebhookEvent for Event {
 }
 
 /// The envelope's type and data fields, for [`read_one_pass`].
-const PAIRS: crate::envelope::Pairs = &[("type", "data")];
+const PAIRS: crate::engine::envelope::Pairs = &[("type", "data")];
 
 #[derive(Deserialize)]
 struct Envelope<'a> {

@@ -61,12 +61,12 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::custom::{body_id, header_text};
-use crate::headers::header_value;
-use crate::json::parse_body;
+use crate::engine::headers::header_value;
+use crate::engine::json::parse_body;
+use crate::engine::scheme::{HeaderSet, Scheme, Signed, Verifier};
+use crate::engine::secret::{Keyring, Secret};
+use crate::engine::signature::{Encoding, Format};
 use crate::receiver::{Settings, provider_settings, receiver_builders};
-use crate::scheme::{HeaderSet, Scheme, Signed, Verifier};
-use crate::secret::{Keyring, Secret};
-use crate::signature::{Encoding, Format};
 use crate::{
     Delivery, Error, Provider, Received, ReplyRule, RetrySchedule, Tolerance, WebhookEvent,
 };
@@ -295,10 +295,10 @@ impl Provider for GitHub {
     /// positions point into the decoded `payload` text.
     fn parse(&self, body: &[u8]) -> Result<Event, Error> {
         self.settings.check_size(body)?;
-        let payload: Value = if crate::form::starts_as_json_object(body) {
+        let payload: Value = if crate::engine::form::starts_as_json_object(body) {
             parse_body(body)?
         } else {
-            let fields = crate::form::field_map(body);
+            let fields = crate::engine::form::field_map(body);
             let text = fields.get("payload").ok_or_else(|| {
                 Error::payload_at(
                     "expected a JSON object or a form with a `payload` field".into(),

@@ -35,6 +35,8 @@
 //! # Ok::<(), webhook_kit::Error>(())
 //! ```
 
+mod token;
+
 use std::borrow::Cow;
 use std::time::Duration;
 
@@ -45,13 +47,13 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
-use crate::envelope::{ByType, Pairs, read_one_pass};
+use self::token::verify_token;
+use crate::engine::envelope::{ByType, Pairs, read_one_pass};
+use crate::engine::headers::sensitive_value;
+use crate::engine::json::{envelope_error, parse_body};
+use crate::engine::secret::{Keyring, Secret};
 use crate::event::event_data;
-use crate::headers::sensitive_value;
-use crate::json::{envelope_error, parse_body};
 use crate::receiver::{Settings, provider_settings, receiver_builders};
-use crate::secret::{Keyring, Secret};
-use crate::token::verify_token;
 use crate::{Delivery, Error, Provider, ReplyRule, RetrySchedule, WebhookEvent};
 
 /// The text Funnel looks for in a successful reply.

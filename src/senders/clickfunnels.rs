@@ -36,13 +36,13 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
-use crate::envelope::{ByType, Pairs, read_one_pass};
+use crate::engine::envelope::{ByType, Pairs, read_one_pass};
+use crate::engine::json::parse_body;
+use crate::engine::scheme::{HeaderSet, Pieces, Scheme, Signed, Verifier};
+use crate::engine::secret::{Keyring, Secret};
+use crate::engine::signature::{Encoding, Format};
 use crate::event::event_data;
-use crate::json::parse_body;
 use crate::receiver::{Settings, provider_settings, receiver_builders};
-use crate::scheme::{HeaderSet, Pieces, Scheme, Signed, Verifier};
-use crate::secret::{Keyring, Secret};
-use crate::signature::{Encoding, Format};
 use crate::{Delivery, Error, Provider, ReplyRule, RetrySchedule, Tolerance, WebhookEvent};
 
 static HEADERS: [HeaderSet; 1] = [HeaderSet {

@@ -16,7 +16,7 @@ use http::HeaderName;
 use subtle::ConstantTimeEq;
 
 use crate::Error;
-use crate::headers::trim;
+use crate::engine::headers::trim;
 
 /// Length of an HMAC-SHA256 tag.
 pub(crate) const TAG_LEN: usize = 32;

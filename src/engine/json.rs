@@ -10,7 +10,7 @@ use crate::Error;
 /// Deserializes a whole body, with serde_json's position in the error.
 ///
 /// Two checks come before serde, so that every provider, and the id check
-/// of [`top_level_str`](crate::scan::top_level_str), judge a body alike: JSON text is UTF-8 (serde_json
+/// of Fourvenues' `top_level_str` scan, judge a body alike: JSON text is UTF-8 (serde_json
 /// lets invalid bytes through inside a field it skips), and every envelope
 /// is an object (serde's derived structs would also take an array of the
 /// fields in order).

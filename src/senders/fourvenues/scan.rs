@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use serde::Deserialize as _;
 
 use crate::Error;
-use crate::json::{JSON_WHITESPACE, skip_whitespace};
+use crate::engine::json::{JSON_WHITESPACE, skip_whitespace};
 
 /// Which occurrences of the key the reader looks at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -37,13 +37,13 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
-use crate::envelope::{Pairs, ReadData, TypedData, read_one_pass};
+use crate::engine::envelope::{Pairs, ReadData, TypedData, read_one_pass};
+use crate::engine::json::{parse_body, parse_fragment};
+use crate::engine::scheme::{HeaderSet, Pieces, Scheme, Signed, Verifier};
+use crate::engine::secret::{Keyring, Secret};
+use crate::engine::signature::{Encoding, Format};
 use crate::event::event_data;
-use crate::json::{parse_body, parse_fragment};
 use crate::receiver::{Settings, provider_settings, receiver_builders};
-use crate::scheme::{HeaderSet, Pieces, Scheme, Signed, Verifier};
-use crate::secret::{Keyring, Secret};
-use crate::signature::{Encoding, Format};
 use crate::{Delivery, Error, Provider, ReplyRule, RetrySchedule, Tolerance, WebhookEvent};
 
 static HEADERS: [HeaderSet; 1] = [HeaderSet {

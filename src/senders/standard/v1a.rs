@@ -19,8 +19,8 @@ use base64::Engine as _;
 use ed25519_dalek::{Signature, Signer as _, VerifyingKey};
 
 use crate::Error;
-use crate::scheme::{ExtraCheck, SignedParts};
-use crate::signature::{BASE64, MAX_SIGNATURES, versioned_entries};
+use crate::engine::scheme::{ExtraCheck, SignedParts};
+use crate::engine::signature::{BASE64, MAX_SIGNATURES, versioned_entries};
 
 #[cfg(test)]
 mod tests;

@@ -62,7 +62,7 @@ fn decode(text: &[u8]) -> String {
     allow(dead_code, reason = "only the presets that take form bodies ask")
 )]
 pub(crate) fn starts_as_json_object(body: &[u8]) -> bool {
-    let at = crate::json::skip_whitespace(body, 0);
+    let at = crate::engine::json::skip_whitespace(body, 0);
     body.get(at) == Some(&b'{')
 }
 

@@ -66,11 +66,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::json::parse_body;
+use crate::engine::json::parse_body;
+use crate::engine::scheme::{HeaderSet, Pieces, Scheme, Signed, Verifier};
+use crate::engine::secret::{Keyring, Secret};
+use crate::engine::signature::{Encoding, Format};
 use crate::receiver::{Settings, provider_settings, receiver_builders};
-use crate::scheme::{HeaderSet, Pieces, Scheme, Signed, Verifier};
-use crate::secret::{Keyring, Secret};
-use crate::signature::{Encoding, Format};
 use crate::{
     Delivery, Error, Handshake, Provider, ReplyRule, RetrySchedule, Tolerance, WebhookEvent,
 };
@@ -440,8 +440,8 @@ impl Provider for Slack {
     /// anything else as a form, which never fails.
     fn parse(&self, body: &[u8]) -> Result<Event, Error> {
         self.settings.check_size(body)?;
-        if !crate::form::starts_as_json_object(body) {
-            let fields = crate::form::field_map(body);
+        if !crate::engine::form::starts_as_json_object(body) {
+            let fields = crate::engine::form::field_map(body);
             let payload = fields
                 .get("payload")
                 .and_then(|text| serde_json::from_str(text).ok());
@@ -490,7 +490,7 @@ impl Provider for Slack {
     ) -> Option<Result<Response<String>, Error>> {
         // A cheap look before verifying: most requests are events.
         let body = request.body;
-        if !crate::form::starts_as_json_object(body)
+        if !crate::engine::form::starts_as_json_object(body)
             || !body.windows(16).any(|w| w == b"url_verification")
         {
             return None;

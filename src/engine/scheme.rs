@@ -14,10 +14,12 @@ use hmac::Mac;
 use http::{HeaderMap, HeaderName};
 use time::OffsetDateTime;
 
-use crate::headers::{header_value, non_empty, trim};
-use crate::secret::{HmacSha256, Keyring, Secret};
-use crate::signature::{Encoding, Format, SignatureList, TAG_LEN, tags_equal};
-use crate::timestamp::{CanonicalText, Tolerance, is_canonical_decimal, parse_unix_seconds};
+use crate::engine::headers::{header_value, non_empty, trim};
+use crate::engine::secret::{HmacSha256, Keyring, Secret};
+use crate::engine::signature::{Encoding, Format, SignatureList, TAG_LEN, tags_equal};
+use crate::engine::timestamp::{
+    CanonicalText, Tolerance, is_canonical_decimal, parse_unix_seconds,
+};
 use crate::{Delivery, Error};
 
 /// The default body size limit: 1 MiB.
@@ -552,7 +554,7 @@ mod tests {
     use http::HeaderValue;
 
     use super::*;
-    use crate::signature::MAX_SIGNATURES;
+    use crate::engine::signature::MAX_SIGNATURES;
 
     const SIG: HeaderName = HeaderName::from_static("x-sig");
     const TS: HeaderName = HeaderName::from_static("x-ts");
