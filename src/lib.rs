@@ -217,7 +217,9 @@ pub use provider::{Provider, Received};
 pub use reply::{Ack, HandshakeReply, Rejection};
 pub use retry::{RetrySchedule, retry_after};
 pub use router::{AnyEvent, DynProvider, Router};
-#[cfg(all(feature = "ed25519", feature = "standard"))]
+// The `v1a` fuzz target's entry point, only in fuzzing builds
+// (`cargo fuzz` sets `--cfg fuzzing`): it is not API.
+#[cfg(all(fuzzing, feature = "ed25519", feature = "standard"))]
 #[doc(hidden)]
 pub use standard::v1a::__fuzz_v1a;
 
