@@ -181,7 +181,10 @@ fn a_blank_delivery_header_is_no_id_and_no_reason_to_refuse() {
     headers.insert("x-github-delivery", HeaderValue::from_static(" "));
     let received = receiver.receive_at(&headers, b"{}", now()).expect("ok");
     assert_eq!(received.delivery.id(), None);
-    assert_eq!((received.event.event_type(), &*received.event.id()), ("push", ""));
+    assert_eq!(
+        (received.event.event_type(), &*received.event.id()),
+        ("push", "")
+    );
 }
 
 #[test]

@@ -25,7 +25,10 @@
 /// sees no headers). `sign_event` names a function adding the event's name
 /// (and any header sent with it) to signed headers,
 /// `fn(&str, OffsetDateTime, &mut HeaderMap) -> Result<(), Error>`, and
-/// gives the receiver `sign_event_at(event, id, body, now)`.
+/// gives the receiver `sign_event_at(event, id, body, now)`. `sign_id`
+/// names a function giving the delivery id that
+/// [`Provider::sign_at`](crate::Provider::sign_at) sends where the caller
+/// gives none and the sender's id is unsigned, `fn(&[u8]) -> String`.
 ///
 /// The sender's file then writes only its constructors (which call
 /// `from_core`), its description, its event type and its presets.
@@ -43,6 +46,7 @@ macro_rules! described_receiver {
         $(body_headers: $body_headers:path,)?
         $(headers_into_event: $headers_into_event:path,)?
         $(sign_event: $sign_event:path,)?
+        $(sign_id: $sign_id:path,)?
     ) => {
         $(#[$meta])*
         #[derive(Clone)]
@@ -156,8 +160,9 @@ macro_rules! described_receiver {
                 body: &[u8],
                 now: ::time::OffsetDateTime,
             ) -> Result<::http::HeaderMap, $crate::Error> {
+                let id: Option<String> = None $( .or(Some($sign_id(body))) )?;
                 #[allow(unused_mut, reason = "only senders with body headers add to it")]
-                let mut headers = self.verifier.sign(body, now, None)?;
+                let mut headers = self.verifier.sign(body, now, id.as_deref())?;
                 $( $body_headers(body, &mut headers)?; )?
                 Ok(headers)
             }

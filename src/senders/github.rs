@@ -64,8 +64,8 @@ use time::OffsetDateTime;
 use crate::engine::headers::{body_uuid, header_text, header_value};
 use crate::engine::json::parse_body;
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, IdRule, KeySet, Part, ReceiverCore,
-    SignatureRule, described_receiver,
+    Algorithm, Description, Encoding, IdRule, KeySet, Part, ReceiverCore, SignatureRule,
+    described_receiver,
 };
 use crate::{Delivery, Error, ReplyRule, RetrySchedule, Secret, Tolerance, WebhookEvent};
 
@@ -99,11 +99,11 @@ const TARGET_ID: HeaderName = HeaderName::from_static("x-github-hook-installatio
 static GITHUB: Description = Description {
     name: "GitHub",
     algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule {
-        header: HeaderName::from_static("x-hub-signature-256"),
-        grammar: Grammar::Bare { prefix: b"sha256=" },
-        encoding: Encoding::Hex,
-    },
+    signature: SignatureRule::bare(
+        HeaderName::from_static("x-hub-signature-256"),
+        b"sha256=",
+        Encoding::Hex,
+    ),
     timestamp: None,
     id: Some(IdRule {
         header: DELIVERY_HEADER,
@@ -158,9 +158,11 @@ described_receiver! {
     parse: parse,
     example: "webhook_kit::github::GitHub::new(\"gh-secret\")?",
     builders: [with_secret, max_body_size, with_reply_rule, with_retry_schedule],
-    body_headers: delivery_from_body,
     headers_into_event: read_headers,
     sign_event: name_event,
+    // `sign_at`'s GUID is derived from the body: the same body keeps it,
+    // as a redelivery does.
+    sign_id: body_uuid,
 }
 
 impl GitHub {
@@ -286,14 +288,6 @@ fn read_headers(event: &mut Event, headers: &HeaderMap, delivery: &Delivery) {
     event.hook_id = header_text(headers, &HOOK_ID);
     event.target_type = header_text(headers, &TARGET_TYPE);
     event.target_id = header_text(headers, &TARGET_ID);
-}
-
-/// `sign_at`'s `X-GitHub-Delivery`: a GUID derived from the body, so the
-/// same body keeps its GUID, as a GitHub redelivery does. It names no
-/// event; [`GitHub::sign_event_at`] sets both.
-fn delivery_from_body(body: &[u8], headers: &mut HeaderMap) -> Result<(), Error> {
-    headers.insert(DELIVERY_HEADER, header_value(body_uuid(body))?);
-    Ok(())
 }
 
 /// `sign_event_at`'s `X-GitHub-Event`.

@@ -71,8 +71,8 @@ use time::format_description::well_known::Rfc3339;
 use crate::engine::headers::{body_uuid, header_text, header_value};
 use crate::engine::json::parse_body;
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, IdRule, KeySet, Part, ReceiverCore,
-    SignatureRule, described_receiver,
+    Algorithm, Description, Encoding, IdRule, KeySet, Part, ReceiverCore, SignatureRule,
+    described_receiver,
 };
 use crate::{Delivery, Error, ReplyRule, RetrySchedule, Secret, Tolerance, WebhookEvent};
 
@@ -135,11 +135,11 @@ static EVENTS_SIGNATURE: [HeaderName; 1] = [HeaderName::from_static("shopify-hma
 static SHOPIFY: Description = Description {
     name: "Shopify",
     algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule {
-        header: HeaderName::from_static("x-shopify-hmac-sha256"),
-        grammar: Grammar::Bare { prefix: b"" },
-        encoding: Encoding::Base64,
-    },
+    signature: SignatureRule::bare(
+        HeaderName::from_static("x-shopify-hmac-sha256"),
+        b"",
+        Encoding::Base64,
+    ),
     timestamp: None,
     id: Some(IdRule {
         header: WEBHOOK_ID_HEADER,
@@ -195,9 +195,11 @@ described_receiver! {
     parse: parse,
     example: "webhook_kit::shopify::Shopify::new(\"shpss_secret\")?",
     builders: [with_secret, max_body_size, with_reply_rule, with_retry_schedule],
-    body_headers: webhook_id_from_body,
     headers_into_event: read_headers,
     sign_event: name_topic,
+    // `sign_at`'s webhook id is derived from the body: the same body keeps it,
+    // as a redelivery does.
+    sign_id: body_uuid,
 }
 
 impl Shopify {
@@ -339,13 +341,6 @@ fn read_headers(event: &mut Event, headers: &HeaderMap, delivery: &Delivery) {
         .and_then(|text| OffsetDateTime::parse(&text, &Rfc3339).ok());
     event.shop_domain = first_header(headers, &SHOP_DOMAIN);
     event.api_version = first_header(headers, &API_VERSION);
-}
-
-/// `sign_at`'s `X-Shopify-Webhook-Id`, derived from the body; it names no
-/// topic. [`Shopify::sign_event_at`] sets both.
-fn webhook_id_from_body(body: &[u8], headers: &mut HeaderMap) -> Result<(), Error> {
-    headers.insert(WEBHOOK_ID_HEADER, header_value(body_uuid(body))?);
-    Ok(())
 }
 
 /// `sign_event_at`'s topic, and the time Shopify triggered the delivery.

@@ -68,11 +68,13 @@ use time::OffsetDateTime;
 
 use crate::engine::json::parse_body;
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
-    TimeFormat, TimestampRule, TimestampSource, described_receiver,
+    Algorithm, Description, Encoding, KeySet, Part, ReceiverCore, SignatureRule, TimeFormat,
+    TimestampRule, described_receiver,
 };
 use crate::event::unix_time;
-use crate::{Error, Handshake, Provider, ReplyRule, RetrySchedule, Secret, Tolerance, WebhookEvent};
+use crate::{
+    Error, Handshake, Provider, ReplyRule, RetrySchedule, Secret, Tolerance, WebhookEvent,
+};
 
 /// `X-Slack-No-Retry`: with the value `1` on a non-`2xx` reply, Slack does
 /// not redeliver that event.
@@ -102,15 +104,15 @@ pub const RETRY_NUM_HEADER: HeaderName = HeaderName::from_static("x-slack-retry-
 static SLACK: Description = Description {
     name: "Slack",
     algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule {
-        header: HeaderName::from_static("x-slack-signature"),
-        grammar: Grammar::Bare { prefix: b"v0=" },
-        encoding: Encoding::Hex,
-    },
-    timestamp: Some(TimestampRule {
-        source: TimestampSource::Header(HeaderName::from_static("x-slack-request-timestamp")),
-        format: TimeFormat::UnixSeconds,
-    }),
+    signature: SignatureRule::bare(
+        HeaderName::from_static("x-slack-signature"),
+        b"v0=",
+        Encoding::Hex,
+    ),
+    timestamp: Some(TimestampRule::header(
+        HeaderName::from_static("x-slack-request-timestamp"),
+        TimeFormat::UnixSeconds,
+    )),
     id: None,
     signed: &[
         Part::Text(b"v0:"),

@@ -50,8 +50,8 @@ use time::OffsetDateTime;
 
 use crate::engine::json::parse_body;
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
-    TimeFormat, TimestampRule, TimestampSource, described_receiver,
+    Algorithm, Description, Encoding, KeySet, Part, ReceiverCore, SignatureRule, TimeFormat,
+    TimestampRule, described_receiver,
 };
 use crate::event::unix_time;
 use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance, WebhookEvent};
@@ -59,19 +59,8 @@ use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance, WebhookEvent};
 static STRIPE: Description = Description {
     name: "Stripe",
     algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule {
-        header: HeaderName::from_static("stripe-signature"),
-        grammar: Grammar::Items {
-            separator: b',',
-            timestamp_key: Some(b"t"),
-            signature_key: b"v1",
-        },
-        encoding: Encoding::Hex,
-    },
-    timestamp: Some(TimestampRule {
-        source: TimestampSource::SignatureItem,
-        format: TimeFormat::UnixSeconds,
-    }),
+    signature: SignatureRule::t_v1(HeaderName::from_static("stripe-signature"), Encoding::Hex),
+    timestamp: Some(TimestampRule::signature_item(TimeFormat::UnixSeconds)),
     id: None,
     signed: &[Part::Timestamp, Part::Text(b"."), Part::Body],
     tolerance: Tolerance::stripe(),
