@@ -29,7 +29,10 @@
 //! accepted at once for rotation (GitHub sends one signature); the legacy
 //! SHA-1 `X-Hub-Signature` header is ignored, as GitHub recommends; a
 //! delivery without `X-GitHub-Delivery` or `X-GitHub-Event` still verifies,
-//! and the event's id or type is then empty.
+//! and the event's id or type is then empty; a delivery signed by
+//! [`Provider::sign_at`](crate::Provider::sign_at) carries a GUID derived
+//! from the body (the same body keeps it) and no event type, while
+//! [`GitHub::sign_event_at`] sets both.
 //!
 //! Sources: ¹ [Validating webhook deliveries](https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries)
 //! (also the test vector below); ² [Best practices for using webhooks](https://docs.github.com/en/webhooks/using-webhooks/best-practices-for-using-webhooks);

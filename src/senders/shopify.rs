@@ -36,7 +36,10 @@
 //! for "up to an hour" ¹, so keep both that long; the retry intervals; a
 //! delivery without the id, topic or time headers still verifies, with
 //! those fields empty; `X-Shopify-Triggered-At` is read as RFC 3339, and
-//! anything else reads as no time.
+//! anything else reads as no time; a delivery signed by
+//! [`Provider::sign_at`](crate::Provider::sign_at) carries a webhook id
+//! derived from the body (the same body keeps it) and no topic, while
+//! [`Shopify::sign_event_at`] sets the topic, the id and the time.
 //!
 //! Sources: ¹ [Verify webhook deliveries](https://shopify.dev/docs/apps/build/webhooks/verify-deliveries);
 //! ² [Webhooks delivery structure](https://shopify.dev/docs/apps/build/webhooks/delivery-structure);
