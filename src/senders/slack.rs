@@ -427,15 +427,10 @@ pub fn url_verification_reply(event: &Event) -> Option<Response<String>> {
 struct Outer {
     #[serde(rename = "type")]
     event_type: String,
-    #[serde(default)]
     challenge: Option<String>,
-    #[serde(default)]
     event_id: Option<String>,
-    #[serde(default)]
     event_time: Option<i64>,
-    #[serde(default)]
     team_id: Option<String>,
-    #[serde(default)]
     api_app_id: Option<String>,
     #[serde(default)]
     event: Value,

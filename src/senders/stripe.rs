@@ -229,32 +229,23 @@ struct Envelope {
     id: String,
     #[serde(rename = "type")]
     event_type: String,
-    #[serde(default)]
     created: Option<i64>,
-    #[serde(default)]
     livemode: Option<bool>,
-    #[serde(default)]
     api_version: Option<String>,
-    #[serde(default)]
     account: Option<String>,
-    #[serde(default)]
     data: Option<Data>,
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 struct Data {
     #[serde(default)]
     object: Value,
-    #[serde(default)]
     previous_attributes: Option<Value>,
 }
 
 fn parse(body: &[u8]) -> Result<Event, Error> {
     let envelope: Envelope = parse_body(body)?;
-    let data = envelope.data.unwrap_or(Data {
-        object: Value::Null,
-        previous_attributes: None,
-    });
+    let data = envelope.data.unwrap_or_default();
     Ok(Event {
         id: envelope.id,
         event_type: envelope.event_type,
