@@ -232,7 +232,10 @@ impl Rejection {
     ///
     /// assert_eq!(Rejection::UnknownProvider.status_code(), Rejection::UnknownProvider.status());
     /// ```
-    #[deprecated(since = "0.2.0", note = "use `Rejection::status()`, as `http` spells it")]
+    #[deprecated(
+        since = "0.2.0",
+        note = "use `Rejection::status()`, as `http` spells it"
+    )]
     pub fn status_code(&self) -> StatusCode {
         self.status()
     }

@@ -7,9 +7,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread;
 
+use actix_web::Responder;
 use actix_web::web::{self, Data};
 use actix_web::{App, HttpServer};
-use actix_web::Responder;
 use frameworks::{
     Processed, check, check_exactly_once, check_get_is_405, clickfunnels, funnel, handled_cases,
     loopback,
@@ -185,8 +185,9 @@ fn the_routed_extractor_hands_exactly_once_its_receiver() {
 #[test]
 fn handled_is_an_actix_responder_as_the_sender_expects() {
     let request = actix_web::test::TestRequest::default().to_http_request();
-    for (handled, status, retry_after, body) in handled_cases() {
-        let reply = handled.respond_to(&request);
+    for case in handled_cases() {
+        let (status, retry_after, body) = (case.status, case.retry_after, case.body);
+        let reply = case.handled.respond_to(&request);
         assert_eq!(reply.status().as_u16(), status, "{body}");
         assert_eq!(
             reply

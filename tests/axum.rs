@@ -6,8 +6,8 @@ mod frameworks;
 use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, FromRef, State};
-use axum::routing::post;
 use axum::response::IntoResponse;
+use axum::routing::post;
 use frameworks::{
     Processed, check, check_exactly_once, check_get_is_405, clickfunnels, funnel, handled_cases,
     loopback, on_tokio,
@@ -143,8 +143,8 @@ fn the_routed_extractor_picks_the_receiver_by_path() {
     assert_eq!(reply.status(), 404);
     assert_eq!(reply.body(), b"no webhook receiver for this path");
     // A name that is not UTF-8 is no route's: 404, not a server error.
-    let reply = frameworks::client::post(addr, "/webhooks/%FF", &HeaderMap::new(), b"{}")
-        .expect("answer");
+    let reply =
+        frameworks::client::post(addr, "/webhooks/%FF", &HeaderMap::new(), b"{}").expect("answer");
     assert_eq!(reply.status(), 404);
     let reply =
         frameworks::client::post(addr, "/no-param", &HeaderMap::new(), b"{}").expect("answer");
@@ -263,11 +263,15 @@ fn handled_is_an_axum_response_as_the_sender_expects() {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime");
-    for (handled, status, retry_after, body) in handled_cases() {
-        let reply = IntoResponse::into_response(handled);
+    for case in handled_cases() {
+        let (status, retry_after, body) = (case.status, case.retry_after, case.body);
+        let reply = IntoResponse::into_response(case.handled);
         assert_eq!(reply.status(), status, "{body}");
         assert_eq!(
-            reply.headers().get("retry-after").map(|value| value.to_str().expect("ascii")),
+            reply
+                .headers()
+                .get("retry-after")
+                .map(|value| value.to_str().expect("ascii")),
             retry_after,
             "{body}"
         );

@@ -146,8 +146,8 @@ mod axum_example {
 
     use http::HeaderMap;
     use time::OffsetDateTime;
-    use webhook_kit::standard::StandardWebhooks;
     use webhook_kit::Ack;
+    use webhook_kit::standard::StandardWebhooks;
 
     const SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
 

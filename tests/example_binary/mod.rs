@@ -177,4 +177,3 @@ impl Example {
         super::http_client::post(self.addr, path, headers, body).expect("the example answers")
     }
 }
-

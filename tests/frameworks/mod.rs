@@ -391,7 +391,9 @@ pub(crate) fn check_exactly_once(
 
     // The acknowledgement is the sender's own, for the copy too.
     let funnel_body = format!(r#"{{"id": {funnel_id}, "event": "quote.created", "data": {{}}}}"#);
-    let signed = funnel().sign_at(funnel_body.as_bytes(), now()).expect("sign");
+    let signed = funnel()
+        .sign_at(funnel_body.as_bytes(), now())
+        .expect("sign");
     for attempt in ["first", "copy"] {
         let reply = post(addr, funnel_route, &signed, funnel_body.as_bytes());
         assert_eq!(reply.status(), 200, "{attempt}: {}", text(&reply));
@@ -401,20 +403,34 @@ pub(crate) fn check_exactly_once(
     assert_eq!(processed.times(&funnel_id.to_string()), 1, "{funnel_route}");
 }
 
-/// What `Handled` must answer in every framework, as `(handled, status,
-/// retry-after, body)`: the sender's acknowledgement for the variants that
-/// acknowledge, 429 with `Retry-After` for an event in progress, 503 for a
-/// failure.
-pub(crate) fn handled_cases() -> Vec<(Handled<&'static str, &'static str>, u16, Option<&'static str>, &'static str)> {
-    let ack = || funnel().acknowledge();
+/// A `Handled` and the reply it must give.
+pub(crate) struct HandledCase {
+    pub(crate) handled: Handled<&'static str, &'static str>,
+    pub(crate) status: u16,
+    pub(crate) retry_after: Option<&'static str>,
+    pub(crate) body: &'static str,
+}
+
+/// What `Handled` must answer in every framework: the sender's
+/// acknowledgement for the variants that acknowledge, 429 with
+/// `Retry-After` for an event in progress, 503 for a failure.
+pub(crate) fn handled_cases() -> Vec<HandledCase> {
+    let case = |handled, status, retry_after, body| HandledCase {
+        handled,
+        status,
+        retry_after,
+        body,
+    };
     vec![
-        (
-            Handled::Duplicate { ack: ack() },
+        case(
+            Handled::Duplicate {
+                ack: funnel().acknowledge(),
+            },
             200,
             None,
             "Funnel Event Received",
         ),
-        (
+        case(
             Handled::InProgress {
                 retry_after: Duration::from_millis(4200),
             },
@@ -422,13 +438,13 @@ pub(crate) fn handled_cases() -> Vec<(Handled<&'static str, &'static str>, u16, 
             Some("5"),
             "event in progress: retry later",
         ),
-        (
+        case(
             Handled::Failed("database down"),
             503,
             None,
             "processing failed: retry later",
         ),
-        (
+        case(
             Handled::StoreUnavailable("redis down"),
             503,
             None,
