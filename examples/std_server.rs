@@ -117,7 +117,7 @@ fn respond(app: &App, request: &Request) -> Response<String> {
         Err(error) => {
             let rejection = Rejection::from(error);
             // The message says what was wrong and never holds a secret.
-            eprintln!("{name}: rejected {}: {rejection}", rejection.status_code());
+            eprintln!("{name}: rejected {}: {rejection}", rejection.status());
             return rejection.to_response();
         }
     };

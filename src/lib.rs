@@ -148,12 +148,15 @@
 //! - `ecdsa`: ECDSA P-256 signatures (SendGrid);
 //! - `ed25519`: Standard Webhooks `v1a` signatures;
 //! - `axum`: the `axum::Webhook<P>` extractor (and `axum::RoutedWebhook`
-//!   over a [`Router`]), and `IntoResponse` for [`Ack`], [`Error`] and
-//!   [`Rejection`];
+//!   over a [`Router`]), carrying its receiver for
+//!   [`ExactlyOnce`](dedup::ExactlyOnce) (`hook.exactly_once(&store)`), and
+//!   `IntoResponse` for [`Ack`], [`Error`], [`Rejection`] and
+//!   [`dedup::Handled`];
 //! - `tower`: `tower::VerifyLayer<P>`, verification as a tower layer that
 //!   runs before the inner service (axum `route_layer`, hyper);
-//! - `actix`: the `actix::Webhook<P>` extractor for actix-web 4, and
-//!   `Responder`/`ResponseError` for the same types;
+//! - `actix`: the same `Webhook<P>` and `RoutedWebhook` with actix-web 4
+//!   extractors (`actix::Webhook<P>`), and `Responder`/`ResponseError` for
+//!   the same types;
 //! - `tracing`: one `tracing` span per delivery (sender, event, delivery id,
 //!   the matching secret's name, outcome, reason code), a `warn` event per
 //!   rejection; never a secret, signature or body ([`observe`] lists the

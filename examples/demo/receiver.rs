@@ -87,7 +87,7 @@ async fn respond(
         Ok(received) => received.event,
         Err(error) => {
             let rejection = Rejection::from(error);
-            return Ok(reply(rejection.status_code(), rejection.to_string()));
+            return Ok(reply(rejection.status(), rejection.to_string()));
         }
     };
     let id = event.id();
