@@ -117,7 +117,7 @@
 //! - `ecdsa`: ECDSA P-256 signatures (SendGrid);
 //! - `ed25519`: Standard Webhooks `v1a` signatures;
 //! - `axum`: the `axum::Webhook<P>` extractor (and `axum::RoutedWebhook`
-//!   over a [`Router`]), and `IntoResponse` for [`Ack`], [`Error`] and
+//!   over [`Receivers`]), and `IntoResponse` for [`Ack`], [`Error`] and
 //!   [`Rejection`];
 //! - `tower`: `tower::VerifyLayer<P>`, verification as a tower layer that
 //!   runs before the inner service (axum `route_layer`, hyper);
@@ -184,9 +184,9 @@ pub mod observe;
 mod outcome;
 mod provider;
 mod receiver;
+mod receivers;
 mod reply;
 mod retry;
-mod router;
 mod senders;
 
 pub mod custom;
@@ -216,7 +216,9 @@ pub use outcome::{Outcome, ReplyRule};
 pub use provider::{Provider, Received};
 pub use reply::{Ack, HandshakeReply, Rejection};
 pub use retry::{RetrySchedule, retry_after};
-pub use router::{AnyEvent, DynProvider, Router};
+#[allow(deprecated, reason = "`Router` stays as the old name of `Receivers`")]
+pub use receivers::Router;
+pub use receivers::{AnyEvent, DynProvider, Receivers};
 #[cfg(all(feature = "ed25519", feature = "standard"))]
 #[doc(hidden)]
 pub use standard::v1a::__fuzz_v1a;

@@ -54,7 +54,7 @@ fn the_vectors_event_parses() {
     assert_eq!(event.event_type(), "payment.authorized");
     assert_eq!(event.contains, ["payment"]);
     assert_eq!(
-        event.payload["payment"]["entity"]["id"],
+        event.data["payment"]["entity"]["id"],
         "pay_6koWN7bvxujzxM"
     );
     assert_eq!(
