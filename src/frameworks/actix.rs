@@ -42,7 +42,7 @@ use super::body::check_announced;
 use crate::handshake::{self, Handshake};
 use crate::observe;
 pub use crate::{Ack, Rejection};
-use crate::{AnyEvent, Delivery, Error, Provider, Router};
+use crate::{AnyEvent, Delivery, Error, Provider, Receivers};
 
 /// A verified delivery from `P`, extracted from a request: the typed event,
 /// what the request told about itself, the raw body, and the reply the
@@ -166,7 +166,7 @@ impl FromRequest for RoutedWebhook {
     type Future = LocalFuture<Result<Self, Rejection>>;
 
     fn from_request(request: &HttpRequest, payload: &mut dev::Payload) -> Self::Future {
-        let router = request.app_data::<Data<Router>>().cloned();
+        let router = request.app_data::<Data<Receivers>>().cloned();
         let provider = request.match_info().get("provider").map(str::to_owned);
         let headers = to_http_headers(request);
         let (method, uri) = to_http_target(request);

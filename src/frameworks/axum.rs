@@ -87,7 +87,7 @@ use crate::handshake::{self, Handshake};
 use crate::observe;
 use crate::reply::plain_text;
 pub use crate::{Ack, Rejection};
-use crate::{AnyEvent, Delivery, Error, Provider, Router};
+use crate::{AnyEvent, Delivery, Error, Provider, Receivers};
 
 /// A verified delivery from `P`, extracted from a request: the typed event,
 /// what the request told about itself, the raw body, and the reply the
@@ -220,13 +220,13 @@ pub struct RoutedWebhook {
 
 impl<S> FromRequest<S> for RoutedWebhook
 where
-    Arc<Router>: FromRef<S>,
+    Arc<Receivers>: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = Rejection;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Rejection> {
-        let router = Arc::<Router>::from_ref(state);
+        let router = Arc::<Receivers>::from_ref(state);
         let (mut parts, body) = request.with_limited_body().into_parts();
         let params = RawPathParams::from_request_parts(&mut parts, state)
             .await
