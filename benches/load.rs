@@ -78,7 +78,7 @@ use tokio::sync::{mpsc, oneshot};
 use webhook_kit::axum::{Rejection, RoutedWebhook};
 use webhook_kit::dedup::{AsyncIdempotencyStore, AsyncRedisStore, ExactlyOnce, MemoryStore};
 use webhook_kit::standard::StandardWebhooks;
-use webhook_kit::{Router, WebhookEvent};
+use webhook_kit::{Receivers, WebhookEvent};
 
 type BoxError = Box<dyn Error + Send + Sync>;
 
@@ -231,12 +231,12 @@ async fn run_all(settings: Settings) -> Result<(), BoxError> {
 /// the ledger.
 #[derive(Clone)]
 struct DedupApp<S> {
-    receivers: Arc<Router>,
+    receivers: Arc<Receivers>,
     store: S,
     ledger: Arc<Ledger>,
 }
 
-impl<S> FromRef<DedupApp<S>> for Arc<Router> {
+impl<S> FromRef<DedupApp<S>> for Arc<Receivers> {
     fn from_ref(app: &DedupApp<S>) -> Self {
         Arc::clone(&app.receivers)
     }
@@ -249,7 +249,9 @@ where
     S: AsyncIdempotencyStore + Clone + Send + Sync + 'static,
 {
     let app = DedupApp {
-        receivers: Arc::new(Router::new().route("standard", StandardWebhooks::new(SECRET)?)),
+        receivers: Arc::new(
+            Receivers::new().with_receiver("standard", StandardWebhooks::new(SECRET)?),
+        ),
         store,
         ledger: Arc::clone(ledger),
     };
@@ -1040,7 +1042,7 @@ mod inbox {
     use sqlx::postgres::PgPoolOptions;
     use webhook_kit::axum::{Rejection, RoutedWebhook};
     use webhook_kit::dedup::inbox::{self, Inbox};
-    use webhook_kit::{Router, WebhookEvent};
+    use webhook_kit::{Receivers, WebhookEvent};
 
     use webhook_kit::standard::StandardWebhooks;
 
@@ -1048,11 +1050,11 @@ mod inbox {
 
     #[derive(Clone)]
     struct InboxApp {
-        receivers: Arc<Router>,
+        receivers: Arc<Receivers>,
         pool: PgPool,
     }
 
-    impl FromRef<InboxApp> for Arc<Router> {
+    impl FromRef<InboxApp> for Arc<Receivers> {
         fn from_ref(app: &InboxApp) -> Self {
             Arc::clone(&app.receivers)
         }
@@ -1080,7 +1082,9 @@ mod inbox {
     /// handler runs the inbox.
     pub(super) fn router(pool: PgPool) -> Result<axum::Router, BoxError> {
         let app = InboxApp {
-            receivers: Arc::new(Router::new().route("standard", StandardWebhooks::new(SECRET)?)),
+            receivers: Arc::new(
+                Receivers::new().with_receiver("standard", StandardWebhooks::new(SECRET)?),
+            ),
             pool,
         };
         Ok(axum::Router::new()

@@ -29,18 +29,18 @@ use webhook_kit::dedup::{AsyncRedisStore, ExactlyOnce, Handled};
 use webhook_kit::github::GitHub;
 use webhook_kit::standard::StandardWebhooks;
 use webhook_kit::stripe::Stripe;
-use webhook_kit::{Router, WebhookEvent};
+use webhook_kit::{Receivers, WebhookEvent};
 
 /// What every request needs: the receivers by route name and the store of
 /// event ids, shared by all the servers that use the same Redis.
 #[derive(Clone)]
 struct App {
-    receivers: Arc<Router>,
+    receivers: Arc<Receivers>,
     store: AsyncRedisStore,
 }
 
 // The extractor finds the receivers in the state.
-impl FromRef<App> for Arc<Router> {
+impl FromRef<App> for Arc<Receivers> {
     fn from_ref(app: &App) -> Self {
         Arc::clone(&app.receivers)
     }
@@ -109,17 +109,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "STANDARD_WEBHOOKS_PREVIOUS_SECRET",
         "whsec_ZGVtby1wcmV2aW91cy1zdGFuZGFyZC1r",
     ))?;
-    let receivers = Router::new()
-        .route(
+    let receivers = Receivers::new()
+        .with_receiver(
             "github",
             GitHub::new(secret("GITHUB_SECRET", "demo-github-secret"))?,
         )
-        .route(
+        .with_receiver(
             "stripe",
             Stripe::new(secret("STRIPE_SECRET", "whsec_demo-stripe-secret"))?,
         )
-        .route("standard", standard)
-        .route(
+        .with_receiver("standard", standard)
+        .with_receiver(
             "clickfunnels",
             ClickFunnels::new(secret("CLICKFUNNELS_SECRET", "demo-clickfunnels-secret"))?,
         );

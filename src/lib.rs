@@ -214,11 +214,11 @@ pub use event::{UnknownEvent, WebhookEvent};
 pub use handshake::Handshake;
 pub use outcome::{Outcome, ReplyRule};
 pub use provider::{Provider, Received};
-pub use reply::{Ack, HandshakeReply, Rejection};
-pub use retry::{RetrySchedule, retry_after};
 #[allow(deprecated, reason = "`Router` stays as the old name of `Receivers`")]
 pub use receivers::Router;
 pub use receivers::{AnyEvent, DynProvider, Receivers};
+pub use reply::{Ack, HandshakeReply, Rejection};
+pub use retry::{RetrySchedule, retry_after};
 #[cfg(all(feature = "ed25519", feature = "standard"))]
 #[doc(hidden)]
 pub use standard::v1a::__fuzz_v1a;

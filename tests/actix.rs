@@ -14,7 +14,7 @@ use http::HeaderMap;
 use webhook_kit::actix::{Ack, RoutedWebhook, Webhook};
 use webhook_kit::clickfunnels::ClickFunnels;
 use webhook_kit::funnel::Funnel;
-use webhook_kit::{Error, Router};
+use webhook_kit::{Error, Receivers};
 
 async fn clickfunnels_hook(
     processed: Data<Processed>,
@@ -38,7 +38,11 @@ async fn funnel_hook(
     Ok(hook.ack)
 }
 
-async fn routed_hook(processed: Data<Processed>, router: Data<Router>, hook: RoutedWebhook) -> Ack {
+async fn routed_hook(
+    processed: Data<Processed>,
+    router: Data<Receivers>,
+    hook: RoutedWebhook,
+) -> Ack {
     processed.handle(router.get(&hook.provider).expect("routed"), &hook.event);
     hook.ack
 }
@@ -55,9 +59,9 @@ fn start() -> (SocketAddr, Arc<Processed>) {
         Data::new(clickfunnels()),
         Data::new(funnel()),
         Data::new(
-            Router::new()
-                .route("clickfunnels", clickfunnels())
-                .route("funnel", funnel()),
+            Receivers::new()
+                .with_receiver("clickfunnels", clickfunnels())
+                .with_receiver("funnel", funnel()),
         ),
     );
     thread::spawn(move || {

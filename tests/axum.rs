@@ -12,14 +12,14 @@ use http::HeaderMap;
 use webhook_kit::axum::{Ack, RoutedWebhook, Webhook};
 use webhook_kit::clickfunnels::ClickFunnels;
 use webhook_kit::funnel::Funnel;
-use webhook_kit::{Error, Provider, Router};
+use webhook_kit::{Error, Provider, Receivers};
 
 /// One state for several receivers, as an application holds them.
 #[derive(Clone)]
 struct AppState {
     clickfunnels: Arc<ClickFunnels>,
     funnel: Arc<Funnel>,
-    router: Arc<Router>,
+    router: Arc<Receivers>,
     processed: Arc<Processed>,
 }
 
@@ -35,7 +35,7 @@ impl FromRef<AppState> for Arc<Funnel> {
     }
 }
 
-impl FromRef<AppState> for Arc<Router> {
+impl FromRef<AppState> for Arc<Receivers> {
     fn from_ref(state: &AppState) -> Self {
         Arc::clone(&state.router)
     }
@@ -71,9 +71,9 @@ fn start() -> (std::net::SocketAddr, Arc<Processed>) {
         clickfunnels: Arc::new(clickfunnels()),
         funnel: Arc::new(funnel()),
         router: Arc::new(
-            Router::new()
-                .route("clickfunnels", clickfunnels())
-                .route("funnel", funnel()),
+            Receivers::new()
+                .with_receiver("clickfunnels", clickfunnels())
+                .with_receiver("funnel", funnel()),
         ),
         processed: Arc::clone(&processed),
     };
@@ -161,7 +161,7 @@ fn start_limited(receiver: ClickFunnels, layer: DefaultBodyLimit) -> std::net::S
 
 #[test]
 fn axums_default_body_limit_applies_when_smaller_than_the_receivers() {
-    let receiver = clickfunnels().max_body_size(1 << 20);
+    let receiver = clickfunnels().with_max_body(1 << 20);
     let addr = start_limited(receiver.clone(), DefaultBodyLimit::max(1024));
 
     let (headers, body) = signed_of_len(&receiver, 4096);
@@ -194,7 +194,7 @@ fn the_receivers_limit_applies_when_smaller_than_axums() {
 
 #[test]
 fn a_disabled_axum_limit_leaves_the_receivers() {
-    let receiver = clickfunnels().max_body_size(8192);
+    let receiver = clickfunnels().with_max_body(8192);
     let addr = start_limited(receiver.clone(), DefaultBodyLimit::disable());
     let (headers, body) = signed_of_len(&receiver, 4096);
     let reply = frameworks::client::post(addr, "/hook", &headers, &body).expect("answer");

@@ -1,6 +1,6 @@
 //! The `Provider` API every sender shares: it is dyn-compatible, its events
 //! survive a JSON round trip (a queue), `receive_at` gives each sender's
-//! `Delivery`, one `Router` serves several senders, a body can be received
+//! `Delivery`, one `Receivers` serves several senders, a body can be received
 //! into a user type, and the `http`/`time` re-exports are usable.
 
 mod common;
@@ -13,7 +13,7 @@ use webhook_kit::falu::{self, Falu};
 use webhook_kit::fourvenues::{self, Fourvenues};
 use webhook_kit::funnel::{self, Funnel};
 use webhook_kit::standard::{self, StandardWebhooks};
-use webhook_kit::{Error, Outcome, Provider, Received, Router, WebhookEvent};
+use webhook_kit::{Error, Outcome, Provider, Received, Receivers, WebhookEvent};
 
 const WHSEC: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
 const OLD_WHSEC: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -259,12 +259,12 @@ fn secret_index_is_one_for_the_old_secret_after_rotation() {
 
 #[test]
 fn one_router_serves_all_five_providers() {
-    let router = Router::new()
-        .route("falu", falu())
-        .route("clickfunnels", clickfunnels())
-        .route("fourvenues", fourvenues())
-        .route("funnel", funnel())
-        .route("standard", standard());
+    let router = Receivers::new()
+        .with_receiver("falu", falu())
+        .with_receiver("clickfunnels", clickfunnels())
+        .with_receiver("fourvenues", fourvenues())
+        .with_receiver("funnel", funnel())
+        .with_receiver("standard", standard());
     assert_eq!(
         router.names().collect::<Vec<_>>(),
         ["falu", "clickfunnels", "fourvenues", "funnel", "standard"]

@@ -274,7 +274,9 @@ fn parse(body: &[u8]) -> Result<Event, Error> {
         serde_json::from_slice(body).map_err(|e| Error::payload(&e, body, 0))?;
     let events: Vec<EmailEvent> = objects.into_iter().map(EmailEvent::from_object).collect();
     let event_type = match events.split_first() {
-        Some((first, rest)) if rest.iter().all(|e| e.event_type == first.event_type) => first.event_type.clone(),
+        Some((first, rest)) if rest.iter().all(|e| e.event_type == first.event_type) => {
+            first.event_type.clone()
+        }
         _ => MIXED.to_owned(),
     };
     Ok(Event {
