@@ -1,6 +1,6 @@
 //! actix-web 4 integration (feature `actix`): the [`Webhook`] extractor for
 //! one provider per route, [`RoutedWebhook`] for a `/webhooks/{provider}`
-//! route over a [`Router`], `Responder` for [`Ack`] and
+//! route over [`Receivers`], `Responder` for [`Ack`] and
 //! `ResponseError` for [`Error`] and [`Rejection`].
 //!
 //! actix-web 4 speaks `http` 0.2; the extractors carry its headers over to
@@ -127,21 +127,21 @@ where
 }
 
 /// A verified delivery on a `/webhooks/{provider}` route: the
-/// [`Router`] registered as `Data<Router>` picks the
+/// [`Receivers`] registered as `Data<Receivers>` picks the
 /// receiver named by the `{provider}` path segment. An unknown name is
 /// answered `404`.
 ///
 /// ```
 /// use actix_web::web::{self, Data};
 /// use webhook_kit::actix::{Ack, RoutedWebhook};
-/// use webhook_kit::{Router, WebhookEvent};
+/// use webhook_kit::{Receivers, WebhookEvent};
 ///
 /// async fn webhook(hook: RoutedWebhook) -> Ack {
 ///     println!("{} {}", hook.provider, hook.event.id());
 ///     hook.ack
 /// }
 ///
-/// let receivers = Data::new(Router::new().route("funnel", webhook_kit::funnel::Funnel::new()));
+/// let receivers = Data::new(Receivers::new().with_receiver("funnel", webhook_kit::funnel::Funnel::new()));
 /// let app = actix_web::App::new()
 ///     .app_data(receivers)
 ///     .route("/webhooks/{provider}", web::post().to(webhook));
@@ -192,7 +192,7 @@ impl FromRequest for RoutedWebhook {
 }
 
 const NO_RECEIVER: &str = "no `Data<P>` app data for this receiver type";
-const NO_ROUTER: &str = "no `Data<Router>` app data";
+const NO_ROUTER: &str = "no `Data<Receivers>` app data";
 const NO_PARAM: &str = "the route has no `{provider}` segment";
 
 /// The request's headers as `http` 1 values. A header that does not carry

@@ -1,6 +1,6 @@
 //! axum 0.8 integration (feature `axum`): the [`Webhook`] extractor for one
 //! provider per route, [`RoutedWebhook`] for a `/webhooks/{provider}` route
-//! over a [`Router`], and `IntoResponse` for [`Ack`],
+//! over [`Receivers`], and `IntoResponse` for [`Ack`],
 //! [`Error`] and [`Rejection`].
 //!
 //! The extractors take their receiver from the router state through
@@ -98,7 +98,7 @@ use crate::{AnyEvent, Delivery, Error, Provider, Receivers};
 /// struct holding several receivers, derive `FromRef` (axum's `macros`
 /// feature), which implements it for each field's type. Each field must be
 /// an `Arc` of the receiver: a field holding the receiver itself (or a
-/// [`Router`] rather than an `Arc<Router>`) gives `Arc<P>: FromRef<S>`
+/// [`Receivers`] rather than an `Arc<Receivers>`) gives `Arc<P>: FromRef<S>`
 /// errors about the handler, not the field.
 ///
 /// ```
@@ -111,12 +111,12 @@ use crate::{AnyEvent, Delivery, Error, Provider, Receivers};
 /// use webhook_kit::falu::Falu;
 ///
 /// #[derive(Clone, FromRef)]
-/// struct Receivers {
+/// struct AppState {
 ///     falu: Arc<Falu>,
 ///     clickfunnels: Arc<ClickFunnels>,
 /// }
 ///
-/// let state = Receivers {
+/// let state = AppState {
 ///     falu: Arc::new(Falu::new("falu-secret")?),
 ///     clickfunnels: Arc::new(ClickFunnels::new("cf-secret")?),
 /// };
@@ -180,7 +180,7 @@ where
 }
 
 /// A verified delivery on a `/webhooks/{provider}` route: the
-/// [`Router`] from the state picks the receiver named by
+/// [`Receivers`] from the state picks the receiver named by
 /// the `{provider}` path parameter. An unknown name is answered `404`.
 ///
 /// ```
@@ -188,16 +188,16 @@ where
 ///
 /// use axum::routing::post;
 /// use webhook_kit::axum::{Ack, RoutedWebhook};
-/// use webhook_kit::{Router, WebhookEvent};
+/// use webhook_kit::{Receivers, WebhookEvent};
 ///
 /// async fn webhook(hook: RoutedWebhook) -> Ack {
 ///     println!("{} {} {}", hook.provider, hook.event.event_type(), hook.event.id());
 ///     hook.ack
 /// }
 ///
-/// let receivers = Router::new()
-///     .route("falu", webhook_kit::falu::Falu::new("falu-secret")?)
-///     .route("funnel", webhook_kit::funnel::Funnel::new());
+/// let receivers = Receivers::new()
+///     .with_receiver("falu", webhook_kit::falu::Falu::new("falu-secret")?)
+///     .with_receiver("funnel", webhook_kit::funnel::Funnel::new());
 /// let app: axum::Router = axum::Router::new()
 ///     .route("/webhooks/{provider}", post(webhook))
 ///     .with_state(Arc::new(receivers));
