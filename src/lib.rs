@@ -72,8 +72,10 @@
 //!
 //! # Beyond verification
 //!
-//! - [`ReplyRule`] and [`RetrySchedule`] values hold each provider's
-//!   success rule and redelivery plan, e.g. `RetrySchedule::clickfunnels()`.
+//! - [`ReplyRule`], [`RetrySchedule`] and [`Tolerance`] values hold each
+//!   sender's success rule, redelivery plan and timestamp window, as presets
+//!   named after it: `ReplyRule::paddle()`, `RetrySchedule::paddle()`,
+//!   `Tolerance::paddle()`.
 //! - [`simulate`] delivers events to your handler the way a provider would,
 //!   with failures, retries, duplicates, shuffled order and timeouts, on a
 //!   virtual clock.

@@ -194,12 +194,13 @@ impl ReplyRule {
     /// with it.
     ///
     /// ```
-    /// use webhook_kit::{Provider, ReplyRule};
+    /// use webhook_kit::{Outcome, Provider, ReplyRule};
     ///
     /// let rule = ReplyRule::calendly();
+    /// let reply = |status: u16| http::Response::builder().status(status).body("").expect("reply");
     /// assert!(rule.is_success_status(200));
     /// assert!(rule.is_success_status(204));
-    /// assert!(!rule.is_success_status(410));
+    /// assert_eq!(rule.classify(&reply(410)), Outcome::Disable);
     /// assert!(!rule.is_success_status(500));
     /// assert_eq!(webhook_kit::calendly::Calendly::new("cal_signing_key")?.reply_rule(), rule);
     /// # Ok::<(), webhook_kit::Error>(())

@@ -343,12 +343,13 @@ impl ReplyRule {
     /// starts with it.
     ///
     /// ```
-    /// use webhook_kit::{Provider, ReplyRule};
+    /// use webhook_kit::{Outcome, Provider, ReplyRule};
     ///
     /// let rule = ReplyRule::hubspot();
+    /// let reply = |status: u16| http::Response::builder().status(status).body("").expect("reply");
     /// assert!(rule.is_success_status(200));
     /// assert!(rule.is_success_status(204));
-    /// assert!(!rule.is_success_status(429));
+    /// assert_eq!(rule.classify(&reply(429)), Outcome::Throttle { retry_after: None });
     /// assert!(!rule.is_success_status(500));
     /// assert_eq!(webhook_kit::hubspot::HubSpot::new("client-secret", "https://example.com/hooks")?.reply_rule(), rule);
     /// # Ok::<(), webhook_kit::Error>(())

@@ -175,13 +175,14 @@ impl ReplyRule {
     /// as Typeform publishes. [`Typeform`] starts with it.
     ///
     /// ```
-    /// use webhook_kit::{Provider, ReplyRule};
+    /// use webhook_kit::{Outcome, Provider, ReplyRule};
     ///
     /// let rule = ReplyRule::typeform();
+    /// let reply = |status: u16| http::Response::builder().status(status).body("").expect("reply");
     /// assert!(rule.is_success_status(200));
     /// assert!(rule.is_success_status(204));
-    /// assert!(!rule.is_success_status(404));
-    /// assert!(!rule.is_success_status(410));
+    /// assert_eq!(rule.classify(&reply(404)), Outcome::Disable);
+    /// assert_eq!(rule.classify(&reply(410)), Outcome::Disable);
     /// assert_eq!(webhook_kit::typeform::Typeform::new("tf_secret")?.reply_rule(), rule);
     /// # Ok::<(), webhook_kit::Error>(())
     /// ```
