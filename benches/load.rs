@@ -78,7 +78,7 @@ use tokio::sync::{mpsc, oneshot};
 use webhook_kit::axum::RoutedWebhook;
 use webhook_kit::dedup::{AsyncIdempotencyStore, AsyncRedisStore, MemoryStore};
 use webhook_kit::standard::StandardWebhooks;
-use webhook_kit::{Rejection, Router, WebhookEvent};
+use webhook_kit::{Receivers, Rejection, WebhookEvent};
 
 type BoxError = Box<dyn Error + Send + Sync>;
 
@@ -231,12 +231,12 @@ async fn run_all(settings: Settings) -> Result<(), BoxError> {
 /// the ledger.
 #[derive(Clone)]
 struct DedupApp<S> {
-    receivers: Arc<Router>,
+    receivers: Arc<Receivers>,
     store: S,
     ledger: Arc<Ledger>,
 }
 
-impl<S> FromRef<DedupApp<S>> for Arc<Router> {
+impl<S> FromRef<DedupApp<S>> for Arc<Receivers> {
     fn from_ref(app: &DedupApp<S>) -> Self {
         Arc::clone(&app.receivers)
     }
@@ -249,7 +249,9 @@ where
     S: AsyncIdempotencyStore + Clone + Send + Sync + 'static,
 {
     let app = DedupApp {
-        receivers: Arc::new(Router::new().route("standard", StandardWebhooks::new(SECRET)?)),
+        receivers: Arc::new(
+            Receivers::new().with_receiver("standard", StandardWebhooks::new(SECRET)?),
+        ),
         store,
         ledger: Arc::clone(ledger),
     };
@@ -1032,7 +1034,7 @@ mod inbox {
     use webhook_kit::Rejection;
     use webhook_kit::axum::RoutedWebhook;
     use webhook_kit::dedup::inbox::{self, Inbox};
-    use webhook_kit::{Router, WebhookEvent};
+    use webhook_kit::{Receivers, WebhookEvent};
 
     use webhook_kit::standard::StandardWebhooks;
 
@@ -1040,11 +1042,11 @@ mod inbox {
 
     #[derive(Clone)]
     struct InboxApp {
-        receivers: Arc<Router>,
+        receivers: Arc<Receivers>,
         pool: PgPool,
     }
 
-    impl FromRef<InboxApp> for Arc<Router> {
+    impl FromRef<InboxApp> for Arc<Receivers> {
         fn from_ref(app: &InboxApp) -> Self {
             Arc::clone(&app.receivers)
         }
@@ -1072,7 +1074,9 @@ mod inbox {
     /// handler runs the inbox.
     pub(super) fn router(pool: PgPool) -> Result<axum::Router, BoxError> {
         let app = InboxApp {
-            receivers: Arc::new(Router::new().route("standard", StandardWebhooks::new(SECRET)?)),
+            receivers: Arc::new(
+                Receivers::new().with_receiver("standard", StandardWebhooks::new(SECRET)?),
+            ),
             pool,
         };
         Ok(axum::Router::new()

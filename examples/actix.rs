@@ -1,5 +1,5 @@
 //! webhook-kit in an actix-web 4 server (feature `actix`): one
-//! `/webhooks/{provider}` route over a `Router`, with the `RoutedWebhook`
+//! `/webhooks/{provider}` route over a `Receivers`, with the `RoutedWebhook`
 //! extractor; `ExactlyOnce` over an in-memory store processes each event
 //! once; rejections are logged.
 //!
@@ -21,7 +21,7 @@ use webhook_kit::dedup::MemoryStore;
 use webhook_kit::github::GitHub;
 use webhook_kit::standard::StandardWebhooks;
 use webhook_kit::stripe::Stripe;
-use webhook_kit::{Rejection, Router, WebhookEvent};
+use webhook_kit::{Receivers, Rejection, WebhookEvent};
 
 /// The extractor has picked the receiver named by `{provider}` (404 for an
 /// unknown one) and read the body within its limit (actix's own
@@ -58,16 +58,16 @@ fn secret(variable: &str, demo: &str) -> String {
 
 #[actix_web::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let receivers = Router::new()
-        .route(
+    let receivers = Receivers::new()
+        .with_receiver(
             "github",
             GitHub::new(secret("GITHUB_SECRET", "demo-github-secret"))?,
         )
-        .route(
+        .with_receiver(
             "stripe",
             Stripe::new(secret("STRIPE_SECRET", "whsec_demo-stripe-secret"))?,
         )
-        .route(
+        .with_receiver(
             "standard",
             StandardWebhooks::new(secret(
                 "STANDARD_WEBHOOKS_SECRET",

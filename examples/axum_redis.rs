@@ -28,15 +28,15 @@ use webhook_kit::dedup::{AsyncRedisStore, Handled};
 use webhook_kit::github::GitHub;
 use webhook_kit::standard::StandardWebhooks;
 use webhook_kit::stripe::Stripe;
-use webhook_kit::{Rejection, Router, WebhookEvent};
+use webhook_kit::{Receivers, Rejection, WebhookEvent};
 
 /// What every request needs: the receivers by route name and the store of
 /// event ids, shared by all the servers that use the same Redis. Deriving
-/// `FromRef` lets the extractor take `Arc<Router>` from it and the handler
+/// `FromRef` lets the extractor take `Arc<Receivers>` from it and the handler
 /// `State<AsyncRedisStore>`.
 #[derive(Clone, FromRef)]
 struct App {
-    receivers: Arc<Router>,
+    receivers: Arc<Receivers>,
     store: AsyncRedisStore,
 }
 
@@ -94,17 +94,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "STANDARD_WEBHOOKS_PREVIOUS_SECRET",
         "whsec_ZGVtby1wcmV2aW91cy1zdGFuZGFyZC1r",
     ))?;
-    let receivers = Router::new()
-        .route(
+    let receivers = Receivers::new()
+        .with_receiver(
             "github",
             GitHub::new(secret("GITHUB_SECRET", "demo-github-secret"))?,
         )
-        .route(
+        .with_receiver(
             "stripe",
             Stripe::new(secret("STRIPE_SECRET", "whsec_demo-stripe-secret"))?,
         )
-        .route("standard", standard)
-        .route(
+        .with_receiver("standard", standard)
+        .with_receiver(
             "clickfunnels",
             ClickFunnels::new(secret("CLICKFUNNELS_SECRET", "demo-clickfunnels-secret"))?,
         );

@@ -72,8 +72,10 @@
 //!
 //! # Beyond verification
 //!
-//! - [`ReplyRule`] and [`RetrySchedule`] values hold each provider's
-//!   success rule and redelivery plan, e.g. `RetrySchedule::clickfunnels()`.
+//! - [`ReplyRule`], [`RetrySchedule`] and [`Tolerance`] values hold each
+//!   sender's success rule, redelivery plan and timestamp window, as presets
+//!   named after it: `ReplyRule::paddle()`, `RetrySchedule::paddle()`,
+//!   `Tolerance::paddle()`.
 //! - [`simulate`] delivers events to your handler the way a provider would,
 //!   with failures, retries, duplicates, shuffled order and timeouts, on a
 //!   virtual clock.
@@ -148,7 +150,7 @@
 //! - `ecdsa`: ECDSA P-256 signatures (SendGrid);
 //! - `ed25519`: Standard Webhooks `v1a` signatures;
 //! - `axum`: the `axum::Webhook<P>` extractor (and `axum::RoutedWebhook`
-//!   over a [`Router`]), carrying its receiver for
+//!   over [`Receivers`]), carrying its receiver for
 //!   [`ExactlyOnce`](dedup::ExactlyOnce) (`hook.exactly_once(&store)`), and
 //!   `IntoResponse` for [`Ack`], [`Error`], [`Rejection`] and
 //!   [`dedup::Handled`];
@@ -218,9 +220,9 @@ pub mod observe;
 mod outcome;
 mod provider;
 mod receiver;
+mod receivers;
 mod reply;
 mod retry;
-mod router;
 mod senders;
 
 pub mod custom;
@@ -248,9 +250,11 @@ pub use event::{UnknownEvent, WebhookEvent};
 pub use handshake::Handshake;
 pub use outcome::{Outcome, ReplyRule};
 pub use provider::{Provider, Received};
+#[allow(deprecated, reason = "`Router` stays as the old name of `Receivers`")]
+pub use receivers::Router;
+pub use receivers::{AnyEvent, DynProvider, Receivers};
 pub use reply::{Ack, HandshakeReply, Rejection};
 pub use retry::{RetrySchedule, retry_after};
-pub use router::{AnyEvent, DynProvider, Router};
 // The `v1a` fuzz target's entry point, only in fuzzing builds
 // (`cargo fuzz` sets `--cfg fuzzing`): it is not API.
 #[cfg(all(fuzzing, feature = "ed25519", feature = "standard"))]

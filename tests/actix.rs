@@ -19,7 +19,7 @@ use webhook_kit::actix::{RoutedWebhook, Webhook};
 use webhook_kit::clickfunnels::ClickFunnels;
 use webhook_kit::dedup::{Handled, MemoryStore, StoreFull};
 use webhook_kit::funnel::Funnel;
-use webhook_kit::{Ack, Error, Router, WebhookEvent};
+use webhook_kit::{Ack, Error, Receivers, WebhookEvent};
 
 async fn clickfunnels_hook(processed: Data<Processed>, hook: Webhook<ClickFunnels>) -> Ack {
     processed.handle(hook.receiver(), &hook.event);
@@ -90,9 +90,9 @@ fn start() -> (SocketAddr, Arc<Processed>) {
         Data::new(clickfunnels()),
         Data::new(funnel()),
         Data::new(
-            Router::new()
-                .route("clickfunnels", clickfunnels())
-                .route("funnel", funnel()),
+            Receivers::new()
+                .with_receiver("clickfunnels", clickfunnels())
+                .with_receiver("funnel", funnel()),
         ),
     );
     let store = Data::new(MemoryStore::default());

@@ -17,14 +17,14 @@ use webhook_kit::axum::{RoutedWebhook, Webhook};
 use webhook_kit::clickfunnels::ClickFunnels;
 use webhook_kit::dedup::{Handled, MemoryStore, StoreFull};
 use webhook_kit::funnel::Funnel;
-use webhook_kit::{Ack, Error, Provider, Router, WebhookEvent};
+use webhook_kit::{Ack, Error, Provider, Receivers, WebhookEvent};
 
 /// One state for several receivers, as an application holds them.
 #[derive(Clone)]
 struct AppState {
     clickfunnels: Arc<ClickFunnels>,
     funnel: Arc<Funnel>,
-    router: Arc<Router>,
+    router: Arc<Receivers>,
     processed: Arc<Processed>,
     store: Arc<MemoryStore>,
 }
@@ -41,7 +41,7 @@ impl FromRef<AppState> for Arc<Funnel> {
     }
 }
 
-impl FromRef<AppState> for Arc<Router> {
+impl FromRef<AppState> for Arc<Receivers> {
     fn from_ref(state: &AppState) -> Self {
         Arc::clone(&state.router)
     }
@@ -98,9 +98,9 @@ fn start() -> (std::net::SocketAddr, Arc<Processed>) {
         clickfunnels: Arc::new(clickfunnels()),
         funnel: Arc::new(funnel()),
         router: Arc::new(
-            Router::new()
-                .route("clickfunnels", clickfunnels())
-                .route("funnel", funnel()),
+            Receivers::new()
+                .with_receiver("clickfunnels", clickfunnels())
+                .with_receiver("funnel", funnel()),
         ),
         processed: Arc::clone(&processed),
         store: Arc::new(MemoryStore::default()),
@@ -196,7 +196,7 @@ fn start_limited(receiver: ClickFunnels, layer: DefaultBodyLimit) -> std::net::S
 
 #[test]
 fn axums_default_body_limit_applies_when_smaller_than_the_receivers() {
-    let receiver = clickfunnels().max_body_size(1 << 20);
+    let receiver = clickfunnels().with_max_body(1 << 20);
     let addr = start_limited(receiver.clone(), DefaultBodyLimit::max(1024));
 
     let (headers, body) = signed_of_len(&receiver, 4096);
@@ -229,7 +229,7 @@ fn the_receivers_limit_applies_when_smaller_than_axums() {
 
 #[test]
 fn a_disabled_axum_limit_leaves_the_receivers() {
-    let receiver = clickfunnels().max_body_size(8192);
+    let receiver = clickfunnels().with_max_body(8192);
     let addr = start_limited(receiver.clone(), DefaultBodyLimit::disable());
     let (headers, body) = signed_of_len(&receiver, 4096);
     let reply = frameworks::client::post(addr, "/hook", &headers, &body).expect("answer");

@@ -1,6 +1,6 @@
 //! actix-web 4 integration (feature `actix`): the [`Webhook`] extractor for
 //! one provider per route, [`RoutedWebhook`] for a `/webhooks/{provider}`
-//! route over a [`Router`], `Responder` for [`Ack`](crate::Ack) and
+//! route over a [`Receivers`], `Responder` for [`Ack`](crate::Ack) and
 //! [`Handled`](crate::dedup::Handled), and `ResponseError` for [`Error`] and
 //! [`Rejection`](crate::Rejection).
 //!
@@ -43,7 +43,7 @@ pub use super::webhook::{RoutedWebhook, Webhook};
 use crate::dedup::Handled;
 use crate::observe;
 use crate::reply::plain_text;
-use crate::{Error, Provider, Router};
+use crate::{Error, Provider, Receivers};
 // One documented path for these is the crate root; this one keeps code
 // written against 0.1 compiling (a re-export cannot be deprecated).
 #[doc(hidden)]
@@ -82,21 +82,21 @@ where
     }
 }
 
-/// The [`RoutedWebhook`] extractor: the [`Router`] comes from the app data,
-/// registered as `Data<Router>`, and picks the receiver named by the
+/// The [`RoutedWebhook`] extractor: the [`Receivers`] comes from the app data,
+/// registered as `Data<Receivers>`, and picks the receiver named by the
 /// `{provider}` path segment.
 impl FromRequest for RoutedWebhook {
     type Error = Rejection;
     type Future = LocalFuture<Result<Self, Rejection>>;
 
     fn from_request(request: &HttpRequest, payload: &mut dev::Payload) -> Self::Future {
-        let router = request.app_data::<Data<Router>>().cloned();
+        let router = request.app_data::<Data<Receivers>>().cloned();
         let provider = request.match_info().get("provider").map(str::to_owned);
         let headers = to_http_headers(request);
         let (method, uri) = to_http_target(request);
         let payload = payload.take();
         Box::pin(async move {
-            let router = router.ok_or(Rejection::Misconfigured(NO_ROUTER))?;
+            let router = router.ok_or(Rejection::Misconfigured(NO_RECEIVERS))?;
             let provider = provider.ok_or(Rejection::Misconfigured(NO_PARAM))?;
             let receiver = router.get(&provider).ok_or(Rejection::UnknownProvider)?;
             let body = read_limited(&headers, payload, receiver.max_body())
@@ -113,7 +113,7 @@ impl FromRequest for RoutedWebhook {
 }
 
 const NO_RECEIVER: &str = "no `Data<P>` app data for this receiver type";
-const NO_ROUTER: &str = "no `Data<Router>` app data";
+const NO_RECEIVERS: &str = "no `Data<Receivers>` app data";
 const NO_PARAM: &str = "the route has no `{provider}` segment";
 
 /// The request's headers as `http` 1 values. A header that does not carry

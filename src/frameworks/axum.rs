@@ -1,6 +1,6 @@
 //! axum 0.8 integration (feature `axum`): the [`Webhook`] extractor for one
 //! provider per route, [`RoutedWebhook`] for a `/webhooks/{provider}` route
-//! over a [`Router`], and `IntoResponse` for [`Ack`](crate::Ack),
+//! over a [`Receivers`], and `IntoResponse` for [`Ack`](crate::Ack),
 //! [`Error`], [`Rejection`](crate::Rejection) and
 //! [`Handled`](crate::dedup::Handled).
 //!
@@ -92,7 +92,7 @@ pub use super::webhook::{RoutedWebhook, Webhook};
 use crate::dedup::Handled;
 use crate::observe;
 use crate::reply::plain_text;
-use crate::{Error, Provider, Router};
+use crate::{Error, Provider, Receivers};
 // One documented path for these is the crate root; this one keeps code
 // written against 0.1 compiling (a re-export cannot be deprecated).
 #[doc(hidden)]
@@ -103,7 +103,7 @@ pub use crate::{Ack, Rejection};
 /// struct holding several receivers (and a store), derive `FromRef` (axum's
 /// `macros` feature), which implements it for each field's type. Each field
 /// must be an `Arc` of the receiver: a field holding the receiver itself (or
-/// a [`Router`] rather than an `Arc<Router>`) gives `Arc<P>: FromRef<S>`
+/// a [`Receivers`] rather than an `Arc<Receivers>`) gives `Arc<P>: FromRef<S>`
 /// errors about the handler, not the field.
 impl<P, S> FromRequest<S> for Webhook<P>
 where
@@ -124,17 +124,17 @@ where
     }
 }
 
-/// The [`RoutedWebhook`] extractor: the [`Router`] comes from the state, as
-/// `Arc<Router>` through [`FromRef`].
+/// The [`RoutedWebhook`] extractor: the [`Receivers`] comes from the state, as
+/// `Arc<Receivers>` through [`FromRef`].
 impl<S> FromRequest<S> for RoutedWebhook
 where
-    Arc<Router>: FromRef<S>,
+    Arc<Receivers>: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = Rejection;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Rejection> {
-        let router = Arc::<Router>::from_ref(state);
+        let router = Arc::<Receivers>::from_ref(state);
         let (mut parts, body) = request.with_limited_body().into_parts();
         let params = RawPathParams::from_request_parts(&mut parts, state)
             .await

@@ -1,6 +1,6 @@
 //! What the axum and actix extractors hand a handler: [`Webhook`], a
 //! verified delivery from one receiver, and [`RoutedWebhook`], one from the
-//! receiver a [`Router`] picked by name. Both carry the receiver, so a
+//! receiver a [`Receivers`] picked by name. Both carry the receiver, so a
 //! handler reaches [`ExactlyOnce`] without looking it up again. Each
 //! framework module adds only its extractor.
 
@@ -12,7 +12,7 @@ use http::{HeaderMap, Method, Uri};
 
 use crate::dedup::ExactlyOnce;
 use crate::handshake::{self, Handshake};
-use crate::{Ack, AnyEvent, Delivery, DynProvider, Provider, Received, Rejection, Router};
+use crate::{Ack, AnyEvent, Delivery, DynProvider, Provider, Received, Receivers, Rejection};
 
 /// A verified delivery from `P`, extracted from a request: the typed event,
 /// what the request told about itself, the raw body, the reply the sender
@@ -34,12 +34,12 @@ use crate::{Ack, AnyEvent, Delivery, DynProvider, Provider, Received, Rejection,
 ///
 /// // One state holding several receivers: each field an `Arc` of one.
 /// #[derive(Clone, FromRef)]
-/// struct Receivers {
+/// struct AppState {
 ///     falu: Arc<Falu>,
 ///     clickfunnels: Arc<ClickFunnels>,
 /// }
 ///
-/// let state = Receivers {
+/// let state = AppState {
 ///     falu: Arc::new(Falu::new("falu-secret")?),
 ///     clickfunnels: Arc::new(ClickFunnels::new("cf-secret")?),
 /// };
@@ -168,7 +168,7 @@ where
     }
 }
 
-/// A verified delivery on a `/webhooks/{provider}` route: the [`Router`]
+/// A verified delivery on a `/webhooks/{provider}` route: the [`Receivers`]
 /// from the server's state picked the receiver named by the `{provider}`
 /// path parameter (an unknown name is answered `404`).
 ///
@@ -180,16 +180,16 @@ where
 ///
 /// use axum::routing::post;
 /// use webhook_kit::axum::RoutedWebhook;
-/// use webhook_kit::{Ack, Router, WebhookEvent};
+/// use webhook_kit::{Ack, Receivers, WebhookEvent};
 ///
 /// async fn webhook(hook: RoutedWebhook) -> Ack {
 ///     println!("{} {} {}", hook.provider, hook.event.event_type(), hook.event.id());
 ///     hook.ack
 /// }
 ///
-/// let receivers = Router::new()
-///     .route("falu", webhook_kit::falu::Falu::new("falu-secret")?)
-///     .route("funnel", webhook_kit::funnel::Funnel::new());
+/// let receivers = Receivers::new()
+///     .with_receiver("falu", webhook_kit::falu::Falu::new("falu-secret")?)
+///     .with_receiver("funnel", webhook_kit::funnel::Funnel::new());
 /// let app: axum::Router = axum::Router::new()
 ///     .route("/webhooks/{provider}", post(webhook))
 ///     .with_state(Arc::new(receivers));
@@ -207,14 +207,14 @@ pub struct RoutedWebhook {
     pub body: Bytes,
     /// The provider's acknowledgement.
     pub ack: Ack,
-    router: Arc<Router>,
+    router: Arc<Receivers>,
 }
 
 impl RoutedWebhook {
     /// Verifies a request for the route `provider` of `router`, whose body
     /// was read within that receiver's limit.
     pub(crate) fn verify(
-        router: Arc<Router>,
+        router: Arc<Receivers>,
         provider: String,
         request: &Target<'_>,
         body: Bytes,
@@ -237,20 +237,20 @@ impl RoutedWebhook {
     /// # Panics
     ///
     /// Never: the extractor found the receiver under this name, and a
-    /// [`Router`] behind the `Arc` this holds cannot change.
+    /// [`Receivers`] behind the `Arc` this holds cannot change.
     ///
     /// ```
     /// use std::sync::Arc;
     ///
     /// use axum::routing::post;
     /// use webhook_kit::axum::RoutedWebhook;
-    /// use webhook_kit::{Provider, Router};
+    /// use webhook_kit::{Provider, Receivers};
     ///
     /// async fn webhook(hook: RoutedWebhook) -> String {
     ///     format!("{} retries {} times", hook.provider, hook.receiver().retry_schedule().max_attempts())
     /// }
     ///
-    /// let receivers = Router::new().route("funnel", webhook_kit::funnel::Funnel::new());
+    /// let receivers = Receivers::new().with_receiver("funnel", webhook_kit::funnel::Funnel::new());
     /// let app: axum::Router = axum::Router::new()
     ///     .route("/webhooks/{provider}", post(webhook))
     ///     .with_state(Arc::new(receivers));
@@ -273,11 +273,11 @@ impl RoutedWebhook {
     /// use axum::routing::post;
     /// use webhook_kit::axum::RoutedWebhook;
     /// use webhook_kit::dedup::{Handled, MemoryStore, StoreFull};
-    /// use webhook_kit::{Router, WebhookEvent};
+    /// use webhook_kit::{Receivers, WebhookEvent};
     ///
     /// #[derive(Clone, FromRef)]
     /// struct App {
-    ///     receivers: Arc<Router>,
+    ///     receivers: Arc<Receivers>,
     ///     seen: Arc<MemoryStore>,
     /// }
     ///
@@ -294,7 +294,7 @@ impl RoutedWebhook {
     /// let app: axum::Router = axum::Router::new()
     ///     .route("/webhooks/{provider}", post(webhook))
     ///     .with_state(App {
-    ///         receivers: Arc::new(Router::new().route("funnel", webhook_kit::funnel::Funnel::new())),
+    ///         receivers: Arc::new(Receivers::new().with_receiver("funnel", webhook_kit::funnel::Funnel::new())),
     ///         seen: Arc::new(MemoryStore::default()),
     ///     });
     /// ```

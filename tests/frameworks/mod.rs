@@ -31,7 +31,7 @@ const FUNNEL_TOKEN: &str = "funnel-test-token";
 pub(crate) fn clickfunnels() -> ClickFunnels {
     ClickFunnels::new(CF_SECRET)
         .expect("secret")
-        .max_body_size(LIMIT)
+        .with_max_body(LIMIT)
 }
 
 /// The Funnel receiver the servers use.
