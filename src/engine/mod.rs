@@ -31,7 +31,7 @@ pub(crate) use declare::described_receiver;
 )]
 pub(crate) use declare::key_pair_constructors;
 pub(crate) use description::{
-    Description, Encoding, Grammar, IdRule, Part, Request, SignatureRule, TimeFormat,
+    Description, Encoding, Grammar, IdRule, Owned, Part, Request, SignatureRule, TimeFormat,
     TimestampRule, TimestampSource,
 };
 pub(crate) use keys::{Algorithm, KeySet};

@@ -2,24 +2,26 @@
 //! tolerance and URL, verifying requests and signing deliveries.
 
 use std::fmt;
+use std::sync::Arc;
 
 use http::{HeaderMap, HeaderName};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::description::{
-    Description, Encoding, Grammar, Part, Request, TimeFormat, TimestampSource,
+    Description, Encoding, Grammar, Owned, Part, Request, Static, Store, TimeFormat,
+    TimestampSource,
 };
 use super::keys::{Algorithm, KeySet, SignatureBytes};
 use crate::engine::headers::{header_value, non_empty, required, sensitive_value, trim};
-use crate::engine::signature::{BASE64, encode_hex};
-use crate::engine::timestamp::parse_unix_seconds;
+use crate::engine::signature::{BASE64, MAX_SIGNATURES, encode_hex, versioned_entries};
+use crate::engine::timestamp::{CanonicalText, is_canonical_decimal, parse_unix_seconds};
 use crate::{Delivery, Error, Secret, Tolerance};
 
 /// A described sender bound to what one receiver trusts.
 #[derive(Clone)]
 pub(crate) struct ReceiverCore {
-    description: &'static Description,
+    description: Described,
     keys: KeySet,
     tolerance: Tolerance,
     /// The public URLs the sender may have signed, the first used when
@@ -27,9 +29,35 @@ pub(crate) struct ReceiverCore {
     urls: Vec<Box<str>>,
 }
 
+/// A built-in sender's description, or one made at run time and shared by
+/// the receivers made from it.
+#[derive(Clone)]
+enum Described {
+    Static(&'static Description),
+    Shared(Arc<Description<Owned>>),
+}
+
+/// Runs `$body` with `$d` bound to the description, whichever its store:
+/// each store gets its own compiled copy, so a built-in sender's runs as if
+/// run-time descriptions did not exist.
+macro_rules! with_description {
+    ($core:expr, |$d:ident| $body:expr) => {
+        match &$core.description {
+            Described::Static($d) => {
+                let $d: &Description<Static> = $d;
+                $body
+            }
+            Described::Shared($d) => {
+                let $d: &Description<Owned> = $d;
+                $body
+            }
+        }
+    };
+}
+
 /// The signatures of one header, decoded, on the stack.
 struct Received<'v> {
-    signatures: [SignatureBytes; Description::MAX_SIGNATURES],
+    signatures: [SignatureBytes; MAX_SIGNATURES],
     len: usize,
     /// The `timestamp_key` item of an item list.
     timestamp: Option<&'v [u8]>,
@@ -38,9 +66,19 @@ struct Received<'v> {
 impl ReceiverCore {
     pub(crate) fn new(description: &'static Description, keys: KeySet) -> Self {
         ReceiverCore {
-            description,
+            description: Described::Static(description),
             keys,
             tolerance: description.tolerance,
+            urls: Vec::new(),
+        }
+    }
+
+    /// A core running a description made at run time.
+    pub(crate) fn shared(description: Arc<Description<Owned>>, keys: KeySet) -> Self {
+        ReceiverCore {
+            tolerance: description.tolerance,
+            description: Described::Shared(description),
+            keys,
             urls: Vec::new(),
         }
     }
@@ -100,7 +138,16 @@ impl ReceiverCore {
         body: &[u8],
         now: OffsetDateTime,
     ) -> Result<Delivery, Error> {
-        let description = self.description;
+        with_description!(self, |d| self.verify_by(d, headers, body, now))
+    }
+
+    fn verify_by<S: Store>(
+        &self,
+        description: &Description<S>,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<Delivery, Error> {
         let name = &description.signature.header;
         let value = required(headers, name)?;
         if description.algorithm == Algorithm::Token {
@@ -109,13 +156,14 @@ impl ReceiverCore {
                 .keys
                 .find_token(read_token(description, name, value)?)
                 .ok_or(Error::SignatureMismatch)?;
-            return Ok(Delivery::new(self.id(headers)?, false, None, Some(matched))
+            return Ok(Delivery::new(id_of(description, headers)?, false, None, Some(matched))
                 .with_secret_name(self.keys.name(matched)));
         }
         let received = read_signatures(description, name, value)?;
-        let timestamp = self.header_timestamp(headers, &received, now)?;
-        let id = self.id(headers)?;
-        let timestamp_text = timestamp.map_or(&b""[..], |(text, _)| text);
+        let timestamp = self.header_timestamp(description, headers, &received, now)?;
+        let id = id_of(description, headers)?;
+        let (timestamp_text, seconds) =
+            timestamp.map_or((&b""[..], 0), |(text, signed)| (text, signed.seconds));
         let signatures = &received.signatures[..received.len];
         let matched = self
             .url_candidates()
@@ -123,9 +171,12 @@ impl ReceiverCore {
                 let request = Request { url, body };
                 let feed = |sink: &mut dyn FnMut(&[u8])| {
                     feed_parts(
-                        description,
+                        description.signed.as_ref(),
                         &request,
-                        timestamp_text,
+                        Stamp {
+                            text: timestamp_text,
+                            seconds,
+                        },
                         id.unwrap_or(b""),
                         sink,
                     );
@@ -135,31 +186,27 @@ impl ReceiverCore {
             .ok_or(Error::SignatureMismatch)?;
         let signed_at = match (&description.timestamp, timestamp) {
             (_, Some((_, signed))) => signed.at,
-            (Some(rule), None) => match rule.source {
-                TimestampSource::Body(read) => {
-                    let signed = from_value(read(body)?, rule.format);
-                    self.tolerance.check(signed.seconds, now)?;
-                    signed.at
+            (Some(rule), None) => {
+                let signed = match &rule.source {
+                    TimestampSource::Body(read) => Some(from_value(read(body)?, rule.format)),
+                    TimestampSource::BodyField(pointer) => {
+                        Some(body_field_time(body, pointer, rule.format)?)
+                    }
+                    _ => None,
+                };
+                match signed {
+                    Some(signed) => {
+                        self.tolerance.check(signed.seconds, now)?;
+                        signed.at
+                    }
+                    None => None,
                 }
-                _ => None,
-            },
+            }
             (None, None) => None,
         };
-        let id_signed = self.description.id_is_signed();
+        let id_signed = description.id_is_signed();
         Ok(Delivery::new(id, id_signed, signed_at, Some(matched))
             .with_secret_name(self.keys.name(matched)))
-    }
-
-    /// The delivery id header's value: required where it is signed.
-    fn id<'h>(&self, headers: &'h HeaderMap) -> Result<Option<&'h [u8]>, Error> {
-        let Some(rule) = &self.description.id else {
-            return Ok(None);
-        };
-        match headers.get(&rule.header) {
-            Some(value) => Ok(Some(non_empty(&rule.header, value)?)),
-            None if rule.signed => Err(Error::MissingHeader(rule.header.clone())),
-            None => Ok(None),
-        }
     }
 
     /// The URLs to try: each configured one, or none at all (an empty
@@ -171,26 +218,27 @@ impl ReceiverCore {
 
     /// The timestamp from a header or the signature's items, checked
     /// against the window: its text as sent and its time.
-    fn header_timestamp<'h>(
+    fn header_timestamp<'h, S: Store>(
         &self,
+        description: &Description<S>,
         headers: &'h HeaderMap,
         received: &Received<'h>,
         now: OffsetDateTime,
     ) -> Result<Option<(&'h [u8], SignedTime)>, Error> {
-        let Some(rule) = &self.description.timestamp else {
+        let Some(rule) = &description.timestamp else {
             return Ok(None);
         };
         let (name, text) = match &rule.source {
             TimestampSource::Header(name) => (name, trim(required(headers, name)?)),
             TimestampSource::SignatureItem => {
-                let name = &self.description.signature.header;
+                let name = &description.signature.header;
                 let text = received.timestamp.ok_or(Error::MalformedHeader {
                     name: name.clone(),
                     reason: "no timestamp item",
                 })?;
                 (name, text)
             }
-            TimestampSource::Body(_) => return Ok(None),
+            TimestampSource::Body(_) | TimestampSource::BodyField(_) => return Ok(None),
         };
         let signed = parse_time(text, rule.format).ok_or_else(|| Error::MalformedHeader {
             name: name.clone(),
@@ -214,9 +262,23 @@ impl ReceiverCore {
         now: OffsetDateTime,
         id: Option<&str>,
     ) -> Result<HeaderMap, Error> {
-        let description = self.description;
+        with_description!(self, |d| self.sign_by(d, body, now, id))
+    }
+
+    fn sign_by<S: Store>(
+        &self,
+        description: &Description<S>,
+        body: &[u8],
+        now: OffsetDateTime,
+        id: Option<&str>,
+    ) -> Result<HeaderMap, Error> {
         let timestamp = match &description.timestamp {
-            Some(rule) if !matches!(rule.source, TimestampSource::Body(_)) => {
+            Some(rule)
+                if !matches!(
+                    rule.source,
+                    TimestampSource::Body(_) | TimestampSource::BodyField(_)
+                ) =>
+            {
                 format_time(now, rule.format)?
             }
             _ => String::new(),
@@ -237,9 +299,12 @@ impl ReceiverCore {
         let request = Request { url, body };
         let feed = |sink: &mut dyn FnMut(&[u8])| {
             feed_parts(
-                description,
+                description.signed.as_ref(),
                 &request,
-                timestamp.as_bytes(),
+                Stamp {
+                    text: timestamp.as_bytes(),
+                    seconds: now.unix_timestamp(),
+                },
                 id.as_bytes(),
                 sink,
             );
@@ -255,7 +320,7 @@ impl ReceiverCore {
             );
         } else {
             let encoded = match description.signature.encoding {
-                Encoding::Hex => encode_hex(&signature),
+                Encoding::Hex | Encoding::HexOrBase64 => encode_hex(&signature),
                 Encoding::Base64 => {
                     use base64::Engine as _;
                     base64::engine::general_purpose::STANDARD.encode(&signature)
@@ -287,9 +352,11 @@ impl ReceiverCore {
 
 impl fmt::Debug for ReceiverCore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut out = f.debug_struct(self.description.name);
+        let (name, signs_timestamp) =
+            with_description!(self, |d| (d.name, d.signs_timestamp()));
+        let mut out = f.debug_struct(name);
         out.field("keys", &self.keys);
-        if self.description.signs_timestamp() {
+        if signs_timestamp {
             out.field("tolerance", &self.tolerance);
         }
         if !self.urls.is_empty() {
@@ -299,23 +366,61 @@ impl fmt::Debug for ReceiverCore {
     }
 }
 
+/// The delivery id header's value: required where it is signed.
+fn id_of<'h, S: Store>(
+    description: &Description<S>,
+    headers: &'h HeaderMap,
+) -> Result<Option<&'h [u8]>, Error> {
+    let Some(rule) = &description.id else {
+        return Ok(None);
+    };
+    match headers.get(&rule.header) {
+        Some(value) => Ok(Some(non_empty(&rule.header, value)?)),
+        None if rule.signed => Err(Error::MissingHeader(rule.header.clone())),
+        None => Ok(None),
+    }
+}
+
+/// The signed time a JSON body keeps at `pointer`: a number in the
+/// format's unit, or RFC 3339 text. A body without it is refused: its age
+/// cannot be told.
+fn body_field_time(body: &[u8], pointer: &str, format: TimeFormat) -> Result<SignedTime, Error> {
+    let value: serde_json::Value = crate::engine::json::parse_body(body)?;
+    let field = value.pointer(pointer);
+    let signed = match (field, format) {
+        (Some(serde_json::Value::String(text)), TimeFormat::Rfc3339) => {
+            parse_time(text.as_bytes(), format)
+        }
+        (Some(serde_json::Value::Number(number)), TimeFormat::UnixSeconds | TimeFormat::UnixMillis) => {
+            number.as_i64().map(|value| from_value(value, format))
+        }
+        _ => None,
+    };
+    signed.ok_or_else(|| {
+        crate::engine::json::envelope_error(
+            body,
+            format!("no signed timestamp at `{pointer}` in the form described"),
+        )
+    })
+}
+
 /// Reads the signature header by its grammar, decoding every signature in
 /// the expected encoding; undecodable entries are skipped, as the reference
 /// libraries skip them, but a header with none left is malformed.
-fn read_signatures<'v>(
-    description: &Description,
+fn read_signatures<'v, S: Store>(
+    description: &Description<S>,
     name: &HeaderName,
     value: &'v [u8],
 ) -> Result<Received<'v>, Error> {
     let empty = SignatureBytes::new(&[]).unwrap_or_else(|| unreachable!("empty fits"));
     let mut received = Received {
-        signatures: [empty; Description::MAX_SIGNATURES],
+        signatures: [empty; MAX_SIGNATURES],
         len: 0,
         timestamp: None,
     };
     let encoding = description.signature.encoding;
     let push = |received: &mut Received<'v>, text: &[u8]| {
-        if received.len < Description::MAX_SIGNATURES
+        if received.len < MAX_SIGNATURES
             && let Some(signature) = decode(encoding, trim(text))
         {
             received.signatures[received.len] = signature;
@@ -324,7 +429,7 @@ fn read_signatures<'v>(
     };
     match &description.signature.grammar {
         Grammar::Bare { prefix } => {
-            if let Some(text) = trim(value).strip_prefix(*prefix) {
+            if let Some(text) = trim(value).strip_prefix(prefix.as_ref()) {
                 push(&mut received, text);
             }
         }
@@ -333,16 +438,22 @@ fn read_signatures<'v>(
             timestamp_key,
             signature_key,
         } => {
+            let timestamp_key = timestamp_key.as_ref().map(AsRef::as_ref);
             for item in value.split(|b| b == separator) {
                 let Some(at) = item.iter().position(|&b| b == b'=') else {
                     continue;
                 };
                 let (key, text) = (trim(&item[..at]), &item[at + 1..]);
-                if key == *signature_key {
+                if key == signature_key.as_ref() {
                     push(&mut received, text);
-                } else if Some(key) == *timestamp_key && received.timestamp.is_none() {
+                } else if Some(key) == timestamp_key && received.timestamp.is_none() {
                     received.timestamp = Some(trim(text));
                 }
+            }
+        }
+        Grammar::Versioned { version } => {
+            for text in versioned_entries(value, version.as_ref()) {
+                push(&mut received, text);
             }
         }
     }
@@ -357,14 +468,14 @@ fn read_signatures<'v>(
 
 /// The token a [`Algorithm::Token`] header carries: the value after the
 /// grammar's prefix, as sent.
-fn read_token<'v>(
-    description: &Description,
+fn read_token<'v, S: Store>(
+    description: &Description<S>,
     name: &HeaderName,
     value: &'v [u8],
 ) -> Result<&'v [u8], Error> {
     let prefix = match &description.signature.grammar {
-        Grammar::Bare { prefix } => *prefix,
-        Grammar::Items { .. } => b"",
+        Grammar::Bare { prefix } => prefix.as_ref(),
+        Grammar::Items { .. } | Grammar::Versioned { .. } => b"",
     };
     trim(value)
         .strip_prefix(prefix)
@@ -377,8 +488,13 @@ fn read_token<'v>(
 /// A signature in `encoding`, or `None` when it is not one.
 fn decode(encoding: Encoding, text: &[u8]) -> Option<SignatureBytes> {
     let mut buf = [0u8; super::keys::MAX_SIGNATURE_LEN + 3];
-    let len = match encoding {
-        Encoding::Hex => {
+    let hex = match encoding {
+        Encoding::Hex => true,
+        Encoding::Base64 => false,
+        Encoding::HexOrBase64 => text.iter().all(u8::is_ascii_hexdigit),
+    };
+    let len = match hex {
+        true => {
             if !text.len().is_multiple_of(2) || text.len() / 2 > super::keys::MAX_SIGNATURE_LEN {
                 return None;
             }
@@ -388,7 +504,7 @@ fn decode(encoding: Encoding, text: &[u8]) -> Option<SignatureBytes> {
             }
             text.len() / 2
         }
-        Encoding::Base64 => {
+        false => {
             use base64::Engine as _;
             if text.len() > 4 * buf.len() / 3 {
                 return None;
@@ -399,18 +515,30 @@ fn decode(encoding: Encoding, text: &[u8]) -> Option<SignatureBytes> {
     SignatureBytes::new(&buf[..len])
 }
 
+/// The timestamp as sent, and its value in seconds.
+#[derive(Clone, Copy)]
+struct Stamp<'t> {
+    text: &'t [u8],
+    seconds: i64,
+}
+
 /// Feeds the signed content: each part of the description in order.
 fn feed_parts(
-    description: &Description,
+    parts: &[Part],
     request: &Request<'_>,
-    timestamp: &[u8],
+    timestamp: Stamp<'_>,
     id: &[u8],
     sink: &mut dyn FnMut(&[u8]),
 ) {
-    for part in description.signed {
+    for part in parts {
         match part {
             Part::Text(text) => sink(text),
-            Part::Timestamp => sink(timestamp),
+            Part::Literal(text) => sink(text),
+            Part::Timestamp => sink(timestamp.text),
+            Part::CanonicalTimestamp if is_canonical_decimal(timestamp.text) => {
+                sink(timestamp.text);
+            }
+            Part::CanonicalTimestamp => sink(CanonicalText::new(timestamp.seconds).as_bytes()),
             Part::Id => sink(id),
             Part::Body => sink(request.body),
             Part::Url => sink(request.url.as_bytes()),
@@ -465,23 +593,27 @@ fn format_time(now: OffsetDateTime, format: TimeFormat) -> Result<String, Error>
 }
 
 /// The signature header's value by its grammar.
-fn signature_value(grammar: &Grammar, timestamp: &str, signature: &[u8]) -> Vec<u8> {
+fn signature_value<S: Store>(grammar: &Grammar<S>, timestamp: &str, signature: &[u8]) -> Vec<u8> {
     let mut value = Vec::new();
     match grammar {
-        Grammar::Bare { prefix } => value.extend_from_slice(prefix),
+        Grammar::Bare { prefix } => value.extend_from_slice(prefix.as_ref()),
         Grammar::Items {
             separator,
             timestamp_key,
             signature_key,
         } => {
             if let Some(key) = timestamp_key {
-                value.extend_from_slice(key);
+                value.extend_from_slice(key.as_ref());
                 value.push(b'=');
                 value.extend_from_slice(timestamp.as_bytes());
                 value.push(*separator);
             }
-            value.extend_from_slice(signature_key);
+            value.extend_from_slice(signature_key.as_ref());
             value.push(b'=');
+        }
+        Grammar::Versioned { version } => {
+            value.extend_from_slice(version.as_ref());
+            value.push(b',');
         }
     }
     value.extend_from_slice(signature);
