@@ -157,8 +157,9 @@ pub(crate) enum Part {
     Literal(Box<[u8]>),
     /// The timestamp, as sent.
     Timestamp,
-    /// A Unix-seconds timestamp as its plain decimal (`+017…` is signed as
-    /// `17…`), as the Standard Webhooks libraries sign it.
+    /// A Unix timestamp (seconds or milliseconds) as its plain decimal
+    /// (`+017…` is signed as `17…`), as the Standard Webhooks libraries
+    /// sign it.
     CanonicalTimestamp,
     /// The delivery id, as sent.
     Id,

@@ -19,6 +19,19 @@ pub(crate) fn fields(body: &[u8]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Feeds a form body's parameters sorted by name, each name followed by
+/// its value, with no separator; a name sent with several values gives each
+/// distinct value, sorted (the order HMAC-over-parameters schemes sign).
+pub(crate) fn feed_sorted_params(request: &crate::engine::Request<'_>, sink: &mut dyn FnMut(&[u8])) {
+    let mut params = fields(request.body);
+    params.sort_unstable();
+    params.dedup();
+    for (name, value) in &params {
+        sink(name.as_bytes());
+        sink(value.as_bytes());
+    }
+}
+
 /// The fields as a map; a name sent twice keeps its first value.
 pub(crate) fn field_map(body: &[u8]) -> BTreeMap<String, String> {
     let mut map = BTreeMap::new();

@@ -35,4 +35,4 @@ pub(crate) use description::{
     TimestampRule, TimestampSource,
 };
 pub(crate) use keys::{Algorithm, KeySet};
-pub(crate) use receiver_core::ReceiverCore;
+pub(crate) use receiver_core::{ReceiverCore, check_url};

@@ -85,14 +85,7 @@ impl ReceiverCore {
 
     /// Adds a public URL the sender may sign (the first one signs).
     pub(crate) fn add_url(&mut self, url: &str) -> Result<(), Error> {
-        let parsed: http::Uri = url.parse().map_err(|_| {
-            Error::InvalidSecret("the notification URL is not a valid absolute URL")
-        })?;
-        if parsed.scheme().is_none() || parsed.authority().is_none() {
-            return Err(Error::InvalidSecret(
-                "the notification URL must be absolute, as the sender was given it (https://…)",
-            ));
-        }
+        check_url(url)?;
         self.urls.push(url.into());
         Ok(())
     }
@@ -162,8 +155,8 @@ impl ReceiverCore {
         let received = read_signatures(description, name, value)?;
         let timestamp = self.header_timestamp(description, headers, &received, now)?;
         let id = id_of(description, headers)?;
-        let (timestamp_text, seconds) =
-            timestamp.map_or((&b""[..], 0), |(text, signed)| (text, signed.seconds));
+        let (timestamp_text, value) =
+            timestamp.map_or((&b""[..], 0), |(text, signed)| (text, signed.value));
         let signatures = &received.signatures[..received.len];
         let matched = self
             .url_candidates()
@@ -175,7 +168,7 @@ impl ReceiverCore {
                         &request,
                         Stamp {
                             text: timestamp_text,
-                            seconds,
+                            value,
                         },
                         id.unwrap_or(b""),
                         sink,
@@ -303,7 +296,7 @@ impl ReceiverCore {
                 &request,
                 Stamp {
                     text: timestamp.as_bytes(),
-                    seconds: now.unix_timestamp(),
+                    value: parse_unix_seconds(timestamp.as_bytes()).unwrap_or(0),
                 },
                 id.as_bytes(),
                 sink,
@@ -364,6 +357,20 @@ impl fmt::Debug for ReceiverCore {
         }
         out.finish()
     }
+}
+
+/// Refuses a URL a sender cannot have been given: one that is not
+/// absolute.
+pub(crate) fn check_url(url: &str) -> Result<(), Error> {
+    let parsed: http::Uri = url
+        .parse()
+        .map_err(|_| Error::InvalidSecret("the notification URL is not a valid absolute URL"))?;
+    if parsed.scheme().is_none() || parsed.authority().is_none() {
+        return Err(Error::InvalidSecret(
+            "the notification URL must be absolute, as the sender was given it (https://…)",
+        ));
+    }
+    Ok(())
 }
 
 /// The delivery id header's value: required where it is signed.
@@ -515,11 +522,11 @@ fn decode(encoding: Encoding, text: &[u8]) -> Option<SignatureBytes> {
     SignatureBytes::new(&buf[..len])
 }
 
-/// The timestamp as sent, and its value in seconds.
+/// The timestamp as sent, and the number it reads as in its unit.
 #[derive(Clone, Copy)]
 struct Stamp<'t> {
     text: &'t [u8],
-    seconds: i64,
+    value: i64,
 }
 
 /// Feeds the signed content: each part of the description in order.
@@ -538,7 +545,7 @@ fn feed_parts(
             Part::CanonicalTimestamp if is_canonical_decimal(timestamp.text) => {
                 sink(timestamp.text);
             }
-            Part::CanonicalTimestamp => sink(CanonicalText::new(timestamp.seconds).as_bytes()),
+            Part::CanonicalTimestamp => sink(CanonicalText::new(timestamp.value).as_bytes()),
             Part::Id => sink(id),
             Part::Body => sink(request.body),
             Part::Url => sink(request.url.as_bytes()),
@@ -551,6 +558,8 @@ fn feed_parts(
 /// values get the right error) and the instant itself where representable.
 #[derive(Clone, Copy)]
 struct SignedTime {
+    /// The number as sent, in the format's unit (0 for RFC 3339).
+    value: i64,
     seconds: i64,
     at: Option<OffsetDateTime>,
 }
@@ -563,6 +572,7 @@ fn parse_time(text: &[u8], format: TimeFormat) -> Option<SignedTime> {
         TimeFormat::Rfc3339 => {
             let at = OffsetDateTime::parse(std::str::from_utf8(text).ok()?, &Rfc3339).ok()?;
             Some(SignedTime {
+                value: 0,
                 seconds: at.unix_timestamp(),
                 at: Some(at),
             })
@@ -577,6 +587,7 @@ fn from_value(value: i64, format: TimeFormat) -> SignedTime {
         _ => (value, i128::from(value) * 1_000_000_000),
     };
     SignedTime {
+        value,
         seconds,
         at: OffsetDateTime::from_unix_timestamp_nanos(nanos).ok(),
     }
