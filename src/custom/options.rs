@@ -137,10 +137,12 @@ impl TimestampFormat {
 /// ```
 /// use webhook_kit::custom::{SchemeBuilder, SignedPart, TimestampFormat};
 ///
-/// // HubSpot v3: method, URL, body and timestamp (ms), joined as they are.
+/// // HubSpot v3: method, URL, body and timestamp (ms), joined as they are;
+/// // the timestamp right after the body is signed as its plain decimal.
 /// let hubspot_like = SchemeBuilder::new("X-HubSpot-Signature-v3")
 ///     .timestamp_header("X-HubSpot-Request-Timestamp")
 ///     .timestamp_format(TimestampFormat::UnixMillis)
+///     .canonical_timestamp()
 ///     .signed_parts([
 ///         SignedPart::Text("POST".into()),
 ///         SignedPart::Url,
