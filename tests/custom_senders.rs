@@ -41,7 +41,11 @@ fn flipped(headers: &HeaderMap, name: &str) -> HeaderMap {
     let value = headers[name].to_str().expect("ascii").to_owned();
     let last = value.chars().last().expect("non-empty");
     let other = if last == 'A' { 'B' } else { 'A' };
-    with(headers, name, &format!("{}{other}", &value[..value.len() - 1]))
+    with(
+        headers,
+        name,
+        &format!("{}{other}", &value[..value.len() - 1]),
+    )
 }
 
 /// Both ways: what `theirs` signs, `ours` verifies, and the reverse; a
@@ -57,7 +61,10 @@ fn interoperate(
     let delivery = ours.verify_at(&headers, body, now());
     assert!(delivery.is_ok(), "{delivery:?}");
     let mine = ours.sign_at(body, now()).expect("sign");
-    assert!(verify_theirs(&mine, body, now()), "the built-in verifies ours");
+    assert!(
+        verify_theirs(&mine, body, now()),
+        "the built-in verifies ours"
+    );
     let mut tampered = body.to_vec();
     let last = tampered.len() - 2;
     tampered[last] ^= 1;
@@ -67,7 +74,10 @@ fn interoperate(
         "a changed body"
     );
     let forged = flipped(&headers, signature_header);
-    assert!(ours.verify_at(&forged, body, now()).is_err(), "a changed signature");
+    assert!(
+        ours.verify_at(&forged, body, now()).is_err(),
+        "a changed signature"
+    );
 }
 
 #[cfg(feature = "twilio")]
@@ -98,11 +108,19 @@ mod twilio {
         let receiver = described();
         let signed = receiver.sign_at(FORM, now()).expect("sign");
         assert_eq!(signed["x-twilio-signature"], "RSOYDt4T1cUTdK1PDd93/VVr8B8=");
-        let published = with(&HeaderMap::new(), "x-twilio-signature", "RSOYDt4T1cUTdK1PDd93/VVr8B8=");
+        let published = with(
+            &HeaderMap::new(),
+            "x-twilio-signature",
+            "RSOYDt4T1cUTdK1PDd93/VVr8B8=",
+        );
         assert!(receiver.verify_at(&published, FORM, now()).is_ok());
         // Repeated names: each distinct value, sorted.
         let repeated = b"Sid=CA123&SidAccount=AC123&Digits=5678&Digits=1234&Digits=1234";
-        let vector = with(&HeaderMap::new(), "x-twilio-signature", "IK+Dwps556ElfBT0I3Rgjkr1wJU=");
+        let vector = with(
+            &HeaderMap::new(),
+            "x-twilio-signature",
+            "IK+Dwps556ElfBT0I3Rgjkr1wJU=",
+        );
         assert!(receiver.verify_at(&vector, repeated, now()).is_ok());
     }
 
@@ -185,12 +203,22 @@ mod hubspot {
         let at = now() + Duration::from_millis(123);
         let headers = builtin.sign_at(body, at).expect("sign");
         assert_eq!(headers["x-hubspot-request-timestamp"], "1700000000123");
-        assert_eq!(ours.sign_at(body, at).expect("sign"), headers, "the same bytes");
+        assert_eq!(
+            ours.sign_at(body, at).expect("sign"),
+            headers,
+            "the same bytes"
+        );
         // The signed timestamp: changed, or out of the window, refused.
         let moved = with(&headers, "x-hubspot-request-timestamp", "1700000000124");
-        assert_eq!(ours.verify_at(&moved, body, at), Err(Error::SignatureMismatch));
+        assert_eq!(
+            ours.verify_at(&moved, body, at),
+            Err(Error::SignatureMismatch)
+        );
         let zeros = with(&headers, "x-hubspot-request-timestamp", "01700000000123");
-        assert_eq!(ours.verify_at(&zeros, body, at), Ok(ours.verify_at(&headers, body, at).expect("ok")));
+        assert_eq!(
+            ours.verify_at(&zeros, body, at),
+            Ok(ours.verify_at(&headers, body, at).expect("ok"))
+        );
         assert!(matches!(
             ours.verify_at(&headers, body, at + Duration::from_secs(301)),
             Err(Error::TimestampTooOld { .. })
@@ -251,9 +279,14 @@ mod linear {
         // after the signature matched, as a payload error.
         let undated = br#"{"action": "create", "type": "Issue", "data": {}}"#;
         let signed = builtin.sign_at(undated, now()).expect("sign");
-        let err = ours.verify_at(&signed, undated, now()).expect_err("undated");
+        let err = ours
+            .verify_at(&signed, undated, now())
+            .expect_err("undated");
         assert!(matches!(err, Error::InvalidPayload { .. }), "{err:?}");
-        assert_eq!(ours.parse(body).map(|e| e.event_type), Ok(Some("Issue".into())));
+        assert_eq!(
+            ours.parse(body).map(|e| e.event_type),
+            Ok(Some("Issue".into()))
+        );
     }
 }
 
@@ -302,7 +335,10 @@ mod twitch {
         assert!(builtin.verify_at(&mine, body, at).is_ok());
         for (name, value) in [
             ("twitch-eventsub-message-id", "msg-2"),
-            ("twitch-eventsub-message-timestamp", "2023-11-14T22:13:20.123456788Z"),
+            (
+                "twitch-eventsub-message-timestamp",
+                "2023-11-14T22:13:20.123456788Z",
+            ),
         ] {
             assert_eq!(
                 ours.verify_at(&with(&mine, name, value), body, at),
@@ -324,10 +360,10 @@ mod twitch {
 
 #[cfg(all(feature = "discord", feature = "ed25519"))]
 mod discord {
+    use super::key_pair_vectors::{Scheme, Vectors};
     use super::*;
     use webhook_kit::custom::CustomScheme;
     use webhook_kit::discord::Discord;
-    use super::key_pair_vectors::{Scheme, Vectors};
 
     fn scheme() -> CustomScheme {
         SchemeBuilder::new("X-Signature-Ed25519")
@@ -377,23 +413,35 @@ mod discord {
         );
         let headers = builtin.sign_at(body, now()).expect("sign");
         let later = with(&headers, "x-signature-timestamp", "1700000001");
-        assert_eq!(ours.verify_at(&later, body, now()), Err(Error::SignatureMismatch));
+        assert_eq!(
+            ours.verify_at(&later, body, now()),
+            Err(Error::SignatureMismatch)
+        );
         let verifier = new(vectors.key("primary", "public_key")).expect("key");
         assert!(verifier.verify_at(&headers, body, now()).is_ok());
-        assert!(matches!(verifier.sign_at(body, now()), Err(Error::Signing(_))));
+        assert!(matches!(
+            verifier.sign_at(body, now()),
+            Err(Error::Signing(_))
+        ));
         let outsider = new(vectors.key("outsider", "public_key")).expect("key");
-        assert_eq!(outsider.verify_at(&headers, body, now()), Err(Error::SignatureMismatch));
+        assert_eq!(
+            outsider.verify_at(&headers, body, now()),
+            Err(Error::SignatureMismatch)
+        );
         assert!(matches!(new("00"), Err(Error::InvalidSecret(_))));
-        assert!(matches!(scheme().receiver("a shared secret"), Err(Error::InvalidSecret(_))));
+        assert!(matches!(
+            scheme().receiver("a shared secret"),
+            Err(Error::InvalidSecret(_))
+        ));
     }
 }
 
 #[cfg(all(feature = "sendgrid", feature = "ecdsa"))]
 mod sendgrid {
+    use super::key_pair_vectors::{Scheme, Vectors};
     use super::*;
     use webhook_kit::custom::CustomScheme;
     use webhook_kit::sendgrid::SendGrid;
-    use super::key_pair_vectors::{Scheme, Vectors};
 
     fn scheme() -> CustomScheme {
         SchemeBuilder::new("X-Twilio-Email-Event-Webhook-Signature")
@@ -428,16 +476,27 @@ mod sendgrid {
     #[test]
     fn sendgrid_described_and_built_in_verify_each_other_and_refuse_tampering() {
         let vectors = vectors();
-        let builtin = SendGrid::from_signing_key(vectors.key("primary", "signing_key")).expect("key");
+        let builtin =
+            SendGrid::from_signing_key(vectors.key("primary", "signing_key")).expect("key");
         let ours = new(vectors.key("primary", "public_key")).expect("key");
         let body = br#"[{"email": "a@example.com", "event": "delivered", "sg_event_id": "e1", "timestamp": 1700000000}]"#;
         let headers = builtin.sign_at(body, now()).expect("sign");
         assert!(ours.verify_at(&headers, body, now()).is_ok());
         let mut tampered = body.to_vec();
         tampered[10] ^= 1;
-        assert_eq!(ours.verify_at(&headers, &tampered, now()), Err(Error::SignatureMismatch));
-        let later = with(&headers, "x-twilio-email-event-webhook-timestamp", "1700000001");
-        assert_eq!(ours.verify_at(&later, body, now()), Err(Error::SignatureMismatch));
+        assert_eq!(
+            ours.verify_at(&headers, &tampered, now()),
+            Err(Error::SignatureMismatch)
+        );
+        let later = with(
+            &headers,
+            "x-twilio-email-event-webhook-timestamp",
+            "1700000001",
+        );
+        assert_eq!(
+            ours.verify_at(&later, body, now()),
+            Err(Error::SignatureMismatch)
+        );
         // Signing with the described scheme, verified by the built-in.
         let signer = scheme()
             .signing_key_receiver(vectors.key("primary", "signing_key"))
@@ -465,7 +524,11 @@ fn scheme_of(
             SignedPart::Body,
         ]
     } else {
-        vec![SignedPart::Timestamp, SignedPart::Text(":".into()), SignedPart::Body]
+        vec![
+            SignedPart::Timestamp,
+            SignedPart::Text(":".into()),
+            SignedPart::Body,
+        ]
     };
     SchemeBuilder::new("x-sig")
         .algorithm(algorithm)
@@ -560,7 +623,11 @@ proptest! {
 
 #[test]
 fn parts_that_could_be_re_cut_are_refused_with_a_reason() {
-    let base = || SchemeBuilder::new("x-sig").id_header("x-id").timestamp_header("x-ts");
+    let base = || {
+        SchemeBuilder::new("x-sig")
+            .id_header("x-id")
+            .timestamp_header("x-ts")
+    };
     let cases: [(SchemeBuilder, &str); 8] = [
         (
             SchemeBuilder::new("x-sig").signed_parts([SignedPart::Text("v0".into())]),
@@ -632,10 +699,19 @@ fn a_url_signing_scheme_needs_its_url_and_a_url_needs_a_url_signing_scheme() {
         .signed_parts([SignedPart::Url, SignedPart::Body])
         .build()
         .expect("valid");
-    assert!(matches!(signs_url.receiver("s"), Err(Error::InvalidScheme(_))));
-    assert!(matches!(signs_url.at_url("/relative"), Err(Error::InvalidSecret(_))));
+    assert!(matches!(
+        signs_url.receiver("s"),
+        Err(Error::InvalidScheme(_))
+    ));
+    assert!(matches!(
+        signs_url.at_url("/relative"),
+        Err(Error::InvalidSecret(_))
+    ));
     let plain = SchemeBuilder::new("x-sig").build().expect("valid");
-    assert!(matches!(plain.at_url("https://example.com/"), Err(Error::InvalidScheme(_))));
+    assert!(matches!(
+        plain.at_url("https://example.com/"),
+        Err(Error::InvalidScheme(_))
+    ));
     // Two URLs: the first signs, either verifies.
     let both = signs_url
         .at_url("https://example.com/hooks")
@@ -647,7 +723,11 @@ fn a_url_signing_scheme_needs_its_url_and_a_url_needs_a_url_signing_scheme() {
         .and_then(|s| s.receiver("s"))
         .expect("receiver");
     let body = b"{}";
-    assert!(first.verify_at(&second.sign_at(body, now()).expect("sign"), body, now()).is_ok());
+    assert!(
+        first
+            .verify_at(&second.sign_at(body, now()).expect("sign"), body, now())
+            .is_ok()
+    );
     assert_eq!(
         second.verify_at(&first.sign_at(body, now()).expect("sign"), body, now()),
         Err(Error::SignatureMismatch)

@@ -834,8 +834,8 @@ impl SchemeBuilder {
 
     /// The signed content as parts, checked against re-cutting.
     fn content(&self) -> Result<Vec<SignedPart>, Error> {
-        let prefix = (!self.signed_prefix.is_empty())
-            .then(|| SignedPart::Text(self.signed_prefix.clone()));
+        let prefix =
+            (!self.signed_prefix.is_empty()).then(|| SignedPart::Text(self.signed_prefix.clone()));
         let joined = |separator: char, pieces: &[SignedPart]| -> Result<Vec<SignedPart>, Error> {
             let separator = char::from(separator_byte(separator)?);
             let mut parts: Vec<SignedPart> = prefix.clone().into_iter().collect();
@@ -882,8 +882,13 @@ fn check_parts(
     }
     let fixed_length = |part: &SignedPart| matches!(part, SignedPart::Timestamp | SignedPart::Url);
     for (at, part) in parts.iter().enumerate() {
-        let before = parts[..at].iter().rev().find(|p| !matches!(p, SignedPart::Text(_)));
-        let after = parts[at + 1..].iter().find(|p| !matches!(p, SignedPart::Text(_)));
+        let before = parts[..at]
+            .iter()
+            .rev()
+            .find(|p| !matches!(p, SignedPart::Text(_)));
+        let after = parts[at + 1..]
+            .iter()
+            .find(|p| !matches!(p, SignedPart::Text(_)));
         // The window pins a timestamp's length and the URL is configured;
         // nothing pins where an id ends and the body begins.
         let pinned = |neighbour: Option<&SignedPart>| neighbour.is_none_or(fixed_length);
@@ -918,7 +923,8 @@ fn check_parts(
                     && !byte.is_some_and(is_separator)
             };
             let previous = at.checked_sub(1).map(|i| &parts[i]);
-            if touches(previous, text.bytes().next()) || touches(parts.get(at + 1), text.bytes().last())
+            if touches(previous, text.bytes().next())
+                || touches(parts.get(at + 1), text.bytes().last())
             {
                 return Err(Error::InvalidScheme(
                     "a text part must touch an id or a timestamp with punctuation that no id or timestamp contains: not a letter, digit, space, `+`, `-`, `/`, `=` or `_`",

@@ -196,7 +196,10 @@ impl SignedPart {
     pub(super) fn is_variable(&self) -> bool {
         matches!(
             self,
-            SignedPart::Timestamp | SignedPart::Id | SignedPart::Body | SignedPart::SortedFormParams
+            SignedPart::Timestamp
+                | SignedPart::Id
+                | SignedPart::Body
+                | SignedPart::SortedFormParams
         )
     }
 }

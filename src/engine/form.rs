@@ -22,7 +22,10 @@ pub(crate) fn fields(body: &[u8]) -> Vec<(String, String)> {
 /// Feeds a form body's parameters sorted by name, each name followed by
 /// its value, with no separator; a name sent with several values gives each
 /// distinct value, sorted (the order HMAC-over-parameters schemes sign).
-pub(crate) fn feed_sorted_params(request: &crate::engine::Request<'_>, sink: &mut dyn FnMut(&[u8])) {
+pub(crate) fn feed_sorted_params(
+    request: &crate::engine::Request<'_>,
+    sink: &mut dyn FnMut(&[u8]),
+) {
     let mut params = fields(request.body);
     params.sort_unstable();
     params.dedup();

@@ -149,8 +149,10 @@ impl ReceiverCore {
                 .keys
                 .find_token(read_token(description, name, value)?)
                 .ok_or(Error::SignatureMismatch)?;
-            return Ok(Delivery::new(id_of(description, headers)?, false, None, Some(matched))
-                .with_secret_name(self.keys.name(matched)));
+            return Ok(
+                Delivery::new(id_of(description, headers)?, false, None, Some(matched))
+                    .with_secret_name(self.keys.name(matched)),
+            );
         }
         let received = read_signatures(description, name, value)?;
         let timestamp = self.header_timestamp(description, headers, &received, now)?;
@@ -345,8 +347,7 @@ impl ReceiverCore {
 
 impl fmt::Debug for ReceiverCore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (name, signs_timestamp) =
-            with_description!(self, |d| (d.name, d.signs_timestamp()));
+        let (name, signs_timestamp) = with_description!(self, |d| (d.name, d.signs_timestamp()));
         let mut out = f.debug_struct(name);
         out.field("keys", &self.keys);
         if signs_timestamp {
@@ -398,9 +399,10 @@ fn body_field_time(body: &[u8], pointer: &str, format: TimeFormat) -> Result<Sig
         (Some(serde_json::Value::String(text)), TimeFormat::Rfc3339) => {
             parse_time(text.as_bytes(), format)
         }
-        (Some(serde_json::Value::Number(number)), TimeFormat::UnixSeconds | TimeFormat::UnixMillis) => {
-            number.as_i64().map(|value| from_value(value, format))
-        }
+        (
+            Some(serde_json::Value::Number(number)),
+            TimeFormat::UnixSeconds | TimeFormat::UnixMillis,
+        ) => number.as_i64().map(|value| from_value(value, format)),
         _ => None,
     };
     signed.ok_or_else(|| {
