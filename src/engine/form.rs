@@ -109,6 +109,15 @@ mod tests {
     }
 
     #[test]
+    fn sorted_params_are_fed_by_name_then_value_each_distinct_pair_once() {
+        let body = b"b=2&a=%2B1&b=1&b=2&c=";
+        let request = crate::engine::Request { url: "", body };
+        let mut fed = Vec::new();
+        feed_sorted_params(&request, &mut |piece| fed.extend_from_slice(piece));
+        assert_eq!(fed, b"a+1b1b2c");
+    }
+
+    #[test]
     fn first_value_wins_in_the_map() {
         let map = field_map(b"a=1&a=2");
         assert_eq!(map["a"], "1");

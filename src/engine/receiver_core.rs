@@ -643,3 +643,160 @@ fn derived_id(timestamp: &str, body: &[u8]) -> String {
         .finalize();
     encode_hex(&digest[..16])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::description::{IdRule, SignatureRule, TimestampRule};
+    use crate::{ReplyRule, RetrySchedule};
+
+    fn now() -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(1_700_000_000).expect("valid")
+    }
+
+    /// A run-time description: `v1,<sig>` entries over the id, the
+    /// canonical timestamp and the body.
+    fn versioned(encoding: Encoding) -> ReceiverCore {
+        let description = Description::<Owned> {
+            name: "Test",
+            algorithm: Algorithm::HmacSha256,
+            signature: SignatureRule {
+                header: HeaderName::from_static("x-sig"),
+                grammar: Grammar::Versioned {
+                    version: b"v1"[..].into(),
+                },
+                encoding,
+            },
+            timestamp: Some(TimestampRule {
+                source: TimestampSource::Header(HeaderName::from_static("x-ts")),
+                format: TimeFormat::UnixSeconds,
+            }),
+            id: Some(IdRule {
+                header: HeaderName::from_static("x-id"),
+                signed: true,
+            }),
+            signed: vec![
+                Part::Id,
+                Part::Literal(b"."[..].into()),
+                Part::CanonicalTimestamp,
+                Part::Literal(b"."[..].into()),
+                Part::Body,
+            ]
+            .into(),
+            tolerance: Tolerance::symmetric(std::time::Duration::from_secs(300)),
+            reply: ReplyRule::any_2xx(),
+            retries: RetrySchedule::none,
+            sent_with: &[],
+        };
+        let keys = KeySet::hmac(Algorithm::HmacSha256, Secret::from("k")).expect("usable");
+        ReceiverCore::shared(Arc::new(description), keys)
+    }
+
+    fn set(headers: &HeaderMap, name: &'static str, value: &str) -> HeaderMap {
+        let mut headers = headers.clone();
+        headers.insert(name, http::HeaderValue::from_str(value).expect("value"));
+        headers
+    }
+
+    #[test]
+    fn a_versioned_list_verifies_its_own_version_among_others() {
+        let core = versioned(Encoding::Base64);
+        let headers = core.sign(b"{}", now(), Some("msg_1")).expect("sign");
+        let value = headers["x-sig"].to_str().expect("ascii").to_owned();
+        assert!(value.starts_with("v1,"), "{value}");
+        let listed = set(&headers, "x-sig", &format!("v2,AAAA {value} v1,@@@@"));
+        assert!(core.verify(&listed, b"{}", now()).is_ok());
+        let other_version = set(&headers, "x-sig", &value.replacen("v1,", "v2,", 1));
+        assert!(matches!(
+            core.verify(&other_version, b"{}", now()),
+            Err(Error::MalformedHeader { .. })
+        ));
+        assert_eq!(format!("{core:?}").split(' ').next(), Some("Test"));
+    }
+
+    #[test]
+    fn a_canonical_timestamp_signs_the_value_so_leading_zeros_change_nothing_else() {
+        let core = versioned(Encoding::Hex);
+        let headers = core.sign(b"{}", now(), Some("evt_10")).expect("sign");
+        for padded in ["+1700000000", "01700000000"] {
+            let same = set(&headers, "x-ts", padded);
+            assert!(core.verify(&same, b"{}", now()).is_ok(), "{padded}");
+        }
+        let moved = set(&set(&headers, "x-id", "evt_1"), "x-ts", "01700000000");
+        assert_eq!(
+            core.verify(&moved, b"{}", now()),
+            Err(Error::SignatureMismatch)
+        );
+    }
+
+    #[test]
+    fn hex_or_base64_reads_either_and_signs_hex() {
+        let either = versioned(Encoding::HexOrBase64);
+        let hex = versioned(Encoding::Hex);
+        let base64 = versioned(Encoding::Base64);
+        let signed = either.sign(b"{}", now(), Some("m")).expect("sign");
+        assert_eq!(signed, hex.sign(b"{}", now(), Some("m")).expect("sign"));
+        for headers in [signed, base64.sign(b"{}", now(), Some("m")).expect("sign")] {
+            assert!(either.verify(&headers, b"{}", now()).is_ok());
+        }
+    }
+
+    #[test]
+    fn a_body_field_timestamp_is_read_after_the_signature_in_its_format() {
+        let description = |format| Description::<Owned> {
+            name: "Body",
+            algorithm: Algorithm::HmacSha1,
+            signature: SignatureRule {
+                header: HeaderName::from_static("x-sig"),
+                grammar: Grammar::Bare {
+                    prefix: b""[..].into(),
+                },
+                encoding: Encoding::Hex,
+            },
+            timestamp: Some(TimestampRule {
+                source: TimestampSource::BodyField("/meta/at".into()),
+                format,
+            }),
+            id: None,
+            signed: vec![Part::Body].into(),
+            tolerance: Tolerance::symmetric(std::time::Duration::from_secs(60)),
+            reply: ReplyRule::any_2xx(),
+            retries: RetrySchedule::none,
+            sent_with: &[],
+        };
+        let cases: [(TimeFormat, &[u8]); 3] = [
+            (TimeFormat::UnixSeconds, br#"{"meta": {"at": 1700000000}}"#),
+            (
+                TimeFormat::UnixMillis,
+                br#"{"meta": {"at": 1700000000000}}"#,
+            ),
+            (
+                TimeFormat::Rfc3339,
+                br#"{"meta": {"at": "2023-11-14T22:13:20Z"}}"#,
+            ),
+        ];
+        for (format, body) in cases {
+            let keys = KeySet::hmac(Algorithm::HmacSha1, Secret::from("k")).expect("usable");
+            let core = ReceiverCore::shared(Arc::new(description(format)), keys);
+            let headers = core.sign(body, now(), None).expect("sign");
+            let delivery = core.verify(&headers, body, now()).expect("verifies");
+            assert_eq!(delivery.timestamp(), Some(now()), "{format:?}");
+            assert!(matches!(
+                core.verify(&headers, body, now() + std::time::Duration::from_secs(61)),
+                Err(Error::TimestampTooOld { .. })
+            ));
+            // The wrong form at the pointer is no timestamp.
+            let wrong: &[u8] = br#"{"meta": {"at": true}}"#;
+            let signed = core.sign(wrong, now(), None).expect("sign");
+            assert!(matches!(
+                core.verify(&signed, wrong, now()),
+                Err(Error::InvalidPayload { .. })
+            ));
+            // Nothing is parsed before the signature matched.
+            assert_eq!(
+                core.verify(&headers, b"not json", now()),
+                Err(Error::SignatureMismatch)
+            );
+        }
+    }
+}
