@@ -341,7 +341,8 @@ impl Floor {
             }
             "standard" | "github" | "stripe" | "shopify" | "slack" | "paddle" | "linear"
             | "meta" | "razorpay" | "typeform" | "calendly" | "zoom" | "twitch" | "square"
-            | "hubspot" | "lemonsqueezy" | "dropbox" | "fourvenues" | "falu" | "clickfunnels" => {
+            | "hubspot" | "lemonsqueezy" | "dropbox" | "fourvenues" | "falu" | "clickfunnels"
+            | "custom" => {
                 let prepared = Hmac::<Sha256>::new_from_slice(&FLOOR_KEY).expect("any key");
                 let tag = tag(&prepared, body);
                 Floor::HmacSha256(prepared, tag)

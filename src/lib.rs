@@ -37,7 +37,7 @@
 //! | [`lemonsqueezy`] | Lemon Squeezy | HMAC-SHA256 of the body |
 //! | [`intercom`] | Intercom | HMAC-SHA1 of the body |
 //! | [`dropbox`] | Dropbox | HMAC-SHA256 of the body; the `challenge` answered |
-//! | [`custom`] | any sender you describe | HMAC-SHA256, as described with [`custom::SchemeBuilder`] |
+//! | [`custom`] | any sender you describe | HMAC-SHA1/-SHA256/-SHA512, Ed25519 or ECDSA P-256, as described with [`custom::SchemeBuilder`] |
 //!
 //! # Quick start
 //!

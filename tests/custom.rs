@@ -235,7 +235,7 @@ fn versioned_lists_and_signed_ids() {
         .expect("valid");
     let body = br#"{"type": "a"}"#;
     let headers = receiver
-        .sign_delivery_at("msg_1", None, body, now())
+        .sign_with_id_at("msg_1", body, now())
         .expect("sign");
     let value = headers["webhook-signature"].to_str().expect("ascii");
     assert!(value.starts_with("v1,"), "{value}");
@@ -257,7 +257,7 @@ fn versioned_lists_and_signed_ids() {
         .and_then(|s| s.receiver(vec![7u8; 24]))
         .expect("valid");
     let labelled = unsigned
-        .sign_delivery_at("evt_1", None, body, now())
+        .sign_with_id_at("evt_1", body, now())
         .expect("sign");
     let delivery = unsigned.verify_at(&labelled, body, now()).expect("ok");
     assert_eq!(delivery.id(), Some("evt_1"));
@@ -276,7 +276,7 @@ fn versioned_lists_and_signed_ids() {
     assert_eq!(event.id(), "msg_1");
     // A blank id cannot be signed.
     assert!(matches!(
-        receiver.sign_delivery_at(" ", None, body, now()),
+        receiver.sign_with_id_at(" ", body, now()),
         Err(Error::Signing(_))
     ));
 }
@@ -323,7 +323,7 @@ fn a_signed_id_cannot_be_moved_into_the_timestamp() {
         .expect("valid");
     let body = br#"{"n": 1}"#;
     let headers = receiver
-        .sign_delivery_at("evt_10", None, body, now())
+        .sign_with_id_at("evt_10", body, now())
         .expect("sign");
     assert_eq!(headers["x-ts"], "1700000000");
     assert!(receiver.verify_at(&headers, body, now()).is_ok());
@@ -401,7 +401,7 @@ fn envelope_fields_headers_and_round_trip() {
         .expect("valid");
     let body = br#"{"meta": {"at": "2024-01-02T03:04:05Z"}, "brand_new": [1, 2]}"#;
     let headers = receiver
-        .sign_delivery_at("d-7", Some("thing.happened"), body, now())
+        .sign_event_at("thing.happened", "d-7", body, now())
         .expect("sign");
     let received = receiver
         .receive_at(&headers, body, now())

@@ -7,20 +7,22 @@
 //! |---|---|---|
 //! | 0 | 0–1 | grammar: one MAC after line 5 as prefix; `versioned_list(line 5)`; `key_value(line 5, line 6)`; one MAC, no prefix call |
 //! | 0 | 2–3 | encoding: hex, base64, hex or base64, (default) |
-//! | 0 | 4–5 | signed content: body; `sign_timestamp`; `sign_id_and_timestamp`; body |
+//! | 0 | 4–5 | signed content: body; `sign_timestamp`; `sign_id_and_timestamp`; `signed_parts` read from line 7 |
 //! | 0 | 6, 7 | `canonical_timestamp()`; `form_body()` |
 //! | 1 | 0–1, 2–3, 4–5 | timestamp, id, type header: none; a name from [`NAMES`] (byte 4); the text of line 2/3/4; a name from [`NAMES`] (byte 4 shifted) |
 //! | 1 | 6–7 | signature header: [`NAMES`]\[byte 4 % n\]; line 1; `x-signature`; line 1 |
 //! | 2 | | the separator (a byte above 127 is a non-ASCII `char`) |
 //! | 3 | 0–1, 2–3, 4–5 | id, type, time field: none; line 8/9/10 as given; `/data/<line>`; a fixed name |
 //! | 3 | 6–7 | tolerance: default; byte 4 seconds both ways; zero; 600 s past, byte 4 future |
-//! | 4 | | picks names from [`NAMES`], tolerance seconds |
+//! | 4 | | picks names from [`NAMES`], tolerance seconds; `% 3`: the HMAC algorithm (SHA-1, -256, -512); `/ 3 % 3`: the timestamp format (seconds, milliseconds, RFC 3339) |
 //!
 //! Lines: 1–4 header names (signature, timestamp, id, type), 5 prefix /
-//! version / timestamp key, 6 signature key, 7 signed prefix, 8–10 field
-//! paths (id, type, time), 11–14 the request's header values (signature,
+//! version / timestamp key, 6 signature key, 7 signed prefix (or, for
+//! `signed_parts`, one part per byte: `% 6` timestamp, id, body, URL,
+//! sorted form parameters, or the next byte as text), 8–10 field paths
+//! (id, type, time), 11–14 the request's header values (signature,
 //! timestamp, id, type), 15 an id and 16 a type to sign with
-//! `sign_delivery_at`.
+//! `sign_event_at` / `sign_with_id_at`.
 
 #![no_main]
 
@@ -29,7 +31,9 @@ use std::time::Duration;
 use http::{HeaderMap, HeaderName};
 use libfuzzer_sys::fuzz_target;
 use time::OffsetDateTime;
-use webhook_kit::custom::{CustomReceiver, Event, MacEncoding, SchemeBuilder};
+use webhook_kit::custom::{
+    Algorithm, CustomReceiver, Event, MacEncoding, SchemeBuilder, SignedPart, TimestampFormat,
+};
 use webhook_kit::{Delivery, Error, Provider, Tolerance};
 use webhook_kit_fuzz::{
     check_request, check_signed, check_tamper_detected, contains, header_map_named, now, split,
@@ -38,6 +42,8 @@ use webhook_kit_fuzz::{
 
 const SECRET: &str = "fuzz-custom-secret";
 const OLD_SECRET: &str = "fuzz-custom-old-secret";
+/// The public URL a scheme that signs the URL is bound to.
+const URL: &str = "https://example.com/hooks?tenant=1";
 const SECRETS: &[&str] = &[SECRET, OLD_SECRET];
 
 /// Header names the description picks from: real senders' names, and two
@@ -60,8 +66,15 @@ const NAMES: &[&str] = &[
 /// What the description chose, beside the builder, for the checks.
 struct Chosen {
     signs_timestamp: bool,
-    /// `sign_id_and_timestamp`, with this separator.
-    signs_id: Option<char>,
+    /// Whether the id is signed.
+    signs_id: bool,
+    /// `sign_id_and_timestamp`'s separator.
+    separator: Option<char>,
+    /// Whether the URL is signed (then the scheme is bound to [`URL`]).
+    signs_url: bool,
+    /// Whether the raw body is signed: with only the sorted form
+    /// parameters, bodies that decode alike verify alike.
+    signs_body: bool,
     signature: Option<HeaderName>,
     timestamp: Option<HeaderName>,
     id: Option<HeaderName>,
@@ -118,13 +131,31 @@ fn describe(options: &[u8; 5], lines: &[&[u8]]) -> (SchemeBuilder, Chosen) {
         _ => builder,
     };
     let separator = char::from(sep);
-    let signs_timestamp = matches!((o0 >> 4) & 3, 1 | 2);
+    builder = builder
+        .algorithm(
+            [Algorithm::HmacSha1, Algorithm::HmacSha256, Algorithm::HmacSha512]
+                [usize::from(pick % 3)],
+        )
+        .timestamp_format(
+            [
+                TimestampFormat::UnixSeconds,
+                TimestampFormat::UnixMillis,
+                TimestampFormat::Rfc3339,
+            ][usize::from(pick / 3 % 3)],
+        );
+    let parts = match (o0 >> 4) & 3 {
+        0 => vec![SignedPart::Body],
+        1 => vec![SignedPart::Timestamp, SignedPart::Body],
+        2 => vec![SignedPart::Id, SignedPart::Timestamp, SignedPart::Body],
+        _ => parts_of(lines[6]),
+    };
     builder = match (o0 >> 4) & 3 {
         1 => builder.sign_timestamp(separator),
         2 => builder.sign_id_and_timestamp(separator),
+        3 => builder.signed_parts(parts.clone()),
         _ => builder,
     };
-    if !lines[6].is_empty() {
+    if !lines[6].is_empty() && (o0 >> 4) & 3 != 3 {
         builder = builder.signed_prefix(&text(lines[6]));
     }
     if o0 & 0x40 != 0 {
@@ -156,14 +187,34 @@ fn describe(options: &[u8; 5], lines: &[&[u8]]) -> (SchemeBuilder, Chosen) {
         _ => builder,
     };
     let chosen = Chosen {
-        signs_timestamp,
-        signs_id: ((o0 >> 4) & 3 == 2).then_some(separator),
+        signs_timestamp: parts.contains(&SignedPart::Timestamp),
+        signs_id: parts.contains(&SignedPart::Id),
+        separator: ((o0 >> 4) & 3 == 2).then_some(separator),
+        signs_url: parts.contains(&SignedPart::Url),
+        signs_body: parts.contains(&SignedPart::Body),
         signature: name(&signature),
         timestamp: timestamp.as_deref().and_then(name),
         id: id.as_deref().and_then(name),
         event_type: event_type.as_deref().and_then(name),
     };
     (builder, chosen)
+}
+
+/// Signed parts, one per byte of `line` (see the table above).
+fn parts_of(line: &[u8]) -> Vec<SignedPart> {
+    let mut parts = Vec::new();
+    let mut bytes = line.iter();
+    while let Some(byte) = bytes.next() {
+        parts.push(match byte % 6 {
+            0 => SignedPart::Timestamp,
+            1 => SignedPart::Id,
+            2 => SignedPart::Body,
+            3 => SignedPart::Url,
+            4 => SignedPart::SortedFormParams,
+            _ => SignedPart::Text(bytes.next().map(|&b| char::from(b).to_string()).unwrap_or_default()),
+        });
+    }
+    parts
 }
 
 /// What `receive_at` must give once `headers` authenticated as `delivery`:
@@ -203,7 +254,9 @@ fn check_genuine(
         outcome,
         expected(receiver, chosen, headers, body, &delivery)
     );
-    check_tamper_detected(receiver, headers, body);
+    if chosen.signs_body {
+        check_tamper_detected(receiver, headers, body);
+    }
     let later = now() + time::Duration::days(1);
     let replayed = receiver.verify_at(headers, body, later);
     if chosen.signs_timestamp {
@@ -256,6 +309,12 @@ fuzz_target!(|data: &[u8]| {
     let Some(signature) = &chosen.signature else {
         panic!("build accepted an invalid signature header name");
     };
+    let scheme = if chosen.signs_url {
+        assert!(scheme.receiver(SECRET).is_err(), "a URL-signing scheme without its URL");
+        scheme.at_url(URL).expect("an absolute URL")
+    } else {
+        scheme
+    };
     let receiver = scheme
         .receiver(SECRET)
         .and_then(|r| r.with_secret(OLD_SECRET))
@@ -294,11 +353,14 @@ fuzz_target!(|data: &[u8]| {
     ) else {
         return;
     };
-    let kind = (!kind.is_empty()).then_some(kind);
-    let signed = match receiver.sign_delivery_at(id, kind, body, now()) {
+    let signed = match kind {
+        "" => receiver.sign_with_id_at(id, body, now()),
+        kind => receiver.sign_event_at(kind, id, body, now()),
+    };
+    let signed = match signed {
         Ok(signed) => signed,
         Err(Error::Signing(_)) => return,
-        Err(other) => panic!("sign_delivery_at: {other:?}"),
+        Err(other) => panic!("sign_event_at: {other:?}"),
     };
     let delivery = check_genuine(&receiver, &chosen, &signed, body);
     if chosen.id.is_some() && !id.is_empty() {
@@ -307,20 +369,21 @@ fuzz_target!(|data: &[u8]| {
     check_id_stays_put(&receiver, &chosen, &signed, body);
 });
 
-/// Where the id and the timestamp are signed, the separator is one neither
-/// can contain, so the id's last character moved to the front of the
-/// timestamp (`evt_10` + `1700000000` → `evt_1` + `01700000000`) never
-/// verifies.
+/// Where the id and the timestamp are signed, nothing lets the id's last
+/// character move to the front of the timestamp (`evt_10` + `1700000000`
+/// → `evt_1` + `01700000000`): a separator neither can contain, or a
+/// timestamp signed as its plain decimal or in RFC 3339.
 fn check_id_stays_put(receiver: &CustomReceiver, chosen: &Chosen, signed: &HeaderMap, body: &[u8]) {
-    let (Some(separator), Some(id_name), Some(ts_name)) =
-        (chosen.signs_id, &chosen.id, &chosen.timestamp)
+    if let Some(separator) = chosen.separator {
+        assert!(
+            separator.is_ascii_punctuation() && !"+-/=_".contains(separator),
+            "build accepted the separator {separator:?}"
+        );
+    }
+    let (true, Some(id_name), Some(ts_name)) = (chosen.signs_id, &chosen.id, &chosen.timestamp)
     else {
         return;
     };
-    assert!(
-        separator.is_ascii_punctuation() && !"+-/=_".contains(separator),
-        "build accepted the separator {separator:?}"
-    );
     let (Some(id), Some(ts)) = (visible_text(signed, id_name.as_str()), visible_text(signed, ts_name.as_str()))
     else {
         return;

@@ -1,30 +1,58 @@
 //! How a sender signs, as data: the one thing a sender's file writes about
 //! its authentication. [`ReceiverCore`](super::ReceiverCore) runs it.
 
+use std::fmt::Debug;
+
 use http::HeaderName;
 
-use crate::engine::signature::MAX_SIGNATURES;
 use crate::{ReplyRule, RetrySchedule, Tolerance};
 
 use super::keys::Algorithm;
 
+/// Where a description keeps its texts: a built-in sender's live in the
+/// program ([`Static`]), a scheme described at run time owns them
+/// ([`Owned`]). The core runs either, compiled once for each, so a
+/// built-in sender pays nothing for run-time descriptions.
+pub(crate) trait Store: 'static {
+    type Bytes: AsRef<[u8]> + Debug;
+    type Parts: AsRef<[Part]> + Debug;
+}
+
+/// Texts that live for the program (a `static` description).
+#[derive(Debug)]
+pub(crate) struct Static;
+
+/// Texts owned by a description made at run time.
+#[derive(Debug)]
+pub(crate) struct Owned;
+
+impl Store for Static {
+    type Bytes = &'static [u8];
+    type Parts = &'static [Part];
+}
+
+impl Store for Owned {
+    type Bytes = Box<[u8]>;
+    type Parts = Box<[Part]>;
+}
+
 /// A sender's whole authentication scheme, and its published (or our
 /// default) replies and redelivery.
 #[derive(Debug)]
-pub(crate) struct Description {
+pub(crate) struct Description<S: Store = Static> {
     /// The sender's name as people write it ("Paddle"), for `Debug` and
     /// error messages.
     pub(crate) name: &'static str,
     /// The signature algorithm.
     pub(crate) algorithm: Algorithm,
     /// Where the signature is and how it is written.
-    pub(crate) signature: SignatureRule,
+    pub(crate) signature: SignatureRule<S>,
     /// Where the signed timestamp is, if the sender signs one.
     pub(crate) timestamp: Option<TimestampRule>,
     /// The delivery id header, if the sender sends one.
     pub(crate) id: Option<IdRule>,
     /// What the signature covers, in order.
-    pub(crate) signed: &'static [Part],
+    pub(crate) signed: S::Parts,
     /// The default window around the receiver's clock.
     pub(crate) tolerance: Tolerance,
     /// How the sender reads replies.
@@ -38,27 +66,31 @@ pub(crate) struct Description {
 
 /// The signature header and its grammar.
 #[derive(Debug)]
-pub(crate) struct SignatureRule {
+pub(crate) struct SignatureRule<S: Store = Static> {
     pub(crate) header: HeaderName,
-    pub(crate) grammar: Grammar,
+    pub(crate) grammar: Grammar<S>,
     pub(crate) encoding: Encoding,
 }
 
 /// The grammar of a signature header.
 #[derive(Debug)]
-pub(crate) enum Grammar {
+pub(crate) enum Grammar<S: Store = Static> {
     /// The whole value is one signature, after `prefix` (`sha256=`, `v0=`,
     /// often empty). A value without the prefix is malformed.
-    Bare { prefix: &'static [u8] },
+    Bare { prefix: S::Bytes },
     /// `key=value` items split on `separator`: every item named
     /// `signature_key` is a signature (several while a secret is rotated),
     /// and the item named `timestamp_key` the timestamp. Other items are
     /// ignored, so a sender can add a version without breaking receivers.
     Items {
         separator: u8,
-        timestamp_key: Option<&'static [u8]>,
-        signature_key: &'static [u8],
+        timestamp_key: Option<S::Bytes>,
+        signature_key: S::Bytes,
     },
+    /// Space-separated `<version>,<signature>` entries (Standard Webhooks'
+    /// `v1,<base64>`): every entry of `version` is a signature, entries of
+    /// other versions are skipped.
+    Versioned { version: S::Bytes },
 }
 
 /// How a signature is written.
@@ -68,6 +100,8 @@ pub(crate) enum Encoding {
     Hex,
     /// Standard base64, padded when signing, padding optional.
     Base64,
+    /// Hex where the text is hex digits, base64 otherwise; hex when signing.
+    HexOrBase64,
 }
 
 /// Where the signed timestamp is and how it is written.
@@ -88,6 +122,10 @@ pub(crate) enum TimestampSource {
     /// function only after the signature has matched (nothing is parsed
     /// before authentication).
     Body(fn(&[u8]) -> Result<i64, crate::Error>),
+    /// The JSON body's field at this JSON pointer, in the rule's format (a
+    /// number, or an RFC 3339 string), read only after the signature has
+    /// matched.
+    BodyField(Box<str>),
 }
 
 /// How a timestamp is written.
@@ -115,8 +153,14 @@ pub(crate) struct IdRule {
 pub(crate) enum Part {
     /// Literal bytes (`v0:`, `.`, `|`).
     Text(&'static [u8]),
+    /// Literal bytes of a description made at run time.
+    Literal(Box<[u8]>),
     /// The timestamp, as sent.
     Timestamp,
+    /// A Unix timestamp (seconds or milliseconds) as its plain decimal
+    /// (`+017…` is signed as `17…`), as the Standard Webhooks libraries
+    /// sign it.
+    CanonicalTimestamp,
     /// The delivery id, as sent.
     Id,
     /// The raw body.
@@ -187,10 +231,7 @@ impl TimestampRule {
     }
 }
 
-impl Description {
-    /// At most this many signatures are read from one header.
-    pub(crate) const MAX_SIGNATURES: usize = MAX_SIGNATURES;
-
+impl<S: Store> Description<S> {
     pub(crate) fn signs_timestamp(&self) -> bool {
         self.timestamp.is_some()
     }

@@ -19,6 +19,22 @@ pub(crate) fn fields(body: &[u8]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Feeds a form body's parameters sorted by name, each name followed by
+/// its value, with no separator; a name sent with several values gives each
+/// distinct value, sorted (the order HMAC-over-parameters schemes sign).
+pub(crate) fn feed_sorted_params(
+    request: &crate::engine::Request<'_>,
+    sink: &mut dyn FnMut(&[u8]),
+) {
+    let mut params = fields(request.body);
+    params.sort_unstable();
+    params.dedup();
+    for (name, value) in &params {
+        sink(name.as_bytes());
+        sink(value.as_bytes());
+    }
+}
+
 /// The fields as a map; a name sent twice keeps its first value.
 pub(crate) fn field_map(body: &[u8]) -> BTreeMap<String, String> {
     let mut map = BTreeMap::new();
@@ -90,6 +106,15 @@ mod tests {
         assert_eq!(fields(b"a=%+5%-1"), [("a".into(), "% 5%-1".into())]);
         assert_eq!(fields(b"a=%ff"), [("a".into(), "\u{fffd}".into())]);
         assert!(fields(b"&&").is_empty());
+    }
+
+    #[test]
+    fn sorted_params_are_fed_by_name_then_value_each_distinct_pair_once() {
+        let body = b"b=2&a=%2B1&b=1&b=2&c=";
+        let request = crate::engine::Request { url: "", body };
+        let mut fed = Vec::new();
+        feed_sorted_params(&request, &mut |piece| fed.extend_from_slice(piece));
+        assert_eq!(fed, b"a+1b1b2c");
     }
 
     #[test]

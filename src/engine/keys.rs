@@ -414,8 +414,13 @@ fn decode_key(
     let text = text.trim_ascii();
     let refused = || Error::InvalidSecret(expected);
     let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(text.len()));
-    match encoding {
-        Encoding::Hex => {
+    let hex = match encoding {
+        Encoding::Hex => true,
+        Encoding::Base64 => false,
+        Encoding::HexOrBase64 => text.iter().all(u8::is_ascii_hexdigit),
+    };
+    match hex {
+        true => {
             if !text.len().is_multiple_of(2) {
                 return Err(refused());
             }
@@ -429,7 +434,7 @@ fn decode_key(
                 bytes.push(digit(pair[0])? << 4 | digit(pair[1])?);
             }
         }
-        Encoding::Base64 => {
+        false => {
             use base64::Engine as _;
             crate::engine::signature::BASE64
                 .decode_vec(text, &mut bytes)

@@ -31,8 +31,8 @@ pub(crate) use declare::described_receiver;
 )]
 pub(crate) use declare::key_pair_constructors;
 pub(crate) use description::{
-    Description, Encoding, Grammar, IdRule, Part, Request, SignatureRule, TimeFormat,
+    Description, Encoding, Grammar, IdRule, Owned, Part, Request, SignatureRule, TimeFormat,
     TimestampRule, TimestampSource,
 };
 pub(crate) use keys::{Algorithm, KeySet};
-pub(crate) use receiver_core::ReceiverCore;
+pub(crate) use receiver_core::{ReceiverCore, check_url};

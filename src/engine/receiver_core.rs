@@ -2,24 +2,26 @@
 //! tolerance and URL, verifying requests and signing deliveries.
 
 use std::fmt;
+use std::sync::Arc;
 
 use http::{HeaderMap, HeaderName};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::description::{
-    Description, Encoding, Grammar, Part, Request, TimeFormat, TimestampSource,
+    Description, Encoding, Grammar, Owned, Part, Request, Static, Store, TimeFormat,
+    TimestampSource,
 };
 use super::keys::{Algorithm, KeySet, SignatureBytes};
 use crate::engine::headers::{header_value, non_empty, required, sensitive_value, trim};
-use crate::engine::signature::{BASE64, encode_hex};
-use crate::engine::timestamp::parse_unix_seconds;
+use crate::engine::signature::{BASE64, MAX_SIGNATURES, encode_hex, versioned_entries};
+use crate::engine::timestamp::{CanonicalText, is_canonical_decimal, parse_unix_seconds};
 use crate::{Delivery, Error, Secret, Tolerance};
 
 /// A described sender bound to what one receiver trusts.
 #[derive(Clone)]
 pub(crate) struct ReceiverCore {
-    description: &'static Description,
+    description: Described,
     keys: KeySet,
     tolerance: Tolerance,
     /// The public URLs the sender may have signed, the first used when
@@ -30,9 +32,35 @@ pub(crate) struct ReceiverCore {
     aliases: &'static [HeaderName],
 }
 
+/// A built-in sender's description, or one made at run time and shared by
+/// the receivers made from it.
+#[derive(Clone)]
+enum Described {
+    Static(&'static Description),
+    Shared(Arc<Description<Owned>>),
+}
+
+/// Runs `$body` with `$d` bound to the description, whichever its store:
+/// each store gets its own compiled copy, so a built-in sender's runs as if
+/// run-time descriptions did not exist.
+macro_rules! with_description {
+    ($core:expr, |$d:ident| $body:expr) => {
+        match &$core.description {
+            Described::Static($d) => {
+                let $d: &Description<Static> = $d;
+                $body
+            }
+            Described::Shared($d) => {
+                let $d: &Description<Owned> = $d;
+                $body
+            }
+        }
+    };
+}
+
 /// The signatures of one header, decoded, on the stack.
 struct Received<'v> {
-    signatures: [SignatureBytes; Description::MAX_SIGNATURES],
+    signatures: [SignatureBytes; MAX_SIGNATURES],
     len: usize,
     /// The `timestamp_key` item of an item list.
     timestamp: Option<&'v [u8]>,
@@ -41,7 +69,7 @@ struct Received<'v> {
 impl ReceiverCore {
     pub(crate) fn new(description: &'static Description, keys: KeySet) -> Self {
         ReceiverCore {
-            description,
+            description: Described::Static(description),
             keys,
             tolerance: description.tolerance,
             urls: Vec::new(),
@@ -56,16 +84,20 @@ impl ReceiverCore {
         self
     }
 
+    /// A core running a description made at run time.
+    pub(crate) fn shared(description: Arc<Description<Owned>>, keys: KeySet) -> Self {
+        ReceiverCore {
+            tolerance: description.tolerance,
+            description: Described::Shared(description),
+            keys,
+            urls: Vec::new(),
+            aliases: &[],
+        }
+    }
+
     /// Adds a public URL the sender may sign (the first one signs).
     pub(crate) fn add_url(&mut self, url: &str) -> Result<(), Error> {
-        let parsed: http::Uri = url.parse().map_err(|_| {
-            Error::InvalidSecret("the notification URL is not a valid absolute URL")
-        })?;
-        if parsed.scheme().is_none() || parsed.authority().is_none() {
-            return Err(Error::InvalidSecret(
-                "the notification URL must be absolute, as the sender was given it (https://…)",
-            ));
-        }
+        check_url(url)?;
         self.urls.push(url.into());
         Ok(())
     }
@@ -111,8 +143,17 @@ impl ReceiverCore {
         body: &[u8],
         now: OffsetDateTime,
     ) -> Result<Delivery, Error> {
-        let description = self.description;
-        let name = self.signature_header(headers);
+        with_description!(self, |d| self.verify_by(d, headers, body, now))
+    }
+
+    fn verify_by<S: Store>(
+        &self,
+        description: &Description<S>,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<Delivery, Error> {
+        let name = self.signature_header(description, headers);
         let value = required(headers, name)?;
         if description.algorithm == Algorithm::Token {
             // Nothing is signed: the token is the whole proof.
@@ -120,13 +161,16 @@ impl ReceiverCore {
                 .keys
                 .find_token(read_token(description, name, value)?)
                 .ok_or(Error::SignatureMismatch)?;
-            return Ok(Delivery::new(self.id(headers)?, false, None, Some(matched))
-                .with_secret_name(self.keys.name(matched)));
+            return Ok(
+                Delivery::new(id_of(description, headers)?, false, None, Some(matched))
+                    .with_secret_name(self.keys.name(matched)),
+            );
         }
         let received = read_signatures(description, name, value)?;
-        let timestamp = self.header_timestamp(headers, &received, now)?;
-        let id = self.id(headers)?;
-        let timestamp_text = timestamp.map_or(&b""[..], |(text, _)| text);
+        let timestamp = self.header_timestamp(description, headers, &received, now)?;
+        let id = id_of(description, headers)?;
+        let (timestamp_text, value) =
+            timestamp.map_or((&b""[..], 0), |(text, signed)| (text, signed.value));
         let signatures = &received.signatures[..received.len];
         let matched = self
             .url_candidates()
@@ -134,9 +178,12 @@ impl ReceiverCore {
                 let request = Request { url, body };
                 let feed = |sink: &mut dyn FnMut(&[u8])| {
                     feed_parts(
-                        description,
+                        description.signed.as_ref(),
                         &request,
-                        timestamp_text,
+                        Stamp {
+                            text: timestamp_text,
+                            value,
+                        },
                         id.unwrap_or(b""),
                         sink,
                     );
@@ -146,45 +193,42 @@ impl ReceiverCore {
             .ok_or(Error::SignatureMismatch)?;
         let signed_at = match (&description.timestamp, timestamp) {
             (_, Some((_, signed))) => signed.at,
-            (Some(rule), None) => match rule.source {
-                TimestampSource::Body(read) => {
-                    let signed = from_value(read(body)?, rule.format);
-                    self.tolerance.check(signed.seconds, now)?;
-                    signed.at
+            (Some(rule), None) => {
+                let signed = match &rule.source {
+                    TimestampSource::Body(read) => Some(from_value(read(body)?, rule.format)),
+                    TimestampSource::BodyField(pointer) => {
+                        Some(body_field_time(body, pointer, rule.format)?)
+                    }
+                    _ => None,
+                };
+                match signed {
+                    Some(signed) => {
+                        self.tolerance.check(signed.seconds, now)?;
+                        signed.at
+                    }
+                    None => None,
                 }
-                _ => None,
-            },
+            }
             (None, None) => None,
         };
-        let id_signed = self.description.id_is_signed();
+        let id_signed = description.id_is_signed();
         Ok(Delivery::new(id, id_signed, signed_at, Some(matched))
             .with_secret_name(self.keys.name(matched)))
     }
 
     /// The name the signature is read from: the description's header, or
     /// the first alias the request carries instead.
-    fn signature_header(&self, headers: &HeaderMap) -> &HeaderName {
-        let primary = &self.description.signature.header;
+    fn signature_header<'d, S: Store>(
+        &'d self,
+        description: &'d Description<S>,
+        headers: &HeaderMap,
+    ) -> &'d HeaderName {
+        let primary = &description.signature.header;
         if headers.contains_key(primary) {
             return primary;
         }
         let alias = self.aliases.iter().find(|name| headers.contains_key(*name));
         alias.unwrap_or(primary)
-    }
-
-    /// The delivery id header's value: required where it is signed. An
-    /// unsigned one only labels the delivery: blank, it is no id, and no
-    /// reason to refuse an authentic request.
-    fn id<'h>(&self, headers: &'h HeaderMap) -> Result<Option<&'h [u8]>, Error> {
-        let Some(rule) = &self.description.id else {
-            return Ok(None);
-        };
-        match headers.get(&rule.header) {
-            Some(value) if rule.signed => Ok(Some(non_empty(&rule.header, value)?)),
-            Some(value) => Ok(Some(value.as_bytes()).filter(|id| !trim(id).is_empty())),
-            None if rule.signed => Err(Error::MissingHeader(rule.header.clone())),
-            None => Ok(None),
-        }
     }
 
     /// The URLs to try: each configured one, or none at all (an empty
@@ -196,26 +240,27 @@ impl ReceiverCore {
 
     /// The timestamp from a header or the signature's items, checked
     /// against the window: its text as sent and its time.
-    fn header_timestamp<'h>(
+    fn header_timestamp<'h, S: Store>(
         &self,
+        description: &Description<S>,
         headers: &'h HeaderMap,
         received: &Received<'h>,
         now: OffsetDateTime,
     ) -> Result<Option<(&'h [u8], SignedTime)>, Error> {
-        let Some(rule) = &self.description.timestamp else {
+        let Some(rule) = &description.timestamp else {
             return Ok(None);
         };
         let (name, text) = match &rule.source {
             TimestampSource::Header(name) => (name, trim(required(headers, name)?)),
             TimestampSource::SignatureItem => {
-                let name = &self.description.signature.header;
+                let name = &description.signature.header;
                 let text = received.timestamp.ok_or(Error::MalformedHeader {
                     name: name.clone(),
                     reason: "no timestamp item",
                 })?;
                 (name, text)
             }
-            TimestampSource::Body(_) => return Ok(None),
+            TimestampSource::Body(_) | TimestampSource::BodyField(_) => return Ok(None),
         };
         let signed = parse_time(text, rule.format).ok_or_else(|| Error::MalformedHeader {
             name: name.clone(),
@@ -239,9 +284,23 @@ impl ReceiverCore {
         now: OffsetDateTime,
         id: Option<&str>,
     ) -> Result<HeaderMap, Error> {
-        let description = self.description;
+        with_description!(self, |d| self.sign_by(d, body, now, id))
+    }
+
+    fn sign_by<S: Store>(
+        &self,
+        description: &Description<S>,
+        body: &[u8],
+        now: OffsetDateTime,
+        id: Option<&str>,
+    ) -> Result<HeaderMap, Error> {
         let timestamp = match &description.timestamp {
-            Some(rule) if !matches!(rule.source, TimestampSource::Body(_)) => {
+            Some(rule)
+                if !matches!(
+                    rule.source,
+                    TimestampSource::Body(_) | TimestampSource::BodyField(_)
+                ) =>
+            {
                 format_time(now, rule.format)?
             }
             _ => String::new(),
@@ -262,9 +321,12 @@ impl ReceiverCore {
         let request = Request { url, body };
         let feed = |sink: &mut dyn FnMut(&[u8])| {
             feed_parts(
-                description,
+                description.signed.as_ref(),
                 &request,
-                timestamp.as_bytes(),
+                Stamp {
+                    text: timestamp.as_bytes(),
+                    value: parse_unix_seconds(timestamp.as_bytes()).unwrap_or(0),
+                },
                 id.as_bytes(),
                 sink,
             );
@@ -280,7 +342,7 @@ impl ReceiverCore {
             );
         } else {
             let encoded = match description.signature.encoding {
-                Encoding::Hex => encode_hex(&signature),
+                Encoding::Hex | Encoding::HexOrBase64 => encode_hex(&signature),
                 Encoding::Base64 => {
                     use base64::Engine as _;
                     base64::engine::general_purpose::STANDARD.encode(&signature)
@@ -312,9 +374,10 @@ impl ReceiverCore {
 
 impl fmt::Debug for ReceiverCore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut out = f.debug_struct(self.description.name);
+        let (name, signs_timestamp) = with_description!(self, |d| (d.name, d.signs_timestamp()));
+        let mut out = f.debug_struct(name);
         out.field("keys", &self.keys);
-        if self.description.signs_timestamp() {
+        if signs_timestamp {
             out.field("tolerance", &self.tolerance);
         }
         if !self.urls.is_empty() {
@@ -324,23 +387,79 @@ impl fmt::Debug for ReceiverCore {
     }
 }
 
+/// Refuses a URL a sender cannot have been given: one that is not
+/// absolute.
+pub(crate) fn check_url(url: &str) -> Result<(), Error> {
+    let parsed: http::Uri = url
+        .parse()
+        .map_err(|_| Error::InvalidSecret("the notification URL is not a valid absolute URL"))?;
+    if parsed.scheme().is_none() || parsed.authority().is_none() {
+        return Err(Error::InvalidSecret(
+            "the notification URL must be absolute, as the sender was given it (https://…)",
+        ));
+    }
+    Ok(())
+}
+
+/// The delivery id header's value: required where it is signed.
+fn id_of<'h, S: Store>(
+    description: &Description<S>,
+    headers: &'h HeaderMap,
+) -> Result<Option<&'h [u8]>, Error> {
+    let Some(rule) = &description.id else {
+        return Ok(None);
+    };
+    match headers.get(&rule.header) {
+        Some(value) if rule.signed => Ok(Some(non_empty(&rule.header, value)?)),
+        // An unsigned id only labels the delivery: blank, it is no id, and
+        // no reason to refuse an authentic request.
+        Some(value) => Ok(Some(value.as_bytes()).filter(|id| !trim(id).is_empty())),
+        None if rule.signed => Err(Error::MissingHeader(rule.header.clone())),
+        None => Ok(None),
+    }
+}
+
+/// The signed time a JSON body keeps at `pointer`: a number in the
+/// format's unit, or RFC 3339 text. A body without it is refused: its age
+/// cannot be told.
+fn body_field_time(body: &[u8], pointer: &str, format: TimeFormat) -> Result<SignedTime, Error> {
+    let value: serde_json::Value = crate::engine::json::parse_body(body)?;
+    let field = value.pointer(pointer);
+    let signed = match (field, format) {
+        (Some(serde_json::Value::String(text)), TimeFormat::Rfc3339) => {
+            parse_time(text.as_bytes(), format)
+        }
+        (
+            Some(serde_json::Value::Number(number)),
+            TimeFormat::UnixSeconds | TimeFormat::UnixMillis,
+        ) => number.as_i64().map(|value| from_value(value, format)),
+        _ => None,
+    };
+    signed.ok_or_else(|| {
+        crate::engine::json::envelope_error(
+            body,
+            format!("no signed timestamp at `{pointer}` in the form described"),
+        )
+    })
+}
+
 /// Reads the signature header by its grammar, decoding every signature in
 /// the expected encoding; undecodable entries are skipped, as the reference
 /// libraries skip them, but a header with none left is malformed.
-fn read_signatures<'v>(
-    description: &Description,
+fn read_signatures<'v, S: Store>(
+    description: &Description<S>,
     name: &HeaderName,
     value: &'v [u8],
 ) -> Result<Received<'v>, Error> {
     let empty = SignatureBytes::new(&[]).unwrap_or_else(|| unreachable!("empty fits"));
     let mut received = Received {
-        signatures: [empty; Description::MAX_SIGNATURES],
+        signatures: [empty; MAX_SIGNATURES],
         len: 0,
         timestamp: None,
     };
     let encoding = description.signature.encoding;
     let push = |received: &mut Received<'v>, text: &[u8]| {
-        if received.len < Description::MAX_SIGNATURES
+        if received.len < MAX_SIGNATURES
             && let Some(signature) = decode(encoding, trim(text))
         {
             received.signatures[received.len] = signature;
@@ -349,7 +468,7 @@ fn read_signatures<'v>(
     };
     match &description.signature.grammar {
         Grammar::Bare { prefix } => {
-            if let Some(text) = trim(value).strip_prefix(*prefix) {
+            if let Some(text) = trim(value).strip_prefix(prefix.as_ref()) {
                 push(&mut received, text);
             }
         }
@@ -358,16 +477,22 @@ fn read_signatures<'v>(
             timestamp_key,
             signature_key,
         } => {
+            let timestamp_key = timestamp_key.as_ref().map(AsRef::as_ref);
             for item in value.split(|b| b == separator) {
                 let Some(at) = item.iter().position(|&b| b == b'=') else {
                     continue;
                 };
                 let (key, text) = (trim(&item[..at]), &item[at + 1..]);
-                if key == *signature_key {
+                if key == signature_key.as_ref() {
                     push(&mut received, text);
-                } else if Some(key) == *timestamp_key && received.timestamp.is_none() {
+                } else if Some(key) == timestamp_key && received.timestamp.is_none() {
                     received.timestamp = Some(trim(text));
                 }
+            }
+        }
+        Grammar::Versioned { version } => {
+            for text in versioned_entries(value, version.as_ref()) {
+                push(&mut received, text);
             }
         }
     }
@@ -382,14 +507,14 @@ fn read_signatures<'v>(
 
 /// The token a [`Algorithm::Token`] header carries: the value after the
 /// grammar's prefix, as sent.
-fn read_token<'v>(
-    description: &Description,
+fn read_token<'v, S: Store>(
+    description: &Description<S>,
     name: &HeaderName,
     value: &'v [u8],
 ) -> Result<&'v [u8], Error> {
     let prefix = match &description.signature.grammar {
-        Grammar::Bare { prefix } => *prefix,
-        Grammar::Items { .. } => b"",
+        Grammar::Bare { prefix } => prefix.as_ref(),
+        Grammar::Items { .. } | Grammar::Versioned { .. } => b"",
     };
     trim(value)
         .strip_prefix(prefix)
@@ -402,8 +527,13 @@ fn read_token<'v>(
 /// A signature in `encoding`, or `None` when it is not one.
 fn decode(encoding: Encoding, text: &[u8]) -> Option<SignatureBytes> {
     let mut buf = [0u8; super::keys::MAX_SIGNATURE_LEN + 3];
-    let len = match encoding {
-        Encoding::Hex => {
+    let hex = match encoding {
+        Encoding::Hex => true,
+        Encoding::Base64 => false,
+        Encoding::HexOrBase64 => text.iter().all(u8::is_ascii_hexdigit),
+    };
+    let len = match hex {
+        true => {
             if !text.len().is_multiple_of(2) || text.len() / 2 > super::keys::MAX_SIGNATURE_LEN {
                 return None;
             }
@@ -413,7 +543,7 @@ fn decode(encoding: Encoding, text: &[u8]) -> Option<SignatureBytes> {
             }
             text.len() / 2
         }
-        Encoding::Base64 => {
+        false => {
             use base64::Engine as _;
             if text.len() > 4 * buf.len() / 3 {
                 return None;
@@ -424,18 +554,33 @@ fn decode(encoding: Encoding, text: &[u8]) -> Option<SignatureBytes> {
     SignatureBytes::new(&buf[..len])
 }
 
+/// The timestamp as sent, and the number it reads as in its unit.
+#[derive(Clone, Copy)]
+struct Stamp<'t> {
+    text: &'t [u8],
+    value: i64,
+}
+
 /// Feeds the signed content: each part of the description in order.
+/// Inlined into each caller, as when it had one: the sink's calls then
+/// stay as cheap as before run-time descriptions shared it.
+#[inline(always)]
 fn feed_parts(
-    description: &Description,
+    parts: &[Part],
     request: &Request<'_>,
-    timestamp: &[u8],
+    timestamp: Stamp<'_>,
     id: &[u8],
     sink: &mut dyn FnMut(&[u8]),
 ) {
-    for part in description.signed {
+    for part in parts {
         match part {
             Part::Text(text) => sink(text),
-            Part::Timestamp => sink(timestamp),
+            Part::Literal(text) => sink(text),
+            Part::Timestamp => sink(timestamp.text),
+            Part::CanonicalTimestamp if is_canonical_decimal(timestamp.text) => {
+                sink(timestamp.text);
+            }
+            Part::CanonicalTimestamp => sink(CanonicalText::new(timestamp.value).as_bytes()),
             Part::Id => sink(id),
             Part::Body => sink(request.body),
             Part::Url => sink(request.url.as_bytes()),
@@ -448,6 +593,8 @@ fn feed_parts(
 /// values get the right error) and the instant itself where representable.
 #[derive(Clone, Copy)]
 struct SignedTime {
+    /// The number as sent, in the format's unit (0 for RFC 3339).
+    value: i64,
     seconds: i64,
     at: Option<OffsetDateTime>,
 }
@@ -460,6 +607,7 @@ fn parse_time(text: &[u8], format: TimeFormat) -> Option<SignedTime> {
         TimeFormat::Rfc3339 => {
             let at = OffsetDateTime::parse(std::str::from_utf8(text).ok()?, &Rfc3339).ok()?;
             Some(SignedTime {
+                value: 0,
                 seconds: at.unix_timestamp(),
                 at: Some(at),
             })
@@ -474,6 +622,7 @@ fn from_value(value: i64, format: TimeFormat) -> SignedTime {
         _ => (value, i128::from(value) * 1_000_000_000),
     };
     SignedTime {
+        value,
         seconds,
         at: OffsetDateTime::from_unix_timestamp_nanos(nanos).ok(),
     }
@@ -490,23 +639,27 @@ fn format_time(now: OffsetDateTime, format: TimeFormat) -> Result<String, Error>
 }
 
 /// The signature header's value by its grammar.
-fn signature_value(grammar: &Grammar, timestamp: &str, signature: &[u8]) -> Vec<u8> {
+fn signature_value<S: Store>(grammar: &Grammar<S>, timestamp: &str, signature: &[u8]) -> Vec<u8> {
     let mut value = Vec::new();
     match grammar {
-        Grammar::Bare { prefix } => value.extend_from_slice(prefix),
+        Grammar::Bare { prefix } => value.extend_from_slice(prefix.as_ref()),
         Grammar::Items {
             separator,
             timestamp_key,
             signature_key,
         } => {
             if let Some(key) = timestamp_key {
-                value.extend_from_slice(key);
+                value.extend_from_slice(key.as_ref());
                 value.push(b'=');
                 value.extend_from_slice(timestamp.as_bytes());
                 value.push(*separator);
             }
-            value.extend_from_slice(signature_key);
+            value.extend_from_slice(signature_key.as_ref());
             value.push(b'=');
+        }
+        Grammar::Versioned { version } => {
+            value.extend_from_slice(version.as_ref());
+            value.push(b',');
         }
     }
     value.extend_from_slice(signature);
@@ -522,4 +675,161 @@ fn derived_id(timestamp: &str, body: &[u8]) -> String {
         .chain_update(body)
         .finalize();
     encode_hex(&digest[..16])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::description::{IdRule, SignatureRule, TimestampRule};
+    use crate::{ReplyRule, RetrySchedule};
+
+    fn now() -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(1_700_000_000).expect("valid")
+    }
+
+    /// A run-time description: `v1,<sig>` entries over the id, the
+    /// canonical timestamp and the body.
+    fn versioned(encoding: Encoding) -> ReceiverCore {
+        let description = Description::<Owned> {
+            name: "Test",
+            algorithm: Algorithm::HmacSha256,
+            signature: SignatureRule {
+                header: HeaderName::from_static("x-sig"),
+                grammar: Grammar::Versioned {
+                    version: b"v1"[..].into(),
+                },
+                encoding,
+            },
+            timestamp: Some(TimestampRule {
+                source: TimestampSource::Header(HeaderName::from_static("x-ts")),
+                format: TimeFormat::UnixSeconds,
+            }),
+            id: Some(IdRule {
+                header: HeaderName::from_static("x-id"),
+                signed: true,
+            }),
+            signed: vec![
+                Part::Id,
+                Part::Literal(b"."[..].into()),
+                Part::CanonicalTimestamp,
+                Part::Literal(b"."[..].into()),
+                Part::Body,
+            ]
+            .into(),
+            tolerance: Tolerance::symmetric(std::time::Duration::from_secs(300)),
+            reply: ReplyRule::any_2xx(),
+            retries: RetrySchedule::none,
+            sent_with: &[],
+        };
+        let keys = KeySet::hmac(Algorithm::HmacSha256, Secret::from("k")).expect("usable");
+        ReceiverCore::shared(Arc::new(description), keys)
+    }
+
+    fn set(headers: &HeaderMap, name: &'static str, value: &str) -> HeaderMap {
+        let mut headers = headers.clone();
+        headers.insert(name, http::HeaderValue::from_str(value).expect("value"));
+        headers
+    }
+
+    #[test]
+    fn a_versioned_list_verifies_its_own_version_among_others() {
+        let core = versioned(Encoding::Base64);
+        let headers = core.sign(b"{}", now(), Some("msg_1")).expect("sign");
+        let value = headers["x-sig"].to_str().expect("ascii").to_owned();
+        assert!(value.starts_with("v1,"), "{value}");
+        let listed = set(&headers, "x-sig", &format!("v2,AAAA {value} v1,@@@@"));
+        assert!(core.verify(&listed, b"{}", now()).is_ok());
+        let other_version = set(&headers, "x-sig", &value.replacen("v1,", "v2,", 1));
+        assert!(matches!(
+            core.verify(&other_version, b"{}", now()),
+            Err(Error::MalformedHeader { .. })
+        ));
+        assert_eq!(format!("{core:?}").split(' ').next(), Some("Test"));
+    }
+
+    #[test]
+    fn a_canonical_timestamp_signs_the_value_so_leading_zeros_change_nothing_else() {
+        let core = versioned(Encoding::Hex);
+        let headers = core.sign(b"{}", now(), Some("evt_10")).expect("sign");
+        for padded in ["+1700000000", "01700000000"] {
+            let same = set(&headers, "x-ts", padded);
+            assert!(core.verify(&same, b"{}", now()).is_ok(), "{padded}");
+        }
+        let moved = set(&set(&headers, "x-id", "evt_1"), "x-ts", "01700000000");
+        assert_eq!(
+            core.verify(&moved, b"{}", now()),
+            Err(Error::SignatureMismatch)
+        );
+    }
+
+    #[test]
+    fn hex_or_base64_reads_either_and_signs_hex() {
+        let either = versioned(Encoding::HexOrBase64);
+        let hex = versioned(Encoding::Hex);
+        let base64 = versioned(Encoding::Base64);
+        let signed = either.sign(b"{}", now(), Some("m")).expect("sign");
+        assert_eq!(signed, hex.sign(b"{}", now(), Some("m")).expect("sign"));
+        for headers in [signed, base64.sign(b"{}", now(), Some("m")).expect("sign")] {
+            assert!(either.verify(&headers, b"{}", now()).is_ok());
+        }
+    }
+
+    #[test]
+    fn a_body_field_timestamp_is_read_after_the_signature_in_its_format() {
+        let description = |format| Description::<Owned> {
+            name: "Body",
+            algorithm: Algorithm::HmacSha1,
+            signature: SignatureRule {
+                header: HeaderName::from_static("x-sig"),
+                grammar: Grammar::Bare {
+                    prefix: b""[..].into(),
+                },
+                encoding: Encoding::Hex,
+            },
+            timestamp: Some(TimestampRule {
+                source: TimestampSource::BodyField("/meta/at".into()),
+                format,
+            }),
+            id: None,
+            signed: vec![Part::Body].into(),
+            tolerance: Tolerance::symmetric(std::time::Duration::from_secs(60)),
+            reply: ReplyRule::any_2xx(),
+            retries: RetrySchedule::none,
+            sent_with: &[],
+        };
+        let cases: [(TimeFormat, &[u8]); 3] = [
+            (TimeFormat::UnixSeconds, br#"{"meta": {"at": 1700000000}}"#),
+            (
+                TimeFormat::UnixMillis,
+                br#"{"meta": {"at": 1700000000000}}"#,
+            ),
+            (
+                TimeFormat::Rfc3339,
+                br#"{"meta": {"at": "2023-11-14T22:13:20Z"}}"#,
+            ),
+        ];
+        for (format, body) in cases {
+            let keys = KeySet::hmac(Algorithm::HmacSha1, Secret::from("k")).expect("usable");
+            let core = ReceiverCore::shared(Arc::new(description(format)), keys);
+            let headers = core.sign(body, now(), None).expect("sign");
+            let delivery = core.verify(&headers, body, now()).expect("verifies");
+            assert_eq!(delivery.timestamp(), Some(now()), "{format:?}");
+            assert!(matches!(
+                core.verify(&headers, body, now() + std::time::Duration::from_secs(61)),
+                Err(Error::TimestampTooOld { .. })
+            ));
+            // The wrong form at the pointer is no timestamp.
+            let wrong: &[u8] = br#"{"meta": {"at": true}}"#;
+            let signed = core.sign(wrong, now(), None).expect("sign");
+            assert!(matches!(
+                core.verify(&signed, wrong, now()),
+                Err(Error::InvalidPayload { .. })
+            ));
+            // Nothing is parsed before the signature matched.
+            assert_eq!(
+                core.verify(&headers, b"not json", now()),
+                Err(Error::SignatureMismatch)
+            );
+        }
+    }
 }

@@ -8,7 +8,6 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
 
 use hmac::Mac;
 use http::{HeaderMap, HeaderName};
@@ -133,12 +132,11 @@ impl Signed {
     }
 }
 
-/// A scheme that lives for the program (a built-in provider's `static`) or
-/// one described at run time and shared between clones of its receiver.
+/// A scheme that lives for the program (a built-in provider's `static`).
+/// Descriptions made at run time run on the receiver core instead.
 #[derive(Clone)]
 pub(crate) enum SchemeRef {
     Static(&'static Scheme),
-    Shared(Arc<Scheme>),
 }
 
 impl std::ops::Deref for SchemeRef {
@@ -147,7 +145,6 @@ impl std::ops::Deref for SchemeRef {
     fn deref(&self) -> &Scheme {
         match self {
             SchemeRef::Static(scheme) => scheme,
-            SchemeRef::Shared(scheme) => scheme,
         }
     }
 }

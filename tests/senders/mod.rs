@@ -516,6 +516,24 @@ pub(crate) fn all() -> Vec<Fixture> {
         .presets(ReplyRule::dropbox(), RetrySchedule::dropbox(), None),
     );
     // -- end of group D
+    // A scheme described at run time (always built: `custom` has no feature).
+    list.push(fixture(
+        "custom",
+        shared(|s| {
+            custom::SchemeBuilder::new("x-acme-signature")
+                .signature_prefix("v1=")
+                .id_header("x-acme-id")
+                .timestamp_header("x-acme-timestamp")
+                .sign_id_and_timestamp('.')
+                .id_field("id")
+                .type_field("type")
+                .build()
+                .and_then(|scheme| scheme.receiver(s))
+        }),
+        br#"{"id": "evt_1", "type": "order.paid", "data": {"id": 7}}"#,
+        &[],
+        window(300, 300),
+    ));
     list
 }
 
