@@ -405,3 +405,17 @@ fn a_completion_with_room_to_spare_evicts_nothing() {
         );
     }
 }
+
+#[test]
+fn a_store_is_empty_only_until_it_records_an_event() {
+    let store = MemoryStore::default();
+    assert!(store.is_empty());
+    let now = Instant::now();
+    assert_eq!(
+        store.first_seen_at("p", "e", Duration::from_secs(60), now),
+        Ok(true)
+    );
+    assert!(!store.is_empty());
+    assert!(store.forget("p", "e"));
+    assert!(store.is_empty());
+}
