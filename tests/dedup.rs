@@ -472,3 +472,27 @@ fn a_claim_tokens_debug_names_its_event_and_value() {
         assert!(shown.contains(part), "{part} in {shown}");
     }
 }
+
+#[test]
+fn the_oldest_record_is_still_evicted_after_stale_copies_are_dropped() {
+    let store = MemoryStore::new(4);
+    let hour = Duration::from_secs(3600);
+    let second = Duration::from_secs(1);
+    let mut now = Instant::now();
+    for id in ["a", "b", "c"] {
+        assert_eq!(store.first_seen_at("p", id, hour, now), Ok(true));
+    }
+    // "d" is recorded again each time it expires: each record leaves a
+    // stale copy in the eviction order, until the store drops them.
+    for _ in 0..40 {
+        assert_eq!(store.first_seen_at("p", "d", second, now), Ok(true));
+        now += second;
+    }
+    assert_eq!(store.first_seen_at("p", "d", hour, now), Ok(true));
+    assert_eq!(store.len(), 4);
+    // Full: the oldest record, "a", makes room for "e".
+    assert_eq!(store.first_seen_at("p", "e", hour, now), Ok(true));
+    assert_eq!(store.first_seen_at("p", "b", hour, now), Ok(false));
+    assert_eq!(store.first_seen_at("p", "d", hour, now), Ok(false));
+    assert_eq!(store.first_seen_at("p", "a", hour, now), Ok(true));
+}
