@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use idempotency_suite::{Blocking, OnRuntime};
 use webhook_kit::dedup::{
-    Claim, ClaimToken, DEFAULT_ATTEMPT_TIMEOUT, IdempotencyStore, MAX_ID_LEN, MemoryStore,
-    Settled, StoreFull, TTL_MARGIN, recovers_from_crash, stored_id, ttl_for,
+    Claim, ClaimToken, DEFAULT_ATTEMPT_TIMEOUT, IdempotencyStore, MAX_ID_LEN, MemoryStore, Settled,
+    StoreFull, TTL_MARGIN, recovers_from_crash, stored_id, ttl_for,
 };
 use webhook_kit::standard::StandardWebhooks;
 use webhook_kit::{Provider, RetrySchedule};

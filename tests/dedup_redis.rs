@@ -739,7 +739,11 @@ fn a_ttl_past_what_redis_can_hold_is_kept_for_a_century() {
         return;
     };
     let id = unique("evt");
-    assert!(store.first_seen("p", &id, Duration::MAX).expect("reachable"));
+    assert!(
+        store
+            .first_seen("p", &id, Duration::MAX)
+            .expect("reachable")
+    );
     let mut con = redis::Client::open(server.url.as_str())
         .and_then(|c| c.get_connection())
         .expect("connection");
@@ -748,7 +752,10 @@ fn a_ttl_past_what_redis_can_hold_is_kept_for_a_century() {
         .query(&mut con)
         .expect("PTTL");
     let year_ms: i64 = 365 * 24 * 3600 * 1000;
-    assert!((99 * year_ms..=100 * year_ms).contains(&pttl), "PTTL {pttl}");
+    assert!(
+        (99 * year_ms..=100 * year_ms).contains(&pttl),
+        "PTTL {pttl}"
+    );
 }
 
 #[test]
