@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use idempotency_suite::{Blocking, OnRuntime};
 use webhook_kit::dedup::{
-    Claim, DEFAULT_ATTEMPT_TIMEOUT, IdempotencyStore, MAX_ID_LEN, MemoryStore, Settled, StoreFull,
-    TTL_MARGIN, stored_id, ttl_for,
+    Claim, ClaimToken, DEFAULT_ATTEMPT_TIMEOUT, IdempotencyStore, MAX_ID_LEN, MemoryStore, Settled,
+    StoreFull, TTL_MARGIN, recovers_from_crash, stored_id, ttl_for,
 };
 use webhook_kit::standard::StandardWebhooks;
 use webhook_kit::{Provider, RetrySchedule};
@@ -178,41 +178,52 @@ fn ttl_for_standard_webhooks() {
     );
 }
 
+/// Standard Webhooks verification under another retry schedule, for the
+/// schedules no sender in the crate has.
+struct OnSchedule(StandardWebhooks, RetrySchedule);
+
+impl OnSchedule {
+    fn new(schedule: RetrySchedule) -> Self {
+        let receiver =
+            StandardWebhooks::new("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD").expect("secret");
+        OnSchedule(receiver, schedule)
+    }
+}
+
+impl Provider for OnSchedule {
+    type Event = <StandardWebhooks as Provider>::Event;
+    fn verify_at(
+        &self,
+        h: &http::HeaderMap,
+        b: &[u8],
+        n: time::OffsetDateTime,
+    ) -> Result<webhook_kit::Delivery, webhook_kit::Error> {
+        self.0.verify_at(h, b, n)
+    }
+    fn parse(&self, b: &[u8]) -> Result<Self::Event, webhook_kit::Error> {
+        self.0.parse(b)
+    }
+    fn acknowledge(&self) -> http::Response<&'static str> {
+        self.0.acknowledge()
+    }
+    fn reply_rule(&self) -> webhook_kit::ReplyRule {
+        self.0.reply_rule()
+    }
+    fn retry_schedule(&self) -> RetrySchedule {
+        self.1.clone()
+    }
+    fn sign_at(
+        &self,
+        b: &[u8],
+        n: time::OffsetDateTime,
+    ) -> Result<http::HeaderMap, webhook_kit::Error> {
+        self.0.sign_at(b, n)
+    }
+}
+
 #[test]
 fn ttl_for_a_jittered_schedule_uses_the_longest_waits() {
-    struct Svix(StandardWebhooks);
-    impl Provider for Svix {
-        type Event = <StandardWebhooks as Provider>::Event;
-        fn verify_at(
-            &self,
-            h: &http::HeaderMap,
-            b: &[u8],
-            n: time::OffsetDateTime,
-        ) -> Result<webhook_kit::Delivery, webhook_kit::Error> {
-            self.0.verify_at(h, b, n)
-        }
-        fn parse(&self, b: &[u8]) -> Result<Self::Event, webhook_kit::Error> {
-            self.0.parse(b)
-        }
-        fn acknowledge(&self) -> http::Response<&'static str> {
-            self.0.acknowledge()
-        }
-        fn reply_rule(&self) -> webhook_kit::ReplyRule {
-            self.0.reply_rule()
-        }
-        fn retry_schedule(&self) -> RetrySchedule {
-            RetrySchedule::svix_server()
-        }
-        fn sign_at(
-            &self,
-            b: &[u8],
-            n: time::OffsetDateTime,
-        ) -> Result<http::HeaderMap, webhook_kit::Error> {
-            self.0.sign_at(b, n)
-        }
-    }
-    let svix =
-        Svix(StandardWebhooks::new("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD").expect("secret"));
+    let svix = OnSchedule::new(RetrySchedule::svix_server());
     let nominal: Duration = RetrySchedule::svix_server().delays().sum();
     let ttl = ttl_for(&svix);
     // +20 % jitter widens the horizon, and the TTL with it.
@@ -404,4 +415,84 @@ fn a_completion_with_room_to_spare_evicts_nothing() {
             "{i}"
         );
     }
+}
+
+#[test]
+fn a_store_is_empty_only_until_it_records_an_event() {
+    let store = MemoryStore::default();
+    assert!(store.is_empty());
+    let now = Instant::now();
+    assert_eq!(
+        store.first_seen_at("p", "e", Duration::from_secs(60), now),
+        Ok(true)
+    );
+    assert!(!store.is_empty());
+    assert!(store.forget("p", "e"));
+    assert!(store.is_empty());
+}
+
+#[test]
+fn a_crash_is_recovered_only_by_a_retry_that_starts_after_the_lease() {
+    let secs = Duration::from_secs;
+    // One retry, 10 s after the first attempt.
+    let one_retry = OnSchedule::new(RetrySchedule::fixed(vec![secs(10)]));
+    assert!(recovers_from_crash(&one_retry, secs(5)));
+    assert!(!recovers_from_crash(&one_retry, secs(11)));
+    // No retry at all: not even a zero lease is recovered.
+    let never = OnSchedule::new(RetrySchedule::none());
+    assert!(!recovers_from_crash(&never, Duration::ZERO));
+    // Jitter of 20 %: the retry may come as early as 80 s.
+    let jittered = OnSchedule::new(RetrySchedule::fixed(vec![secs(100)]).with_jitter(0.2));
+    assert!(recovers_from_crash(&jittered, secs(79)));
+    assert!(!recovers_from_crash(&jittered, secs(81)));
+}
+
+#[test]
+fn settling_is_applied_only_while_the_token_holds_the_claim() {
+    let store = MemoryStore::default();
+    let lease = Duration::from_secs(10);
+    let now = Instant::now();
+    let Ok(Claim::Claimed(slow)) = store.claim_at("p", "e", lease, now) else {
+        panic!("claimed")
+    };
+    let later = now + lease;
+    let Ok(Claim::Claimed(retry)) = store.claim_at("p", "e", lease, later) else {
+        panic!("claimed again after the lease")
+    };
+    assert!(!store.release_at(&slow, later).is_applied());
+    assert!(store.release_at(&retry, later).is_applied());
+}
+
+#[test]
+fn a_claim_tokens_debug_names_its_event_and_value() {
+    let token = ClaimToken::new("falu", "evt_1");
+    let shown = format!("{token:?}");
+    assert!(shown.starts_with("ClaimToken"), "{shown}");
+    for part in ["falu", "evt_1", token.as_str()] {
+        assert!(shown.contains(part), "{part} in {shown}");
+    }
+}
+
+#[test]
+fn the_oldest_record_is_still_evicted_after_stale_copies_are_dropped() {
+    let store = MemoryStore::new(4);
+    let hour = Duration::from_secs(3600);
+    let second = Duration::from_secs(1);
+    let mut now = Instant::now();
+    for id in ["a", "b", "c"] {
+        assert_eq!(store.first_seen_at("p", id, hour, now), Ok(true));
+    }
+    // "d" is recorded again each time it expires: each record leaves a
+    // stale copy in the eviction order, until the store drops them.
+    for _ in 0..40 {
+        assert_eq!(store.first_seen_at("p", "d", second, now), Ok(true));
+        now += second;
+    }
+    assert_eq!(store.first_seen_at("p", "d", hour, now), Ok(true));
+    assert_eq!(store.len(), 4);
+    // Full: the oldest record, "a", makes room for "e".
+    assert_eq!(store.first_seen_at("p", "e", hour, now), Ok(true));
+    assert_eq!(store.first_seen_at("p", "b", hour, now), Ok(false));
+    assert_eq!(store.first_seen_at("p", "d", hour, now), Ok(false));
+    assert_eq!(store.first_seen_at("p", "a", hour, now), Ok(true));
 }

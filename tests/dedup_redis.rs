@@ -732,3 +732,66 @@ fn an_async_store_that_cannot_connect_names_redis_and_the_address() {
     );
     assert!(!message.contains("a-password"), "{message}");
 }
+
+#[test]
+fn a_ttl_past_what_redis_can_hold_is_kept_for_a_century() {
+    let Some((store, server)) = store() else {
+        return;
+    };
+    let id = unique("evt");
+    assert!(
+        store
+            .first_seen("p", &id, Duration::MAX)
+            .expect("reachable")
+    );
+    let mut con = redis::Client::open(server.url.as_str())
+        .and_then(|c| c.get_connection())
+        .expect("connection");
+    let pttl: i64 = redis::cmd("PTTL")
+        .arg(store.key("p", &id))
+        .query(&mut con)
+        .expect("PTTL");
+    let year_ms: i64 = 365 * 24 * 3600 * 1000;
+    assert!(
+        (99 * year_ms..=100 * year_ms).contains(&pttl),
+        "PTTL {pttl}"
+    );
+}
+
+#[test]
+fn a_step_that_timed_out_is_not_sent_again() {
+    // A server that accepts connections and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("redis://{}/", listener.local_addr().expect("addr"));
+    let store = RedisStore::open(&url)
+        .expect("a Redis URL")
+        .with_timeout(Duration::from_millis(200));
+    let error = store
+        .claim("falu", &unique("evt"), SHORT_LEASE)
+        .expect_err("nothing answers");
+    assert!(error.is_timeout(), "{error}");
+    // Every connection the store opened waits in the listener's backlog.
+    listener.set_nonblocking(true).expect("nonblocking");
+    let connections = std::iter::from_fn(|| listener.accept().ok()).count();
+    assert_eq!(connections, 1, "a timed-out step was sent again");
+}
+
+#[test]
+fn checks_in_a_row_reuse_one_connection() {
+    let Some((store, server)) = own_store() else {
+        return;
+    };
+    let mut admin = redis::Client::open(server.url.as_str())
+        .and_then(|c| c.get_connection())
+        .expect("connection");
+    let connections_so_far = |admin: &mut redis::Connection| -> u64 {
+        let info: redis::InfoDict = redis::cmd("INFO").arg("stats").query(admin).expect("INFO");
+        info.get("total_connections_received").expect("a counter")
+    };
+    let before = connections_so_far(&mut admin);
+    for _ in 0..5 {
+        let id = unique("evt");
+        assert!(store.first_seen("p", &id, SHORT_LEASE).expect("reachable"));
+    }
+    assert_eq!(connections_so_far(&mut admin), before + 1);
+}

@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 use webhook_kit::clickfunnels::ClickFunnels;
 use webhook_kit::dedup::{
     Claim, ClaimToken, ExactlyOnce, Handled, IdempotencyStore, MemoryStore, Settled, StoreFull,
-    lease_for, recovers_from_crash,
+    lease_for, recovers_from_crash, ttl_for,
 };
 use webhook_kit::falu::Falu;
 use webhook_kit::fourvenues::Fourvenues;
@@ -714,4 +714,35 @@ fn a_github_delivery_replayed_under_a_new_id_is_recognised_by_its_content_key() 
         assert!(handled.is_acknowledged());
     }
     assert_eq!(processed.get(), 1, "the replay was recognised");
+}
+
+#[test]
+fn the_flow_remembers_a_completed_event_for_the_providers_ttl_unless_told_otherwise() {
+    let receiver = standard();
+    let store = MemoryStore::default();
+    let once = ExactlyOnce::new(&receiver, &store, "standard");
+    assert_eq!(once.ttl(), ttl_for(&receiver));
+    assert!(once.ttl() > Duration::ZERO);
+    let week = Duration::from_secs(7 * 86_400);
+    assert_eq!(once.with_ttl(week).ttl(), week);
+}
+
+#[test]
+fn retry_after_is_the_lease_left_in_whole_seconds_rounded_up_and_at_least_one() {
+    fn retry_after(lease_left: Duration) -> String {
+        let busy: Handled<(), ()> = Handled::InProgress {
+            retry_after: lease_left,
+        };
+        let reply = busy.into_response();
+        assert_eq!(reply.status(), StatusCode::TOO_MANY_REQUESTS);
+        reply.headers()["retry-after"]
+            .to_str()
+            .expect("ascii")
+            .to_owned()
+    }
+    assert_eq!(retry_after(Duration::from_millis(4_200)), "5");
+    assert_eq!(retry_after(Duration::from_nanos(4_000_000_001)), "5");
+    assert_eq!(retry_after(Duration::from_secs(4)), "4");
+    assert_eq!(retry_after(Duration::from_millis(1)), "1");
+    assert_eq!(retry_after(Duration::ZERO), "1");
 }

@@ -141,3 +141,32 @@ pub(super) fn key(prefix: &str, provider: &str, event_id: &str) -> String {
     let event_id = super::stored_id(event_id);
     format!("{prefix}:{provider}:{event_id}")
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io;
+
+    use ::redis::{ErrorKind, RedisError};
+
+    use super::worth_retrying;
+
+    fn io_error(kind: io::ErrorKind) -> RedisError {
+        io::Error::new(kind, "test").into()
+    }
+
+    #[test]
+    fn a_broken_connection_or_other_io_error_is_retried_but_a_timeout_is_not() {
+        for kind in [
+            io::ErrorKind::ConnectionReset,
+            io::ErrorKind::UnexpectedEof,
+            io::ErrorKind::Other,
+        ] {
+            assert!(worth_retrying(&io_error(kind)), "{kind:?}");
+        }
+        for kind in [io::ErrorKind::TimedOut, io::ErrorKind::WouldBlock] {
+            assert!(!worth_retrying(&io_error(kind)), "{kind:?}");
+        }
+        let unreadable_reply = RedisError::from((ErrorKind::Parse, "not a reply"));
+        assert!(!worth_retrying(&unreadable_reply));
+    }
+}
