@@ -7,7 +7,7 @@ use http::{HeaderName, StatusCode};
 
 /// Everything that can go wrong while verifying or parsing a webhook.
 ///
-/// Variants fall in three groups, and [`Error::status_code`] maps each to the
+/// Variants fall in three groups, and [`Error::status`] maps each to the
 /// reply a receiver should send:
 ///
 /// - **authentication failures** ([`Error::is_auth`]): the request cannot be
@@ -29,7 +29,7 @@ use http::{HeaderName, StatusCode};
 ///
 /// let err = Error::SignatureMismatch;
 /// assert!(err.is_auth());
-/// assert_eq!(err.status_code(), http::StatusCode::UNAUTHORIZED);
+/// assert_eq!(err.status(), http::StatusCode::UNAUTHORIZED);
 /// assert_eq!(err.to_string(), "no signature matched any accepted secret");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -170,15 +170,28 @@ impl Error {
     /// use http::StatusCode;
     /// use webhook_kit::Error;
     ///
-    /// assert_eq!(Error::BodyTooLarge { len: 2, limit: 1 }.status_code(), StatusCode::PAYLOAD_TOO_LARGE);
+    /// assert_eq!(Error::BodyTooLarge { len: 2, limit: 1 }.status(), StatusCode::PAYLOAD_TOO_LARGE);
     /// ```
-    pub fn status_code(&self) -> StatusCode {
+    pub fn status(&self) -> StatusCode {
         match self {
             e if e.is_auth() => StatusCode::UNAUTHORIZED,
             Error::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Error::InvalidPayload { .. } => StatusCode::BAD_REQUEST,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
+    }
+
+    /// The status to answer with: [`Error::status`].
+    ///
+    /// ```
+    /// # #![allow(deprecated)]
+    /// use webhook_kit::Error;
+    ///
+    /// assert_eq!(Error::SignatureMismatch.status_code(), Error::SignatureMismatch.status());
+    /// ```
+    #[deprecated(since = "0.2.0", note = "use `Error::status()`, as `http` spells it")]
+    pub fn status_code(&self) -> StatusCode {
+        self.status()
     }
 
     /// A short, stable, machine-readable code for what failed: snake_case
@@ -316,7 +329,7 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
-        assert_eq!(e.status_code(), StatusCode::BAD_REQUEST);
+        assert_eq!(e.status(), StatusCode::BAD_REQUEST);
         assert!(!e.is_auth());
     }
 

@@ -52,7 +52,7 @@
 //! # let headers = receiver.sign_at(body, time::OffsetDateTime::now_utc())?;
 //! match receiver.verify_and_parse(&headers, body) {
 //!     Ok(event) => println!("{} {}", event.event_type(), event.id()),
-//!     Err(err) => eprintln!("answer {}: {err}", err.status_code()),
+//!     Err(err) => eprintln!("answer {}: {err}", err.status()),
 //! }
 //! # Ok::<(), webhook_kit::Error>(())
 //! ```
@@ -88,7 +88,7 @@
 //!
 //! [`Error`] names what went wrong; [`Error::is_auth`] separates
 //! authentication failures (answer `401`) from payload problems,
-//! [`Error::status_code`] gives the status to answer with, and
+//! [`Error::status`] gives the status to answer with, and
 //! [`Error::reason`] a stable code (`signature_mismatch`,
 //! `timestamp_too_old`…) for logs, metrics and alerts. Nothing the crate
 //! displays contains a secret or an expected signature.

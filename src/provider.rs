@@ -27,7 +27,7 @@ use crate::{Delivery, Error, Handshake, Outcome, ReplyRule, RetrySchedule, Webho
 ///             println!("{} {}", event.event_type(), event.id());
 ///             provider.acknowledge().status()
 ///         }
-///         Err(err) => err.status_code(),
+///         Err(err) => err.status(),
 ///     }
 /// }
 ///

@@ -199,7 +199,7 @@ impl HandshakeReply {
 }
 
 impl Rejection {
-    /// The status to answer with, as `http` spells it: [`Error::status_code`]
+    /// The status to answer with, as `http` spells it: [`Error::status`]
     /// for verification failures, `413` for a body over a limit, `400` for an
     /// unreadable one, `404` for an unknown provider, `500` for a
     /// misconfigured server, and the sender's expected status for a
@@ -213,7 +213,7 @@ impl Rejection {
     /// ```
     pub fn status(&self) -> StatusCode {
         match self {
-            Rejection::Invalid(error) => error.status_code(),
+            Rejection::Invalid(error) => error.status(),
             Rejection::BodyTooLarge { .. } | Rejection::ServerBodyLimit => {
                 StatusCode::PAYLOAD_TOO_LARGE
             }

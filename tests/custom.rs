@@ -98,7 +98,7 @@ fn descriptions_that_cannot_work_are_refused_with_a_reason() {
         assert!(reason.contains(expected), "{builder:?}: {reason}");
         let err = Error::InvalidScheme(reason);
         assert!(!err.is_auth());
-        assert_eq!(err.status_code(), 500);
+        assert_eq!(err.status(), 500);
         assert!(err.to_string().starts_with("invalid scheme: "));
     }
 }
@@ -502,7 +502,7 @@ fn simulate_dedup_and_router_work_with_a_described_sender() {
                 }
                 Reply::from(Response::builder().status(200).body("").expect("response"))
             }
-            Err(err) => Reply::empty(err.status_code()),
+            Err(err) => Reply::empty(err.status()),
         }
     };
     let history = Simulator::new(&receiver)

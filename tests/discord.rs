@@ -114,7 +114,7 @@ fn a_ping_with_a_bad_signature_is_refused_not_answered() {
         matches!(answer, Err(Error::SignatureMismatch)),
         "{answer:?}"
     );
-    assert_eq!(answer.expect_err("refused").status_code(), 401);
+    assert_eq!(answer.expect_err("refused").status(), 401);
 }
 
 #[test]

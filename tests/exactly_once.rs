@@ -140,7 +140,7 @@ fn deliver<P: Provider>(
         store.set(now);
         let event = match provider.verify_and_parse_at(req.headers(), req.body(), now) {
             Ok(event) => event,
-            Err(err) => return Reply::empty(err.status_code()),
+            Err(err) => return Reply::empty(err.status()),
         };
         let id = event.id().into_owned();
         assert!(!id.is_empty(), "{name}: the sample has an id");

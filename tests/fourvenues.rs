@@ -294,7 +294,7 @@ fn signatures_are_lowercase_hex_and_bad_headers_are_named() {
             matches!(&err, Error::MalformedHeader { name, .. } if name == SIGNATURE),
             "{err:?}"
         );
-        assert_eq!(err.status_code(), http::StatusCode::UNAUTHORIZED);
+        assert_eq!(err.status(), http::StatusCode::UNAUTHORIZED);
     }
 }
 

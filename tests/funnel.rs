@@ -334,7 +334,7 @@ fn token_failures_are_authentication_errors() {
     let h = with_header(HeaderMap::new(), "authorization", "Bearer wrong");
     let err = r.verify_at(&h, V2, now()).expect_err("wrong token");
     assert!(err.is_auth());
-    assert_eq!(err.status_code(), http::StatusCode::UNAUTHORIZED);
+    assert_eq!(err.status(), http::StatusCode::UNAUTHORIZED);
 }
 
 #[test]

@@ -312,7 +312,7 @@ fn oversized_bodies_are_refused_before_anything_else() {
         Err(expected.clone())
     );
     assert_eq!(funnel.parse(&huge).map(drop), Err(expected.clone()));
-    assert_eq!(expected.status_code(), 413);
+    assert_eq!(expected.status(), 413);
     // The limit is configurable, and exact.
     let small = ClickFunnels::new(SECRET).expect("secret").with_max_body(10);
     let body = b"0123456789";

@@ -85,7 +85,7 @@ fn without_a_verify_token_every_handshake_is_refused_as_misconfiguration() {
     match handshake(&receiver(), Method::GET, SUBSCRIBE) {
         Some(Err(err @ Error::InvalidSecret(_))) => {
             assert!(err.to_string().contains("verify token"), "{err}");
-            assert_eq!(err.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+            assert_eq!(err.status(), StatusCode::INTERNAL_SERVER_ERROR);
         }
         other => panic!("expected a refusal, got {other:?}"),
     }

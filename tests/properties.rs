@@ -217,7 +217,7 @@ fn assert_any_signed_json_parses_or_400<P: Provider>(
         Err(err) => {
             prop_assert!(!err.is_auth(), "{err:?}");
             prop_assert!(matches!(err, Error::InvalidPayload { .. }), "{err:?}");
-            prop_assert_eq!(err.status_code(), 400);
+            prop_assert_eq!(err.status(), 400);
         }
     }
     Ok(())

@@ -151,7 +151,7 @@ fn an_authentic_body_that_is_not_json_is_a_positioned_payload_error() {
         let body = br#"{"id": "evt_1", "type": "broken"#;
         let headers = sender.signer().sign_at(body, now()).expect("sign");
         match sender.signer().verify_and_parse_at(&headers, body, now()) {
-            Err(err @ Error::InvalidPayload { .. }) if err.status_code() == 400 => {
+            Err(err @ Error::InvalidPayload { .. }) if err.status() == 400 => {
                 match err.to_string().contains("line 1 column") {
                     true => Ok(()),
                     false => Err(format!("no position in {err}")),

@@ -411,7 +411,7 @@ fn idempotent<'a, P: Provider>(
         let now = simulate::virtual_now(&req);
         let event = match provider.verify_and_parse_at(req.headers(), req.body(), now) {
             Ok(event) => event,
-            Err(err) => return Reply::empty(err.status_code()),
+            Err(err) => return Reply::empty(err.status()),
         };
         let new = store
             .first_seen(name, &event.id(), ttl_for(provider))

@@ -395,7 +395,7 @@ fn a_verified_body_that_is_not_json_is_a_payload_error() {
             "{body:?}: {err:?}"
         );
         assert!(!err.is_auth());
-        assert_eq!(err.status_code(), http::StatusCode::BAD_REQUEST);
+        assert_eq!(err.status(), http::StatusCode::BAD_REQUEST);
     }
 }
 

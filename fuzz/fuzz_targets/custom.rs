@@ -299,7 +299,7 @@ fuzz_target!(|data: &[u8]| {
         Err(Error::InvalidScheme(reason)) => {
             assert!(!reason.is_empty());
             let err = Error::InvalidScheme(reason);
-            assert_eq!(err.status_code().as_u16(), 500);
+            assert_eq!(err.status().as_u16(), 500);
             let _ = format!("{err} {err:?}");
             return;
         }

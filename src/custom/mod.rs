@@ -614,7 +614,7 @@ impl SchemeBuilder {
     ///
     /// let err = SchemeBuilder::new("x sig").build().unwrap_err();
     /// assert_eq!(err, Error::InvalidScheme("a header name is not a valid HTTP header name"));
-    /// assert_eq!(err.status_code(), 500);
+    /// assert_eq!(err.status(), 500);
     /// ```
     pub fn build(self) -> Result<CustomScheme, Error> {
         let header = |name: &str| {

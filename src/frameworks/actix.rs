@@ -216,12 +216,12 @@ impl ResponseError for Rejection {
 
 impl ResponseError for Error {
     fn status_code(&self) -> ActixStatus {
-        to_actix_status(Error::status_code(self))
+        to_actix_status(Error::status(self))
     }
 
-    /// [`Error::status_code`], with the message as a `text/plain` body, so a
+    /// [`Error::status`], with the message as a `text/plain` body, so a
     /// handler can return `Result<Ack, Error>` and use `?`.
     fn error_response(&self) -> HttpResponse {
-        to_actix(plain_text(Error::status_code(self), self.to_string()))
+        to_actix(plain_text(Error::status(self), self.to_string()))
     }
 }

@@ -205,7 +205,7 @@ impl<E, SE> IntoResponse for Handled<E, SE> {
 }
 
 impl IntoResponse for Error {
-    /// [`Error::status_code`], with the message as a `text/plain` body, so a
+    /// [`Error::status`], with the message as a `text/plain` body, so a
     /// handler can return `Result<Ack, Error>` and use `?`.
     ///
     /// ```
@@ -215,6 +215,6 @@ impl IntoResponse for Error {
     /// assert_eq!(reply.status(), 401);
     /// ```
     fn into_response(self) -> Response {
-        to_axum(plain_text(self.status_code(), self.to_string()))
+        to_axum(plain_text(self.status(), self.to_string()))
     }
 }

@@ -34,7 +34,7 @@
 //!     let now = simulate::virtual_now(&req);
 //!     let event = match receiver.verify_and_parse_at(req.headers(), req.body(), now) {
 //!         Ok(event) => event,
-//!         Err(err) => return Reply::empty(err.status_code()),
+//!         Err(err) => return Reply::empty(err.status()),
 //!     };
 //!     if store.first_seen("standard", &event.id(), ttl_for(&receiver)).unwrap_or(true) {
 //!         processed.push(event.id().into_owned());

@@ -367,7 +367,7 @@ fn simulate<DB: TestDb, P: Provider + ?Sized>(
         let now = virtual_now(&req);
         let event = match provider.verify_and_parse_at(req.headers(), req.body(), now) {
             Ok(event) => event,
-            Err(err) => return Reply::empty(err.status_code()),
+            Err(err) => return Reply::empty(err.status()),
         };
         let id = event.id().into_owned();
         assert!(!id.is_empty(), "{name}: the sample has an id");
