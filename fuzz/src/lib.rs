@@ -74,7 +74,7 @@ pub fn check_error(err: &Error, secrets: &[&str], request: &[&[u8]]) {
         let echoed = request.iter().any(|part| contains(part, secret.as_bytes()));
         assert!(echoed || !shown.contains(secret), "secret shown: {shown}");
     }
-    let status = err.status_code().as_u16();
+    let status = err.status().as_u16();
     assert!(matches!(status, 400 | 401 | 413), "{status} for {err:?}");
     assert_eq!(err.is_auth(), status == 401, "{err:?}");
     if let Error::InvalidPayload { line, .. } = err {
