@@ -3,10 +3,11 @@
 
 use std::fmt;
 
-use http::{HeaderMap, HeaderName};
+use http::{HeaderMap, HeaderName, HeaderValue};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use super::authorization::find_credential;
 use super::description::{
     Description, Encoding, Grammar, Part, Request, TimeFormat, TimestampSource,
 };
@@ -22,6 +23,9 @@ pub(crate) struct ReceiverCore {
     description: &'static Description,
     keys: KeySet,
     tolerance: Tolerance,
+    /// A header of the receiver's choosing that carries a token sender's
+    /// bare token, read before the description's header.
+    token_header: Option<HeaderName>,
     /// The public URLs the sender may have signed, the first used when
     /// signing; empty for senders that do not sign a URL.
     urls: Vec<Box<str>>,
@@ -41,6 +45,7 @@ impl ReceiverCore {
             description,
             keys,
             tolerance: description.tolerance,
+            token_header: None,
             urls: Vec::new(),
         }
     }
@@ -91,6 +96,14 @@ impl ReceiverCore {
         self.tolerance
     }
 
+    /// For a token sender whose token header the receiver's owner picks:
+    /// `name` carries the bare token. A request that has it is judged by
+    /// it alone; one without it by the description's header. Signing puts
+    /// the token there.
+    pub(crate) fn set_token_header(&mut self, name: HeaderName) {
+        self.token_header = Some(name);
+    }
+
     /// Authenticates a request whose body is within the receiver's limit:
     /// headers and a header timestamp first, then the signatures, and only
     /// then a timestamp the body carries.
@@ -100,18 +113,12 @@ impl ReceiverCore {
         body: &[u8],
         now: OffsetDateTime,
     ) -> Result<Delivery, Error> {
+        if self.description.algorithm == Algorithm::Token {
+            return self.verify_token(headers);
+        }
         let description = self.description;
         let name = &description.signature.header;
         let value = required(headers, name)?;
-        if description.algorithm == Algorithm::Token {
-            // Nothing is signed: the token is the whole proof.
-            let matched = self
-                .keys
-                .find_token(read_token(description, name, value)?)
-                .ok_or(Error::SignatureMismatch)?;
-            return Ok(Delivery::new(self.id(headers)?, false, None, Some(matched))
-                .with_secret_name(self.keys.name(matched)));
-        }
         let received = read_signatures(description, name, value)?;
         let timestamp = self.header_timestamp(headers, &received, now)?;
         let id = self.id(headers)?;
@@ -167,6 +174,50 @@ impl ReceiverCore {
     fn url_candidates(&self) -> impl Iterator<Item = &str> {
         let none = self.urls.is_empty().then_some("");
         self.urls().chain(none)
+    }
+
+    /// Authenticates a token sender's request. Nothing is signed: the token
+    /// is the whole proof. A set without a token yet authenticates nothing
+    /// (see [`KeySet::no_token`]).
+    fn verify_token(&self, headers: &HeaderMap) -> Result<Delivery, Error> {
+        if self.keys.is_open() {
+            return Ok(Delivery::new(self.id(headers)?, false, None, None));
+        }
+        let find = |token: &[u8]| self.keys.find_token(token);
+        let own = self.token_header.as_ref();
+        let matched = match own.filter(|name| headers.contains_key(*name)) {
+            Some(name) => find(trim(required(headers, name)?)),
+            None => {
+                let description = self.description;
+                let name = &description.signature.header;
+                let value = required(headers, name)?;
+                match description.signature.grammar {
+                    Grammar::Authorization => find_credential(name, value, find)?,
+                    _ => find(read_token(description, name, value)?),
+                }
+            }
+        }
+        .ok_or(Error::SignatureMismatch)?;
+        Ok(Delivery::new(self.id(headers)?, false, None, Some(matched))
+            .with_secret_name(self.keys.name(matched)))
+    }
+
+    /// The header carrying a token sender's token, hidden from the map's
+    /// `Debug`; none while the set has no token.
+    fn token_credential(&self) -> Result<Option<(HeaderName, HeaderValue)>, Error> {
+        if self.keys.is_open() {
+            return Ok(None);
+        }
+        let token = zeroize::Zeroizing::new(self.keys.sign(&|_: &mut dyn FnMut(&[u8])| {})?);
+        let signature = &self.description.signature;
+        Ok(Some(match &self.token_header {
+            Some(name) => (name.clone(), sensitive_value(&*token)?),
+            None => {
+                let value = signature_value(&signature.grammar, "", &token);
+                let value = sensitive_value(zeroize::Zeroizing::new(value).as_slice())?;
+                (signature.header.clone(), value)
+            }
+        }))
     }
 
     /// The timestamp from a header or the signature's items, checked
@@ -244,18 +295,15 @@ impl ReceiverCore {
                 sink,
             );
         };
-        let signature = self.keys.sign(&feed)?;
         let mut headers = HeaderMap::new();
         if description.algorithm == Algorithm::Token {
-            // The token goes as it is, hidden from the map's `Debug`.
-            let value = signature_value(&description.signature.grammar, "", &signature);
-            headers.insert(
-                description.signature.header.clone(),
-                sensitive_value(value)?,
-            );
+            if let Some((name, value)) = self.token_credential()? {
+                headers.insert(name, value);
+            }
         } else {
+            let signature = self.keys.sign(&feed)?;
             let encoded = match description.signature.encoding {
-                Encoding::Hex => encode_hex(&signature),
+                Encoding::Hex | Encoding::HexOrBase64 => encode_hex(&signature),
                 Encoding::Base64 => {
                     use base64::Engine as _;
                     base64::engine::general_purpose::STANDARD.encode(&signature)
@@ -295,13 +343,17 @@ impl fmt::Debug for ReceiverCore {
         if !self.urls.is_empty() {
             out.field("urls", &self.urls);
         }
+        if let Some(name) = &self.token_header {
+            out.field("token_header", name);
+        }
         out.finish()
     }
 }
 
 /// Reads the signature header by its grammar, decoding every signature in
-/// the expected encoding; undecodable entries are skipped, as the reference
-/// libraries skip them, but a header with none left is malformed.
+/// the expected encoding; undecodable entries, and HMAC tags of a length the
+/// algorithm never makes, are skipped, as the reference libraries skip
+/// them, but a header with none left is malformed.
 fn read_signatures<'v>(
     description: &Description,
     name: &HeaderName,
@@ -314,9 +366,11 @@ fn read_signatures<'v>(
         timestamp: None,
     };
     let encoding = description.signature.encoding;
+    let tag_len = description.algorithm.tag_len();
     let push = |received: &mut Received<'v>, text: &[u8]| {
         if received.len < Description::MAX_SIGNATURES
             && let Some(signature) = decode(encoding, trim(text))
+            && tag_len.is_none_or(|len| len == signature.as_bytes().len())
         {
             received.signatures[received.len] = signature;
             received.len += 1;
@@ -328,6 +382,8 @@ fn read_signatures<'v>(
                 push(&mut received, text);
             }
         }
+        // A credential, never a signature: nothing to read.
+        Grammar::Authorization => {}
         Grammar::Items {
             separator,
             timestamp_key,
@@ -364,7 +420,7 @@ fn read_token<'v>(
 ) -> Result<&'v [u8], Error> {
     let prefix = match &description.signature.grammar {
         Grammar::Bare { prefix } => *prefix,
-        Grammar::Items { .. } => b"",
+        Grammar::Items { .. } | Grammar::Authorization => b"",
     };
     trim(value)
         .strip_prefix(prefix)
@@ -394,6 +450,9 @@ fn decode(encoding: Encoding, text: &[u8]) -> Option<SignatureBytes> {
                 return None;
             }
             BASE64.decode_slice(text, &mut buf).ok()?
+        }
+        Encoding::HexOrBase64 => {
+            return decode(Encoding::Hex, text).or_else(|| decode(Encoding::Base64, text));
         }
     };
     SignatureBytes::new(&buf[..len])
@@ -469,6 +528,7 @@ fn signature_value(grammar: &Grammar, timestamp: &str, signature: &[u8]) -> Vec<
     let mut value = Vec::new();
     match grammar {
         Grammar::Bare { prefix } => value.extend_from_slice(prefix),
+        Grammar::Authorization => value.extend_from_slice(b"Bearer "),
         Grammar::Items {
             separator,
             timestamp_key,
