@@ -31,7 +31,7 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
-use http::HeaderName;
+use http::{HeaderMap, HeaderName};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -44,7 +44,8 @@ use crate::engine::{
     TimeFormat, TimestampRule, TimestampSource, described_receiver,
 };
 use crate::event::event_data;
-use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance, WebhookEvent};
+use crate::engine::headers::trim;
+use crate::{Delivery, Error, ReplyRule, RetrySchedule, Secret, Tolerance, WebhookEvent};
 
 static FALU: Description = Description {
     name: "Falu",
@@ -153,6 +154,7 @@ described_receiver! {
     parse: parse,
     example: "webhook_kit::falu::Falu::new(\"falu-secret\")?",
     builders: [with_secret, with_tolerance, max_body_size, with_reply_rule, with_retry_schedule],
+    check: whole_items,
 }
 
 impl Falu {
@@ -174,6 +176,24 @@ impl Falu {
         let keys = KeySet::hmac(FALU.algorithm, secret.into()).map_err(Self::secret_error)?;
         Ok(Falu::from_core(ReceiverCore::new(&FALU, keys)))
     }
+}
+
+/// Refuses a signature header with an item that is not `key=value` with a
+/// value (`sha256=`), as Falu's SDK does; the core's item reader only skips
+/// such an item.
+fn whole_items(headers: &HeaderMap, _body: &[u8], delivery: Delivery) -> Result<Delivery, Error> {
+    let name = &FALU.signature.header;
+    let value = headers.get(name).map_or(&b""[..], |value| value.as_bytes());
+    for item in value.split(|&b| b == b',').map(trim) {
+        let reason = match item.iter().position(|&b| b == b'=') {
+            None => "item is not `key=value`",
+            Some(at) if at + 1 == item.len() => "item has an empty value",
+            Some(_) => continue,
+        };
+        let name = name.clone();
+        return Err(Error::MalformedHeader { name, reason });
+    }
+    Ok(delivery)
 }
 
 /// Which of Falu's two payload formats a delivery used.
