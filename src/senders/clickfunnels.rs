@@ -36,8 +36,8 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
-use crate::engine::envelope::{ByType, Pairs, read_one_pass};
-use crate::engine::json::parse_body;
+use crate::engine::envelope::{ByType, Pairs, read_envelope};
+
 use crate::engine::{
     Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
     TimeFormat, TimestampRule, TimestampSource, described_receiver,
@@ -356,7 +356,7 @@ impl WebhookEvent for Event {
     }
 }
 
-/// The envelope's type and data fields, for [`read_one_pass`].
+/// The envelope's type and data fields, for [`read_envelope`].
 const PAIRS: Pairs = &[("event_type", "data")];
 
 #[derive(Deserialize)]
@@ -386,10 +386,7 @@ struct Envelope<'a> {
 }
 
 fn parse(body: &[u8]) -> Result<Event, Error> {
-    let (envelope, data) = match read_one_pass(body, PAIRS, &ByType::new()) {
-        Some(read) => read,
-        None => (parse_body::<Envelope<'_>>(body)?, None),
-    };
+    let (envelope, data) = read_envelope::<Envelope<'_>, _>(body, PAIRS, &ByType::new())?;
     let data = match data {
         Some(data) => data,
         None => EventData::from_fragment(&envelope.event_type, body, envelope.data, "data")?,

@@ -38,13 +38,13 @@ use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
 use crate::engine::envelope::{Pairs, ReadData, TypedData, read_one_pass};
+use crate::engine::headers::trim;
 use crate::engine::json::{parse_body, parse_fragment};
 use crate::engine::{
     Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
     TimeFormat, TimestampRule, TimestampSource, described_receiver,
 };
 use crate::event::event_data;
-use crate::engine::headers::trim;
 use crate::{Delivery, Error, ReplyRule, RetrySchedule, Secret, Tolerance, WebhookEvent};
 
 static FALU: Description = Description {

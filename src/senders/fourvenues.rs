@@ -51,9 +51,9 @@ use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
 use self::scan::{Occurrence, top_level_str};
-use crate::engine::envelope::{ByType, Pairs, read_one_pass};
+use crate::engine::envelope::{ByType, Pairs, read_envelope};
 use crate::engine::headers::header_value;
-use crate::engine::json::parse_body;
+
 use crate::engine::{
     Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
     described_receiver,
@@ -153,6 +153,41 @@ impl Fourvenues {
         let keys =
             KeySet::hmac(FOURVENUES.algorithm, sign_secret.into()).map_err(Self::secret_error)?;
         Ok(Fourvenues::from_core(ReceiverCore::new(&FOURVENUES, keys)))
+    }
+
+    /// The headers of a delivery of `body` at `now` labelled `id` in
+    /// `x-webhook-id`. Fourvenues labels a delivery with its body's `id`,
+    /// as [`Provider::sign_at`] does; any other label is a relabelled
+    /// delivery, which verification refuses. For tests and simulations.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Signing`] for an id that is empty, has surrounding
+    /// whitespace, or cannot travel in a header.
+    ///
+    /// ```
+    /// use webhook_kit::{Error, Provider};
+    /// use webhook_kit::fourvenues::Fourvenues;
+    ///
+    /// let receiver = Fourvenues::new("sign-secret")?;
+    /// let body = br#"{"id": "wh_1", "event": "payment.success", "payload": {"payment_id": "p1"}}"#;
+    /// let now = time::OffsetDateTime::now_utc();
+    /// let genuine = receiver.sign_with_id_at("wh_1", body, now)?;
+    /// assert_eq!(receiver.verify_at(&genuine, body, now)?.id(), Some("wh_1"));
+    /// let relabelled = receiver.sign_with_id_at("wh_2", body, now)?;
+    /// assert!(matches!(receiver.verify_at(&relabelled, body, now), Err(Error::HeaderMismatch(_))));
+    /// assert!(receiver.sign_with_id_at(" wh_1", body, now).is_err());
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub fn sign_with_id_at(
+        &self,
+        id: &str,
+        body: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<HeaderMap, Error> {
+        let mut headers = self.verifier.sign(body, now, Some(id))?;
+        headers.insert(ID_HEADER, header_value(id)?);
+        Ok(headers)
     }
 }
 
@@ -299,7 +334,7 @@ impl WebhookEvent for Event {
     }
 }
 
-/// The envelope's type and data fields, for [`read_one_pass`].
+/// The envelope's type and data fields, for [`read_envelope`].
 const PAIRS: Pairs = &[("event", "payload")];
 
 /// The envelope. Its `id` is read by `top_level_str`, the reader of the
@@ -321,10 +356,7 @@ fn parse(body: &[u8]) -> Result<Event, Error> {
 /// Parses `body`, taking its id from the `x-webhook-id` check when that has
 /// read it already, so a request reads it once.
 fn parse_with_id(body: &[u8], id: Option<Cow<'_, str>>) -> Result<Event, Error> {
-    let (envelope, data) = match read_one_pass(body, PAIRS, &ByType::new()) {
-        Some(read) => read,
-        None => (parse_body::<Envelope<'_>>(body)?, None),
-    };
+    let (envelope, data) = read_envelope::<Envelope<'_>, _>(body, PAIRS, &ByType::new())?;
     let id = match id {
         Some(id) => id,
         None => top_level_str(body, "id", Occurrence::First)?,

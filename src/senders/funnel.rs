@@ -45,8 +45,8 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
-use crate::engine::envelope::{ByType, Pairs, read_one_pass};
-use crate::engine::json::{envelope_error, parse_body};
+use crate::engine::envelope::{ByType, Pairs, read_envelope};
+use crate::engine::json::envelope_error;
 use crate::engine::{
     Algorithm, Description, Encoding, Grammar, KeySet, ReceiverCore, SignatureRule,
     described_receiver,
@@ -521,7 +521,7 @@ impl WebhookEvent for Event {
     }
 }
 
-/// The envelope's type and data fields, for [`read_one_pass`]: v2's type
+/// The envelope's type and data fields, for [`read_envelope`]: v2's type
 /// names the event when both are present.
 const PAIRS: Pairs = &[("event_type", "event_data"), ("event", "data")];
 
@@ -555,10 +555,7 @@ enum Id {
 }
 
 fn parse(body: &[u8]) -> Result<Event, Error> {
-    let (envelope, read) = match read_one_pass(body, PAIRS, &ByType::new()) {
-        Some(read) => read,
-        None => (parse_body::<Envelope<'_>>(body)?, None),
-    };
+    let (envelope, read) = read_envelope::<Envelope<'_>, _>(body, PAIRS, &ByType::new())?;
     let id = match envelope.id {
         Id::Number(n) => n.to_string(),
         Id::Text(text) => text,
