@@ -26,6 +26,9 @@ pub(crate) struct ReceiverCore {
     /// A header of the receiver's choosing that carries a token sender's
     /// bare token, read before the description's header.
     token_header: Option<HeaderName>,
+    /// Whether an HMAC tag of a length the algorithm never makes is no
+    /// signature at all (see [`ReceiverCore::with_exact_tags`]).
+    exact_tags: bool,
     /// The public URLs the sender may have signed, the first used when
     /// signing; empty for senders that do not sign a URL.
     urls: Vec<Box<str>>,
@@ -46,6 +49,7 @@ impl ReceiverCore {
             keys,
             tolerance: description.tolerance,
             token_header: None,
+            exact_tags: false,
             urls: Vec::new(),
         }
     }
@@ -104,6 +108,16 @@ impl ReceiverCore {
         self.token_header = Some(name);
     }
 
+    /// Skips an HMAC tag of a length the algorithm never makes (truncated,
+    /// padded) as no signature at all, so that a header holding nothing
+    /// else is malformed, for a sender whose receivers have always answered
+    /// so. Otherwise such a tag is compared, and refused as a mismatch:
+    /// either way an authentication failure.
+    pub(crate) fn with_exact_tags(mut self) -> Self {
+        self.exact_tags = true;
+        self
+    }
+
     /// Authenticates a request whose body is within the receiver's limit:
     /// headers and a header timestamp first, then the signatures, and only
     /// then a timestamp the body carries.
@@ -119,7 +133,8 @@ impl ReceiverCore {
         let description = self.description;
         let name = &description.signature.header;
         let value = required(headers, name)?;
-        let received = read_signatures(description, name, value)?;
+        let tag_len = self.exact_tags.then(|| description.algorithm.tag_len());
+        let received = read_signatures(description, name, value, tag_len.flatten())?;
         let timestamp = self.header_timestamp(headers, &received, now)?;
         let id = self.id(headers)?;
         let timestamp_text = timestamp.map_or(&b""[..], |(text, _)| text);
@@ -351,13 +366,14 @@ impl fmt::Debug for ReceiverCore {
 }
 
 /// Reads the signature header by its grammar, decoding every signature in
-/// the expected encoding; undecodable entries, and HMAC tags of a length the
-/// algorithm never makes, are skipped, as the reference libraries skip
-/// them, but a header with none left is malformed.
+/// the expected encoding; undecodable entries, and with `tag_len` entries of
+/// another length, are skipped, as the reference libraries skip them, but a
+/// header with none left is malformed.
 fn read_signatures<'v>(
     description: &Description,
     name: &HeaderName,
     value: &'v [u8],
+    tag_len: Option<usize>,
 ) -> Result<Received<'v>, Error> {
     let empty = SignatureBytes::new(&[]).unwrap_or_else(|| unreachable!("empty fits"));
     let mut received = Received {
@@ -366,7 +382,6 @@ fn read_signatures<'v>(
         timestamp: None,
     };
     let encoding = description.signature.encoding;
-    let tag_len = description.algorithm.tag_len();
     let push = |received: &mut Received<'v>, text: &[u8]| {
         if received.len < Description::MAX_SIGNATURES
             && let Some(signature) = decode(encoding, trim(text))

@@ -143,10 +143,9 @@ impl ClickFunnels {
     pub fn new(webhook_secret: impl Into<Secret>) -> Result<Self, Error> {
         let keys = KeySet::hmac(CLICKFUNNELS.algorithm, webhook_secret.into())
             .map_err(Self::secret_error)?;
-        Ok(ClickFunnels::from_core(ReceiverCore::new(
-            &CLICKFUNNELS,
-            keys,
-        )))
+        Ok(ClickFunnels::from_core(
+            ReceiverCore::new(&CLICKFUNNELS, keys).with_exact_tags(),
+        ))
     }
 }
 

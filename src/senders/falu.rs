@@ -174,7 +174,9 @@ impl Falu {
     /// ```
     pub fn new(secret: impl Into<Secret>) -> Result<Self, Error> {
         let keys = KeySet::hmac(FALU.algorithm, secret.into()).map_err(Self::secret_error)?;
-        Ok(Falu::from_core(ReceiverCore::new(&FALU, keys)))
+        Ok(Falu::from_core(
+            ReceiverCore::new(&FALU, keys).with_exact_tags(),
+        ))
     }
 }
 

@@ -152,7 +152,9 @@ impl Fourvenues {
     pub fn new(sign_secret: impl Into<Secret>) -> Result<Self, Error> {
         let keys =
             KeySet::hmac(FOURVENUES.algorithm, sign_secret.into()).map_err(Self::secret_error)?;
-        Ok(Fourvenues::from_core(ReceiverCore::new(&FOURVENUES, keys)))
+        Ok(Fourvenues::from_core(
+            ReceiverCore::new(&FOURVENUES, keys).with_exact_tags(),
+        ))
     }
 
     /// The headers of a delivery of `body` at `now` labelled `id` in
