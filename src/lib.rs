@@ -107,6 +107,37 @@
 //! - An empty or whitespace-only secret is refused at construction
 //!   ([`Error::InvalidSecret`]): a receiver is never open by mistake.
 //!
+//! # How the crate is built
+//!
+//! Senders differ in what they sign, where they put it, how they redeliver
+//! and what their events look like; the crate has one verification engine
+//! and one short description per sender, not one verifier per sender.
+//!
+//! ```text
+//! src/
+//!   lib.rs         this map, and the re-exports behind the public paths
+//!   provider.rs    the Provider trait, one entry per task; error.rs, event.rs,
+//!                  delivery.rs, reply.rs, outcome.rs, retry.rs: its vocabulary
+//!   engine/        the machinery every sender shares, naming none of them:
+//!                  description (a scheme as data), receiver_core (verify, sign),
+//!                  keys, secret, signature, timestamp (the checks), envelope,
+//!                  json, form, headers (reading what arrived), declare (the
+//!                  receiver type, builders and Provider impl, written once)
+//!   senders/       one file per sender: its description, presets, event types,
+//!                  special parsing, fact table with sources; mod.rs lists them
+//!   custom/        the same engine, described at run time (SchemeBuilder)
+//!   dedup/         exactly-once: claim stores, ExactlyOnce, the inbox
+//!   simulate/      a sender's redelivery on a virtual clock
+//!   frameworks/    axum, tower and actix adapters (each behind its feature)
+//! ```
+//!
+//! Data flows one way: headers and body → the sender's description
+//! (authenticate, allocating nothing) → serde (the typed event) → your
+//! handler → the reply the sender expects. Nothing is parsed before
+//! authentication, and a new sender is one new file plus one line in the
+//! sender list; the conformance suite (`tests/sender_suite.rs`) then checks
+//! it like every other.
+//!
 //! # Features
 //!
 //! One per sender, named as its module, all on by default (`funnel`,
@@ -217,7 +248,9 @@ pub use provider::{Provider, Received};
 pub use reply::{Ack, HandshakeReply, Rejection};
 pub use retry::{RetrySchedule, retry_after};
 pub use router::{AnyEvent, DynProvider, Router};
-#[cfg(all(feature = "ed25519", feature = "standard"))]
+// The `v1a` fuzz target's entry point, only in fuzzing builds
+// (`cargo fuzz` sets `--cfg fuzzing`): it is not API.
+#[cfg(all(fuzzing, feature = "ed25519", feature = "standard"))]
 #[doc(hidden)]
 pub use standard::v1a::__fuzz_v1a;
 

@@ -141,7 +141,7 @@ fn headers_give_the_type_and_id() {
     assert_eq!(event.hook_id.as_deref(), Some("292430182"));
     assert_eq!(event.target_type.as_deref(), Some("repository"));
     assert_eq!(event.action.as_deref(), Some("created"));
-    assert_eq!(event.payload["sender"]["login"], "octocat");
+    assert_eq!(event.raw["sender"]["login"], "octocat");
     assert_eq!(event.occurred_at(), None);
     // verify_and_parse gives the same event.
     assert_eq!(
@@ -173,6 +173,21 @@ fn a_delivery_without_the_labels_still_verifies() {
 }
 
 #[test]
+fn a_blank_delivery_header_is_no_id_and_no_reason_to_refuse() {
+    let receiver = GitHub::new("s").expect("secret");
+    let mut headers = receiver
+        .sign_event_at("push", "d-1", b"{}", now())
+        .expect("sign");
+    headers.insert("x-github-delivery", HeaderValue::from_static(" "));
+    let received = receiver.receive_at(&headers, b"{}", now()).expect("ok");
+    assert_eq!(received.delivery.id(), None);
+    assert_eq!(
+        (received.event.event_type(), &*received.event.id()),
+        ("push", "")
+    );
+}
+
+#[test]
 fn sign_at_keeps_one_delivery_id_per_body() {
     let receiver = GitHub::new("s").expect("secret");
     let first = receiver.sign_at(b"{}", now()).expect("sign");
@@ -195,7 +210,7 @@ fn form_bodies_verify_and_parse_their_payload_field() {
         .verify_and_parse_at(&headers, body, now())
         .expect("ok");
     assert_eq!(event.action.as_deref(), Some("opened"));
-    assert_eq!(event.payload["n"], 1);
+    assert_eq!(event.raw["n"], 1);
     let err = receiver.parse(b"other=1").unwrap_err();
     assert!(matches!(err, Error::InvalidPayload { .. }));
     assert!(!err.is_auth());

@@ -97,7 +97,7 @@ fn rotation_keeps_the_old_secret_working() {
 fn headers_describe_the_event() {
     let receiver = Shopify::new("shpss_secret").expect("secret");
     let mut headers = receiver
-        .sign_topic_at(
+        .sign_event_at(
             "products/update",
             "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043",
             BODY,
@@ -130,7 +130,7 @@ fn headers_describe_the_event() {
     assert_eq!(event.occurred_at(), Some(now()));
     assert_eq!(event.shop_domain.as_deref(), Some("example.myshopify.com"));
     assert_eq!(event.api_version.as_deref(), Some("2024-07"));
-    assert_eq!(event.payload["title"], "T-Shirt");
+    assert_eq!(event.raw["title"], "T-Shirt");
     let json = serde_json::to_string(event).expect("serialize");
     assert_eq!(
         &serde_json::from_str::<Event>(&json).expect("read back"),
@@ -148,13 +148,13 @@ fn headers_describe_the_event() {
 fn unknown_topics_are_kept() {
     let receiver = Shopify::new("s").expect("secret");
     let headers = receiver
-        .sign_topic_at("brand_new/topic", "w", b"{\"a\":[1]}", now())
+        .sign_event_at("brand_new/topic", "w", b"{\"a\":[1]}", now())
         .expect("sign");
     let event = receiver
         .verify_and_parse_at(&headers, b"{\"a\":[1]}", now())
         .expect("ok");
     assert_eq!(event.event_type(), "brand_new/topic");
-    assert_eq!(event.payload["a"][0], 1);
+    assert_eq!(event.raw["a"][0], 1);
 }
 
 #[test]
@@ -203,7 +203,7 @@ fn the_shop_domain_topic_and_webhook_id_are_unsigned_and_say_so() {
     let receiver = Shopify::new("shopify-secret").expect("secret");
     let body = br#"{"id": 1}"#;
     let genuine = receiver
-        .sign_topic_at("orders/create", "wh-1", body, now())
+        .sign_event_at("orders/create", "wh-1", body, now())
         .expect("sign");
     let mut rewritten = genuine.clone();
     rewritten.insert(

@@ -10,7 +10,7 @@
 //! `x-shopify-triggered-at`; lines 9–10 `x-slack-signature`,
 //! `x-slack-request-timestamp`; then the body. Every receiver sees all ten
 //! headers and reads its own. The GitHub and Shopify type/id lines are also
-//! signed genuinely with `sign_event_at` / `sign_topic_at`.
+//! signed genuinely with `sign_event_at`.
 
 #![no_main]
 
@@ -49,7 +49,7 @@ fn github_expected(
     delivery: &Delivery,
 ) -> Result<github::Event, Error> {
     let mut event = receiver.parse(body)?;
-    event.event = visible_text(headers, "x-github-event");
+    event.event_type = visible_text(headers, "x-github-event");
     event.delivery = delivery.id().map(str::to_owned);
     event.hook_id = visible_text(headers, "x-github-hook-id");
     event.target_type = visible_text(headers, "x-github-hook-installation-target-type");
@@ -178,7 +178,7 @@ fn github(lines: [&[u8]; 3], body: &[u8]) {
         github_expected(&receiver, &signed, body, &verified)
     );
     if let Ok(parsed) = &outcome {
-        assert_eq!(parsed.event, label(event.as_bytes()), "type {event:?}");
+        assert_eq!(parsed.event_type, label(event.as_bytes()), "type {event:?}");
         let sent = (!delivery.is_empty()).then(|| delivery.to_owned());
         assert_eq!(parsed.delivery, sent, "GUID {delivery:?}");
     }
@@ -235,10 +235,10 @@ fn shopify(lines: [&[u8]; 4], body: &[u8]) {
     else {
         return;
     };
-    let signed = match receiver.sign_topic_at(topic, webhook_id, body, now()) {
+    let signed = match receiver.sign_event_at(topic, webhook_id, body, now()) {
         Ok(signed) => signed,
         Err(Error::Signing(_)) => return,
-        Err(other) => panic!("sign_topic_at: {other:?}"),
+        Err(other) => panic!("sign_event_at: {other:?}"),
     };
     let outcome = check_signed(&receiver, &signed, body, &secrets);
     let verified = receiver
@@ -296,7 +296,7 @@ fn slack(lines: [&[u8]; 2], body: &[u8]) {
                 assert_eq!(form.fields, form_fields(body), "form {body:?}");
                 let payload = form.fields.get("payload");
                 let json = payload.and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok());
-                assert_eq!(form.payload, json, "payload of {body:?}");
+                assert_eq!(form.data, json, "payload of {body:?}");
             }
             other => panic!("a form body read as {other:?}"),
         }

@@ -75,7 +75,6 @@ use crate::engine::signature::{Encoding, Format};
 use crate::{Error, ReplyRule, RetrySchedule, Tolerance};
 use receiver::BodySpec;
 pub use receiver::{CustomReceiver, CustomScheme, Event};
-pub(crate) use receiver::{body_id, header_text};
 
 /// The window a custom scheme accepts when it signs a timestamp and names
 /// no tolerance: 300 s both ways, **our default** (the window Stripe's and

@@ -27,6 +27,20 @@
 /// `acknowledge` names the sender's reply to a delivery, where it wants
 /// more than an empty `200`: `fn() -> Response<&'static str>`.
 ///
+/// Two slots serve senders whose event is named only in unsigned headers:
+/// `headers_into_event` names a function that fills the event's header
+/// fields once the request has verified and its body parsed,
+/// `fn(&mut Event, &HeaderMap, &Delivery)`, run by
+/// [`Provider::receive_at`](crate::Provider::receive_at) (and so by
+/// `verify_and_parse*`; [`Provider::parse`](crate::Provider::parse) alone
+/// sees no headers). `sign_event` names a function adding the event's name
+/// (and any header sent with it) to signed headers,
+/// `fn(&str, OffsetDateTime, &mut HeaderMap) -> Result<(), Error>`, and
+/// gives the receiver `sign_event_at(event, id, body, now)`. `sign_id`
+/// names a function giving the delivery id that
+/// [`Provider::sign_at`](crate::Provider::sign_at) sends where the caller
+/// gives none and the sender's id is unsigned, `fn(&[u8]) -> String`.
+///
 /// The sender's file then writes only its constructors (which call
 /// `from_core`), its description, its event type and its presets.
 macro_rules! described_receiver {
@@ -44,6 +58,9 @@ macro_rules! described_receiver {
         $(handshake: $handshake:path,)?
         $(state: $state:ident: $state_ty:ty,)?
         $(body_headers: $body_headers:path,)?
+        $(headers_into_event: $headers_into_event:path,)?
+        $(sign_event: $sign_event:path,)?
+        $(sign_id: $sign_id:path,)?
     ) => {
         $(#[$meta])*
         #[derive(Clone)]
@@ -76,6 +93,41 @@ macro_rules! described_receiver {
         }
 
         $crate::receiver::receiver_builders!($type = $example: $($builder),*);
+
+        $(
+        impl $type {
+            /// The headers of a genuine delivery of `body` for the event
+            /// named `event`, with delivery id `id`: both travel in
+            /// unsigned headers. For tests and simulations; see also
+            /// [`Provider::sign_at`](crate::Provider::sign_at), which names
+            /// no event.
+            ///
+            /// # Errors
+            ///
+            /// [`Error::Signing`](crate::Error::Signing) for a name or id a
+            /// header cannot carry.
+            ///
+            /// ```
+            #[doc = concat!("let receiver = ", $example, ";")]
+            /// let now = time::OffsetDateTime::now_utc();
+            /// let headers = receiver.sign_event_at("the.event", "id-1", b"{}", now)?;
+            /// assert!(headers.values().any(|value| value == "the.event"));
+            /// assert!(headers.values().any(|value| value == "id-1"));
+            /// # Ok::<(), webhook_kit::Error>(())
+            /// ```
+            pub fn sign_event_at(
+                &self,
+                event: &str,
+                id: &str,
+                body: &[u8],
+                now: ::time::OffsetDateTime,
+            ) -> Result<::http::HeaderMap, $crate::Error> {
+                let mut headers = self.verifier.sign(body, now, Some(id))?;
+                $sign_event(event, now, &mut headers)?;
+                Ok(headers)
+            }
+        }
+        )?
 
         impl $crate::Provider for $type {
             type Event = $event;
@@ -120,6 +172,20 @@ macro_rules! described_receiver {
                 $parse(body)
             }
 
+            $(
+            fn receive_at(
+                &self,
+                headers: &::http::HeaderMap,
+                body: &[u8],
+                now: ::time::OffsetDateTime,
+            ) -> Result<$crate::Received<$event>, $crate::Error> {
+                let delivery = self.verify_at(headers, body, now)?;
+                let mut event = $crate::Provider::parse(self, body)?;
+                $headers_into_event(&mut event, headers, &delivery);
+                Ok($crate::Received::new(event, delivery))
+            }
+            )?
+
             $crate::receiver::provider_settings!();
 
             fn sign_at(
@@ -127,8 +193,9 @@ macro_rules! described_receiver {
                 body: &[u8],
                 now: ::time::OffsetDateTime,
             ) -> Result<::http::HeaderMap, $crate::Error> {
+                let id: Option<String> = None $( .or(Some($sign_id(body))) )?;
                 #[allow(unused_mut, reason = "only senders with body headers add to it")]
-                let mut headers = self.verifier.sign(body, now, None)?;
+                let mut headers = self.verifier.sign(body, now, id.as_deref())?;
                 $( $body_headers(body, &mut headers)?; )?
                 Ok(headers)
             }

@@ -151,6 +151,53 @@ pub(crate) struct Request<'r> {
     pub(crate) body: &'r [u8],
 }
 
+impl SignatureRule {
+    /// `header: <prefix><signature>`: one signature, the whole value.
+    pub(crate) const fn bare(
+        header: HeaderName,
+        prefix: &'static [u8],
+        encoding: Encoding,
+    ) -> Self {
+        SignatureRule {
+            header,
+            grammar: Grammar::Bare { prefix },
+            encoding,
+        }
+    }
+
+    /// `header: t=<timestamp>,v1=<signature>[,v1=<signature>…]`: the item
+    /// list with `t` and `v1` keys that several senders share.
+    pub(crate) const fn t_v1(header: HeaderName, encoding: Encoding) -> Self {
+        SignatureRule {
+            header,
+            grammar: Grammar::Items {
+                separator: b',',
+                timestamp_key: Some(b"t"),
+                signature_key: b"v1",
+            },
+            encoding,
+        }
+    }
+}
+
+impl TimestampRule {
+    /// A timestamp in its own header.
+    pub(crate) const fn header(name: HeaderName, format: TimeFormat) -> Self {
+        TimestampRule {
+            source: TimestampSource::Header(name),
+            format,
+        }
+    }
+
+    /// A timestamp in the signature header's timestamp item.
+    pub(crate) const fn signature_item(format: TimeFormat) -> Self {
+        TimestampRule {
+            source: TimestampSource::SignatureItem,
+            format,
+        }
+    }
+}
+
 impl Description {
     /// At most this many signatures are read from one header.
     pub(crate) const MAX_SIGNATURES: usize = MAX_SIGNATURES;

@@ -47,6 +47,29 @@ pub(crate) fn sensitive_value(text: impl AsRef<[u8]>) -> Result<HeaderValue, Err
     Ok(value)
 }
 
+/// An unsigned header's text, trimmed; `None` when absent, blank or not
+/// visible ASCII. Such a header only labels a delivery: an odd one is no
+/// reason to refuse an authentic request.
+pub(crate) fn header_text(headers: &HeaderMap, name: &HeaderName) -> Option<String> {
+    let text = headers.get(name)?.to_str().ok()?.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// A delivery id derived from the body, shaped like the UUIDs senders send
+/// (the first 16 bytes of its SHA-256, in hex): signing the same body again
+/// gives the same id, as a sender's redelivery keeps its id. **Our**
+/// choice, for signing where the caller gives no id: the sender's ids are
+/// its own.
+pub(crate) fn body_uuid(body: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let hex = crate::engine::signature::encode_hex(&Sha256::digest(body)[..16]);
+    let (a, rest) = hex.split_at(8);
+    let (b, rest) = rest.split_at(4);
+    let (c, rest) = rest.split_at(4);
+    let (d, e) = rest.split_at(4);
+    [a, b, c, d, e].join("-")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +99,30 @@ mod tests {
         ));
         headers.insert(name.clone(), HeaderValue::from_static(" a "));
         assert_eq!(required(&headers, &name), Ok(&b" a "[..]));
+    }
+
+    #[test]
+    fn header_text_is_trimmed_visible_and_never_blank() {
+        let name = HeaderName::from_static("x-label");
+        let mut headers = HeaderMap::new();
+        assert_eq!(header_text(&headers, &name), None);
+        headers.insert(name.clone(), HeaderValue::from_static(" push\t"));
+        assert_eq!(header_text(&headers, &name).as_deref(), Some("push"));
+        headers.insert(name.clone(), HeaderValue::from_static("  "));
+        assert_eq!(header_text(&headers, &name), None);
+        let opaque = HeaderValue::from_bytes(b"caf\xc3\xa9").expect("value");
+        headers.insert(name.clone(), opaque);
+        assert_eq!(header_text(&headers, &name), None);
+    }
+
+    #[test]
+    fn body_uuids_are_stable_distinct_and_uuid_shaped() {
+        let id = body_uuid(b"{}");
+        assert_eq!(id, body_uuid(b"{}"));
+        assert_ne!(id, body_uuid(b"{ }"));
+        let groups: Vec<usize> = id.split('-').map(str::len).collect();
+        assert_eq!(groups, [8, 4, 4, 4, 12]);
+        assert!(id.bytes().all(|b| b == b'-' || b.is_ascii_hexdigit()));
     }
 
     #[test]

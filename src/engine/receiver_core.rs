@@ -32,6 +32,9 @@ pub(crate) struct ReceiverCore {
     /// The public URLs the sender may have signed, the first used when
     /// signing; empty for senders that do not sign a URL.
     urls: Vec<Box<str>>,
+    /// Other names the signature header may arrive under (a sender's
+    /// second product), tried in order when the description's is absent.
+    aliases: &'static [HeaderName],
 }
 
 /// The signatures of one header, decoded, on the stack.
@@ -51,7 +54,15 @@ impl ReceiverCore {
             token_header: None,
             exact_tags: false,
             urls: Vec::new(),
+            aliases: &[],
         }
+    }
+
+    /// Also reads the signature from `aliases`, in order, when the
+    /// description's header is absent; signing uses the description's.
+    pub(crate) fn with_signature_aliases(mut self, aliases: &'static [HeaderName]) -> Self {
+        self.aliases = aliases;
+        self
     }
 
     /// Adds a public URL the sender may sign (the first one signs).
@@ -131,7 +142,7 @@ impl ReceiverCore {
             return self.verify_token(headers);
         }
         let description = self.description;
-        let name = &description.signature.header;
+        let name = self.signature_header(headers);
         let value = required(headers, name)?;
         let tag_len = self.exact_tags.then(|| description.algorithm.tag_len());
         let received = read_signatures(description, name, value, tag_len.flatten())?;
@@ -172,13 +183,27 @@ impl ReceiverCore {
             .with_secret_name(self.keys.name(matched)))
     }
 
-    /// The delivery id header's value: required where it is signed.
+    /// The name the signature is read from: the description's header, or
+    /// the first alias the request carries instead.
+    fn signature_header(&self, headers: &HeaderMap) -> &HeaderName {
+        let primary = &self.description.signature.header;
+        if headers.contains_key(primary) {
+            return primary;
+        }
+        let alias = self.aliases.iter().find(|name| headers.contains_key(*name));
+        alias.unwrap_or(primary)
+    }
+
+    /// The delivery id header's value: required where it is signed. An
+    /// unsigned one only labels the delivery: blank, it is no id, and no
+    /// reason to refuse an authentic request.
     fn id<'h>(&self, headers: &'h HeaderMap) -> Result<Option<&'h [u8]>, Error> {
         let Some(rule) = &self.description.id else {
             return Ok(None);
         };
         match headers.get(&rule.header) {
-            Some(value) => Ok(Some(non_empty(&rule.header, value)?)),
+            Some(value) if rule.signed => Ok(Some(non_empty(&rule.header, value)?)),
+            Some(value) => Ok(Some(value.as_bytes()).filter(|id| !trim(id).is_empty())),
             None if rule.signed => Err(Error::MissingHeader(rule.header.clone())),
             None => Ok(None),
         }

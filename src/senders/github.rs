@@ -29,7 +29,10 @@
 //! accepted at once for rotation (GitHub sends one signature); the legacy
 //! SHA-1 `X-Hub-Signature` header is ignored, as GitHub recommends; a
 //! delivery without `X-GitHub-Delivery` or `X-GitHub-Event` still verifies,
-//! and the event's id or type is then empty.
+//! and the event's id or type is then empty; a delivery signed by
+//! [`Provider::sign_at`](crate::Provider::sign_at) carries a GUID derived
+//! from the body (the same body keeps it) and no event type, while
+//! [`GitHub::sign_event_at`] sets both.
 //!
 //! Sources: ¹ [Validating webhook deliveries](https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries)
 //! (also the test vector below); ² [Best practices for using webhooks](https://docs.github.com/en/webhooks/using-webhooks/best-practices-for-using-webhooks);
@@ -49,6 +52,7 @@
 //! assert_eq!(event.event_type(), "issues");
 //! assert_eq!(event.id(), "72d3162e-cc78-11e3-81ab-4c9367dc0958");
 //! assert_eq!(event.action.as_deref(), Some("opened"));
+//! assert_eq!(event.raw["issue"]["number"], 1);
 //! # Ok::<(), webhook_kit::Error>(())
 //! ```
 
@@ -60,16 +64,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::custom::{body_id, header_text};
-use crate::engine::headers::header_value;
+use crate::engine::headers::{body_uuid, header_text, header_value};
 use crate::engine::json::parse_body;
-use crate::engine::scheme::{HeaderSet, Scheme, Signed, Verifier};
-use crate::engine::secret::{Keyring, Secret};
-use crate::engine::signature::{Encoding, Format};
-use crate::receiver::{Settings, provider_settings, receiver_builders};
-use crate::{
-    Delivery, Error, Provider, Received, ReplyRule, RetrySchedule, Tolerance, WebhookEvent,
+use crate::engine::{
+    Algorithm, Description, Encoding, IdRule, KeySet, Part, ReceiverCore, SignatureRule,
+    described_receiver,
 };
+use crate::{Delivery, Error, ReplyRule, RetrySchedule, Secret, Tolerance, WebhookEvent};
 
 /// `X-GitHub-Event`: the event's type.
 ///
@@ -98,49 +99,73 @@ const HOOK_ID: HeaderName = HeaderName::from_static("x-github-hook-id");
 const TARGET_TYPE: HeaderName = HeaderName::from_static("x-github-hook-installation-target-type");
 const TARGET_ID: HeaderName = HeaderName::from_static("x-github-hook-installation-target-id");
 
-static HEADERS: [HeaderSet; 1] = [HeaderSet {
-    signature: HeaderName::from_static("x-hub-signature-256"),
+static GITHUB: Description = Description {
+    name: "GitHub",
+    algorithm: Algorithm::HmacSha256,
+    signature: SignatureRule::bare(
+        HeaderName::from_static("x-hub-signature-256"),
+        b"sha256=",
+        Encoding::Hex,
+    ),
     timestamp: None,
-    id: Some(DELIVERY_HEADER),
-}];
-
-static SCHEME: Scheme = Scheme {
-    families: Cow::Borrowed(&HEADERS),
-    default_family: 0,
-    format: Format::Single {
-        prefix: Cow::Borrowed(b"sha256="),
-    },
-    encoding: Encoding::Hex,
-    signed: Signed::BODY,
+    id: Some(IdRule {
+        header: DELIVERY_HEADER,
+        signed: false,
+    }),
+    signed: &[Part::Body],
     // Nothing is timestamped, so the window is never consulted.
     tolerance: Tolerance::symmetric(Duration::ZERO),
+    reply: ReplyRule::github(),
+    retries: RetrySchedule::github,
+    sent_with: &[],
 };
 
-/// How GitHub reads replies: any `2xx` is success; anything else is a
-/// failed delivery.
-///
-/// ```
-/// use webhook_kit::{Outcome, github};
-///
-/// let reply = |status: u16| http::Response::builder().status(status).body("").unwrap();
-/// assert_eq!(github::REPLY_RULE.classify(&reply(202)), Outcome::Delivered);
-/// assert_eq!(github::REPLY_RULE.classify(&reply(302)), Outcome::Retry);
-/// ```
-pub const REPLY_RULE: ReplyRule = ReplyRule::any_2xx();
+impl ReplyRule {
+    /// How GitHub reads replies: any `2xx` is success; anything else is a
+    /// failed delivery.
+    ///
+    /// ```
+    /// use webhook_kit::{Outcome, ReplyRule};
+    ///
+    /// let reply = |status: u16| http::Response::builder().status(status).body("").unwrap();
+    /// assert_eq!(ReplyRule::github().classify(&reply(202)), Outcome::Delivered);
+    /// assert_eq!(ReplyRule::github().classify(&reply(302)), Outcome::Retry);
+    /// ```
+    pub const fn github() -> Self {
+        ReplyRule::any_2xx()
+    }
+}
 
-/// A receiver for GitHub webhooks.
-///
-/// `Debug` shows the configuration but never a secret.
+/// How GitHub reads replies.
 ///
 /// ```
-/// let receiver = webhook_kit::github::GitHub::new("gh-secret")?;
-/// assert!(!format!("{receiver:?}").contains("gh-secret"));
-/// # Ok::<(), webhook_kit::Error>(())
+/// #![allow(deprecated)]
+/// assert_eq!(webhook_kit::github::REPLY_RULE, webhook_kit::ReplyRule::github());
 /// ```
-#[derive(Clone)]
-pub struct GitHub {
-    verifier: Verifier,
-    settings: Settings,
+#[deprecated(since = "0.2.0", note = "use `ReplyRule::github()`")]
+pub const REPLY_RULE: ReplyRule = ReplyRule::github();
+
+described_receiver! {
+    /// A receiver for GitHub webhooks.
+    ///
+    /// `Debug` shows the configuration but never a secret.
+    ///
+    /// ```
+    /// let receiver = webhook_kit::github::GitHub::new("gh-secret")?;
+    /// assert!(!format!("{receiver:?}").contains("gh-secret"));
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub struct GitHub;
+    description: GITHUB,
+    event: Event,
+    parse: parse,
+    example: "webhook_kit::github::GitHub::new(\"gh-secret\")?",
+    builders: [with_secret, max_body_size, with_reply_rule, with_retry_schedule],
+    headers_into_event: read_headers,
+    sign_event: name_event,
+    // `sign_at`'s GUID is derived from the body: the same body keeps it,
+    // as a redelivery does.
+    sign_id: body_uuid,
 }
 
 impl GitHub {
@@ -159,63 +184,20 @@ impl GitHub {
     /// assert!(GitHub::new("").is_err());
     /// ```
     pub fn new(secret: impl Into<Secret>) -> Result<Self, Error> {
-        Ok(GitHub {
-            verifier: Verifier::new(
-                &SCHEME,
-                Keyring::new(secret.into()).map_err(Self::secret_error)?,
-            ),
-            settings: Settings::new(REPLY_RULE, RetrySchedule::github()),
-        })
-    }
-
-    /// The headers GitHub sends with `body` for an event of type `event`
-    /// with delivery GUID `delivery`. For tests and simulations; see also
-    /// [`Provider::sign_at`], which derives the GUID from the body.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Signing`] for a type or GUID a header cannot carry.
-    ///
-    /// ```
-    /// use webhook_kit::github::GitHub;
-    ///
-    /// let receiver = GitHub::new("gh-secret")?;
-    /// let headers = receiver.sign_event_at("ping", "d-1", b"{}", time::OffsetDateTime::now_utc())?;
-    /// assert_eq!(headers["x-github-event"], "ping");
-    /// # Ok::<(), webhook_kit::Error>(())
-    /// ```
-    pub fn sign_event_at(
-        &self,
-        event: &str,
-        delivery: &str,
-        body: &[u8],
-        now: OffsetDateTime,
-    ) -> Result<HeaderMap, Error> {
-        let mut headers = self.verifier.sign(body, now, Some(delivery))?;
-        headers.insert(EVENT_HEADER, header_value(event)?);
-        Ok(headers)
+        let keys = KeySet::hmac(GITHUB.algorithm, secret.into()).map_err(Self::secret_error)?;
+        Ok(GitHub::from_core(ReceiverCore::new(&GITHUB, keys)))
     }
 }
 
-impl std::fmt::Debug for GitHub {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GitHub")
-            .field("verifier", &self.verifier)
-            .finish()
-    }
-}
-
-receiver_builders!(GitHub = "webhook_kit::github::GitHub::new(\"gh-secret\")?":
-    with_secret, max_body_size, with_reply_rule, with_retry_schedule);
-
-/// A GitHub event: the headers that name it and the payload as JSON.
+/// A GitHub event: the headers that name it and the body as JSON.
 ///
 /// GitHub's payloads have no envelope: the type and the id are only in the
 /// headers, so [`WebhookEvent::event_type`] and [`WebhookEvent::id`] are
-/// filled by [`Provider::receive_at`] and `verify_and_parse*`, and are
-/// empty after [`Provider::parse`] alone.
+/// filled by [`Provider::receive_at`](crate::Provider::receive_at) and
+/// `verify_and_parse*`, and are empty after
+/// [`Provider::parse`](crate::Provider::parse) alone.
 ///
-/// **Signed:** the payload only. The type, the id and the hook fields come
+/// **Signed:** the body only. The type, the id and the hook fields come
 /// from headers the signature does not cover, and anyone holding a captured
 /// delivery can change them (see the [module docs](self)).
 ///
@@ -230,7 +212,7 @@ receiver_builders!(GitHub = "webhook_kit::github::GitHub::new(\"gh-secret\")?":
 /// let event = receiver.receive_at(&headers, body, now)?.event;
 /// assert_eq!((event.event_type(), event.id().as_ref()), ("issues", "d-1"));
 /// assert_eq!(event.action.as_deref(), Some("opened"));
-/// assert_eq!(event.payload["issue"]["number"], 7);
+/// assert_eq!(event.raw["issue"]["number"], 7);
 /// // The type lives in a header, so `parse` alone cannot know it.
 /// assert_eq!(receiver.parse(body)?.event_type(), "");
 /// # Ok::<(), webhook_kit::Error>(())
@@ -239,22 +221,23 @@ receiver_builders!(GitHub = "webhook_kit::github::GitHub::new(\"gh-secret\")?":
 #[non_exhaustive]
 pub struct Event {
     /// `X-GitHub-Event`, such as `issues`, `push` or `ping`. Unsigned.
-    pub event: Option<String>,
+    pub event_type: Option<String>,
     /// `X-GitHub-Delivery`, the GUID GitHub keeps across redeliveries.
     /// Unsigned: a replay under a new GUID is caught only by
-    /// [`content_key`](crate::dedup::content_key) of the payload.
+    /// [`content_key`](crate::dedup::content_key) of the body.
     pub delivery: Option<String>,
     /// `X-GitHub-Hook-ID`, the webhook's id. Unsigned.
     pub hook_id: Option<String>,
     /// `X-GitHub-Hook-Installation-Target-Type` (`repository`, `organization`, `app`, …). Unsigned.
     pub target_type: Option<String>,
     /// `X-GitHub-Hook-Installation-Target-ID`. Unsigned: take the
-    /// installation from the signed payload.
+    /// installation from the signed body.
     pub target_id: Option<String>,
-    /// The payload's `action` (`opened`, `closed`, …), where it has one.
+    /// The body's `action` (`opened`, `closed`, …), where it has one.
     pub action: Option<String>,
-    /// The payload, whole: the only signed field (with `action`, read from it).
-    pub payload: Value,
+    /// The body as JSON, whole (a form body's `payload` field, read): the
+    /// only signed field (with `action`, read from it).
+    pub raw: Value,
 }
 
 impl WebhookEvent for Event {
@@ -263,7 +246,7 @@ impl WebhookEvent for Event {
     }
 
     fn event_type(&self) -> &str {
-        self.event.as_deref().unwrap_or("")
+        self.event_type.as_deref().unwrap_or("")
     }
 
     /// GitHub's envelope has no time; payloads carry their own
@@ -273,79 +256,47 @@ impl WebhookEvent for Event {
     }
 }
 
-impl Provider for GitHub {
-    type Event = Event;
+/// Reads a JSON body, or a form body's `payload` field (hooks set to
+/// `application/x-www-form-urlencoded`). In the latter case, error
+/// positions point into the decoded `payload` text.
+fn parse(body: &[u8]) -> Result<Event, Error> {
+    let raw: Value = if crate::engine::form::starts_as_json_object(body) {
+        parse_body(body)?
+    } else {
+        let fields = crate::engine::form::field_map(body);
+        let text = fields.get("payload").ok_or_else(|| {
+            Error::payload_at(
+                "expected a JSON object or a form with a `payload` field".into(),
+                body,
+                0,
+            )
+        })?;
+        parse_body(text.as_bytes())?
+    };
+    Ok(Event {
+        event_type: None,
+        delivery: None,
+        hook_id: None,
+        target_type: None,
+        target_id: None,
+        action: raw.get("action").and_then(Value::as_str).map(str::to_owned),
+        raw,
+    })
+}
 
-    fn name(&self) -> &'static str {
-        "github"
-    }
+/// Fills the event's header fields once the request has verified.
+fn read_headers(event: &mut Event, headers: &HeaderMap, delivery: &Delivery) {
+    event.delivery = delivery.id().map(str::to_owned);
+    event.event_type = header_text(headers, &EVENT_HEADER);
+    event.hook_id = header_text(headers, &HOOK_ID);
+    event.target_type = header_text(headers, &TARGET_TYPE);
+    event.target_id = header_text(headers, &TARGET_ID);
+}
 
-    fn verify_at(
-        &self,
-        headers: &HeaderMap,
-        body: &[u8],
-        now: OffsetDateTime,
-    ) -> Result<Delivery, Error> {
-        self.settings.check_size(body)?;
-        self.verifier.verify(headers, body, now)
-    }
-
-    /// Reads a JSON body, or a form body's `payload` field (hooks set to
-    /// `application/x-www-form-urlencoded`). In the latter case, error
-    /// positions point into the decoded `payload` text.
-    fn parse(&self, body: &[u8]) -> Result<Event, Error> {
-        self.settings.check_size(body)?;
-        let payload: Value = if crate::engine::form::starts_as_json_object(body) {
-            parse_body(body)?
-        } else {
-            let fields = crate::engine::form::field_map(body);
-            let text = fields.get("payload").ok_or_else(|| {
-                Error::payload_at(
-                    "expected a JSON object or a form with a `payload` field".into(),
-                    body,
-                    0,
-                )
-            })?;
-            parse_body(text.as_bytes())?
-        };
-        Ok(Event {
-            event: None,
-            delivery: None,
-            hook_id: None,
-            target_type: None,
-            target_id: None,
-            action: payload
-                .get("action")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            payload,
-        })
-    }
-
-    fn receive_at(
-        &self,
-        headers: &HeaderMap,
-        body: &[u8],
-        now: OffsetDateTime,
-    ) -> Result<Received<Event>, Error> {
-        let delivery = self.verify_at(headers, body, now)?;
-        let mut event = self.parse(body)?;
-        event.delivery = delivery.id().map(str::to_owned);
-        event.event = header_text(headers, &EVENT_HEADER);
-        event.hook_id = header_text(headers, &HOOK_ID);
-        event.target_type = header_text(headers, &TARGET_TYPE);
-        event.target_id = header_text(headers, &TARGET_ID);
-        Ok(Received::new(event, delivery))
-    }
-
-    provider_settings!();
-
-    /// Signs `body` with an `X-GitHub-Delivery` GUID derived from the body
-    /// (the same body keeps its GUID, as a GitHub redelivery does) and no
-    /// `X-GitHub-Event`; [`GitHub::sign_event_at`] sets both.
-    fn sign_at(&self, body: &[u8], now: OffsetDateTime) -> Result<HeaderMap, Error> {
-        self.verifier.sign(body, now, Some(&body_id(body)))
-    }
+/// `sign_event_at`'s `X-GitHub-Event`.
+fn name_event(event: &str, _now: OffsetDateTime, headers: &mut HeaderMap) -> Result<(), Error> {
+    headers.insert(EVENT_HEADER, header_value(event)?);
+    Ok(())
 }
 
 impl RetrySchedule {

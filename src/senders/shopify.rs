@@ -36,7 +36,10 @@
 //! for "up to an hour" ¹, so keep both that long; the retry intervals; a
 //! delivery without the id, topic or time headers still verifies, with
 //! those fields empty; `X-Shopify-Triggered-At` is read as RFC 3339, and
-//! anything else reads as no time.
+//! anything else reads as no time; a delivery signed by
+//! [`Provider::sign_at`](crate::Provider::sign_at) carries a webhook id
+//! derived from the body (the same body keeps it) and no topic, while
+//! [`Shopify::sign_event_at`] sets the topic, the id and the time.
 //!
 //! Sources: ¹ [Verify webhook deliveries](https://shopify.dev/docs/apps/build/webhooks/verify-deliveries);
 //! ² [Webhooks delivery structure](https://shopify.dev/docs/apps/build/webhooks/delivery-structure);
@@ -51,11 +54,11 @@
 //! let receiver = Shopify::new("shopify-client-secret")?;
 //! let body = br#"{"id": 9554194432293, "title": "T-Shirt"}"#;
 //! let now = time::OffsetDateTime::now_utc();
-//! let headers = receiver.sign_topic_at("products/update", "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043", body, now)?;
+//! let headers = receiver.sign_event_at("products/update", "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043", body, now)?;
 //! let event = receiver.verify_and_parse_at(&headers, body, now)?;
 //! assert_eq!(event.event_type(), "products/update");
 //! assert_eq!(event.id(), "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043");
-//! assert_eq!(event.payload["title"], "T-Shirt");
+//! assert_eq!(event.raw["title"], "T-Shirt");
 //! # Ok::<(), webhook_kit::Error>(())
 //! ```
 
@@ -68,16 +71,13 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::custom::{body_id, header_text};
-use crate::engine::headers::header_value;
+use crate::engine::headers::{body_uuid, header_text, header_value};
 use crate::engine::json::parse_body;
-use crate::engine::scheme::{HeaderSet, Scheme, Signed, Verifier};
-use crate::engine::secret::{Keyring, Secret};
-use crate::engine::signature::{Encoding, Format};
-use crate::receiver::{Settings, provider_settings, receiver_builders};
-use crate::{
-    Delivery, Error, Provider, Received, ReplyRule, RetrySchedule, Tolerance, WebhookEvent,
+use crate::engine::{
+    Algorithm, Description, Encoding, IdRule, KeySet, Part, ReceiverCore, SignatureRule,
+    described_receiver,
 };
+use crate::{Delivery, Error, ReplyRule, RetrySchedule, Secret, Tolerance, WebhookEvent};
 
 /// `X-Shopify-Topic`: the event's topic, such as `products/update`.
 ///
@@ -85,7 +85,7 @@ use crate::{
 /// use webhook_kit::shopify::{self, Shopify};
 ///
 /// let receiver = Shopify::new("shpss_secret")?;
-/// let headers = receiver.sign_topic_at("products/update", "w-1", b"{}", time::OffsetDateTime::now_utc())?;
+/// let headers = receiver.sign_event_at("products/update", "w-1", b"{}", time::OffsetDateTime::now_utc())?;
 /// assert_eq!(headers[shopify::TOPIC_HEADER], "products/update");
 /// # Ok::<(), webhook_kit::Error>(())
 /// ```
@@ -96,7 +96,7 @@ pub const TOPIC_HEADER: HeaderName = HeaderName::from_static("x-shopify-topic");
 /// use webhook_kit::shopify::{self, Shopify};
 ///
 /// let receiver = Shopify::new("shpss_secret")?;
-/// let headers = receiver.sign_topic_at("orders/create", "w-42", b"{}", time::OffsetDateTime::now_utc())?;
+/// let headers = receiver.sign_event_at("orders/create", "w-42", b"{}", time::OffsetDateTime::now_utc())?;
 /// assert_eq!(headers[shopify::WEBHOOK_ID_HEADER], "w-42");
 /// # Ok::<(), webhook_kit::Error>(())
 /// ```
@@ -108,7 +108,7 @@ pub const WEBHOOK_ID_HEADER: HeaderName = HeaderName::from_static("x-shopify-web
 ///
 /// let receiver = Shopify::new("shpss_secret")?;
 /// let at = time::OffsetDateTime::from_unix_timestamp(1_700_000_000).expect("in range");
-/// let headers = receiver.sign_topic_at("orders/create", "w-1", b"{}", at)?;
+/// let headers = receiver.sign_event_at("orders/create", "w-1", b"{}", at)?;
 /// assert_eq!(headers[shopify::TRIGGERED_AT_HEADER], "2023-11-14T22:13:20Z");
 /// # Ok::<(), webhook_kit::Error>(())
 /// ```
@@ -132,58 +132,77 @@ const API_VERSION: [HeaderName; 2] = [
     HeaderName::from_static("x-shopify-api-version"),
     HeaderName::from_static("shopify-api-version"),
 ];
+/// The signature header's name in the Events product.
+static EVENTS_SIGNATURE: [HeaderName; 1] = [HeaderName::from_static("shopify-hmac-sha256")];
 
-static HEADERS: [HeaderSet; 2] = [
-    HeaderSet {
-        signature: HeaderName::from_static("x-shopify-hmac-sha256"),
-        timestamp: None,
-        id: Some(WEBHOOK_ID_HEADER),
-    },
-    HeaderSet {
-        signature: HeaderName::from_static("shopify-hmac-sha256"),
-        timestamp: None,
-        id: None,
-    },
-];
-
-static SCHEME: Scheme = Scheme {
-    families: Cow::Borrowed(&HEADERS),
-    default_family: 0,
-    format: Format::Single {
-        prefix: Cow::Borrowed(b""),
-    },
-    encoding: Encoding::Base64,
-    signed: Signed::BODY,
+static SHOPIFY: Description = Description {
+    name: "Shopify",
+    algorithm: Algorithm::HmacSha256,
+    signature: SignatureRule::bare(
+        HeaderName::from_static("x-shopify-hmac-sha256"),
+        b"",
+        Encoding::Base64,
+    ),
+    timestamp: None,
+    id: Some(IdRule {
+        header: WEBHOOK_ID_HEADER,
+        signed: false,
+    }),
+    signed: &[Part::Body],
     // Nothing is timestamped, so the window is never consulted.
     tolerance: Tolerance::symmetric(Duration::ZERO),
+    reply: ReplyRule::shopify(),
+    retries: RetrySchedule::shopify,
+    sent_with: &[],
 };
 
-/// How Shopify reads replies: any `2xx` is success; "any response outside
-/// the 200 range, including 3XX codes, is treated as an error".
-///
-/// ```
-/// use webhook_kit::{Outcome, shopify};
-///
-/// let reply = |status: u16| http::Response::builder().status(status).body("").unwrap();
-/// assert_eq!(shopify::REPLY_RULE.classify(&reply(200)), Outcome::Delivered);
-/// // "including 3XX codes"
-/// assert_eq!(shopify::REPLY_RULE.classify(&reply(301)), Outcome::Retry);
-/// ```
-pub const REPLY_RULE: ReplyRule = ReplyRule::any_2xx();
+impl ReplyRule {
+    /// How Shopify reads replies: any `2xx` is success; "any response
+    /// outside the 200 range, including 3XX codes, is treated as an error".
+    ///
+    /// ```
+    /// use webhook_kit::{Outcome, ReplyRule};
+    ///
+    /// let reply = |status: u16| http::Response::builder().status(status).body("").unwrap();
+    /// assert_eq!(ReplyRule::shopify().classify(&reply(200)), Outcome::Delivered);
+    /// // "including 3XX codes"
+    /// assert_eq!(ReplyRule::shopify().classify(&reply(301)), Outcome::Retry);
+    /// ```
+    pub const fn shopify() -> Self {
+        ReplyRule::any_2xx()
+    }
+}
 
-/// A receiver for Shopify webhooks.
-///
-/// `Debug` shows the configuration but never a secret.
+/// How Shopify reads replies.
 ///
 /// ```
-/// let receiver = webhook_kit::shopify::Shopify::new("shpss_secret")?;
-/// assert!(!format!("{receiver:?}").contains("shpss_secret"));
-/// # Ok::<(), webhook_kit::Error>(())
+/// #![allow(deprecated)]
+/// assert_eq!(webhook_kit::shopify::REPLY_RULE, webhook_kit::ReplyRule::shopify());
 /// ```
-#[derive(Clone)]
-pub struct Shopify {
-    verifier: Verifier,
-    settings: Settings,
+#[deprecated(since = "0.2.0", note = "use `ReplyRule::shopify()`")]
+pub const REPLY_RULE: ReplyRule = ReplyRule::shopify();
+
+described_receiver! {
+    /// A receiver for Shopify webhooks.
+    ///
+    /// `Debug` shows the configuration but never a secret.
+    ///
+    /// ```
+    /// let receiver = webhook_kit::shopify::Shopify::new("shpss_secret")?;
+    /// assert!(!format!("{receiver:?}").contains("shpss_secret"));
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub struct Shopify;
+    description: SHOPIFY,
+    event: Event,
+    parse: parse,
+    example: "webhook_kit::shopify::Shopify::new(\"shpss_secret\")?",
+    builders: [with_secret, max_body_size, with_reply_rule, with_retry_schedule],
+    headers_into_event: read_headers,
+    sign_event: name_topic,
+    // `sign_at`'s webhook id is derived from the body: the same body keeps it,
+    // as a redelivery does.
+    sign_id: body_uuid,
 }
 
 impl Shopify {
@@ -200,24 +219,21 @@ impl Shopify {
     /// assert!(Shopify::new("").is_err());
     /// ```
     pub fn new(client_secret: impl Into<Secret>) -> Result<Self, Error> {
-        Ok(Shopify {
-            verifier: Verifier::new(
-                &SCHEME,
-                Keyring::new(client_secret.into()).map_err(Self::secret_error)?,
-            ),
-            settings: Settings::new(REPLY_RULE, RetrySchedule::shopify()),
-        })
+        let keys =
+            KeySet::hmac(SHOPIFY.algorithm, client_secret.into()).map_err(Self::secret_error)?;
+        let core = ReceiverCore::new(&SHOPIFY, keys).with_signature_aliases(&EVENTS_SIGNATURE);
+        Ok(Shopify::from_core(core))
     }
 
     /// The headers Shopify sends with `body` for topic `topic` and delivery
-    /// `webhook_id`, triggered at `now`. For tests and simulations; see also
-    /// [`Provider::sign_at`], which derives the id from the body.
+    /// `webhook_id`, triggered at `now`.
     ///
     /// # Errors
     ///
     /// [`Error::Signing`] for a topic or id a header cannot carry.
     ///
     /// ```
+    /// #![allow(deprecated)]
     /// use webhook_kit::shopify::Shopify;
     ///
     /// let receiver = Shopify::new("shpss_secret")?;
@@ -225,6 +241,7 @@ impl Shopify {
     /// assert_eq!(headers["x-shopify-topic"], "orders/create");
     /// # Ok::<(), webhook_kit::Error>(())
     /// ```
+    #[deprecated(since = "0.2.0", note = "use `Shopify::sign_event_at`")]
     pub fn sign_topic_at(
         &self,
         topic: &str,
@@ -232,34 +249,18 @@ impl Shopify {
         body: &[u8],
         now: OffsetDateTime,
     ) -> Result<HeaderMap, Error> {
-        let mut headers = self.verifier.sign(body, now, Some(webhook_id))?;
-        headers.insert(TOPIC_HEADER, header_value(topic)?);
-        let triggered = now
-            .format(&Rfc3339)
-            .map_err(|_| Error::Signing("the time cannot be written as RFC 3339"))?;
-        headers.insert(TRIGGERED_AT_HEADER, header_value(triggered)?);
-        Ok(headers)
+        self.sign_event_at(topic, webhook_id, body, now)
     }
 }
-
-impl std::fmt::Debug for Shopify {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Shopify")
-            .field("verifier", &self.verifier)
-            .finish()
-    }
-}
-
-receiver_builders!(Shopify = "webhook_kit::shopify::Shopify::new(\"shpss_secret\")?":
-    with_secret, max_body_size, with_reply_rule, with_retry_schedule);
 
 /// A Shopify delivery: the headers that describe it and the resource.
 ///
-/// Shopify's bodies have no envelope, so everything but the payload is
-/// filled by [`Provider::receive_at`] and `verify_and_parse*`, and is empty
-/// after [`Provider::parse`] alone.
+/// Shopify's bodies have no envelope, so everything but `raw` is filled by
+/// [`Provider::receive_at`](crate::Provider::receive_at) and
+/// `verify_and_parse*`, and is empty after
+/// [`Provider::parse`](crate::Provider::parse) alone.
 ///
-/// **Signed:** `payload` only. Every other field comes from a header the
+/// **Signed:** `raw` only. Every other field comes from a header the
 /// HMAC does not cover and may have been rewritten on a captured delivery:
 /// never choose the tenant from `shop_domain`, nor act on `topic` alone
 /// (see the [module docs](self)).
@@ -271,11 +272,11 @@ receiver_builders!(Shopify = "webhook_kit::shopify::Shopify::new(\"shpss_secret\
 /// let receiver = Shopify::new("shpss_secret")?;
 /// let now = time::OffsetDateTime::now_utc();
 /// let body = br#"{"id": 820982911946154508, "title": "Board"}"#;
-/// let headers = receiver.sign_topic_at("products/update", "w-1", body, now)?;
+/// let headers = receiver.sign_event_at("products/update", "w-1", body, now)?;
 /// let event = receiver.receive_at(&headers, body, now)?.event;
 /// assert_eq!(event.topic.as_deref(), Some("products/update"));
 /// assert_eq!(event.id(), "w-1"); // the webhook id: deduplicate on it
-/// assert_eq!(event.payload["title"], "Board");
+/// assert_eq!(event.raw["title"], "Board");
 /// # Ok::<(), webhook_kit::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -285,7 +286,7 @@ pub struct Event {
     pub topic: Option<String>,
     /// `X-Shopify-Webhook-Id`: unique per delivery, the key to deduplicate
     /// Shopify's own retries on. Unsigned: a replay under a new id is caught
-    /// only by [`content_key`](crate::dedup::content_key) of the payload.
+    /// only by [`content_key`](crate::dedup::content_key) of the body.
     pub webhook_id: Option<String>,
     /// `X-Shopify-Event-Id`: shared by every delivery one merchant action
     /// caused. Unsigned.
@@ -296,11 +297,11 @@ pub struct Event {
     /// `X-Shopify-Shop-Domain`, the shop's `myshopify.com` domain.
     /// **Unsigned: not proof of which shop sent the delivery.**
     pub shop_domain: Option<String>,
-    /// `X-Shopify-API-Version`, the version the payload is serialised in.
+    /// `X-Shopify-API-Version`, the version the resource is serialised in.
     /// Unsigned.
     pub api_version: Option<String>,
-    /// The resource, whole: the only signed field.
-    pub payload: Value,
+    /// The resource, the whole body as JSON: the only signed field.
+    pub raw: Value,
 }
 
 impl WebhookEvent for Event {
@@ -317,65 +318,42 @@ impl WebhookEvent for Event {
     }
 }
 
+fn parse(body: &[u8]) -> Result<Event, Error> {
+    Ok(Event {
+        topic: None,
+        webhook_id: None,
+        event_id: None,
+        triggered_at: None,
+        shop_domain: None,
+        api_version: None,
+        raw: parse_body(body)?,
+    })
+}
+
+/// The first of a header's names a request carries, as text.
 fn first_header(headers: &HeaderMap, names: &[HeaderName]) -> Option<String> {
     names.iter().find_map(|name| header_text(headers, name))
 }
 
-impl Provider for Shopify {
-    type Event = Event;
+/// Fills the event's header fields once the request has verified.
+fn read_headers(event: &mut Event, headers: &HeaderMap, delivery: &Delivery) {
+    event.webhook_id = delivery.id().map(str::to_owned);
+    event.topic = first_header(headers, &TOPIC);
+    event.event_id = first_header(headers, &EVENT_ID);
+    event.triggered_at = first_header(headers, &TRIGGERED_AT)
+        .and_then(|text| OffsetDateTime::parse(&text, &Rfc3339).ok());
+    event.shop_domain = first_header(headers, &SHOP_DOMAIN);
+    event.api_version = first_header(headers, &API_VERSION);
+}
 
-    fn name(&self) -> &'static str {
-        "shopify"
-    }
-
-    fn verify_at(
-        &self,
-        headers: &HeaderMap,
-        body: &[u8],
-        now: OffsetDateTime,
-    ) -> Result<Delivery, Error> {
-        self.settings.check_size(body)?;
-        self.verifier.verify(headers, body, now)
-    }
-
-    fn parse(&self, body: &[u8]) -> Result<Event, Error> {
-        self.settings.check_size(body)?;
-        Ok(Event {
-            topic: None,
-            webhook_id: None,
-            event_id: None,
-            triggered_at: None,
-            shop_domain: None,
-            api_version: None,
-            payload: parse_body(body)?,
-        })
-    }
-
-    fn receive_at(
-        &self,
-        headers: &HeaderMap,
-        body: &[u8],
-        now: OffsetDateTime,
-    ) -> Result<Received<Event>, Error> {
-        let delivery = self.verify_at(headers, body, now)?;
-        let mut event = self.parse(body)?;
-        event.webhook_id = delivery.id().map(str::to_owned);
-        event.topic = first_header(headers, &TOPIC);
-        event.event_id = first_header(headers, &EVENT_ID);
-        event.triggered_at = first_header(headers, &TRIGGERED_AT)
-            .and_then(|text| OffsetDateTime::parse(&text, &Rfc3339).ok());
-        event.shop_domain = first_header(headers, &SHOP_DOMAIN);
-        event.api_version = first_header(headers, &API_VERSION);
-        Ok(Received::new(event, delivery))
-    }
-
-    provider_settings!();
-
-    /// Signs `body` with an `X-Shopify-Webhook-Id` derived from the body
-    /// and no topic; [`Shopify::sign_topic_at`] sets both.
-    fn sign_at(&self, body: &[u8], now: OffsetDateTime) -> Result<HeaderMap, Error> {
-        self.verifier.sign(body, now, Some(&body_id(body)))
-    }
+/// `sign_event_at`'s topic, and the time Shopify triggered the delivery.
+fn name_topic(topic: &str, now: OffsetDateTime, headers: &mut HeaderMap) -> Result<(), Error> {
+    headers.insert(TOPIC_HEADER, header_value(topic)?);
+    let triggered = now
+        .format(&Rfc3339)
+        .map_err(|_| Error::Signing("the time cannot be written as RFC 3339"))?;
+    headers.insert(TRIGGERED_AT_HEADER, header_value(triggered)?);
+    Ok(())
 }
 
 const MINUTE: u64 = 60;

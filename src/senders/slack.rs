@@ -23,7 +23,7 @@
 //! of the body (not of the signed `v0:<timestamp>:<body>`: a retry is
 //! signed again with a new timestamp).
 //!
-//! Slack follows up to two `301`/`302` redirects ²; [`REPLY_RULE`] cannot
+//! Slack follows up to two `301`/`302` redirects ²; [`ReplyRule::slack`] cannot
 //! express that and counts a redirect as a failure. When failures pass 95 %
 //! of an app's deliveries within 60 minutes (apps with 1,000 events an hour
 //! or more), Slack disables the subscription until re-enabled by hand ².
@@ -61,18 +61,19 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use http::header::CONTENT_TYPE;
-use http::{HeaderMap, HeaderName, HeaderValue, Response, StatusCode};
+use http::{HeaderName, HeaderValue, Response, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::engine::json::parse_body;
-use crate::engine::scheme::{HeaderSet, Pieces, Scheme, Signed, Verifier};
-use crate::engine::secret::{Keyring, Secret};
-use crate::engine::signature::{Encoding, Format};
-use crate::receiver::{Settings, provider_settings, receiver_builders};
+use crate::engine::{
+    Algorithm, Description, Encoding, KeySet, Part, ReceiverCore, SignatureRule, TimeFormat,
+    TimestampRule, described_receiver,
+};
+use crate::event::unix_time;
 use crate::{
-    Delivery, Error, Handshake, Provider, ReplyRule, RetrySchedule, Tolerance, WebhookEvent,
+    Error, Handshake, Provider, ReplyRule, RetrySchedule, Secret, Tolerance, WebhookEvent,
 };
 
 /// `X-Slack-No-Retry`: with the value `1` on a non-`2xx` reply, Slack does
@@ -100,73 +101,108 @@ pub const NO_RETRY_HEADER: HeaderName = HeaderName::from_static("x-slack-no-retr
 /// ```
 pub const RETRY_NUM_HEADER: HeaderName = HeaderName::from_static("x-slack-retry-num");
 
-static HEADERS: [HeaderSet; 1] = [HeaderSet {
-    signature: HeaderName::from_static("x-slack-signature"),
-    timestamp: Some(HeaderName::from_static("x-slack-request-timestamp")),
+static SLACK: Description = Description {
+    name: "Slack",
+    algorithm: Algorithm::HmacSha256,
+    signature: SignatureRule::bare(
+        HeaderName::from_static("x-slack-signature"),
+        b"v0=",
+        Encoding::Hex,
+    ),
+    timestamp: Some(TimestampRule::header(
+        HeaderName::from_static("x-slack-request-timestamp"),
+        TimeFormat::UnixSeconds,
+    )),
     id: None,
-}];
-
-static SCHEME: Scheme = Scheme {
-    families: Cow::Borrowed(&HEADERS),
-    default_family: 0,
-    format: Format::Single {
-        prefix: Cow::Borrowed(b"v0="),
-    },
-    encoding: Encoding::Hex,
-    signed: Signed {
-        prefix: Cow::Borrowed(b"v0:"),
-        pieces: Pieces::Timestamp,
-        separator: b':',
-        canonical_timestamp: false,
-    },
-    tolerance: DEFAULT_TOLERANCE,
+    signed: &[
+        Part::Text(b"v0:"),
+        Part::Timestamp,
+        Part::Text(b":"),
+        Part::Body,
+    ],
+    tolerance: Tolerance::slack(),
+    reply: ReplyRule::slack(),
+    retries: RetrySchedule::slack,
+    sent_with: &[],
 };
 
-/// Slack's window: the timestamp may not "differ from local time by more
-/// than five minutes", either way.
-///
-/// ```
-/// use std::time::Duration;
-/// use webhook_kit::Provider;
-/// use webhook_kit::slack::{self, Slack};
-///
-/// let receiver = Slack::new("slack-signing-secret")?;
-/// assert_eq!(receiver.tolerance(), slack::DEFAULT_TOLERANCE);
-/// let now = time::OffsetDateTime::now_utc();
-/// let headers = receiver.sign_at(b"{}", now - Duration::from_secs(301))?;
-/// assert!(receiver.verify_at(&headers, b"{}", now).is_err());
-/// # Ok::<(), webhook_kit::Error>(())
-/// ```
-pub const DEFAULT_TOLERANCE: Tolerance = Tolerance::symmetric(Duration::from_secs(300));
+impl Tolerance {
+    /// Slack's window: the timestamp may not "differ from local time by
+    /// more than five minutes", either way.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::{Provider, Tolerance};
+    /// use webhook_kit::slack::Slack;
+    ///
+    /// let receiver = Slack::new("slack-signing-secret")?;
+    /// assert_eq!(receiver.tolerance(), Tolerance::slack());
+    /// let now = time::OffsetDateTime::now_utc();
+    /// let headers = receiver.sign_at(b"{}", now - Duration::from_secs(301))?;
+    /// assert!(receiver.verify_at(&headers, b"{}", now).is_err());
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn slack() -> Self {
+        Tolerance::symmetric(Duration::from_secs(300))
+    }
+}
 
-/// How Slack reads replies: "an HTTP 2xx within three seconds"; a failed
-/// reply with `X-Slack-No-Retry: 1` drops the event
-/// ([`Outcome::Abandon`](crate::Outcome::Abandon)).
+/// Slack's window.
 ///
 /// ```
-/// use webhook_kit::{Outcome, slack};
-///
-/// let reply = |status: u16| http::Response::builder().status(status).body("").unwrap();
-/// assert_eq!(slack::REPLY_RULE.classify(&reply(200)), Outcome::Delivered);
-/// assert_eq!(slack::REPLY_RULE.classify(&reply(503)), Outcome::Retry);
-/// let stop = slack::Slack::no_retry_reply(http::StatusCode::SERVICE_UNAVAILABLE);
-/// assert_eq!(slack::REPLY_RULE.classify(&stop), Outcome::Abandon);
+/// #![allow(deprecated)]
+/// assert_eq!(webhook_kit::slack::DEFAULT_TOLERANCE, webhook_kit::Tolerance::slack());
 /// ```
-pub const REPLY_RULE: ReplyRule = ReplyRule::any_2xx().abandon_on_header("x-slack-no-retry", "1");
+#[deprecated(since = "0.2.0", note = "use `Tolerance::slack()`")]
+pub const DEFAULT_TOLERANCE: Tolerance = Tolerance::slack();
 
-/// A receiver for requests Slack signs.
-///
-/// `Debug` shows the configuration but never a secret.
+impl ReplyRule {
+    /// How Slack reads replies: "an HTTP 2xx within three seconds"; a
+    /// failed reply with `X-Slack-No-Retry: 1` drops the event
+    /// ([`Outcome::Abandon`](crate::Outcome::Abandon)).
+    ///
+    /// ```
+    /// use webhook_kit::{Outcome, ReplyRule};
+    /// use webhook_kit::slack::Slack;
+    ///
+    /// let reply = |status: u16| http::Response::builder().status(status).body("").unwrap();
+    /// assert_eq!(ReplyRule::slack().classify(&reply(200)), Outcome::Delivered);
+    /// assert_eq!(ReplyRule::slack().classify(&reply(503)), Outcome::Retry);
+    /// let stop = Slack::no_retry_reply(http::StatusCode::SERVICE_UNAVAILABLE);
+    /// assert_eq!(ReplyRule::slack().classify(&stop), Outcome::Abandon);
+    /// ```
+    pub const fn slack() -> Self {
+        ReplyRule::any_2xx().abandon_on_header("x-slack-no-retry", "1")
+    }
+}
+
+/// How Slack reads replies.
 ///
 /// ```
-/// let receiver = webhook_kit::slack::Slack::new("slack-signing-secret")?;
-/// assert!(!format!("{receiver:?}").contains("slack-signing-secret"));
-/// # Ok::<(), webhook_kit::Error>(())
+/// #![allow(deprecated)]
+/// assert_eq!(webhook_kit::slack::REPLY_RULE, webhook_kit::ReplyRule::slack());
 /// ```
-#[derive(Clone)]
-pub struct Slack {
-    verifier: Verifier,
-    settings: Settings,
+#[deprecated(since = "0.2.0", note = "use `ReplyRule::slack()`")]
+pub const REPLY_RULE: ReplyRule = ReplyRule::slack();
+
+described_receiver! {
+    /// A receiver for requests Slack signs, which also answers Slack's
+    /// `url_verification` check (see [`Provider::handshake_at`]).
+    ///
+    /// `Debug` shows the configuration but never a secret.
+    ///
+    /// ```
+    /// let receiver = webhook_kit::slack::Slack::new("slack-signing-secret")?;
+    /// assert!(!format!("{receiver:?}").contains("slack-signing-secret"));
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub struct Slack;
+    description: SLACK,
+    event: Event,
+    parse: parse,
+    example: "webhook_kit::slack::Slack::new(\"slack-signing-secret\")?",
+    builders: [with_secret, with_tolerance, max_body_size, with_reply_rule, with_retry_schedule],
+    handshake: url_verification,
 }
 
 impl Slack {
@@ -184,13 +220,9 @@ impl Slack {
     /// assert!(Slack::new("").is_err());
     /// ```
     pub fn new(signing_secret: impl Into<Secret>) -> Result<Self, Error> {
-        Ok(Slack {
-            verifier: Verifier::new(
-                &SCHEME,
-                Keyring::new(signing_secret.into()).map_err(Self::secret_error)?,
-            ),
-            settings: Settings::new(REPLY_RULE, RetrySchedule::slack()),
-        })
+        let keys =
+            KeySet::hmac(SLACK.algorithm, signing_secret.into()).map_err(Self::secret_error)?;
+        Ok(Slack::from_core(ReceiverCore::new(&SLACK, keys)))
     }
 
     /// A reply with `status` that asks Slack not to redeliver this event
@@ -215,33 +247,22 @@ impl Slack {
 }
 
 /// Whether a reply asks Slack to stop redelivering its event: a non-`2xx`
-/// status with `X-Slack-No-Retry: 1`. [`Provider::classify`] reads such a
-/// reply as [`Outcome::Abandon`](crate::Outcome::Abandon).
+/// status with `X-Slack-No-Retry: 1`.
 ///
 /// ```
+/// #![allow(deprecated)]
 /// use webhook_kit::slack::{self, Slack};
 ///
 /// assert!(slack::stops_retries(&Slack::no_retry_reply(http::StatusCode::BAD_REQUEST)));
 /// assert!(!slack::stops_retries(&Slack::no_retry_reply(http::StatusCode::OK)));
 /// ```
-pub fn stops_retries<B>(reply: &Response<B>) -> bool {
-    !reply.status().is_success()
-        && reply
-            .headers()
-            .get(NO_RETRY_HEADER)
-            .is_some_and(|value| value.as_bytes().trim_ascii() == b"1")
+#[deprecated(
+    since = "0.2.0",
+    note = "use `ReplyRule::slack().classify(&reply) == Outcome::Abandon`"
+)]
+pub fn stops_retries<B: AsRef<[u8]>>(reply: &Response<B>) -> bool {
+    ReplyRule::slack().classify(reply) == crate::Outcome::Abandon
 }
-
-impl std::fmt::Debug for Slack {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Slack")
-            .field("verifier", &self.verifier)
-            .finish()
-    }
-}
-
-receiver_builders!(Slack = "webhook_kit::slack::Slack::new(\"slack-signing-secret\")?":
-    with_secret, with_tolerance, max_body_size, with_reply_rule, with_retry_schedule);
 
 /// One request Slack signed.
 ///
@@ -271,8 +292,8 @@ pub enum Event {
     Other {
         /// The outer `type`.
         event_type: String,
-        /// The whole body.
-        body: Value,
+        /// The whole body, as sent.
+        raw: Value,
     },
     /// A form-encoded request: a slash command, or an interaction whose JSON
     /// is in the `payload` field.
@@ -291,7 +312,7 @@ pub enum Event {
 /// let Event::Callback(callback) = receiver.parse(body)? else { unreachable!() };
 /// assert_eq!((callback.event_id.as_str(), callback.event_type.as_str()), ("Ev1", "app_mention"));
 /// assert_eq!(callback.team_id.as_deref(), Some("T1"));
-/// assert_eq!(callback.event["text"], "hi");
+/// assert_eq!(callback.data["text"], "hi");
 /// # Ok::<(), webhook_kit::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -308,8 +329,8 @@ pub struct Callback {
     pub team_id: Option<String>,
     /// `api_app_id`.
     pub api_app_id: Option<String>,
-    /// The inner `event`, whole.
-    pub event: Value,
+    /// The inner `event` object, whole.
+    pub data: Value,
     /// The whole delivery, as sent.
     pub raw: Value,
 }
@@ -324,7 +345,7 @@ pub struct Callback {
 /// let Event::Form(form) = receiver.parse(b"command=%2Fweather&text=94070")? else { unreachable!() };
 /// assert_eq!(form.fields["command"], "/weather");
 /// assert_eq!(form.fields["text"], "94070");
-/// assert!(form.payload.is_none()); // a slash command, not an interaction
+/// assert!(form.data.is_none()); // a slash command, not an interaction
 /// # Ok::<(), webhook_kit::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -332,8 +353,9 @@ pub struct Callback {
 pub struct Form {
     /// The fields, decoded; a field sent twice keeps its first value.
     pub fields: BTreeMap<String, String>,
-    /// The `payload` field read as JSON, for interactivity requests.
-    pub payload: Option<Value>,
+    /// The `payload` field read as JSON: the interaction, for
+    /// interactivity requests.
+    pub data: Option<Value>,
 }
 
 impl WebhookEvent for Event {
@@ -345,7 +367,7 @@ impl WebhookEvent for Event {
                 .fields
                 .get("trigger_id")
                 .map(String::as_str)
-                .or_else(|| form.payload.as_ref()?.get("trigger_id")?.as_str())
+                .or_else(|| form.data.as_ref()?.get("trigger_id")?.as_str())
                 .map_or(Cow::Borrowed(""), Cow::Borrowed),
             _ => Cow::Borrowed(""),
         }
@@ -360,7 +382,7 @@ impl WebhookEvent for Event {
             Event::UrlVerification { .. } => "url_verification",
             Event::Other { event_type, .. } => event_type,
             Event::Form(form) => form
-                .payload
+                .data
                 .as_ref()
                 .and_then(|p| p.get("type")?.as_str())
                 .or_else(|| form.fields.get("command").map(String::as_str))
@@ -405,102 +427,71 @@ pub fn url_verification_reply(event: &Event) -> Option<Response<String>> {
 struct Outer {
     #[serde(rename = "type")]
     event_type: String,
-    #[serde(default)]
     challenge: Option<String>,
-    #[serde(default)]
     event_id: Option<String>,
-    #[serde(default)]
     event_time: Option<i64>,
-    #[serde(default)]
     team_id: Option<String>,
-    #[serde(default)]
     api_app_id: Option<String>,
     #[serde(default)]
     event: Value,
 }
 
-impl Provider for Slack {
-    type Event = Event;
-
-    fn name(&self) -> &'static str {
-        "slack"
+/// A body that opens a JSON object is read as the Events API envelope;
+/// anything else as a form, which never fails.
+fn parse(body: &[u8]) -> Result<Event, Error> {
+    if !crate::engine::form::starts_as_json_object(body) {
+        let fields = crate::engine::form::field_map(body);
+        let data = fields
+            .get("payload")
+            .and_then(|text| serde_json::from_str(text).ok());
+        return Ok(Event::Form(Form { fields, data }));
     }
+    let outer: Outer = parse_body(body)?;
+    Ok(match outer.event_type.as_str() {
+        "event_callback" => Event::Callback(Callback {
+            event_id: outer.event_id.unwrap_or_default(),
+            event_type: outer
+                .event
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            event_time: unix_time(outer.event_time, false),
+            team_id: outer.team_id,
+            api_app_id: outer.api_app_id,
+            data: outer.event,
+            raw: parse_body(body)?,
+        }),
+        "url_verification" => Event::UrlVerification {
+            challenge: outer.challenge.unwrap_or_default(),
+        },
+        _ => Event::Other {
+            event_type: outer.event_type,
+            raw: parse_body(body)?,
+        },
+    })
+}
 
-    fn verify_at(
-        &self,
-        headers: &HeaderMap,
-        body: &[u8],
-        now: OffsetDateTime,
-    ) -> Result<Delivery, Error> {
-        self.settings.check_size(body)?;
-        self.verifier.verify(headers, body, now)
+/// Slack's Request URL check: a signed `url_verification` event, answered
+/// with [`url_verification_reply`] once it verifies; any other request is
+/// a delivery (`None`).
+fn url_verification(
+    receiver: &Slack,
+    request: &Handshake<'_>,
+    now: OffsetDateTime,
+) -> Option<Result<Response<String>, Error>> {
+    // A cheap look before verifying: most requests are events.
+    let body = request.body;
+    if !crate::engine::form::starts_as_json_object(body)
+        || !body.windows(16).any(|w| w == b"url_verification")
+    {
+        return None;
     }
-
-    /// A body that opens a JSON object is read as the Events API envelope;
-    /// anything else as a form, which never fails.
-    fn parse(&self, body: &[u8]) -> Result<Event, Error> {
-        self.settings.check_size(body)?;
-        if !crate::engine::form::starts_as_json_object(body) {
-            let fields = crate::engine::form::field_map(body);
-            let payload = fields
-                .get("payload")
-                .and_then(|text| serde_json::from_str(text).ok());
-            return Ok(Event::Form(Form { fields, payload }));
-        }
-        let outer: Outer = parse_body(body)?;
-        Ok(match outer.event_type.as_str() {
-            "event_callback" => Event::Callback(Callback {
-                event_id: outer.event_id.unwrap_or_default(),
-                event_type: outer
-                    .event
-                    .get("type")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned(),
-                event_time: outer
-                    .event_time
-                    .and_then(|secs| OffsetDateTime::from_unix_timestamp(secs).ok()),
-                team_id: outer.team_id,
-                api_app_id: outer.api_app_id,
-                event: outer.event,
-                raw: parse_body(body)?,
-            }),
-            "url_verification" => Event::UrlVerification {
-                challenge: outer.challenge.unwrap_or_default(),
-            },
-            _ => Event::Other {
-                event_type: outer.event_type,
-                body: parse_body(body)?,
-            },
-        })
-    }
-
-    provider_settings!();
-
-    fn sign_at(&self, body: &[u8], now: OffsetDateTime) -> Result<HeaderMap, Error> {
-        self.verifier.sign(body, now, None)
-    }
-
-    /// Slack's Request URL check: a signed `url_verification` event,
-    /// answered with [`url_verification_reply`] once it verifies.
-    fn handshake_at(
-        &self,
-        request: &Handshake<'_>,
-        now: OffsetDateTime,
-    ) -> Option<Result<Response<String>, Error>> {
-        // A cheap look before verifying: most requests are events.
-        let body = request.body;
-        if !crate::engine::form::starts_as_json_object(body)
-            || !body.windows(16).any(|w| w == b"url_verification")
-        {
-            return None;
-        }
-        let event = match self.verify_and_parse_at(request.headers, body, now) {
-            Ok(event) => event,
-            Err(err) => return Some(Err(err)),
-        };
-        url_verification_reply(&event).map(Ok)
-    }
+    let event = match receiver.verify_and_parse_at(request.headers, body, now) {
+        Ok(event) => event,
+        Err(err) => return Some(Err(err)),
+    };
+    url_verification_reply(&event).map(Ok)
 }
 
 static SLACK_DELAYS: [Duration; 3] = [

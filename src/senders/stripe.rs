@@ -15,8 +15,9 @@
 //! of order or twice: deduplicate on the event's `id`.
 //!
 //! **Our defaults**, where Stripe publishes nothing: the 300 s future bound;
-//! a `Stripe-Signature` item without `=` is refused as malformed (Stripe's
-//! SDK skips it; Stripe never sends one); a 10 s reply timeout.
+//! a 10 s reply timeout. A `Stripe-Signature` item without `=`, or of a
+//! scheme other than `t` and `v1`, is skipped, as Stripe's SDKs skip it; a
+//! header with no `v1` signature or no `t` is malformed.
 //!
 //! Sources: ¹ [Receive Stripe events in your webhook endpoint](https://docs.stripe.com/webhooks)
 //! (verify signatures manually, preventing replay attacks, roll endpoint
@@ -42,78 +43,104 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
-use http::{HeaderMap, HeaderName};
+use http::HeaderName;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::engine::json::parse_body;
-use crate::engine::scheme::{HeaderSet, Pieces, Scheme, Signed, Verifier};
-use crate::engine::secret::{Keyring, Secret};
-use crate::engine::signature::{Encoding, Format};
-use crate::receiver::{Settings, provider_settings, receiver_builders};
-use crate::{Delivery, Error, Provider, ReplyRule, RetrySchedule, Tolerance, WebhookEvent};
+use crate::engine::{
+    Algorithm, Description, Encoding, KeySet, Part, ReceiverCore, SignatureRule, TimeFormat,
+    TimestampRule, described_receiver,
+};
+use crate::event::unix_time;
+use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance, WebhookEvent};
 
-static HEADERS: [HeaderSet; 1] = [HeaderSet {
-    signature: HeaderName::from_static("stripe-signature"),
-    timestamp: None,
+static STRIPE: Description = Description {
+    name: "Stripe",
+    algorithm: Algorithm::HmacSha256,
+    signature: SignatureRule::t_v1(HeaderName::from_static("stripe-signature"), Encoding::Hex),
+    timestamp: Some(TimestampRule::signature_item(TimeFormat::UnixSeconds)),
     id: None,
-}];
-
-static SCHEME: Scheme = Scheme {
-    families: Cow::Borrowed(&HEADERS),
-    default_family: 0,
-    format: Format::KeyValueList {
-        timestamp_key: Cow::Borrowed(b"t"),
-        signature_key: Cow::Borrowed(b"v1"),
-    },
-    encoding: Encoding::Hex,
-    signed: Signed::joined(Pieces::Timestamp, b'.'),
-    tolerance: DEFAULT_TOLERANCE,
+    signed: &[Part::Timestamp, Part::Text(b"."), Part::Body],
+    tolerance: Tolerance::stripe(),
+    reply: ReplyRule::stripe(),
+    retries: RetrySchedule::stripe,
+    sent_with: &[],
 };
 
-/// Stripe's window: 300 s into the past, as Stripe's libraries; 300 s into
-/// the future, **our default** (the libraries check no future bound).
-///
-/// ```
-/// use std::time::Duration;
-/// use webhook_kit::Provider;
-/// use webhook_kit::stripe::{self, Stripe};
-///
-/// let receiver = Stripe::new("whsec_abc")?;
-/// assert_eq!(receiver.tolerance(), stripe::DEFAULT_TOLERANCE);
-/// let now = time::OffsetDateTime::now_utc();
-/// let late = receiver.sign_at(b"{}", now - Duration::from_secs(301))?;
-/// assert!(receiver.verify_at(&late, b"{}", now).is_err());
-/// # Ok::<(), webhook_kit::Error>(())
-/// ```
-pub const DEFAULT_TOLERANCE: Tolerance = Tolerance::symmetric(Duration::from_secs(300));
+impl Tolerance {
+    /// Stripe's window: 300 s into the past, as Stripe's libraries; 300 s
+    /// into the future, **our default** (the libraries check no future
+    /// bound).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::{Provider, Tolerance};
+    /// use webhook_kit::stripe::Stripe;
+    ///
+    /// let receiver = Stripe::new("whsec_abc")?;
+    /// assert_eq!(receiver.tolerance(), Tolerance::stripe());
+    /// let now = time::OffsetDateTime::now_utc();
+    /// let late = receiver.sign_at(b"{}", now - Duration::from_secs(301))?;
+    /// assert!(receiver.verify_at(&late, b"{}", now).is_err());
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn stripe() -> Self {
+        Tolerance::symmetric(Duration::from_secs(300))
+    }
+}
 
-/// How Stripe reads replies: any `2xx` is success; redirects and every
-/// other status are failures.
+/// Stripe's window.
 ///
 /// ```
-/// use webhook_kit::{Outcome, stripe};
-///
-/// let reply = |status: u16| http::Response::builder().status(status).body("").unwrap();
-/// assert_eq!(stripe::REPLY_RULE.classify(&reply(200)), Outcome::Delivered);
-/// assert_eq!(stripe::REPLY_RULE.classify(&reply(307)), Outcome::Retry);
+/// #![allow(deprecated)]
+/// assert_eq!(webhook_kit::stripe::DEFAULT_TOLERANCE, webhook_kit::Tolerance::stripe());
 /// ```
-pub const REPLY_RULE: ReplyRule = ReplyRule::any_2xx();
+#[deprecated(since = "0.2.0", note = "use `Tolerance::stripe()`")]
+pub const DEFAULT_TOLERANCE: Tolerance = Tolerance::stripe();
 
-/// A receiver for Stripe webhooks.
-///
-/// `Debug` shows the configuration but never a secret.
+impl ReplyRule {
+    /// How Stripe reads replies: any `2xx` is success; redirects and every
+    /// other status are failures.
+    ///
+    /// ```
+    /// use webhook_kit::{Outcome, ReplyRule};
+    ///
+    /// let reply = |status: u16| http::Response::builder().status(status).body("").unwrap();
+    /// assert_eq!(ReplyRule::stripe().classify(&reply(200)), Outcome::Delivered);
+    /// assert_eq!(ReplyRule::stripe().classify(&reply(307)), Outcome::Retry);
+    /// ```
+    pub const fn stripe() -> Self {
+        ReplyRule::any_2xx()
+    }
+}
+
+/// How Stripe reads replies.
 ///
 /// ```
-/// let receiver = webhook_kit::stripe::Stripe::new("whsec_abc")?;
-/// assert!(!format!("{receiver:?}").contains("whsec_abc"));
-/// # Ok::<(), webhook_kit::Error>(())
+/// #![allow(deprecated)]
+/// assert_eq!(webhook_kit::stripe::REPLY_RULE, webhook_kit::ReplyRule::stripe());
 /// ```
-#[derive(Clone)]
-pub struct Stripe {
-    verifier: Verifier,
-    settings: Settings,
+#[deprecated(since = "0.2.0", note = "use `ReplyRule::stripe()`")]
+pub const REPLY_RULE: ReplyRule = ReplyRule::stripe();
+
+described_receiver! {
+    /// A receiver for Stripe webhooks.
+    ///
+    /// `Debug` shows the configuration but never a secret.
+    ///
+    /// ```
+    /// let receiver = webhook_kit::stripe::Stripe::new("whsec_abc")?;
+    /// assert!(!format!("{receiver:?}").contains("whsec_abc"));
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub struct Stripe;
+    description: STRIPE,
+    event: Event,
+    parse: parse,
+    example: "webhook_kit::stripe::Stripe::new(\"whsec_abc\")?",
+    builders: [with_secret, with_tolerance, max_body_size, with_reply_rule, with_retry_schedule],
 }
 
 impl Stripe {
@@ -132,26 +159,10 @@ impl Stripe {
     /// assert!(Stripe::new(" ").is_err());
     /// ```
     pub fn new(secret: impl Into<Secret>) -> Result<Self, Error> {
-        Ok(Stripe {
-            verifier: Verifier::new(
-                &SCHEME,
-                Keyring::new(secret.into()).map_err(Self::secret_error)?,
-            ),
-            settings: Settings::new(REPLY_RULE, RetrySchedule::stripe()),
-        })
+        let keys = KeySet::hmac(STRIPE.algorithm, secret.into()).map_err(Self::secret_error)?;
+        Ok(Stripe::from_core(ReceiverCore::new(&STRIPE, keys)))
     }
 }
-
-impl std::fmt::Debug for Stripe {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Stripe")
-            .field("verifier", &self.verifier)
-            .finish()
-    }
-}
-
-receiver_builders!(Stripe = "webhook_kit::stripe::Stripe::new(\"whsec_abc\")?":
-    with_secret, with_tolerance, max_body_size, with_reply_rule, with_retry_schedule);
 
 /// A Stripe event (an `Event` object, "snapshot" style).
 ///
@@ -218,70 +229,34 @@ struct Envelope {
     id: String,
     #[serde(rename = "type")]
     event_type: String,
-    #[serde(default)]
     created: Option<i64>,
-    #[serde(default)]
     livemode: Option<bool>,
-    #[serde(default)]
     api_version: Option<String>,
-    #[serde(default)]
     account: Option<String>,
-    #[serde(default)]
     data: Option<Data>,
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 struct Data {
     #[serde(default)]
     object: Value,
-    #[serde(default)]
     previous_attributes: Option<Value>,
 }
 
-impl Provider for Stripe {
-    type Event = Event;
-
-    fn name(&self) -> &'static str {
-        "stripe"
-    }
-
-    fn verify_at(
-        &self,
-        headers: &HeaderMap,
-        body: &[u8],
-        now: OffsetDateTime,
-    ) -> Result<Delivery, Error> {
-        self.settings.check_size(body)?;
-        self.verifier.verify(headers, body, now)
-    }
-
-    fn parse(&self, body: &[u8]) -> Result<Event, Error> {
-        self.settings.check_size(body)?;
-        let envelope: Envelope = parse_body(body)?;
-        let data = envelope.data.unwrap_or(Data {
-            object: Value::Null,
-            previous_attributes: None,
-        });
-        Ok(Event {
-            id: envelope.id,
-            event_type: envelope.event_type,
-            created: envelope
-                .created
-                .and_then(|secs| OffsetDateTime::from_unix_timestamp(secs).ok()),
-            livemode: envelope.livemode,
-            api_version: envelope.api_version,
-            account: envelope.account,
-            object: data.object,
-            previous_attributes: data.previous_attributes.filter(|v| !v.is_null()),
-            raw: parse_body(body)?,
-        })
-    }
-
-    provider_settings!();
-
-    fn sign_at(&self, body: &[u8], now: OffsetDateTime) -> Result<HeaderMap, Error> {
-        self.verifier.sign(body, now, None)
-    }
+fn parse(body: &[u8]) -> Result<Event, Error> {
+    let envelope: Envelope = parse_body(body)?;
+    let data = envelope.data.unwrap_or_default();
+    Ok(Event {
+        id: envelope.id,
+        event_type: envelope.event_type,
+        created: unix_time(envelope.created, false),
+        livemode: envelope.livemode,
+        api_version: envelope.api_version,
+        account: envelope.account,
+        object: data.object,
+        previous_attributes: data.previous_attributes.filter(|v| !v.is_null()),
+        raw: parse_body(body)?,
+    })
 }
 
 const MINUTE: u64 = 60;

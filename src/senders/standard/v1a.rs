@@ -391,7 +391,12 @@ impl ExtraCheck for Ed25519Keys {
 /// that still verifies after the body changed, more than [`MAX_V1A_CHECKS`]
 /// checks, a secret key shown by `Debug`, or our signature verifying with
 /// L added to its S. That is what the fuzzer looks for.
+#[cfg(any(fuzzing, test))]
 #[doc(hidden)]
+#[cfg_attr(
+    not(fuzzing),
+    allow(unreachable_pub, reason = "re-exported only in fuzzing builds")
+)]
 pub fn __fuzz_v1a(input: &[u8]) {
     let mut lines = input.splitn(6, |&b| b == b'\n');
     let mut next = || lines.next().unwrap_or_default();
@@ -434,6 +439,7 @@ pub fn __fuzz_v1a(input: &[u8]) {
 
 /// `signature` with L added to its S half (which, below L, cannot carry out
 /// of 32 bytes): for the fuzz hook's malleability check.
+#[cfg(any(fuzzing, test))]
 fn plus_group_order(mut signature: [u8; SIGNATURE_LEN]) -> [u8; SIGNATURE_LEN] {
     let mut carry = 0u16;
     for (s, l) in signature[32..].iter_mut().zip(GROUP_ORDER) {
@@ -445,4 +451,5 @@ fn plus_group_order(mut signature: [u8; SIGNATURE_LEN]) -> [u8; SIGNATURE_LEN] {
 }
 
 /// The seed of [`__fuzz_v1a`]'s fixed signing key.
+#[cfg(any(fuzzing, test))]
 const FUZZ_SEED: [u8; 32] = [7; 32];
