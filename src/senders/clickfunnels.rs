@@ -39,8 +39,8 @@ use time::OffsetDateTime;
 use crate::engine::envelope::{ByType, Pairs, read_envelope};
 
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
-    TimeFormat, TimestampRule, TimestampSource, described_receiver,
+    Algorithm, Description, Encoding, KeySet, Part, ReceiverCore, SignatureRule, TimeFormat,
+    TimestampRule, described_receiver,
 };
 use crate::event::event_data;
 use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance, WebhookEvent};
@@ -48,17 +48,15 @@ use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance, WebhookEvent};
 static CLICKFUNNELS: Description = Description {
     name: "ClickFunnels",
     algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule {
-        header: HeaderName::from_static("x-webhook-clickfunnels-signature"),
-        grammar: Grammar::Bare { prefix: b"" },
-        encoding: Encoding::Hex,
-    },
-    timestamp: Some(TimestampRule {
-        source: TimestampSource::Header(HeaderName::from_static(
-            "x-webhook-clickfunnels-timestamp",
-        )),
-        format: TimeFormat::UnixSeconds,
-    }),
+    signature: SignatureRule::bare(
+        HeaderName::from_static("x-webhook-clickfunnels-signature"),
+        b"",
+        Encoding::Hex,
+    ),
+    timestamp: Some(TimestampRule::header(
+        HeaderName::from_static("x-webhook-clickfunnels-timestamp"),
+        TimeFormat::UnixSeconds,
+    )),
     id: None,
     signed: &[Part::Timestamp, Part::Text(b"."), Part::Body],
     tolerance: Tolerance::clickfunnels(),

@@ -42,7 +42,7 @@ use crate::engine::headers::trim;
 use crate::engine::json::{parse_body, parse_fragment};
 use crate::engine::{
     Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
-    TimeFormat, TimestampRule, TimestampSource, described_receiver,
+    TimeFormat, TimestampRule, described_receiver,
 };
 use crate::event::event_data;
 use crate::{Delivery, Error, ReplyRule, RetrySchedule, Secret, Tolerance, WebhookEvent};
@@ -59,10 +59,7 @@ static FALU: Description = Description {
         },
         encoding: Encoding::Hex,
     },
-    timestamp: Some(TimestampRule {
-        source: TimestampSource::SignatureItem,
-        format: TimeFormat::UnixSeconds,
-    }),
+    timestamp: Some(TimestampRule::signature_item(TimeFormat::UnixSeconds)),
     id: None,
     signed: &[Part::Timestamp, Part::Text(b"."), Part::Body],
     tolerance: Tolerance::falu(),

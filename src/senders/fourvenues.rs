@@ -55,8 +55,7 @@ use crate::engine::envelope::{ByType, Pairs, read_envelope};
 use crate::engine::headers::header_value;
 
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
-    described_receiver,
+    Algorithm, Description, Encoding, KeySet, Part, ReceiverCore, SignatureRule, described_receiver,
 };
 use crate::event::event_data;
 use crate::{
@@ -69,11 +68,11 @@ const ID_HEADER: HeaderName = HeaderName::from_static("x-webhook-id");
 static FOURVENUES: Description = Description {
     name: "Fourvenues",
     algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule {
-        header: HeaderName::from_static("x-webhook-signature"),
-        grammar: Grammar::Bare { prefix: b"" },
-        encoding: Encoding::HexOrBase64,
-    },
+    signature: SignatureRule::bare(
+        HeaderName::from_static("x-webhook-signature"),
+        b"",
+        Encoding::HexOrBase64,
+    ),
     timestamp: None,
     // `x-webhook-id` is unsigned: `checked_id` holds it to the body's id.
     id: None,
