@@ -13,7 +13,7 @@ use super::description::{
 };
 use super::keys::{Algorithm, KeySet, SignatureBytes};
 use crate::engine::headers::{header_value, non_empty, required, sensitive_value, trim};
-use crate::engine::signature::{BASE64, encode_hex};
+use crate::engine::signature::{BASE64, HEX_VALUE, encode_hex};
 use crate::engine::timestamp::parse_unix_seconds;
 use crate::{Delivery, Error, Secret, Tolerance};
 
@@ -478,9 +478,16 @@ fn decode(encoding: Encoding, text: &[u8]) -> Option<SignatureBytes> {
             if !text.len().is_multiple_of(2) || text.len() / 2 > super::keys::MAX_SIGNATURE_LEN {
                 return None;
             }
+            // Any non-digit sets the high bits, checked once at the end.
+            let mut seen = 0u8;
             for (out, pair) in buf.iter_mut().zip(text.chunks_exact(2)) {
-                let digit = |c: u8| (c as char).to_digit(16);
-                *out = u8::try_from(digit(pair[0])? * 16 + digit(pair[1])?).ok()?;
+                let high = HEX_VALUE[usize::from(pair[0])];
+                let low = HEX_VALUE[usize::from(pair[1])];
+                seen |= high | low;
+                *out = high << 4 | low;
+            }
+            if seen & 0xF0 != 0 {
+                return None;
             }
             text.len() / 2
         }

@@ -236,7 +236,7 @@ const NOT_HEX: u8 = 0xFF;
 
 /// Each byte's value as a hex digit, or [`NOT_HEX`]: a table lookup per
 /// digit, no branches, since a signature is decoded on every request.
-const HEX_VALUE: [u8; 256] = {
+pub(crate) const HEX_VALUE: [u8; 256] = {
     let mut table = [NOT_HEX; 256];
     let mut i = 0;
     while i < 16 {
