@@ -58,7 +58,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::{FromRef, Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::routing::post;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
@@ -75,10 +75,10 @@ use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot};
-use webhook_kit::axum::{Rejection, RoutedWebhook};
-use webhook_kit::dedup::{AsyncIdempotencyStore, AsyncRedisStore, ExactlyOnce, MemoryStore};
+use webhook_kit::axum::RoutedWebhook;
+use webhook_kit::dedup::{AsyncIdempotencyStore, AsyncRedisStore, MemoryStore};
 use webhook_kit::standard::StandardWebhooks;
-use webhook_kit::{Router, WebhookEvent};
+use webhook_kit::{Receivers, Rejection, WebhookEvent};
 
 type BoxError = Box<dyn Error + Send + Sync>;
 
@@ -231,12 +231,12 @@ async fn run_all(settings: Settings) -> Result<(), BoxError> {
 /// the ledger.
 #[derive(Clone)]
 struct DedupApp<S> {
-    receivers: Arc<Router>,
+    receivers: Arc<Receivers>,
     store: S,
     ledger: Arc<Ledger>,
 }
 
-impl<S> FromRef<DedupApp<S>> for Arc<Router> {
+impl<S> FromRef<DedupApp<S>> for Arc<Receivers> {
     fn from_ref(app: &DedupApp<S>) -> Self {
         Arc::clone(&app.receivers)
     }
@@ -249,7 +249,9 @@ where
     S: AsyncIdempotencyStore + Clone + Send + Sync + 'static,
 {
     let app = DedupApp {
-        receivers: Arc::new(Router::new().route("standard", StandardWebhooks::new(SECRET)?)),
+        receivers: Arc::new(
+            Receivers::new().with_receiver("standard", StandardWebhooks::new(SECRET)?),
+        ),
         store,
         ledger: Arc::clone(ledger),
     };
@@ -271,25 +273,17 @@ async fn redis_router(ledger: &Arc<Ledger>, url: &str) -> Result<axum::Router, B
 async fn dedup_webhook<S>(
     State(app): State<DedupApp<S>>,
     hook: Result<RoutedWebhook, Rejection>,
-) -> Response
+) -> Result<impl IntoResponse, Rejection>
 where
     S: AsyncIdempotencyStore + Clone + Send + Sync + 'static,
 {
-    let hook = match hook {
-        Ok(hook) => hook,
-        Err(rejection) => return rejection.into_response(),
-    };
-    let Some(receiver) = app.receivers.get(&hook.provider) else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
+    let hook = hook?;
     let id = hook.event.id();
-    let handled = ExactlyOnce::new(receiver, &app.store, &hook.provider)
+    let handled = hook
+        .exactly_once(&app.store)
         .run_async(&id, || async { app.ledger.record(&id) })
         .await;
-    handled
-        .into_response()
-        .map(axum::body::Body::from)
-        .into_response()
+    Ok(handled)
 }
 
 /// Configuration 3's state: the pre-keyed MAC, the ids seen, the ledger.
@@ -1033,14 +1027,14 @@ mod inbox {
     use std::time::Duration;
 
     use axum::extract::{FromRef, State};
-    use axum::response::{IntoResponse, Response};
+    use axum::response::IntoResponse;
     use axum::routing::post;
-    use http::StatusCode;
     use sqlx::PgPool;
     use sqlx::postgres::PgPoolOptions;
-    use webhook_kit::axum::{Rejection, RoutedWebhook};
+    use webhook_kit::Rejection;
+    use webhook_kit::axum::RoutedWebhook;
     use webhook_kit::dedup::inbox::{self, Inbox};
-    use webhook_kit::{Router, WebhookEvent};
+    use webhook_kit::{Receivers, WebhookEvent};
 
     use webhook_kit::standard::StandardWebhooks;
 
@@ -1048,11 +1042,11 @@ mod inbox {
 
     #[derive(Clone)]
     struct InboxApp {
-        receivers: Arc<Router>,
+        receivers: Arc<Receivers>,
         pool: PgPool,
     }
 
-    impl FromRef<InboxApp> for Arc<Router> {
+    impl FromRef<InboxApp> for Arc<Receivers> {
         fn from_ref(app: &InboxApp) -> Self {
             Arc::clone(&app.receivers)
         }
@@ -1080,7 +1074,9 @@ mod inbox {
     /// handler runs the inbox.
     pub(super) fn router(pool: PgPool) -> Result<axum::Router, BoxError> {
         let app = InboxApp {
-            receivers: Arc::new(Router::new().route("standard", StandardWebhooks::new(SECRET)?)),
+            receivers: Arc::new(
+                Receivers::new().with_receiver("standard", StandardWebhooks::new(SECRET)?),
+            ),
             pool,
         };
         Ok(axum::Router::new()
@@ -1091,17 +1087,11 @@ mod inbox {
     async fn webhook(
         State(app): State<InboxApp>,
         hook: Result<RoutedWebhook, Rejection>,
-    ) -> Response {
-        let hook = match hook {
-            Ok(hook) => hook,
-            Err(rejection) => return rejection.into_response(),
-        };
-        let Some(receiver) = app.receivers.get(&hook.provider) else {
-            return StatusCode::NOT_FOUND.into_response();
-        };
+    ) -> Result<impl IntoResponse, Rejection> {
+        let hook = hook?;
         let id = hook.event.id();
         let event_id: &str = &id;
-        let handled = Inbox::new(receiver, &hook.provider)
+        let handled = Inbox::new(hook.receiver(), &hook.provider)
             .run(&app.pool, event_id, |mut tx| async move {
                 sqlx::query("INSERT INTO load_effects (event_id) VALUES ($1)")
                     .bind(event_id)
@@ -1110,10 +1100,7 @@ mod inbox {
                 Ok::<_, sqlx::Error>(tx)
             })
             .await;
-        handled
-            .into_response()
-            .map(axum::body::Body::from)
-            .into_response()
+        Ok(handled)
     }
 
     /// Exactly once, from the database: how often each event's effect was

@@ -1,5 +1,5 @@
 //! webhook-kit in an actix-web 4 server (feature `actix`): one
-//! `/webhooks/{provider}` route over a `Router`, with the `RoutedWebhook`
+//! `/webhooks/{provider}` route over a `Receivers`, with the `RoutedWebhook`
 //! extractor; `ExactlyOnce` over an in-memory store processes each event
 //! once; rejections are logged.
 //!
@@ -15,47 +15,36 @@ use std::convert::Infallible;
 use std::env;
 
 use actix_web::web::{self, Data};
-use actix_web::{HttpRequest, HttpResponse, HttpServer, Responder, ResponseError};
-use webhook_kit::actix::{Ack, Rejection, RoutedWebhook};
-use webhook_kit::dedup::{ExactlyOnce, MemoryStore};
+use actix_web::{HttpServer, Responder};
+use webhook_kit::actix::RoutedWebhook;
+use webhook_kit::dedup::MemoryStore;
 use webhook_kit::github::GitHub;
 use webhook_kit::standard::StandardWebhooks;
 use webhook_kit::stripe::Stripe;
-use webhook_kit::{Router, WebhookEvent};
+use webhook_kit::{Receivers, Rejection, WebhookEvent};
 
 /// The extractor has picked the receiver named by `{provider}` (404 for an
 /// unknown one) and read the body within its limit (actix's own
 /// `PayloadConfig` does not apply), verified and parsed it; taking its
 /// `Result` lets the handler log a rejection before answering it.
 async fn webhook(
-    request: HttpRequest,
     provider: web::Path<String>,
-    receivers: Data<Router>,
     seen: Data<MemoryStore>,
     hook: Result<RoutedWebhook, Rejection>,
-) -> HttpResponse {
-    let hook = match hook {
-        Ok(hook) => hook,
-        Err(rejection) => {
-            // The message says what was wrong and never holds a secret.
-            eprintln!(
-                "{provider}: rejected {}: {rejection}",
-                rejection.status_code()
-            );
-            return rejection.error_response();
-        }
-    };
-    let Some(receiver) = receivers.get(&provider) else {
-        unreachable!("the extractor verified the request with this receiver");
-    };
+) -> Result<impl Responder, Rejection> {
+    let hook = hook.inspect_err(|rejection| {
+        // The message says what was wrong and never holds a secret.
+        eprintln!("{provider}: rejected {}: {rejection}", rejection.status());
+    })?;
     let (id, event_type) = (hook.event.id(), hook.event.event_type());
     // A redelivery is acknowledged without running the closure again.
-    let handled = ExactlyOnce::new(receiver, &**seen, &provider).run(&id, || {
+    let handled = hook.exactly_once(&**seen).run(&id, || {
         // Your work goes here; an `Err` answers 503 and the sender retries.
         println!("{provider} {event_type} {id}: processed");
         Ok::<(), Infallible>(())
     });
-    Ack::from(handled.into_response()).respond_to(&request)
+    // The sender's acknowledgement, 429 + Retry-After, or 503.
+    Ok(handled)
 }
 
 /// A secret from the environment; unset, a public demo value, said on
@@ -69,16 +58,16 @@ fn secret(variable: &str, demo: &str) -> String {
 
 #[actix_web::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let receivers = Router::new()
-        .route(
+    let receivers = Receivers::new()
+        .with_receiver(
             "github",
             GitHub::new(secret("GITHUB_SECRET", "demo-github-secret"))?,
         )
-        .route(
+        .with_receiver(
             "stripe",
             Stripe::new(secret("STRIPE_SECRET", "whsec_demo-stripe-secret"))?,
         )
-        .route(
+        .with_receiver(
             "standard",
             StandardWebhooks::new(secret(
                 "STANDARD_WEBHOOKS_SECRET",

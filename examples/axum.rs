@@ -16,14 +16,13 @@ use std::convert::Infallible;
 use std::env;
 use std::sync::Arc;
 
-use axum::response::IntoResponse;
 use axum::routing::post;
-use webhook_kit::axum::{Ack, Rejection, Webhook};
-use webhook_kit::dedup::{ExactlyOnce, MemoryStore};
+use webhook_kit::axum::Webhook;
+use webhook_kit::dedup::MemoryStore;
 use webhook_kit::github::GitHub;
 use webhook_kit::standard::StandardWebhooks;
 use webhook_kit::stripe::Stripe;
-use webhook_kit::{Provider, WebhookEvent};
+use webhook_kit::{Provider, Rejection, WebhookEvent};
 
 /// `POST /webhooks/{name}` for one sender. The extractor takes the receiver
 /// from the route's state, reads the body (within the receiver's limit),
@@ -34,31 +33,24 @@ where
     P: Provider + Send + Sync + 'static,
     P::Event: Send + 'static,
 {
-    let receiver = Arc::new(receiver);
-    let handler = {
-        let receiver = Arc::clone(&receiver);
-        move |hook: Result<Webhook<P>, Rejection>| async move {
-            let hook = match hook {
-                Ok(hook) => hook,
-                Err(rejection) => {
-                    // The message says what was wrong and never holds a secret.
-                    eprintln!("{name}: rejected {}: {rejection}", rejection.status_code());
-                    return rejection.into_response();
-                }
-            };
-            let (id, event_type) = (hook.event.id(), hook.event.event_type());
-            // A redelivery is acknowledged without running the closure again.
-            let handled = ExactlyOnce::new(&*receiver, &*seen, name).run(&id, || {
-                // Your work goes here; an `Err` answers 503 and the sender retries.
-                println!("{name} {event_type} {id}: processed");
-                Ok::<(), Infallible>(())
-            });
-            Ack::from(handled.into_response()).into_response()
-        }
+    let handler = move |hook: Result<Webhook<P>, Rejection>| async move {
+        let hook = hook.inspect_err(|rejection| {
+            // The message says what was wrong and never holds a secret.
+            eprintln!("{name}: rejected {}: {rejection}", rejection.status());
+        })?;
+        let (id, event_type) = (hook.event.id(), hook.event.event_type());
+        // A redelivery is acknowledged without running the closure again.
+        let handled = hook.exactly_once(&*seen).run(&id, || {
+            // Your work goes here; an `Err` answers 503 and the sender retries.
+            println!("{name} {event_type} {id}: processed");
+            Ok::<(), Infallible>(())
+        });
+        // The sender's acknowledgement, 429 + Retry-After, or 503.
+        Ok::<_, Rejection>(handled)
     };
     axum::Router::new()
         .route(&format!("/webhooks/{name}"), post(handler))
-        .with_state(receiver)
+        .with_state(Arc::new(receiver))
 }
 
 /// A secret from the environment; unset, a public demo value, said on

@@ -16,37 +16,38 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{FromRef, State};
-use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use sqlx::SqlitePool;
 use sqlx::sqlite::SqliteConnectOptions;
-use webhook_kit::WebhookEvent;
 use webhook_kit::axum::Webhook;
+use webhook_kit::dedup::Handled;
 use webhook_kit::dedup::inbox::{self, Inbox};
 use webhook_kit::standard::StandardWebhooks;
+use webhook_kit::{Rejection, WebhookEvent};
 
-/// The receiver and the database the handler writes to.
-#[derive(Clone)]
-pub(crate) struct App {
-    pub(crate) receiver: Arc<StandardWebhooks>,
-    pub(crate) pool: SqlitePool,
-}
-
-// The extractor finds its receiver in the state.
-impl FromRef<App> for Arc<StandardWebhooks> {
-    fn from_ref(app: &App) -> Self {
-        Arc::clone(&app.receiver)
-    }
+/// The receiver and the database the handler writes to; deriving `FromRef`
+/// lets the extractor take the receiver and the handler the pool.
+#[derive(Clone, FromRef)]
+struct App {
+    receiver: Arc<StandardWebhooks>,
+    pool: SqlitePool,
 }
 
 /// The event's effect (here, a row of `received`) and its inbox record are
 /// committed together: a crash before the commit leaves neither, and the
-/// sender's retry is processed; every later copy is acknowledged unprocessed.
-async fn webhook(State(app): State<App>, hook: Webhook<StandardWebhooks>) -> Response {
-    let id = hook.event.id();
-    let event_type = hook.event.event_type().to_owned();
-    let handled = Inbox::new(&*app.receiver, "standard")
-        .run(&app.pool, &id, |mut tx| async move {
+/// sender's retry is processed; every later copy is acknowledged
+/// unprocessed. A refused request is logged and answered by the rejection.
+async fn webhook(
+    State(pool): State<SqlitePool>,
+    hook: Result<Webhook<StandardWebhooks>, Rejection>,
+) -> Result<Handled<sqlx::Error, sqlx::Error>, Rejection> {
+    let hook = hook.inspect_err(|rejection| {
+        // The message says what was wrong and never holds a secret.
+        eprintln!("standard: rejected {}: {rejection}", rejection.status());
+    })?;
+    let (id, event_type) = (hook.event.id(), hook.event.event_type());
+    let handled = Inbox::new(hook.receiver(), "standard")
+        .run(&pool, &id, |mut tx| async move {
             sqlx::query("INSERT INTO received (event_type) VALUES (?1)")
                 .bind(event_type)
                 .execute(&mut *tx)
@@ -54,28 +55,12 @@ async fn webhook(State(app): State<App>, hook: Webhook<StandardWebhooks>) -> Res
             Ok::<_, sqlx::Error>(tx)
         })
         .await;
+    if let Handled::Processed { .. } = handled {
+        println!("standard {event_type} {id}: processed");
+    }
     // 200 processed or duplicate, 429 + Retry-After while another delivery
     // holds the event, 503 when the database failed.
-    handled
-        .into_response()
-        .map(axum::body::Body::from)
-        .into_response()
-}
-
-/// The inbox table and the example's own.
-pub(crate) async fn setup(pool: &SqlitePool) -> Result<(), sqlx::Error> {
-    inbox::migrate(pool).await?;
-    sqlx::query("CREATE TABLE IF NOT EXISTS received (event_type TEXT NOT NULL)")
-        .execute(pool)
-        .await?;
-    Ok(())
-}
-
-/// `POST /webhooks/standard`.
-pub(crate) fn router(app: App) -> axum::Router {
-    axum::Router::new()
-        .route("/webhooks/standard", post(webhook))
-        .with_state(app)
+    Ok(handled)
 }
 
 #[tokio::main]
@@ -90,7 +75,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let options = SqliteConnectOptions::from_str(&url)?.create_if_missing(true);
     let pool = SqlitePool::connect_with(options).await?;
-    setup(&pool).await?;
+    // The inbox's table, and the example's own.
+    inbox::migrate(&pool).await?;
+    sqlx::query("CREATE TABLE IF NOT EXISTS received (event_type TEXT NOT NULL)")
+        .execute(&pool)
+        .await?;
 
     // Records last as long as the sender may redeliver; drop the expired
     // ones now and then.
@@ -114,6 +103,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "axum + inbox: receiving on http://{}/webhooks/standard",
         listener.local_addr()?
     );
-    axum::serve(listener, router(app)).await?;
+    let router = axum::Router::new()
+        .route("/webhooks/standard", post(webhook))
+        .with_state(app);
+    axum::serve(listener, router).await?;
     Ok(())
 }

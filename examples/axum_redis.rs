@@ -16,34 +16,28 @@
 //! `STANDARD_WEBHOOKS_PREVIOUS_SECRET` while a rotation is under way) and
 //! `CLICKFUNNELS_SECRET`; unset, each is a public demo value.
 
-use std::convert::Infallible;
 use std::env;
 use std::sync::Arc;
 
 use axum::extract::{FromRef, Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::routing::post;
-use webhook_kit::axum::{Ack, Rejection, RoutedWebhook};
+use webhook_kit::axum::RoutedWebhook;
 use webhook_kit::clickfunnels::ClickFunnels;
-use webhook_kit::dedup::{AsyncRedisStore, ExactlyOnce, Handled};
+use webhook_kit::dedup::{AsyncRedisStore, Handled};
 use webhook_kit::github::GitHub;
 use webhook_kit::standard::StandardWebhooks;
 use webhook_kit::stripe::Stripe;
-use webhook_kit::{Router, WebhookEvent};
+use webhook_kit::{Receivers, Rejection, WebhookEvent};
 
 /// What every request needs: the receivers by route name and the store of
-/// event ids, shared by all the servers that use the same Redis.
-#[derive(Clone)]
+/// event ids, shared by all the servers that use the same Redis. Deriving
+/// `FromRef` lets the extractor take `Arc<Receivers>` from it and the handler
+/// `State<AsyncRedisStore>`.
+#[derive(Clone, FromRef)]
 struct App {
-    receivers: Arc<Router>,
+    receivers: Arc<Receivers>,
     store: AsyncRedisStore,
-}
-
-// The extractor finds the receivers in the state.
-impl FromRef<App> for Arc<Router> {
-    fn from_ref(app: &App) -> Self {
-        Arc::clone(&app.receivers)
-    }
 }
 
 /// `POST /webhooks/{provider}`. The extractor has picked the receiver by
@@ -51,41 +45,32 @@ impl FromRef<App> for Arc<Router> {
 /// verified it (401) and parsed it (400); taking its `Result` lets the
 /// handler log a rejection before answering it.
 async fn webhook(
-    State(app): State<App>,
+    State(store): State<AsyncRedisStore>,
     Path(provider): Path<String>,
     hook: Result<RoutedWebhook, Rejection>,
-) -> Response {
-    let hook = match hook {
-        Ok(hook) => hook,
-        Err(rejection) => {
-            // The message says what was wrong and never holds a secret.
-            eprintln!(
-                "{provider}: rejected {}: {rejection}",
-                rejection.status_code()
-            );
-            return rejection.into_response();
-        }
-    };
-    let Some(receiver) = app.receivers.get(&provider) else {
-        unreachable!("the extractor verified the request with this receiver");
-    };
+) -> Result<impl IntoResponse, Rejection> {
+    let hook = hook.inspect_err(|rejection| {
+        // The message says what was wrong and never holds a secret.
+        eprintln!("{provider}: rejected {}: {rejection}", rejection.status());
+    })?;
     let (id, event_type) = (hook.event.id(), hook.event.event_type());
     // Claim the id in Redis, process, record: a redelivery, here or on
     // another server, is acknowledged without being processed again; one
     // that arrives while this one runs is asked to retry (429).
-    let once = ExactlyOnce::new(receiver, &app.store, &provider);
-    let handled = once
+    let handled = hook
+        .exactly_once(&store)
         .run_async(&id, || async {
             // Your work goes here (store it, enqueue it); an `Err` answers
             // 503, releases the claim, and the sender's retry processes it.
             println!("{provider} {event_type} {id}: processed");
-            Ok::<(), Infallible>(())
+            Ok::<(), std::io::Error>(())
         })
         .await;
     if let Handled::StoreUnavailable(error) | Handled::Unrecorded { error, .. } = &handled {
         eprintln!("{provider} {id}: redis: {error}");
     }
-    Ack::from(handled.into_response()).into_response()
+    // The sender's acknowledgement, 429 + Retry-After, or 503.
+    Ok(handled)
 }
 
 /// A secret from the environment; unset, a public demo value, said on
@@ -109,17 +94,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "STANDARD_WEBHOOKS_PREVIOUS_SECRET",
         "whsec_ZGVtby1wcmV2aW91cy1zdGFuZGFyZC1r",
     ))?;
-    let receivers = Router::new()
-        .route(
+    let receivers = Receivers::new()
+        .with_receiver(
             "github",
             GitHub::new(secret("GITHUB_SECRET", "demo-github-secret"))?,
         )
-        .route(
+        .with_receiver(
             "stripe",
             Stripe::new(secret("STRIPE_SECRET", "whsec_demo-stripe-secret"))?,
         )
-        .route("standard", standard)
-        .route(
+        .with_receiver("standard", standard)
+        .with_receiver(
             "clickfunnels",
             ClickFunnels::new(secret("CLICKFUNNELS_SECRET", "demo-clickfunnels-secret"))?,
         );

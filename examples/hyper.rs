@@ -88,7 +88,7 @@ async fn route(
     let reply = webhook.clone().oneshot(request).await?;
     if let Some(rejection) = reply.extensions().get::<Rejection>() {
         // The message says what was wrong and never holds a secret.
-        eprintln!("{name}: rejected {}: {rejection}", rejection.status_code());
+        eprintln!("{name}: rejected {}: {rejection}", rejection.status());
     }
     Ok(reply)
 }

@@ -28,12 +28,12 @@ use webhook_kit::dedup::{ExactlyOnce, MemoryStore};
 use webhook_kit::github::GitHub;
 use webhook_kit::standard::StandardWebhooks;
 use webhook_kit::stripe::Stripe;
-use webhook_kit::{DEFAULT_MAX_BODY as MAX_BODY, Rejection, Router, WebhookEvent};
+use webhook_kit::{DEFAULT_MAX_BODY as MAX_BODY, Receivers, Rejection, WebhookEvent};
 
 /// What every request needs: the receivers by route name and the event ids
 /// seen, to drop redeliveries (this process only).
 struct App {
-    receivers: Router,
+    receivers: Receivers,
     seen: MemoryStore,
 }
 
@@ -117,7 +117,7 @@ fn respond(app: &App, request: &Request) -> Response<String> {
         Err(error) => {
             let rejection = Rejection::from(error);
             // The message says what was wrong and never holds a secret.
-            eprintln!("{name}: rejected {}: {rejection}", rejection.status_code());
+            eprintln!("{name}: rejected {}: {rejection}", rejection.status());
             return rejection.to_response();
         }
     };
@@ -262,16 +262,16 @@ fn secret(variable: &str, demo: &str) -> String {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let receivers = Router::new()
-        .route(
+    let receivers = Receivers::new()
+        .with_receiver(
             "github",
             GitHub::new(secret("GITHUB_SECRET", "demo-github-secret"))?,
         )
-        .route(
+        .with_receiver(
             "stripe",
             Stripe::new(secret("STRIPE_SECRET", "whsec_demo-stripe-secret"))?,
         )
-        .route(
+        .with_receiver(
             "standard",
             StandardWebhooks::new(secret(
                 "STANDARD_WEBHOOKS_SECRET",

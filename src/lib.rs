@@ -72,8 +72,10 @@
 //!
 //! # Beyond verification
 //!
-//! - [`ReplyRule`] and [`RetrySchedule`] values hold each provider's
-//!   success rule and redelivery plan, e.g. `RetrySchedule::clickfunnels()`.
+//! - [`ReplyRule`], [`RetrySchedule`] and [`Tolerance`] values hold each
+//!   sender's success rule, redelivery plan and timestamp window, as presets
+//!   named after it: `ReplyRule::paddle()`, `RetrySchedule::paddle()`,
+//!   `Tolerance::paddle()`.
 //! - [`simulate`] delivers events to your handler the way a provider would,
 //!   with failures, retries, duplicates, shuffled order and timeouts, on a
 //!   virtual clock.
@@ -148,12 +150,15 @@
 //! - `ecdsa`: ECDSA P-256 signatures (SendGrid);
 //! - `ed25519`: Standard Webhooks `v1a` signatures;
 //! - `axum`: the `axum::Webhook<P>` extractor (and `axum::RoutedWebhook`
-//!   over a [`Router`]), and `IntoResponse` for [`Ack`], [`Error`] and
-//!   [`Rejection`];
+//!   over [`Receivers`]), carrying its receiver for
+//!   [`ExactlyOnce`](dedup::ExactlyOnce) (`hook.exactly_once(&store)`), and
+//!   `IntoResponse` for [`Ack`], [`Error`], [`Rejection`] and
+//!   [`dedup::Handled`];
 //! - `tower`: `tower::VerifyLayer<P>`, verification as a tower layer that
 //!   runs before the inner service (axum `route_layer`, hyper);
-//! - `actix`: the `actix::Webhook<P>` extractor for actix-web 4, and
-//!   `Responder`/`ResponseError` for the same types;
+//! - `actix`: the same `Webhook<P>` and `RoutedWebhook` with actix-web 4
+//!   extractors (`actix::Webhook<P>`), and `Responder`/`ResponseError` for
+//!   the same types;
 //! - `tracing`: one `tracing` span per delivery (sender, event, delivery id,
 //!   the matching secret's name, outcome, reason code), a `warn` event per
 //!   rejection; never a secret, signature or body ([`observe`] lists the
@@ -215,9 +220,9 @@ pub mod observe;
 mod outcome;
 mod provider;
 mod receiver;
+mod receivers;
 mod reply;
 mod retry;
-mod router;
 mod senders;
 
 pub mod custom;
@@ -245,9 +250,11 @@ pub use event::{UnknownEvent, WebhookEvent};
 pub use handshake::Handshake;
 pub use outcome::{Outcome, ReplyRule};
 pub use provider::{Provider, Received};
+#[allow(deprecated, reason = "`Router` stays as the old name of `Receivers`")]
+pub use receivers::Router;
+pub use receivers::{AnyEvent, DynProvider, Receivers};
 pub use reply::{Ack, HandshakeReply, Rejection};
 pub use retry::{RetrySchedule, retry_after};
-pub use router::{AnyEvent, DynProvider, Router};
 // The `v1a` fuzz target's entry point, only in fuzzing builds
 // (`cargo fuzz` sets `--cfg fuzzing`): it is not API.
 #[cfg(all(fuzzing, feature = "ed25519", feature = "standard"))]

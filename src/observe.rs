@@ -13,7 +13,7 @@
 //!   refuse before the receiver sees it, over the limit or unreadable, gets
 //!   its own `webhook.receive` span). [`Provider::receive_at`] and
 //!   [`Provider::verify_at`], which receivers implement and wrappers such as
-//!   [`Router`](crate::Router) delegate to, record nothing, so a delivery is
+//!   [`Receivers`](crate::Receivers) delegate to, record nothing, so a delivery is
 //!   recorded once.
 //! - [`ExactlyOnce::run`](crate::dedup::ExactlyOnce::run) and `run_async`
 //!   record one `webhook.process` span per call. In a server it is a

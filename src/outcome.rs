@@ -65,7 +65,9 @@ enum Success {
 /// the body must say, and which statuses disable the endpoint or throttle.
 ///
 /// Each provider's `classify` is one of these; use them directly to test a
-/// handler or to mirror a provider's rules in your own sender.
+/// handler or to mirror a provider's rules in your own sender. Each sender's
+/// module adds its rule as a preset named after it (`ReplyRule::paddle()`),
+/// as it does for [`RetrySchedule`](crate::RetrySchedule).
 ///
 /// ```
 /// use webhook_kit::{Outcome, ReplyRule};

@@ -12,7 +12,7 @@ use crate::{Delivery, Error, Handshake, Outcome, ReplyRule, RetrySchedule, Webho
 /// `Provider` to serve several senders with one piece of code, or hold
 /// receivers as `Box<dyn Provider<Event = …>>`: the trait is dyn-compatible
 /// (only [`Provider::classify`], a shorthand, needs a sized type). To serve
-/// several providers on one route, see [`Router`](crate::Router).
+/// several providers on one route, see [`Receivers`](crate::Receivers).
 ///
 /// # Example
 ///
@@ -269,7 +269,7 @@ pub trait Provider {
     /// The largest body this receiver accepts, in bytes: a server should
     /// stop reading a request at this size (the framework integrations do)
     /// rather than buffer whatever is sent. Receivers in this crate answer
-    /// their `max_body_size` setting; the default is
+    /// what their `with_max_body` set; the default is
     /// [`DEFAULT_MAX_BODY`](crate::DEFAULT_MAX_BODY).
     ///
     /// ```
@@ -278,7 +278,7 @@ pub trait Provider {
     /// fn limit(provider: &dyn Provider<Event = webhook_kit::falu::Event>) -> usize {
     ///     provider.max_body()
     /// }
-    /// let falu = webhook_kit::falu::Falu::new("s")?.max_body_size(4096);
+    /// let falu = webhook_kit::falu::Falu::new("s")?.with_max_body(4096);
     /// assert_eq!(limit(&falu), 4096);
     /// # Ok::<(), webhook_kit::Error>(())
     /// ```

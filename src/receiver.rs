@@ -31,6 +31,8 @@ impl Settings {
 /// `settings: Settings` field (and, for `with_secret` and
 /// `with_tolerance`, a `verifier: Verifier` field). Name the methods wanted
 /// after the type and an expression that builds one for the doc examples.
+/// The entry `max_body_size` writes `with_max_body` and its deprecated old
+/// name `max_body_size`; `with_max_body` writes the new name alone.
 macro_rules! receiver_builders {
     ($type:ident = $example:literal: $($method:ident),+ $(,)?) => {
         impl $type {
@@ -137,8 +139,29 @@ macro_rules! receiver_builders {
         }
     };
     (@max_body_size $type:ident $example:literal) => {
+        $crate::receiver::receiver_builders!(@with_max_body $type $example);
+
+        /// Sets the largest body accepted, in bytes: the old name of
+        /// [`with_max_body`](Self::with_max_body).
+        ///
+        /// ```
+        /// use webhook_kit::Provider;
+        ///
+        /// #[allow(deprecated, reason = "shows the old name still works")]
+        #[doc = concat!("let receiver = ", $example, ".max_body_size(4);")]
+        /// assert_eq!(receiver.max_body(), 4);
+        /// # Ok::<(), webhook_kit::Error>(())
+        /// ```
+        #[deprecated(since = "0.2.0", note = "use `with_max_body`, named as the `max_body()` getter")]
+        #[must_use]
+        pub fn max_body_size(self, bytes: usize) -> Self {
+            self.with_max_body(bytes)
+        }
+    };
+    (@with_max_body $type:ident $example:literal) => {
         /// Sets the largest body accepted, in bytes (default
-        /// [`DEFAULT_MAX_BODY`](crate::DEFAULT_MAX_BODY), 1 MiB). Larger
+        /// [`DEFAULT_MAX_BODY`](crate::DEFAULT_MAX_BODY), 1 MiB), which
+        /// [`max_body`](crate::Provider::max_body) reads back. Larger
         /// bodies are rejected with
         /// [`Error::BodyTooLarge`](crate::Error::BodyTooLarge) before any
         /// hashing or parsing.
@@ -146,13 +169,13 @@ macro_rules! receiver_builders {
         /// ```
         /// use webhook_kit::Provider;
         ///
-        #[doc = concat!("let receiver = ", $example, ".max_body_size(4);")]
+        #[doc = concat!("let receiver = ", $example, ".with_max_body(4);")]
         /// assert_eq!(receiver.max_body(), 4);
         /// assert!(receiver.parse(b"{\"a\":1}").is_err());
         /// # Ok::<(), webhook_kit::Error>(())
         /// ```
         #[must_use]
-        pub fn max_body_size(mut self, bytes: usize) -> Self {
+        pub fn with_max_body(mut self, bytes: usize) -> Self {
             self.settings.max_body = bytes;
             self
         }

@@ -93,7 +93,7 @@ impl From<Ack> for Response<&'static str> {
 
 /// Why a request was refused before a handler saw it: it failed
 /// verification, its body was too large or unreadable, or no receiver serves
-/// its route. [`Rejection::status_code`] is the status to answer with and
+/// its route. [`Rejection::status`] is the status to answer with and
 /// `Display` the message (never a secret, never the request's header
 /// values).
 ///
@@ -101,10 +101,10 @@ impl From<Ack> for Response<&'static str> {
 /// use webhook_kit::{Error, Rejection};
 ///
 /// let rejection = Rejection::from(Error::SignatureMismatch);
-/// assert_eq!(rejection.status_code(), 401);
+/// assert_eq!(rejection.status(), 401);
 /// let reply = rejection.to_response();
 /// assert_eq!(reply.body(), "no signature matched any accepted secret");
-/// assert_eq!(Rejection::BodyTooLarge { limit: 10 }.status_code(), 413);
+/// assert_eq!(Rejection::BodyTooLarge { limit: 10 }.status(), 413);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -199,17 +199,19 @@ impl HandshakeReply {
 }
 
 impl Rejection {
-    /// The status to answer with: [`Error::status_code`] for verification
-    /// failures, `413` for a body over a limit, `400` for an unreadable
-    /// one, `404` for an unknown provider, `500` for a misconfigured server.
+    /// The status to answer with, as `http` spells it: [`Error::status_code`]
+    /// for verification failures, `413` for a body over a limit, `400` for an
+    /// unreadable one, `404` for an unknown provider, `500` for a
+    /// misconfigured server, and the sender's expected status for a
+    /// handshake.
     ///
     /// ```
     /// use webhook_kit::Rejection;
     ///
-    /// assert_eq!(Rejection::UnreadableBody.status_code(), 400);
-    /// assert_eq!(Rejection::UnknownProvider.status_code(), 404);
+    /// assert_eq!(Rejection::UnreadableBody.status(), 400);
+    /// assert_eq!(Rejection::UnknownProvider.status(), 404);
     /// ```
-    pub fn status_code(&self) -> StatusCode {
+    pub fn status(&self) -> StatusCode {
         match self {
             Rejection::Invalid(error) => error.status_code(),
             Rejection::BodyTooLarge { .. } | Rejection::ServerBodyLimit => {
@@ -220,6 +222,22 @@ impl Rejection {
             Rejection::Misconfigured(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Rejection::Handshake(reply) => reply.status,
         }
+    }
+
+    /// The status to answer with: [`Rejection::status`].
+    ///
+    /// ```
+    /// # #![allow(deprecated)]
+    /// use webhook_kit::Rejection;
+    ///
+    /// assert_eq!(Rejection::UnknownProvider.status_code(), Rejection::UnknownProvider.status());
+    /// ```
+    #[deprecated(
+        since = "0.2.0",
+        note = "use `Rejection::status()`, as `http` spells it"
+    )]
+    pub fn status_code(&self) -> StatusCode {
+        self.status()
     }
 
     /// A short, stable, machine-readable code for why the request was
@@ -255,7 +273,7 @@ impl Rejection {
     pub fn to_response(&self) -> Response<String> {
         match self {
             Rejection::Handshake(reply) => reply.to_response(),
-            _ => plain_text(self.status_code(), self.to_string()),
+            _ => plain_text(self.status(), self.to_string()),
         }
     }
 
@@ -282,7 +300,7 @@ impl Rejection {
         if let Rejection::Handshake(reply) = self {
             return reply.to_response();
         }
-        let status = self.status_code();
+        let status = self.status();
         let problem = serde_json::json!({
             "type": "about:blank",
             "title": status.canonical_reason().unwrap_or("Error"),
@@ -340,14 +358,14 @@ mod tests {
         for rejection in rejections {
             let reply = rejection.to_problem_response();
             let problem: serde_json::Value = serde_json::from_str(reply.body()).expect("json");
-            assert_eq!(reply.status(), rejection.status_code());
-            assert_eq!(problem["status"], rejection.status_code().as_u16());
+            assert_eq!(reply.status(), rejection.status());
+            assert_eq!(problem["status"], rejection.status().as_u16());
             assert_eq!(problem["detail"], rejection.to_string());
             assert_eq!(problem["reason"], rejection.reason());
             assert_eq!(problem["type"], "about:blank");
             assert_eq!(
                 problem["title"],
-                rejection.status_code().canonical_reason().expect("known")
+                rejection.status().canonical_reason().expect("known")
             );
         }
     }
@@ -357,9 +375,9 @@ mod tests {
         let error = Error::BodyTooLarge { len: 5, limit: 4 };
         let rejection = Rejection::from(error.clone());
         assert_eq!(rejection.to_string(), error.to_string());
-        assert_eq!(rejection.status_code(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(rejection.status(), StatusCode::PAYLOAD_TOO_LARGE);
         assert_eq!(
-            Rejection::Misconfigured("no receiver").status_code(),
+            Rejection::Misconfigured("no receiver").status(),
             StatusCode::INTERNAL_SERVER_ERROR
         );
     }

@@ -1,9 +1,11 @@
 //! How a provider redelivers: attempts, delays, jitter, per-attempt timeout,
 //! and the `Retry-After` header.
 //!
-//! Each provider module adds its own preset to [`RetrySchedule`] (for example
-//! `RetrySchedule::clickfunnels()`), so the published numbers live next to
-//! the rest of what the provider documents.
+//! Each sender's module adds its own preset to [`RetrySchedule`] (for example
+//! `RetrySchedule::paddle()`), beside its [`ReplyRule`](crate::ReplyRule)
+//! and, where it signs a timestamp, [`Tolerance`](crate::Tolerance) presets
+//! of the same name, so the published numbers live next to the rest of what
+//! the sender documents.
 
 use std::borrow::Cow;
 use std::time::Duration;

@@ -7,22 +7,57 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread;
 
+use actix_web::Responder;
 use actix_web::web::{self, Data};
 use actix_web::{App, HttpServer};
-use frameworks::{Processed, check, check_get_is_405, clickfunnels, funnel, loopback};
+use frameworks::{
+    Processed, check, check_exactly_once, check_get_is_405, clickfunnels, funnel, handled_cases,
+    loopback,
+};
 use http::HeaderMap;
-use webhook_kit::actix::{Ack, RoutedWebhook, Webhook};
+use webhook_kit::actix::{RoutedWebhook, Webhook};
 use webhook_kit::clickfunnels::ClickFunnels;
+use webhook_kit::dedup::{Handled, MemoryStore, StoreFull};
 use webhook_kit::funnel::Funnel;
-use webhook_kit::{Error, Router};
+use webhook_kit::{Ack, Error, Receivers, WebhookEvent};
 
-async fn clickfunnels_hook(
-    processed: Data<Processed>,
-    receiver: Data<ClickFunnels>,
-    hook: Webhook<ClickFunnels>,
-) -> Ack {
-    processed.handle(&**receiver, &hook.event);
+async fn clickfunnels_hook(processed: Data<Processed>, hook: Webhook<ClickFunnels>) -> Ack {
+    processed.handle(hook.receiver(), &hook.event);
     hook.ack
+}
+
+type Answer = Handled<&'static str, StoreFull>;
+
+async fn clickfunnels_once(
+    processed: Data<Processed>,
+    store: Data<MemoryStore>,
+    hook: Webhook<ClickFunnels>,
+) -> Answer {
+    let id = hook.event.id();
+    hook.exactly_once(&**store)
+        .run(&id, || processed.attempt(&id))
+}
+
+async fn funnel_once(
+    processed: Data<Processed>,
+    store: Data<MemoryStore>,
+    hook: Webhook<Funnel>,
+) -> Answer {
+    let id = hook.event.id();
+    hook.exactly_once(store.into_inner())
+        .run_async(&id, || async { processed.attempt(&id) })
+        .await
+}
+
+async fn routed_once(
+    processed: Data<Processed>,
+    store: Data<MemoryStore>,
+    hook: RoutedWebhook,
+) -> Answer {
+    let id = hook.event.id();
+    hook.exactly_once(&**store)
+        .run_async(&id, || async { processed.attempt(&id) })
+        .await
 }
 
 // `?` on the crate's error works in a handler.
@@ -38,8 +73,8 @@ async fn funnel_hook(
     Ok(hook.ack)
 }
 
-async fn routed_hook(processed: Data<Processed>, router: Data<Router>, hook: RoutedWebhook) -> Ack {
-    processed.handle(router.get(&hook.provider).expect("routed"), &hook.event);
+async fn routed_hook(processed: Data<Processed>, hook: RoutedWebhook) -> Ack {
+    processed.handle(hook.receiver(), &hook.event);
     hook.ack
 }
 
@@ -55,22 +90,27 @@ fn start() -> (SocketAddr, Arc<Processed>) {
         Data::new(clickfunnels()),
         Data::new(funnel()),
         Data::new(
-            Router::new()
-                .route("clickfunnels", clickfunnels())
-                .route("funnel", funnel()),
+            Receivers::new()
+                .with_receiver("clickfunnels", clickfunnels())
+                .with_receiver("funnel", funnel()),
         ),
     );
+    let store = Data::new(MemoryStore::default());
     thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
             HttpServer::new(move || {
                 App::new()
                     .app_data(processed.clone())
+                    .app_data(store.clone())
                     .app_data(receivers.0.clone())
                     .app_data(receivers.1.clone())
                     .app_data(receivers.2.clone())
                     // A resource, so other methods get 405 (`App::route`: 404).
                     .service(web::resource("/cf").route(web::post().to(clickfunnels_hook)))
                     .route("/funnel", web::post().to(funnel_hook))
+                    .route("/once/cf", web::post().to(clickfunnels_once))
+                    .route("/once/funnel", web::post().to(funnel_once))
+                    .route("/routed-once/{provider}", web::post().to(routed_once))
                     .route("/webhooks/{provider}", web::post().to(routed_hook))
                     .route("/broken", web::post().to(broken))
                     .route("/no-param", web::post().to(routed_hook))
@@ -120,5 +160,76 @@ fn errors_returned_by_handlers_keep_the_crates_status_and_message() {
         Error::InvalidSecret("configured wrongly")
             .to_string()
             .as_bytes()
+    );
+}
+
+#[test]
+fn the_extractor_hands_exactly_once_its_receiver() {
+    let (addr, processed) = start();
+    check_exactly_once(addr, "/once/cf", "/once/funnel", 201, "typed", &processed);
+}
+
+#[test]
+fn the_routed_extractor_hands_exactly_once_its_receiver() {
+    let (addr, processed) = start();
+    check_exactly_once(
+        addr,
+        "/routed-once/clickfunnels",
+        "/routed-once/funnel",
+        202,
+        "routed",
+        &processed,
+    );
+}
+
+#[test]
+fn handled_is_an_actix_responder_as_the_sender_expects() {
+    let request = actix_web::test::TestRequest::default().to_http_request();
+    for case in handled_cases() {
+        let (status, retry_after, body) = (case.status, case.retry_after, case.body);
+        let reply = case.handled.respond_to(&request);
+        assert_eq!(reply.status().as_u16(), status, "{body}");
+        assert_eq!(
+            reply
+                .headers()
+                .get("retry-after")
+                .map(|value| value.to_str().expect("ascii")),
+            retry_after,
+            "{body}"
+        );
+        let bytes = actix_web::body::to_bytes(reply.into_body());
+        let bytes = actix_web::rt::System::new()
+            .block_on(bytes)
+            .unwrap_or_else(|_| panic!("{body}: the body"));
+        assert_eq!(bytes, body.as_bytes());
+    }
+}
+
+#[test]
+fn the_framework_paths_of_ack_and_rejection_are_the_root_types() {
+    use std::any::TypeId;
+    assert_eq!(
+        TypeId::of::<webhook_kit::actix::Ack>(),
+        TypeId::of::<webhook_kit::Ack>()
+    );
+    assert_eq!(
+        TypeId::of::<webhook_kit::actix::Rejection>(),
+        TypeId::of::<webhook_kit::Rejection>()
+    );
+}
+
+/// One type for both frameworks: a handler written for one takes the
+/// other's extraction.
+#[test]
+#[cfg(feature = "axum")]
+fn axum_and_actix_share_one_webhook_type() {
+    use std::any::TypeId;
+    assert_eq!(
+        TypeId::of::<webhook_kit::actix::Webhook<Funnel>>(),
+        TypeId::of::<webhook_kit::axum::Webhook<Funnel>>()
+    );
+    assert_eq!(
+        TypeId::of::<webhook_kit::actix::RoutedWebhook>(),
+        TypeId::of::<webhook_kit::axum::RoutedWebhook>()
     );
 }

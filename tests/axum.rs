@@ -6,21 +6,27 @@ mod frameworks;
 use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, FromRef, State};
+use axum::response::IntoResponse;
 use axum::routing::post;
-use frameworks::{Processed, check, check_get_is_405, clickfunnels, funnel, loopback, on_tokio};
+use frameworks::{
+    Processed, check, check_exactly_once, check_get_is_405, clickfunnels, funnel, handled_cases,
+    loopback, on_tokio,
+};
 use http::HeaderMap;
-use webhook_kit::axum::{Ack, RoutedWebhook, Webhook};
+use webhook_kit::axum::{RoutedWebhook, Webhook};
 use webhook_kit::clickfunnels::ClickFunnels;
+use webhook_kit::dedup::{Handled, MemoryStore, StoreFull};
 use webhook_kit::funnel::Funnel;
-use webhook_kit::{Error, Provider, Router};
+use webhook_kit::{Ack, Error, Provider, Receivers, WebhookEvent};
 
 /// One state for several receivers, as an application holds them.
 #[derive(Clone)]
 struct AppState {
     clickfunnels: Arc<ClickFunnels>,
     funnel: Arc<Funnel>,
-    router: Arc<Router>,
+    router: Arc<Receivers>,
     processed: Arc<Processed>,
+    store: Arc<MemoryStore>,
 }
 
 impl FromRef<AppState> for Arc<ClickFunnels> {
@@ -35,15 +41,37 @@ impl FromRef<AppState> for Arc<Funnel> {
     }
 }
 
-impl FromRef<AppState> for Arc<Router> {
+impl FromRef<AppState> for Arc<Receivers> {
     fn from_ref(state: &AppState) -> Self {
         Arc::clone(&state.router)
     }
 }
 
 async fn clickfunnels_hook(State(state): State<AppState>, hook: Webhook<ClickFunnels>) -> Ack {
-    state.processed.handle(&*state.clickfunnels, &hook.event);
+    state.processed.handle(hook.receiver(), &hook.event);
     hook.ack
+}
+
+type Answer = Handled<&'static str, StoreFull>;
+
+async fn clickfunnels_once(State(state): State<AppState>, hook: Webhook<ClickFunnels>) -> Answer {
+    let id = hook.event.id();
+    hook.exactly_once(&*state.store)
+        .run(&id, || state.processed.attempt(&id))
+}
+
+async fn funnel_once(State(state): State<AppState>, hook: Webhook<Funnel>) -> Answer {
+    let id = hook.event.id();
+    hook.exactly_once(Arc::clone(&state.store))
+        .run_async(&id, || async { state.processed.attempt(&id) })
+        .await
+}
+
+async fn routed_once(State(state): State<AppState>, hook: RoutedWebhook) -> Answer {
+    let id = hook.event.id();
+    hook.exactly_once(&*state.store)
+        .run_async(&id, || async { state.processed.attempt(&id) })
+        .await
 }
 
 // `?` on the crate's error works in a handler.
@@ -56,8 +84,7 @@ async fn funnel_hook(State(state): State<AppState>, hook: Webhook<Funnel>) -> Re
 }
 
 async fn routed_hook(State(state): State<AppState>, hook: RoutedWebhook) -> Ack {
-    let receiver = state.router.get(&hook.provider).expect("routed");
-    state.processed.handle(receiver, &hook.event);
+    state.processed.handle(hook.receiver(), &hook.event);
     hook.ack
 }
 
@@ -71,14 +98,18 @@ fn start() -> (std::net::SocketAddr, Arc<Processed>) {
         clickfunnels: Arc::new(clickfunnels()),
         funnel: Arc::new(funnel()),
         router: Arc::new(
-            Router::new()
-                .route("clickfunnels", clickfunnels())
-                .route("funnel", funnel()),
+            Receivers::new()
+                .with_receiver("clickfunnels", clickfunnels())
+                .with_receiver("funnel", funnel()),
         ),
         processed: Arc::clone(&processed),
+        store: Arc::new(MemoryStore::default()),
     };
     let app = axum::Router::new()
         .route("/cf", post(clickfunnels_hook))
+        .route("/once/cf", post(clickfunnels_once))
+        .route("/once/funnel", post(funnel_once))
+        .route("/routed-once/{provider}", post(routed_once))
         .route("/funnel", post(funnel_hook))
         .route("/webhooks/{provider}", post(routed_hook))
         .route("/broken", post(broken))
@@ -111,6 +142,10 @@ fn the_routed_extractor_picks_the_receiver_by_path() {
         .expect("answer");
     assert_eq!(reply.status(), 404);
     assert_eq!(reply.body(), b"no webhook receiver for this path");
+    // A name that is not UTF-8 is no route's: 404, not a server error.
+    let reply =
+        frameworks::client::post(addr, "/webhooks/%FF", &HeaderMap::new(), b"{}").expect("answer");
+    assert_eq!(reply.status(), 404);
     let reply =
         frameworks::client::post(addr, "/no-param", &HeaderMap::new(), b"{}").expect("answer");
     assert_eq!(reply.status(), 500);
@@ -161,7 +196,7 @@ fn start_limited(receiver: ClickFunnels, layer: DefaultBodyLimit) -> std::net::S
 
 #[test]
 fn axums_default_body_limit_applies_when_smaller_than_the_receivers() {
-    let receiver = clickfunnels().max_body_size(1 << 20);
+    let receiver = clickfunnels().with_max_body(1 << 20);
     let addr = start_limited(receiver.clone(), DefaultBodyLimit::max(1024));
 
     let (headers, body) = signed_of_len(&receiver, 4096);
@@ -194,7 +229,7 @@ fn the_receivers_limit_applies_when_smaller_than_axums() {
 
 #[test]
 fn a_disabled_axum_limit_leaves_the_receivers() {
-    let receiver = clickfunnels().max_body_size(8192);
+    let receiver = clickfunnels().with_max_body(8192);
     let addr = start_limited(receiver.clone(), DefaultBodyLimit::disable());
     let (headers, body) = signed_of_len(&receiver, 4096);
     let reply = frameworks::client::post(addr, "/hook", &headers, &body).expect("answer");
@@ -202,4 +237,60 @@ fn a_disabled_axum_limit_leaves_the_receivers() {
     let (headers, body) = signed_of_len(&receiver, 9000);
     let reply = frameworks::client::post(addr, "/hook", &headers, &body).expect("answer");
     assert_eq!(reply.status(), 413);
+}
+
+#[test]
+fn the_extractor_hands_exactly_once_its_receiver() {
+    let (addr, processed) = start();
+    check_exactly_once(addr, "/once/cf", "/once/funnel", 101, "typed", &processed);
+}
+
+#[test]
+fn the_routed_extractor_hands_exactly_once_its_receiver() {
+    let (addr, processed) = start();
+    check_exactly_once(
+        addr,
+        "/routed-once/clickfunnels",
+        "/routed-once/funnel",
+        102,
+        "routed",
+        &processed,
+    );
+}
+
+#[test]
+fn handled_is_an_axum_response_as_the_sender_expects() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    for case in handled_cases() {
+        let (status, retry_after, body) = (case.status, case.retry_after, case.body);
+        let reply = IntoResponse::into_response(case.handled);
+        assert_eq!(reply.status(), status, "{body}");
+        assert_eq!(
+            reply
+                .headers()
+                .get("retry-after")
+                .map(|value| value.to_str().expect("ascii")),
+            retry_after,
+            "{body}"
+        );
+        let bytes = runtime
+            .block_on(axum::body::to_bytes(reply.into_body(), 1024))
+            .expect("the body");
+        assert_eq!(bytes, body.as_bytes());
+    }
+}
+
+#[test]
+fn the_framework_paths_of_ack_and_rejection_are_the_root_types() {
+    use std::any::TypeId;
+    assert_eq!(
+        TypeId::of::<webhook_kit::axum::Ack>(),
+        TypeId::of::<webhook_kit::Ack>()
+    );
+    assert_eq!(
+        TypeId::of::<webhook_kit::axum::Rejection>(),
+        TypeId::of::<webhook_kit::Rejection>()
+    );
 }

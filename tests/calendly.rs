@@ -137,5 +137,5 @@ fn the_event_is_the_body_event_with_its_payload_time_and_no_id() {
         ("routing_form_submission.created", "")
     );
     assert_eq!(event.occurred_at().map(|t| t.unix_timestamp()), Some(T));
-    assert_eq!(event.payload["submitter"], "s");
+    assert_eq!(event.data["submitter"], "s");
 }

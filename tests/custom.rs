@@ -1,6 +1,6 @@
 //! The scheme builder: refused descriptions, built-in providers reproduced
 //! byte for byte, form bodies, and the crate's other parts (simulate,
-//! dedup, Router) working with a described sender.
+//! dedup, Receivers) working with a described sender.
 
 use std::time::Duration;
 
@@ -10,7 +10,7 @@ use webhook_kit::clickfunnels::ClickFunnels;
 use webhook_kit::custom::{CustomReceiver, Event, MacEncoding, SchemeBuilder};
 use webhook_kit::dedup::{IdempotencyStore, MemoryStore, ttl_for};
 use webhook_kit::simulate::{self, Fate, Reply, Simulator};
-use webhook_kit::{Error, Provider, ReplyRule, RetrySchedule, Router, Tolerance, WebhookEvent};
+use webhook_kit::{Error, Provider, Receivers, ReplyRule, RetrySchedule, Tolerance, WebhookEvent};
 
 fn now() -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(1_700_000_000).expect("valid")
@@ -444,7 +444,7 @@ fn builders_rotation_tolerance_and_size() {
         .and_then(|r| r.with_secret("old"))
         .expect("secrets")
         .with_tolerance(Tolerance::new(Duration::from_secs(10), Duration::ZERO))
-        .max_body_size(64);
+        .with_max_body(64);
     let headers = old.sign_at(b"{}", now()).expect("sign");
     assert_eq!(
         receiver
@@ -517,7 +517,7 @@ fn simulate_dedup_and_router_work_with_a_described_sender() {
         "the duplicates carried the same id"
     );
 
-    let router = Router::new().route("acme", receiver.clone());
+    let router = Receivers::new().with_receiver("acme", receiver.clone());
     let body = br#"{"type": "order.shipped"}"#;
     let headers = receiver.sign_at(body, now()).expect("sign");
     let received = router

@@ -300,7 +300,7 @@ fn signatures_are_lowercase_hex_and_bad_headers_are_named() {
 
 #[test]
 fn oversized_bodies_are_rejected_before_hashing() {
-    let small = receiver().max_body_size(16);
+    let small = receiver().with_max_body(16);
     let headers = receiver().sign_at(PAYMENT, now()).expect("sign");
     assert_eq!(
         small.verify_at(&headers, PAYMENT, now()),

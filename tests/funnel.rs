@@ -229,7 +229,7 @@ fn rotation_and_a_named_header() {
 
 #[test]
 fn oversized_bodies_are_rejected_first() {
-    let r = Funnel::new().max_body_size(10);
+    let r = Funnel::new().with_max_body(10);
     assert_eq!(
         r.verify_at(&HeaderMap::new(), V2, now()),
         Err(Error::BodyTooLarge {

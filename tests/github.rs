@@ -6,7 +6,7 @@ use std::time::Duration;
 use http::{HeaderMap, HeaderValue, Response};
 use time::OffsetDateTime;
 use webhook_kit::github::{Event, GitHub};
-use webhook_kit::{Error, Outcome, Provider, RetrySchedule, Router, WebhookEvent};
+use webhook_kit::{Error, Outcome, Provider, Receivers, RetrySchedule, WebhookEvent};
 
 fn now() -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(1_700_000_000).expect("valid")
@@ -232,7 +232,7 @@ fn replies_and_schedule() {
 
 #[test]
 fn the_router_keeps_the_header_labels() {
-    let router = Router::new().route("github", GitHub::new("s").expect("secret"));
+    let router = Receivers::new().with_receiver("github", GitHub::new("s").expect("secret"));
     let sender = GitHub::new("s").expect("secret");
     let headers = sender
         .sign_event_at("push", "d-9", b"{}", now())

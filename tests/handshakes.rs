@@ -20,13 +20,14 @@ use http::{HeaderMap, HeaderValue, Method, Response};
 use sha2::Sha256;
 use time::OffsetDateTime;
 use tower::ServiceExt as _;
-use webhook_kit::axum::{Ack, RoutedWebhook};
+use webhook_kit::Ack;
+use webhook_kit::axum::RoutedWebhook;
 use webhook_kit::dropbox::Dropbox;
 use webhook_kit::meta::Meta;
 use webhook_kit::slack::Slack;
 use webhook_kit::twitch::Twitch;
 use webhook_kit::zoom::Zoom;
-use webhook_kit::{Provider, Router};
+use webhook_kit::{Provider, Receivers};
 
 const ZOOM_SECRET: &str = "zoom-secret-token";
 const TWITCH_SECRET: &str = "twitch-eventsub-secret";
@@ -35,18 +36,18 @@ const META_TOKEN: &str = "meta-verify-token";
 const DROPBOX_SECRET: &str = "dropbox-app-secret";
 const SLACK_SECRET: &str = "slack-signing-secret";
 
-fn router() -> Router {
-    Router::new()
-        .route("zoom", Zoom::new(ZOOM_SECRET).expect("usable"))
-        .route("twitch", Twitch::new(TWITCH_SECRET).expect("usable"))
-        .route(
+fn router() -> Receivers {
+    Receivers::new()
+        .with_receiver("zoom", Zoom::new(ZOOM_SECRET).expect("usable"))
+        .with_receiver("twitch", Twitch::new(TWITCH_SECRET).expect("usable"))
+        .with_receiver(
             "meta",
             Meta::new(META_SECRET)
                 .and_then(|meta| meta.with_verify_token(META_TOKEN))
                 .expect("usable"),
         )
-        .route("dropbox", Dropbox::new(DROPBOX_SECRET).expect("usable"))
-        .route("slack", Slack::new(SLACK_SECRET).expect("usable"))
+        .with_receiver("dropbox", Dropbox::new(DROPBOX_SECRET).expect("usable"))
+        .with_receiver("slack", Slack::new(SLACK_SECRET).expect("usable"))
 }
 
 async fn handler(State(calls): State<Arc<AtomicUsize>>, hook: RoutedWebhook) -> Ack {
@@ -59,10 +60,10 @@ fn start_axum() -> (SocketAddr, Arc<AtomicUsize>) {
     // RoutedWebhook takes the router from the state: one state holding both.
     #[derive(Clone)]
     struct AppState {
-        receivers: Arc<Router>,
+        receivers: Arc<Receivers>,
         calls: Arc<AtomicUsize>,
     }
-    impl axum::extract::FromRef<AppState> for Arc<Router> {
+    impl axum::extract::FromRef<AppState> for Arc<Receivers> {
         fn from_ref(state: &AppState) -> Self {
             Arc::clone(&state.receivers)
         }

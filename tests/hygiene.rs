@@ -314,7 +314,7 @@ fn oversized_bodies_are_refused_before_anything_else() {
     assert_eq!(funnel.parse(&huge).map(drop), Err(expected.clone()));
     assert_eq!(expected.status_code(), 413);
     // The limit is configurable, and exact.
-    let small = ClickFunnels::new(SECRET).expect("secret").max_body_size(10);
+    let small = ClickFunnels::new(SECRET).expect("secret").with_max_body(10);
     let body = b"0123456789";
     let headers = small.sign_at(body, at(NOW)).expect("sign");
     assert!(small.verify_at(&headers, body, at(NOW)).is_ok());

@@ -3,9 +3,9 @@
 #![cfg(feature = "sqlite")]
 
 #[cfg(feature = "axum")]
-#[path = "../examples/axum_inbox.rs"]
-#[allow(dead_code, reason = "the example's `main` is not called here")]
-mod example;
+mod example_binary;
+#[cfg(feature = "axum")]
+mod http_client;
 mod inbox_suite;
 mod senders;
 
@@ -32,26 +32,37 @@ impl Drop for Database {
     }
 }
 
-/// A fresh database and a pool on it whose writers wait `busy` for each
-/// other.
-async fn database(busy: Duration) -> (Pool<Sqlite>, Database) {
+/// A path for a database of the test's own, removed on drop.
+fn database_file() -> Database {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let path = std::env::temp_dir().join(format!(
         "webhook-kit-inbox-{}-{}.db",
         std::process::id(),
         NEXT.fetch_add(1, Ordering::Relaxed)
     ));
-    let database = Database { path };
+    Database { path }
+}
+
+/// A pool on the database at `path` whose writers wait `busy` for each
+/// other.
+async fn pool_on(path: &std::path::Path, busy: Duration) -> Pool<Sqlite> {
     let options = SqliteConnectOptions::new()
-        .filename(&database.path)
+        .filename(path)
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .busy_timeout(busy);
-    let pool = SqlitePoolOptions::new()
+    SqlitePoolOptions::new()
         .max_connections(8)
         .connect_with(options)
         .await
-        .expect("opens the database");
+        .expect("opens the database")
+}
+
+/// A fresh database and a pool on it whose writers wait `busy` for each
+/// other.
+async fn database(busy: Duration) -> (Pool<Sqlite>, Database) {
+    let database = database_file();
+    let pool = pool_on(&database.path, busy).await;
     Sqlite::setup(&pool).await;
     (pool, database)
 }
@@ -126,51 +137,70 @@ fn every_sender_under_every_crash_schedule_writes_the_effect_once() {
     inbox_suite::every_sender_under_every_crash_writes_the_effect_once(&rt, &pool, &CRASHES);
 }
 
-/// The axum example: a signed delivery is processed, its copy acknowledged
-/// unprocessed, a forged one refused before the inbox; one row written.
+/// The axum example, run as the binary a user runs: a signed delivery is
+/// processed, its copy acknowledged unprocessed, a forged one refused (and
+/// logged) before the inbox; one row written per event.
 #[cfg(feature = "axum")]
 mod axum_example {
-    use std::sync::Arc;
     use std::time::Duration;
 
-    use http::{Request, StatusCode};
-    use tower::ServiceExt;
-    use webhook_kit::Provider;
+    use http::HeaderMap;
+    use time::OffsetDateTime;
+    use webhook_kit::Ack;
+    use webhook_kit::standard::StandardWebhooks;
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn the_axum_example_writes_each_event_once_and_acks_its_copies() {
-        let (pool, _db) = super::database(Duration::from_secs(5)).await;
-        super::example::setup(&pool).await.expect("sets up");
-        let receiver = Arc::new(super::inbox_suite::standard());
-        let app = super::example::router(super::example::App {
-            receiver: Arc::clone(&receiver),
-            pool: pool.clone(),
-        });
-        let body = br#"{"type": "invoice.paid", "data": {"id": 7}}"#;
-        let headers = receiver
-            .sign_at(body, time::OffsetDateTime::now_utc())
-            .expect("signs");
-        let request = |body: &[u8]| {
-            let mut request = Request::post("/webhooks/standard")
-                .body(axum::body::Body::from(body.to_vec()))
-                .expect("a request");
-            *request.headers_mut() = headers.clone();
-            request
+    const SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
+
+    #[test]
+    fn the_axum_example_writes_each_event_once_and_acks_its_copies() {
+        let db = super::database_file();
+        let url = format!("sqlite://{}", db.path.display());
+        let example = super::example_binary::start(
+            "axum_inbox",
+            &[("DATABASE_URL", &url), ("STANDARD_WEBHOOKS_SECRET", SECRET)],
+        );
+        let sender = StandardWebhooks::new(SECRET).expect("secret");
+        let ack = Ack::of(&sender);
+        let signed = |id: &str, body: &[u8]| -> HeaderMap {
+            sender
+                .sign_with_id_at(id, body, OffsetDateTime::now_utc())
+                .expect("signs")
         };
+        let path = "/webhooks/standard";
+        let body = br#"{"type": "invoice.paid", "data": {"id": 7}}"#;
+
+        let first = signed("msg_1", body);
         for _ in 0..2 {
-            let reply = app.clone().oneshot(request(body)).await.expect("answers");
-            assert_eq!(reply.status(), StatusCode::OK);
+            let reply = example.post(path, &first, body);
+            assert_eq!(reply.status(), ack.status());
+            assert_eq!(reply.body(), ack.body().as_bytes());
         }
-        let forged = app
-            .clone()
-            .oneshot(request(br#"{"type": "invoice.paid", "data": {"id": 8}}"#))
-            .await
-            .expect("answers");
-        assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
-        let (rows,): (i64,) = sqlx::query_as("SELECT count(*) FROM received")
-            .fetch_one(&pool)
-            .await
-            .expect("counts");
-        assert_eq!(rows, 1);
+        assert!(example.processed().contains("msg_1"));
+        // The copy printed nothing: the next line is the next event's.
+        let second = br#"{"type": "invoice.paid", "data": {"id": 8}}"#;
+        let reply = example.post(path, &signed("msg_2", second), second);
+        assert_eq!(reply.status(), ack.status());
+        let line = example.processed();
+        assert!(line.contains("msg_2"), "the copy was processed: {line}");
+
+        let forged = example.post(path, &first, second);
+        assert_eq!(forged.status(), 401);
+        let logged = example.rejected();
+        assert!(logged.starts_with("standard: rejected 401"), "{logged}");
+        assert!(!logged.contains(SECRET), "{logged}");
+
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let rows: i64 = rt.block_on(async {
+            let pool = super::pool_on(&db.path, Duration::from_secs(5)).await;
+            let (rows,): (i64,) = sqlx::query_as("SELECT count(*) FROM received")
+                .fetch_one(&pool)
+                .await
+                .expect("counts");
+            rows
+        });
+        assert_eq!(rows, 2);
     }
 }

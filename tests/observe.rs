@@ -618,7 +618,7 @@ fn a_body_refused_while_read_is_recorded_as_a_rejection() {
 
     let receiver = webhook_kit::falu::Falu::new("falu-secret")
         .expect("secret")
-        .max_body_size(8);
+        .with_max_body(8);
     let inner = tower::service_fn(|_: http::Request<Full<bytes::Bytes>>| async {
         Ok::<_, std::convert::Infallible>(http::Response::new(Full::new(bytes::Bytes::new())))
     });

@@ -1,6 +1,6 @@
 //! The `Provider` API every sender shares: it is dyn-compatible, its events
 //! survive a JSON round trip (a queue), `receive_at` gives each sender's
-//! `Delivery`, one `Router` serves several senders, a body can be received
+//! `Delivery`, one `Receivers` holds several senders, a body can be received
 //! into a user type, and the `http`/`time` re-exports are usable.
 
 mod common;
@@ -13,7 +13,7 @@ use webhook_kit::falu::{self, Falu};
 use webhook_kit::fourvenues::{self, Fourvenues};
 use webhook_kit::funnel::{self, Funnel};
 use webhook_kit::standard::{self, StandardWebhooks};
-use webhook_kit::{Error, Outcome, Provider, Received, Router, WebhookEvent};
+use webhook_kit::{Error, Outcome, Provider, Received, Receivers, WebhookEvent};
 
 const WHSEC: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
 const OLD_WHSEC: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -258,18 +258,18 @@ fn secret_index_is_one_for_the_old_secret_after_rotation() {
 }
 
 #[test]
-fn one_router_serves_all_five_providers() {
-    let router = Router::new()
-        .route("falu", falu())
-        .route("clickfunnels", clickfunnels())
-        .route("fourvenues", fourvenues())
-        .route("funnel", funnel())
-        .route("standard", standard());
+fn one_receivers_holds_all_five_providers() {
+    let receivers = Receivers::new()
+        .with_receiver("falu", falu())
+        .with_receiver("clickfunnels", clickfunnels())
+        .with_receiver("fourvenues", fourvenues())
+        .with_receiver("funnel", funnel())
+        .with_receiver("standard", standard());
     assert_eq!(
-        router.names().collect::<Vec<_>>(),
+        receivers.names().collect::<Vec<_>>(),
         ["falu", "clickfunnels", "fourvenues", "funnel", "standard"]
     );
-    assert!(router.get("stripe").is_none());
+    assert!(receivers.get("stripe").is_none());
     let cases: [(&str, &[u8], http::HeaderMap, &str); 5] = [
         (
             "falu",
@@ -305,7 +305,7 @@ fn one_router_serves_all_five_providers() {
         ),
     ];
     for (name, body, headers, event_type) in &cases {
-        let receiver = router.get(name).expect("routed");
+        let receiver = receivers.get(name).expect("routed");
         let received = receiver.receive_at(headers, body, now()).expect(name);
         assert_eq!(received.event.event_type(), *event_type, "{name}");
         assert_eq!(received.delivery.secret_index(), Some(0), "{name}");
@@ -327,7 +327,7 @@ fn one_router_serves_all_five_providers() {
             }
         }
     }
-    let falu_event = router
+    let falu_event = receivers
         .get("falu")
         .expect("routed")
         .verify_and_parse_at(&cases[0].2, FALU, now())
@@ -337,7 +337,7 @@ fn one_router_serves_all_five_providers() {
         Some(&falu().parse(FALU).expect("parse"))
     );
     assert!(falu_event.downcast_ref::<standard::Event>().is_none());
-    let standard_event = router
+    let standard_event = receivers
         .get("standard")
         .expect("routed")
         .parse(STANDARD)
@@ -349,7 +349,7 @@ fn one_router_serves_all_five_providers() {
         Some("user.created".to_owned())
     );
     assert_eq!(
-        format!("{router:?}"),
+        format!("{receivers:?}"),
         r#"["falu", "clickfunnels", "fourvenues", "funnel", "standard"]"#
     );
 }
@@ -362,6 +362,22 @@ enum ClerkEvent {
     UserCreated { id: String, email: String },
     #[serde(rename = "user.deleted")]
     UserDeleted { id: String },
+}
+
+#[test]
+#[allow(
+    deprecated,
+    reason = "the old names must keep working until they are removed"
+)]
+fn the_old_names_router_route_and_max_body_size_still_work() {
+    let receivers: webhook_kit::Router =
+        webhook_kit::Router::new().route("falu", falu().max_body_size(64));
+    let falu = receivers.get("falu").expect("held");
+    assert_eq!(falu.max_body(), 64);
+    assert!(matches!(
+        falu.verify_at(&http::HeaderMap::new(), &[b' '; 65], now()),
+        Err(Error::BodyTooLarge { .. })
+    ));
 }
 
 #[test]

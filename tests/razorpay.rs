@@ -53,10 +53,7 @@ fn the_vectors_event_parses() {
         .expect("parse");
     assert_eq!(event.event_type(), "payment.authorized");
     assert_eq!(event.contains, ["payment"]);
-    assert_eq!(
-        event.payload["payment"]["entity"]["id"],
-        "pay_6koWN7bvxujzxM"
-    );
+    assert_eq!(event.data["payment"]["entity"]["id"], "pay_6koWN7bvxujzxM");
     assert_eq!(
         event.occurred_at().map(|t| t.unix_timestamp()),
         Some(1_400_826_760)

@@ -206,3 +206,35 @@ fn the_window_holds_at_its_exact_edges() {
 fn the_event_survives_a_json_round_trip() {
     each_sender(|sender| (sender.round_trip)(sender.body));
 }
+
+#[test]
+fn the_named_presets_are_what_the_receiver_starts_with() {
+    each_sender(|sender| {
+        let Some(presets) = &sender.presets else {
+            return Ok(());
+        };
+        let receiver = sender.signer();
+        if receiver.reply_rule() != presets.reply {
+            return Err(format!(
+                "reply rule {:?}, preset {:?}",
+                receiver.reply_rule(),
+                presets.reply
+            ));
+        }
+        if receiver.retry_schedule() != presets.retries {
+            return Err(format!(
+                "retry schedule {:?}, preset {:?}",
+                receiver.retry_schedule(),
+                presets.retries
+            ));
+        }
+        // The window checked at its edges above is the receiver's own.
+        match presets.window == sender.window {
+            true => Ok(()),
+            false => Err(format!(
+                "window {:?}, preset {:?}",
+                sender.window, presets.window
+            )),
+        }
+    });
+}

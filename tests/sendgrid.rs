@@ -132,7 +132,7 @@ fn a_batch_keeps_every_event_in_order_with_its_own_id_and_fields() {
         .receiver
         .verify_and_parse_at(&request.headers, &request.body, request.now)
         .expect("batch");
-    let kinds: Vec<&str> = batch.events.iter().map(|e| e.event.as_str()).collect();
+    let kinds: Vec<&str> = batch.events.iter().map(|e| e.event_type.as_str()).collect();
     assert_eq!(kinds, ["processed", "delivered", "open"]);
     assert_eq!(batch.event_type(), "batch");
     assert_eq!(batch.id(), "cHJvY2Vzc2VkLTEtYWRh");

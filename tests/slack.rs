@@ -295,7 +295,8 @@ fn a_signed_url_verification_is_answered_as_a_handshake_and_a_forged_one_is_refu
 
 #[test]
 fn a_router_passes_the_handshake_to_its_receiver() {
-    let router = webhook_kit::Router::new().route("slack", Slack::new(SECRET).expect("usable"));
+    let router =
+        webhook_kit::Receivers::new().with_receiver("slack", Slack::new(SECRET).expect("usable"));
     let body = br#"{"challenge":"from-router","type":"url_verification"}"#;
     let headers = Slack::new(SECRET)
         .expect("usable")

@@ -341,7 +341,7 @@ fn oversized_bodies_are_rejected_before_anything_else() {
     let v = &VECTORS[0];
     let receiver = StandardWebhooks::new(v.secret)
         .expect("secret")
-        .max_body_size(16);
+        .with_max_body(16);
     let err = receiver
         .verify_and_parse_at(&HeaderMap::new(), v.body.as_bytes(), at(v.timestamp))
         .unwrap_err();

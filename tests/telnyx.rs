@@ -136,7 +136,7 @@ fn the_event_is_read_from_data_and_the_delivery_from_meta() {
         Some(1_517_610_327_521_992_000)
     );
     assert_eq!(event.record_type.as_deref(), Some("event"));
-    assert_eq!(event.payload["state"], "parked");
+    assert_eq!(event.data["state"], "parked");
     assert_eq!(event.attempt, Some(2));
     assert_eq!(
         event.delivered_to.as_deref(),

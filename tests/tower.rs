@@ -163,3 +163,28 @@ fn a_rejection_is_in_the_response_extensions() {
     ));
     assert!(matches!(reply.body(), Either::Right(_)));
 }
+
+#[test]
+fn the_tower_paths_of_ack_and_rejection_are_the_root_types() {
+    use std::any::TypeId;
+    assert_eq!(
+        TypeId::of::<webhook_kit::tower::Ack>(),
+        TypeId::of::<webhook_kit::Ack>()
+    );
+    assert_eq!(
+        TypeId::of::<webhook_kit::tower::Rejection>(),
+        TypeId::of::<webhook_kit::Rejection>()
+    );
+}
+
+#[test]
+fn handled_converts_into_the_http_response_a_tower_service_returns() {
+    use webhook_kit::dedup::Handled;
+    let busy: Handled<(), ()> = Handled::InProgress {
+        retry_after: std::time::Duration::from_secs(3),
+    };
+    let reply: http::Response<&'static str> = busy.into();
+    assert_eq!(reply.status(), 429);
+    assert_eq!(reply.headers()["retry-after"], "3");
+    assert_eq!(*reply.body(), "event in progress: retry later");
+}

@@ -70,7 +70,7 @@ fn a_message_signed_over_id_timestamp_and_body_by_hand_verifies() {
     assert_eq!(received.event.event_type(), "channel.follow");
     assert_eq!(received.event.subscription.version, "2");
     assert_eq!(
-        received.event.event.as_ref().expect("event")["user_login"],
+        received.event.data.as_ref().expect("data")["user_login"],
         "cool_user"
     );
 }
@@ -208,7 +208,7 @@ fn notifications_and_revocations_are_deliveries_the_handler_sees() {
         .expect("a revocation is an event");
     assert_eq!(event.event_type(), "channel.follow");
     assert_eq!(event.subscription.status, "authorization_revoked");
-    assert!(event.event.is_none());
+    assert!(event.data.is_none());
 }
 
 #[test]

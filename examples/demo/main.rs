@@ -26,7 +26,7 @@ use webhook_kit::falu::Falu;
 use webhook_kit::fourvenues::Fourvenues;
 use webhook_kit::funnel::Funnel;
 use webhook_kit::standard::StandardWebhooks;
-use webhook_kit::{Outcome, Provider, Router};
+use webhook_kit::{Outcome, Provider, Receivers};
 
 /// Real waits are the schedule's divided by this.
 const TIME_SCALE: u32 = 1000;
@@ -77,12 +77,12 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
     let falu = Falu::new("demo-falu-webhook-secret")?;
     let clickfunnels = ClickFunnels::new("demo-clickfunnels-webhook-secret")?;
     let standard = StandardWebhooks::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
-    let receivers = Router::new()
-        .route("funnel", funnel.clone())
-        .route("fourvenues", fourvenues.clone())
-        .route("falu", falu.clone())
-        .route("clickfunnels", clickfunnels.clone())
-        .route("standard", standard.clone());
+    let receivers = Receivers::new()
+        .with_receiver("funnel", funnel.clone())
+        .with_receiver("fourvenues", fourvenues.clone())
+        .with_receiver("falu", falu.clone())
+        .with_receiver("clickfunnels", clickfunnels.clone())
+        .with_receiver("standard", standard.clone());
 
     // The receiver's application: a database that is briefly down the first
     // time it sees two particular events.

@@ -13,14 +13,14 @@ use hyper::body::{Bytes, Incoming};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use webhook_kit::dedup::{ExactlyOnce, MemoryStore};
-use webhook_kit::{DEFAULT_MAX_BODY, Rejection, Router, WebhookEvent};
+use webhook_kit::{DEFAULT_MAX_BODY, Receivers, Rejection, WebhookEvent};
 
 /// The application's work for a verified event (route name, event id): an
 /// `Err` means "try again later", so the sender's retry processes it.
 pub(crate) type Process = dyn Fn(&str, &str) -> Result<(), String> + Send + Sync;
 
 struct Receiver {
-    receivers: Router,
+    receivers: Receivers,
     seen: MemoryStore,
     process: Box<Process>,
 }
@@ -31,7 +31,7 @@ struct Receiver {
 /// # Errors
 ///
 /// When no port can be had.
-pub(crate) fn start(receivers: Router, process: Box<Process>) -> std::io::Result<SocketAddr> {
+pub(crate) fn start(receivers: Receivers, process: Box<Process>) -> std::io::Result<SocketAddr> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
     listener.set_nonblocking(true)?;
@@ -87,7 +87,7 @@ async fn respond(
         Ok(received) => received.event,
         Err(error) => {
             let rejection = Rejection::from(error);
-            return Ok(reply(rejection.status_code(), rejection.to_string()));
+            return Ok(reply(rejection.status(), rejection.to_string()));
         }
     };
     let id = event.id();

@@ -9,7 +9,7 @@
 //! cannot work ([`Error::InvalidScheme`], with the reason); the resulting
 //! [`CustomScheme`] makes a [`CustomReceiver`] per secret, which implements
 //! [`Provider`](crate::Provider) like every built-in receiver: `sign_at`, [`simulate`](crate::simulate),
-//! [`dedup`](crate::dedup) and [`Router`](crate::Router) all work with it.
+//! [`dedup`](crate::dedup) and [`Receivers`](crate::Receivers) all work with it.
 //!
 //! | builder call | what it describes | default |
 //! |---|---|---|

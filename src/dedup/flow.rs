@@ -467,6 +467,22 @@ impl<E, SE> Handled<E, SE> {
     }
 }
 
+impl<E, SE> From<Handled<E, SE>> for Response<&'static str> {
+    /// [`Handled::into_response`], for code generic over `Into<Response<_>>`
+    /// (a tower service's reply).
+    ///
+    /// ```
+    /// use webhook_kit::dedup::Handled;
+    ///
+    /// let failed: Handled<&str, ()> = Handled::Failed("database down");
+    /// let reply: http::Response<&'static str> = failed.into();
+    /// assert_eq!(reply.status(), 503);
+    /// ```
+    fn from(handled: Handled<E, SE>) -> Self {
+        handled.into_response()
+    }
+}
+
 fn status(code: StatusCode, body: &'static str) -> Response<&'static str> {
     let mut reply = Response::new(body);
     *reply.status_mut() = code;

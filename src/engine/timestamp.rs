@@ -11,7 +11,9 @@ use crate::Error;
 ///
 /// `past` bounds how old a delivery may be (replay protection); `future`
 /// bounds clock skew the other way. A timestamp exactly at a bound is
-/// accepted; one second beyond is not.
+/// accepted; one second beyond is not. Each sender that signs a timestamp
+/// adds its window as a preset named after it (`Tolerance::paddle()`), as
+/// it does for [`RetrySchedule`](crate::RetrySchedule).
 ///
 /// ```
 /// use std::time::Duration;

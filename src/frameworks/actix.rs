@@ -1,7 +1,8 @@
 //! actix-web 4 integration (feature `actix`): the [`Webhook`] extractor for
 //! one provider per route, [`RoutedWebhook`] for a `/webhooks/{provider}`
-//! route over a [`Router`], `Responder` for [`Ack`] and
-//! `ResponseError` for [`Error`] and [`Rejection`].
+//! route over a [`Receivers`], `Responder` for [`Ack`](crate::Ack) and
+//! [`Handled`](crate::dedup::Handled), and `ResponseError` for [`Error`] and
+//! [`Rejection`](crate::Rejection).
 //!
 //! actix-web 4 speaks `http` 0.2; the extractors carry its headers over to
 //! the `http` 1 types this crate uses (by name and bytes), so handlers never
@@ -11,9 +12,9 @@
 //!
 //! ```
 //! use actix_web::web::{self, Data};
-//! use webhook_kit::actix::{Ack, Webhook};
+//! use webhook_kit::actix::Webhook;
 //! use webhook_kit::falu::Falu;
-//! use webhook_kit::{Error, WebhookEvent};
+//! use webhook_kit::{Ack, Error, WebhookEvent};
 //!
 //! async fn falu(hook: Webhook<Falu>) -> Result<Ack, Error> {
 //!     println!("{} {}", hook.event.event_type(), hook.event.id());
@@ -27,76 +28,33 @@
 //! # Ok::<(), webhook_kit::Error>(())
 //! ```
 
-use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::body::BoxBody;
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::http::StatusCode as ActixStatus;
-use actix_web::http::header::ContentType;
 use actix_web::web::{Bytes, Data};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, Responder, ResponseError, dev};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 
 use super::body::check_announced;
-use crate::handshake::{self, Handshake};
+use super::webhook::Target;
+pub use super::webhook::{RoutedWebhook, Webhook};
+use crate::dedup::Handled;
 use crate::observe;
+use crate::reply::plain_text;
+use crate::{Error, Provider, Receivers};
+// One documented path for these is the crate root; this one keeps code
+// written against 0.1 compiling (a re-export cannot be deprecated).
+#[doc(hidden)]
 pub use crate::{Ack, Rejection};
-use crate::{AnyEvent, Delivery, Error, Provider, Router};
-
-/// A verified delivery from `P`, extracted from a request: the typed event,
-/// what the request told about itself, the raw body, and the reply the
-/// provider expects.
-///
-/// The receiver comes from the app data: register it as `Data<P>`
-/// (`App::new().app_data(Data::new(receiver))`). Without it, requests are
-/// answered `500` ([`Rejection::Misconfigured`]).
-///
-/// ```
-/// use actix_web::web::{self, Data};
-/// use webhook_kit::actix::{Ack, Webhook};
-/// use webhook_kit::clickfunnels::ClickFunnels;
-/// use webhook_kit::WebhookEvent;
-///
-/// async fn clickfunnels(hook: Webhook<ClickFunnels>) -> Ack {
-///     println!("{} ({} bytes)", hook.event.id(), hook.body.len());
-///     hook.ack
-/// }
-///
-/// let app = actix_web::App::new()
-///     .app_data(Data::new(ClickFunnels::new("cf-secret")?))
-///     // A resource, so that other methods get 405.
-///     .service(web::resource("/webhooks/clickfunnels").route(web::post().to(clickfunnels)));
-/// # Ok::<(), webhook_kit::Error>(())
-/// ```
-#[non_exhaustive]
-pub struct Webhook<P: Provider> {
-    /// The typed event.
-    pub event: P::Event,
-    /// The delivery's id, signed timestamp and matching secret.
-    pub delivery: Delivery,
-    /// The body exactly as received, for handlers that store it.
-    pub body: Bytes,
-    /// The provider's acknowledgement: return it once the event is handled.
-    pub ack: Ack,
-}
-
-impl<P: Provider> fmt::Debug for Webhook<P>
-where
-    P::Event: fmt::Debug,
-{
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Webhook")
-            .field("event", &self.event)
-            .field("delivery", &self.delivery)
-            .field("body_len", &self.body.len())
-            .field("ack", &self.ack)
-            .finish()
-    }
-}
 
 type LocalFuture<T> = Pin<Box<dyn Future<Output = T>>>;
 
+/// The [`Webhook`] extractor: the receiver comes from the app data,
+/// registered as `Data<P>` (`App::new().app_data(Data::new(receiver))`).
+/// Without it, requests are answered `500`
+/// ([`Rejection::Misconfigured`](crate::Rejection::Misconfigured)).
 impl<P> FromRequest for Webhook<P>
 where
     P: Provider + 'static,
@@ -114,85 +72,48 @@ where
             let body = read_limited(&headers, payload, receiver.max_body())
                 .await
                 .map_err(|rejection| observe::refused(receiver.name(), rejection))?;
-            handshake::answer(&**receiver, &Handshake::new(&method, &uri, &headers, &body))?;
-            let received = receiver.receive(&headers, &body)?;
-            Ok(Webhook {
-                event: received.event,
-                delivery: received.delivery,
-                body,
-                ack: Ack::of(&**receiver),
-            })
+            let target = Target {
+                method: &method,
+                uri: &uri,
+                headers: &headers,
+            };
+            Webhook::verify(receiver.into_inner(), &target, body)
         })
     }
 }
 
-/// A verified delivery on a `/webhooks/{provider}` route: the
-/// [`Router`] registered as `Data<Router>` picks the
-/// receiver named by the `{provider}` path segment. An unknown name is
-/// answered `404`.
-///
-/// ```
-/// use actix_web::web::{self, Data};
-/// use webhook_kit::actix::{Ack, RoutedWebhook};
-/// use webhook_kit::{Router, WebhookEvent};
-///
-/// async fn webhook(hook: RoutedWebhook) -> Ack {
-///     println!("{} {}", hook.provider, hook.event.id());
-///     hook.ack
-/// }
-///
-/// let receivers = Data::new(Router::new().route("funnel", webhook_kit::funnel::Funnel::new()));
-/// let app = actix_web::App::new()
-///     .app_data(receivers)
-///     .route("/webhooks/{provider}", web::post().to(webhook));
-/// ```
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct RoutedWebhook {
-    /// The route name of the provider that sent it (`{provider}`).
-    pub provider: String,
-    /// The event; [`AnyEvent::downcast_ref`] gives the provider's own type.
-    pub event: AnyEvent,
-    /// The delivery's id, signed timestamp and matching secret.
-    pub delivery: Delivery,
-    /// The body exactly as received.
-    pub body: Bytes,
-    /// The provider's acknowledgement.
-    pub ack: Ack,
-}
-
+/// The [`RoutedWebhook`] extractor: the [`Receivers`] comes from the app data,
+/// registered as `Data<Receivers>`, and picks the receiver named by the
+/// `{provider}` path segment.
 impl FromRequest for RoutedWebhook {
     type Error = Rejection;
     type Future = LocalFuture<Result<Self, Rejection>>;
 
     fn from_request(request: &HttpRequest, payload: &mut dev::Payload) -> Self::Future {
-        let router = request.app_data::<Data<Router>>().cloned();
+        let router = request.app_data::<Data<Receivers>>().cloned();
         let provider = request.match_info().get("provider").map(str::to_owned);
         let headers = to_http_headers(request);
         let (method, uri) = to_http_target(request);
         let payload = payload.take();
         Box::pin(async move {
-            let router = router.ok_or(Rejection::Misconfigured(NO_ROUTER))?;
+            let router = router.ok_or(Rejection::Misconfigured(NO_RECEIVERS))?;
             let provider = provider.ok_or(Rejection::Misconfigured(NO_PARAM))?;
             let receiver = router.get(&provider).ok_or(Rejection::UnknownProvider)?;
             let body = read_limited(&headers, payload, receiver.max_body())
                 .await
                 .map_err(|rejection| observe::refused(receiver.name(), rejection))?;
-            handshake::answer(receiver, &Handshake::new(&method, &uri, &headers, &body))?;
-            let received = receiver.receive(&headers, &body)?;
-            Ok(RoutedWebhook {
-                ack: Ack::of(receiver),
-                provider,
-                event: received.event,
-                delivery: received.delivery,
-                body,
-            })
+            let target = Target {
+                method: &method,
+                uri: &uri,
+                headers: &headers,
+            };
+            RoutedWebhook::verify(router.into_inner(), provider, &target, body)
         })
     }
 }
 
 const NO_RECEIVER: &str = "no `Data<P>` app data for this receiver type";
-const NO_ROUTER: &str = "no `Data<Router>` app data";
+const NO_RECEIVERS: &str = "no `Data<Receivers>` app data";
 const NO_PARAM: &str = "the route has no `{provider}` segment";
 
 /// The request's headers as `http` 1 values. A header that does not carry
@@ -240,10 +161,15 @@ fn to_actix_status(status: StatusCode) -> ActixStatus {
     ActixStatus::from_u16(status.as_u16()).unwrap_or(ActixStatus::INTERNAL_SERVER_ERROR)
 }
 
-fn plain_text(status: StatusCode, message: String) -> HttpResponse {
-    HttpResponse::build(to_actix_status(status))
-        .insert_header(ContentType::plaintext())
-        .body(message)
+/// An `http` 1 response as actix's: the status, the headers by name and
+/// bytes, the body.
+fn to_actix<B: MessageBody + 'static>(reply: http::Response<B>) -> HttpResponse {
+    let (parts, body) = reply.into_parts();
+    let mut out = HttpResponse::build(to_actix_status(parts.status));
+    for (name, value) in &parts.headers {
+        out.append_header((name.as_str(), value.as_bytes()));
+    }
+    out.body(body)
 }
 
 impl Responder for Ack {
@@ -251,28 +177,40 @@ impl Responder for Ack {
 
     /// The provider's acknowledgement, as [`Provider::acknowledge`] gives it.
     fn respond_to(self, _: &HttpRequest) -> HttpResponse {
-        let mut reply = HttpResponse::build(to_actix_status(self.status()));
-        for (name, value) in self.headers() {
-            reply.insert_header((name.as_str(), value.as_bytes()));
-        }
-        reply.body(self.body())
+        to_actix(http::Response::<&'static str>::from(self))
+    }
+}
+
+impl<E, SE> Responder for Handled<E, SE> {
+    type Body = BoxBody;
+
+    /// The reply [`Handled::into_response`] gives: the provider's
+    /// acknowledgement, `429` with `Retry-After`, or `503`; return the
+    /// `Handled` from the handler.
+    ///
+    /// ```
+    /// use actix_web::Responder;
+    /// use actix_web::test::TestRequest;
+    /// use webhook_kit::dedup::Handled;
+    ///
+    /// let failed: Handled<&str, ()> = Handled::Failed("database down");
+    /// let reply = failed.respond_to(&TestRequest::default().to_http_request());
+    /// assert_eq!(reply.status().as_u16(), 503);
+    /// ```
+    fn respond_to(self, _: &HttpRequest) -> HttpResponse {
+        to_actix(Handled::into_response(self))
     }
 }
 
 impl ResponseError for Rejection {
     fn status_code(&self) -> ActixStatus {
-        to_actix_status(Rejection::status_code(self))
+        to_actix_status(self.status())
     }
 
     /// The status, with the message as a `text/plain` body; a handshake's
     /// reply as the sender expects it.
     fn error_response(&self) -> HttpResponse {
-        let reply = self.to_response();
-        let mut out = HttpResponse::build(to_actix_status(reply.status()));
-        for (name, value) in reply.headers() {
-            out.insert_header((name.as_str(), value.as_bytes()));
-        }
-        out.body(reply.into_body())
+        to_actix(self.to_response())
     }
 }
 
@@ -284,6 +222,6 @@ impl ResponseError for Error {
     /// [`Error::status_code`], with the message as a `text/plain` body, so a
     /// handler can return `Result<Ack, Error>` and use `?`.
     fn error_response(&self) -> HttpResponse {
-        plain_text(Error::status_code(self), self.to_string())
+        to_actix(plain_text(Error::status_code(self), self.to_string()))
     }
 }

@@ -1,7 +1,8 @@
 //! axum 0.8 integration (feature `axum`): the [`Webhook`] extractor for one
 //! provider per route, [`RoutedWebhook`] for a `/webhooks/{provider}` route
-//! over a [`Router`], and `IntoResponse` for [`Ack`],
-//! [`Error`] and [`Rejection`].
+//! over a [`Receivers`], and `IntoResponse` for [`Ack`](crate::Ack),
+//! [`Error`], [`Rejection`](crate::Rejection) and
+//! [`Handled`](crate::dedup::Handled).
 //!
 //! The extractors take their receiver from the router state through
 //! [`FromRef`], so one state can hold several receivers; they read the body
@@ -9,7 +10,7 @@
 //! (`DefaultBodyLimit`), whichever is smaller (a larger body is refused with
 //! `413` before anything is hashed), verify it, parse it, and hand the
 //! handler the event. A request that fails is answered by the extractor's
-//! [`Rejection`] with the crate's status and message; the handler never
+//! [`Rejection`](crate::Rejection) with the crate's status and message; the handler never
 //! runs.
 //!
 //! # Body limits
@@ -19,16 +20,18 @@
 //! 2 MB does; `DefaultBodyLimit::disable()` leaves the receiver's limit
 //! alone. The receiver's `max_body_size` (1 MiB unless set) applies in every
 //! case: the smaller of the two wins. A body over axum's limit is refused
-//! with [`Rejection::ServerBodyLimit`], one over the receiver's with
-//! [`Rejection::BodyTooLarge`]; both are `413`.
+//! with [`Rejection::ServerBodyLimit`](crate::Rejection::ServerBodyLimit),
+//! one over the receiver's with
+//! [`Rejection::BodyTooLarge`](crate::Rejection::BodyTooLarge); both are
+//! `413`.
 //!
 //! ```
 //! use std::sync::Arc;
 //!
 //! use axum::routing::post;
-//! use webhook_kit::axum::{Ack, Webhook};
+//! use webhook_kit::axum::Webhook;
 //! use webhook_kit::falu::Falu;
-//! use webhook_kit::{Error, WebhookEvent};
+//! use webhook_kit::{Ack, Error, WebhookEvent};
 //!
 //! async fn falu(hook: Webhook<Falu>) -> Result<Ack, Error> {
 //!     println!("{} {}", hook.event.event_type(), hook.event.id());
@@ -46,7 +49,8 @@
 //! A forged, stale or oversized request is answered by the extractor, so a
 //! handler that takes `Webhook<P>` never hears of it. To log rejections (or
 //! answer them your own way), take `Result<Webhook<P>, Rejection>`: axum
-//! then runs the handler with the rejection, and [`Rejection::reason`] is a
+//! then runs the handler with the rejection, and
+//! [`Rejection::reason`](crate::Rejection::reason) is a
 //! stable code to log or count. The `tracing` and `metrics` features record
 //! every rejection without any of this (see [`crate::observe`]).
 //!
@@ -55,8 +59,9 @@
 //!
 //! use axum::response::{IntoResponse, Response};
 //! use axum::routing::post;
-//! use webhook_kit::axum::{Rejection, Webhook};
+//! use webhook_kit::axum::Webhook;
 //! use webhook_kit::github::GitHub;
+//! use webhook_kit::Rejection;
 //!
 //! async fn github(hook: Result<Webhook<GitHub>, Rejection>) -> Response {
 //!     match hook {
@@ -74,84 +79,32 @@
 //! # Ok::<(), webhook_kit::Error>(())
 //! ```
 
-use std::fmt;
 use std::sync::Arc;
 
 use ::axum::RequestExt as _;
+use ::axum::extract::rejection::RawPathParamsRejection;
 use ::axum::extract::{FromRef, FromRequest, FromRequestParts, RawPathParams, Request};
 use ::axum::response::{IntoResponse, Response};
-use bytes::Bytes;
 
 use super::body::read_limited;
-use crate::handshake::{self, Handshake};
+use super::webhook::Target;
+pub use super::webhook::{RoutedWebhook, Webhook};
+use crate::dedup::Handled;
 use crate::observe;
 use crate::reply::plain_text;
+use crate::{Error, Provider, Receivers};
+// One documented path for these is the crate root; this one keeps code
+// written against 0.1 compiling (a re-export cannot be deprecated).
+#[doc(hidden)]
 pub use crate::{Ack, Rejection};
-use crate::{AnyEvent, Delivery, Error, Provider, Router};
 
-/// A verified delivery from `P`, extracted from a request: the typed event,
-/// what the request told about itself, the raw body, and the reply the
-/// provider expects.
-///
-/// The receiver comes from the state: `Arc<P>` must implement
-/// [`FromRef`] for the router's state. An `Arc<P>` state does; for a state
-/// struct holding several receivers, derive `FromRef` (axum's `macros`
-/// feature), which implements it for each field's type. Each field must be
-/// an `Arc` of the receiver: a field holding the receiver itself (or a
-/// [`Router`] rather than an `Arc<Router>`) gives `Arc<P>: FromRef<S>`
+/// The [`Webhook`] extractor: the receiver comes from the state, as
+/// `Arc<P>` through [`FromRef`]. An `Arc<P>` state does; for a state
+/// struct holding several receivers (and a store), derive `FromRef` (axum's
+/// `macros` feature), which implements it for each field's type. Each field
+/// must be an `Arc` of the receiver: a field holding the receiver itself (or
+/// a [`Receivers`] rather than an `Arc<Receivers>`) gives `Arc<P>: FromRef<S>`
 /// errors about the handler, not the field.
-///
-/// ```
-/// use std::sync::Arc;
-///
-/// use axum::extract::FromRef;
-/// use axum::routing::post;
-/// use webhook_kit::axum::{Ack, Webhook};
-/// use webhook_kit::clickfunnels::ClickFunnels;
-/// use webhook_kit::falu::Falu;
-///
-/// #[derive(Clone, FromRef)]
-/// struct Receivers {
-///     falu: Arc<Falu>,
-///     clickfunnels: Arc<ClickFunnels>,
-/// }
-///
-/// let state = Receivers {
-///     falu: Arc::new(Falu::new("falu-secret")?),
-///     clickfunnels: Arc::new(ClickFunnels::new("cf-secret")?),
-/// };
-/// let app: axum::Router = axum::Router::new()
-///     .route("/webhooks/falu", post(|hook: Webhook<Falu>| async { hook.ack }))
-///     .route("/webhooks/clickfunnels", post(|hook: Webhook<ClickFunnels>| async { hook.ack }))
-///     .with_state(state);
-/// # Ok::<(), webhook_kit::Error>(())
-/// ```
-#[non_exhaustive]
-pub struct Webhook<P: Provider> {
-    /// The typed event.
-    pub event: P::Event,
-    /// The delivery's id, signed timestamp and matching secret.
-    pub delivery: Delivery,
-    /// The body exactly as received, for handlers that store it.
-    pub body: Bytes,
-    /// The provider's acknowledgement: return it once the event is handled.
-    pub ack: Ack,
-}
-
-impl<P: Provider> fmt::Debug for Webhook<P>
-where
-    P::Event: fmt::Debug,
-{
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Webhook")
-            .field("event", &self.event)
-            .field("delivery", &self.delivery)
-            .field("body_len", &self.body.len())
-            .field("ack", &self.ack)
-            .finish()
-    }
-}
-
 impl<P, S> FromRequest<S> for Webhook<P>
 where
     P: Provider + Send + Sync + 'static,
@@ -167,70 +120,29 @@ where
         let body = read_limited(&parts.headers, body, receiver.max_body())
             .await
             .map_err(|rejection| observe::refused(receiver.name(), rejection))?;
-        let request = Handshake::new(&parts.method, &parts.uri, &parts.headers, &body);
-        handshake::answer(&*receiver, &request)?;
-        let received = receiver.receive(&parts.headers, &body)?;
-        Ok(Webhook {
-            event: received.event,
-            delivery: received.delivery,
-            body,
-            ack: Ack::of(&*receiver),
-        })
+        Webhook::verify(receiver, &target(&parts), body)
     }
 }
 
-/// A verified delivery on a `/webhooks/{provider}` route: the
-/// [`Router`] from the state picks the receiver named by
-/// the `{provider}` path parameter. An unknown name is answered `404`.
-///
-/// ```
-/// use std::sync::Arc;
-///
-/// use axum::routing::post;
-/// use webhook_kit::axum::{Ack, RoutedWebhook};
-/// use webhook_kit::{Router, WebhookEvent};
-///
-/// async fn webhook(hook: RoutedWebhook) -> Ack {
-///     println!("{} {} {}", hook.provider, hook.event.event_type(), hook.event.id());
-///     hook.ack
-/// }
-///
-/// let receivers = Router::new()
-///     .route("falu", webhook_kit::falu::Falu::new("falu-secret")?)
-///     .route("funnel", webhook_kit::funnel::Funnel::new());
-/// let app: axum::Router = axum::Router::new()
-///     .route("/webhooks/{provider}", post(webhook))
-///     .with_state(Arc::new(receivers));
-/// # Ok::<(), webhook_kit::Error>(())
-/// ```
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct RoutedWebhook {
-    /// The route name of the provider that sent it (`{provider}`).
-    pub provider: String,
-    /// The event; [`AnyEvent::downcast_ref`] gives the provider's own type.
-    pub event: AnyEvent,
-    /// The delivery's id, signed timestamp and matching secret.
-    pub delivery: Delivery,
-    /// The body exactly as received.
-    pub body: Bytes,
-    /// The provider's acknowledgement.
-    pub ack: Ack,
-}
-
+/// The [`RoutedWebhook`] extractor: the [`Receivers`] comes from the state, as
+/// `Arc<Receivers>` through [`FromRef`].
 impl<S> FromRequest<S> for RoutedWebhook
 where
-    Arc<Router>: FromRef<S>,
+    Arc<Receivers>: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = Rejection;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Rejection> {
-        let router = Arc::<Router>::from_ref(state);
+        let router = Arc::<Receivers>::from_ref(state);
         let (mut parts, body) = request.with_limited_body().into_parts();
         let params = RawPathParams::from_request_parts(&mut parts, state)
             .await
-            .map_err(|_| Rejection::Misconfigured(NO_PARAM))?;
+            .map_err(|rejection| match rejection {
+                // `/webhooks/%FF`: a name no route can have, from the client.
+                RawPathParamsRejection::InvalidUtf8InPathParam(_) => Rejection::UnknownProvider,
+                _ => Rejection::Misconfigured(NO_PARAM),
+            })?;
         let provider = params
             .iter()
             .find(|(key, _)| *key == "provider")
@@ -240,20 +152,19 @@ where
         let body = read_limited(&parts.headers, body, receiver.max_body())
             .await
             .map_err(|rejection| observe::refused(receiver.name(), rejection))?;
-        let request = Handshake::new(&parts.method, &parts.uri, &parts.headers, &body);
-        handshake::answer(receiver, &request)?;
-        let received = receiver.receive(&parts.headers, &body)?;
-        Ok(RoutedWebhook {
-            ack: Ack::of(receiver),
-            provider,
-            event: received.event,
-            delivery: received.delivery,
-            body,
-        })
+        RoutedWebhook::verify(router, provider, &target(&parts), body)
     }
 }
 
 const NO_PARAM: &str = "the route has no `{provider}` parameter";
+
+fn target(parts: &http::request::Parts) -> Target<'_> {
+    Target {
+        method: &parts.method,
+        uri: &parts.uri,
+        headers: &parts.headers,
+    }
+}
 
 /// Converts an `http` response whose body axum can send.
 fn to_axum<B: Into<::axum::body::Body>>(reply: http::Response<B>) -> Response {
@@ -268,9 +179,28 @@ impl IntoResponse for Ack {
 }
 
 impl IntoResponse for Rejection {
-    /// [`Rejection::status_code`], with the message as a `text/plain` body.
+    /// [`Rejection::status`], with the message as a `text/plain` body.
     fn into_response(self) -> Response {
         to_axum(self.to_response())
+    }
+}
+
+impl<E, SE> IntoResponse for Handled<E, SE> {
+    /// The reply [`Handled::into_response`] gives: the provider's
+    /// acknowledgement, `429` with `Retry-After`, or `503`. Return the
+    /// `Handled` from the handler (or call
+    /// `IntoResponse::into_response(handled)`: the method of that name on
+    /// `Handled` itself gives the `http` response).
+    ///
+    /// ```
+    /// use axum::response::IntoResponse;
+    /// use webhook_kit::dedup::Handled;
+    ///
+    /// let failed: Handled<&str, ()> = Handled::Failed("database down");
+    /// assert_eq!(IntoResponse::into_response(failed).status(), 503);
+    /// ```
+    fn into_response(self) -> Response {
+        to_axum(Handled::into_response(self))
     }
 }
 

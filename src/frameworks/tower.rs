@@ -5,7 +5,7 @@
 //! The layer's service reads the body up to the receiver's
 //! [`Provider::max_body`], verifies and parses it, and only then calls the
 //! inner service, with the body bytes as the body and the event, its
-//! [`Delivery`] and the provider's [`Ack`] in the request extensions. A
+//! [`Delivery`] and the provider's [`Ack`](crate::Ack) in the request extensions. A
 //! request that fails is answered by the layer itself, with the crate's
 //! status and message: the inner service never sees it (fail closed).
 //!
@@ -47,6 +47,9 @@ use tower_service::Service;
 use super::body::read_limited;
 use crate::handshake::{self, Handshake};
 use crate::observe;
+// One documented path for these is the crate root; this one keeps code
+// written against 0.1 compiling (a re-export cannot be deprecated).
+#[doc(hidden)]
 pub use crate::{Ack, Rejection};
 use crate::{Delivery, Provider};
 
@@ -54,9 +57,9 @@ use crate::{Delivery, Provider};
 /// service runs; see the [module docs](self).
 ///
 /// The inner service takes `Request<Full<Bytes>>` and finds in the request
-/// extensions the `P::Event`, the [`Delivery`] and the [`Ack`]. Rejected
+/// extensions the `P::Event`, the [`Delivery`] and the [`Ack`](crate::Ack). Rejected
 /// requests are answered `401`, `400` or `413` with the crate's message,
-/// and the [`Rejection`] in the response extensions (for a logging layer
+/// and the [`Rejection`](crate::Rejection) in the response extensions (for a logging layer
 /// further out).
 ///
 /// ```

@@ -27,7 +27,7 @@
 //! let headers = receiver.sign_at(body, now)?;
 //! let event = receiver.verify_and_parse_at(&headers, body, now)?;
 //! assert_eq!(event.event_type(), "invitee.created");
-//! assert_eq!(event.payload["email"], "a@example.com");
+//! assert_eq!(event.data["email"], "a@example.com");
 //! # Ok::<(), webhook_kit::Error>(())
 //! ```
 
@@ -63,8 +63,8 @@ static CALENDLY: Description = Description {
     }),
     id: None,
     signed: &[Part::Timestamp, Part::Text(b"."), Part::Body],
-    tolerance: Tolerance::symmetric(Duration::from_secs(3 * 60)),
-    reply: ReplyRule::any_2xx().disable_on(&[410]),
+    tolerance: Tolerance::calendly(),
+    reply: ReplyRule::calendly(),
     retries: RetrySchedule::calendly,
     sent_with: &[],
 };
@@ -112,9 +112,10 @@ impl Calendly {
 typed_event! {
     /// A Calendly event.
     ///
-    /// Calendly sends no event id: [`WebhookEvent::id`](crate::WebhookEvent::id)
-    /// is empty, and `payload["uri"]` (the invitee's or the object's URI)
-    /// identifies what the event is about.
+    /// Calendly sends no event id:
+    /// [`WebhookEvent::id`](crate::WebhookEvent::id)
+    /// is empty, and `data["uri"]` (the body's `payload.uri`: the invitee's
+    /// or the object's URI) identifies what the event is about.
     ///
     /// ```
     /// use webhook_kit::{Provider, WebhookEvent};
@@ -138,7 +139,7 @@ typed_event! {
         created_by: Option<String>,
         /// `payload`: the invitee, routing form submission or other object,
         /// as sent.
-        payload: Value,
+        data: Value,
     }
 }
 
@@ -160,7 +161,7 @@ fn parse(body: &[u8]) -> Result<Event, Error> {
         event_type: envelope.event,
         occurred_at: rfc3339(envelope.created_at.as_deref()),
         created_by: envelope.created_by,
-        payload: envelope.payload,
+        data: envelope.payload,
         raw: parse_body(body)?,
     })
 }
@@ -183,5 +184,49 @@ impl RetrySchedule {
     pub fn calendly() -> Self {
         let (first, cap) = (Duration::from_secs(5 * 60), Duration::from_secs(6 * 3600));
         RetrySchedule::exponential(first, 3, cap, 8).with_timeout(Duration::from_secs(15))
+    }
+}
+
+impl ReplyRule {
+    /// How Calendly reads a reply: any `2xx` is delivered; `410 Gone` deletes
+    /// the subscription ([`Outcome::Disable`](crate::Outcome::Disable));
+    /// anything else is retried, as Calendly publishes. [`Calendly`] starts
+    /// with it.
+    ///
+    /// ```
+    /// use webhook_kit::{Outcome, Provider, ReplyRule};
+    ///
+    /// let rule = ReplyRule::calendly();
+    /// let reply = |status: u16| http::Response::builder().status(status).body("").expect("reply");
+    /// assert!(rule.is_success_status(200));
+    /// assert!(rule.is_success_status(204));
+    /// assert_eq!(rule.classify(&reply(410)), Outcome::Disable);
+    /// assert!(!rule.is_success_status(500));
+    /// assert_eq!(webhook_kit::calendly::Calendly::new("cal_signing_key")?.reply_rule(), rule);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn calendly() -> Self {
+        ReplyRule::any_2xx().disable_on(&[410])
+    }
+}
+
+impl Tolerance {
+    /// Calendly's window around the receiver's clock for the signed
+    /// timestamp: 3 minutes either way (**our default**: Calendly asks
+    /// receivers to refuse stale timestamps but states no window). [`Calendly`]
+    /// starts with it.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::Tolerance;
+    ///
+    /// let window = Tolerance::calendly();
+    /// assert_eq!(window.past, Duration::from_secs(180));
+    /// assert_eq!(window.future, Duration::from_secs(180));
+    /// assert_eq!(webhook_kit::calendly::Calendly::new("cal_signing_key")?.tolerance(), window);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn calendly() -> Self {
+        Tolerance::symmetric(Duration::from_secs(3 * 60))
     }
 }

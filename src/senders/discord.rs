@@ -78,8 +78,8 @@ static DISCORD: Description = Description {
     }),
     id: None,
     signed: &[Part::Timestamp, Part::Body],
-    tolerance: Tolerance::symmetric(Duration::from_secs(300)),
-    reply: ReplyRule::any_2xx(),
+    tolerance: Tolerance::discord(),
+    reply: ReplyRule::discord(),
     retries: RetrySchedule::discord,
     sent_with: &[],
 };
@@ -329,5 +329,45 @@ impl RetrySchedule {
     /// ```
     pub fn discord() -> Self {
         RetrySchedule::none().with_timeout(Duration::from_secs(3))
+    }
+}
+
+impl ReplyRule {
+    /// How Discord reads a reply: any `2xx` is delivered (**our default**
+    /// reading: Discord asks for an answer within 3 seconds). [`Discord`]
+    /// starts with it.
+    ///
+    /// ```
+    /// use webhook_kit::{Provider, ReplyRule};
+    ///
+    /// let rule = ReplyRule::discord();
+    /// assert!(rule.is_success_status(200));
+    /// assert!(rule.is_success_status(204));
+    /// assert!(!rule.is_success_status(500));
+    /// assert_eq!(webhook_kit::discord::Discord::new("d3d53874491a4d073fb931fe46fa69dba94dc4b03580a2118bde03ccd101f0c9")?.reply_rule(), rule);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn discord() -> Self {
+        ReplyRule::any_2xx()
+    }
+}
+
+impl Tolerance {
+    /// Discord's window around the receiver's clock for the signed
+    /// timestamp: 5 minutes either way (**our default**: Discord publishes
+    /// none). [`Discord`] starts with it.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::Tolerance;
+    ///
+    /// let window = Tolerance::discord();
+    /// assert_eq!(window.past, Duration::from_secs(300));
+    /// assert_eq!(window.future, Duration::from_secs(300));
+    /// assert_eq!(webhook_kit::discord::Discord::new("d3d53874491a4d073fb931fe46fa69dba94dc4b03580a2118bde03ccd101f0c9")?.tolerance(), window);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn discord() -> Self {
+        Tolerance::symmetric(Duration::from_secs(300))
     }
 }

@@ -69,14 +69,15 @@ static DROPBOX: Description = Description {
     signed: &[Part::Body],
     // Nothing is timestamped, so the window is never consulted.
     tolerance: Tolerance::symmetric(Duration::ZERO),
-    reply: ReplyRule::codes(&[200]),
+    reply: ReplyRule::dropbox(),
     retries: RetrySchedule::dropbox,
     sent_with: &[],
 };
 
 described_receiver! {
     /// A receiver for Dropbox webhooks, answering the verification
-    /// request too (see [`Provider::handshake_at`](crate::Provider::handshake_at)).
+    /// request too (see
+    /// [`Provider::handshake_at`](crate::Provider::handshake_at)).
     ///
     /// `Debug` shows the configuration but never a secret.
     ///
@@ -232,5 +233,23 @@ impl RetrySchedule {
     /// ```
     pub fn dropbox() -> Self {
         RetrySchedule::exponential(Duration::from_secs(10), 2, Duration::from_secs(300), 7)
+    }
+}
+
+impl ReplyRule {
+    /// How Dropbox reads a reply: only `200` is delivered: Dropbox counts any
+    /// other status as a failure. [`Dropbox`] starts with it.
+    ///
+    /// ```
+    /// use webhook_kit::{Provider, ReplyRule};
+    ///
+    /// let rule = ReplyRule::dropbox();
+    /// assert!(rule.is_success_status(200));
+    /// assert!(!rule.is_success_status(204));
+    /// assert_eq!(webhook_kit::dropbox::Dropbox::new("db_secret")?.reply_rule(), rule);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn dropbox() -> Self {
+        ReplyRule::codes(&[200])
     }
 }

@@ -107,7 +107,7 @@ static GITLAB: Description = Description {
     signed: &[],
     // Nothing is timestamped, so the window is never consulted.
     tolerance: Tolerance::symmetric(Duration::ZERO),
-    reply: ReplyRule::any_2xx(),
+    reply: ReplyRule::gitlab(),
     retries: RetrySchedule::gitlab,
     sent_with: &[],
 };
@@ -312,5 +312,25 @@ impl RetrySchedule {
     /// ```
     pub fn gitlab() -> Self {
         RetrySchedule::none().with_timeout(Duration::from_secs(10))
+    }
+}
+
+impl ReplyRule {
+    /// How GitLab reads a reply: any `2xx` is delivered (**our default**
+    /// reading: GitLab counts `4xx`/`5xx` replies and timeouts as failures).
+    /// [`GitLab`] starts with it.
+    ///
+    /// ```
+    /// use webhook_kit::{Provider, ReplyRule};
+    ///
+    /// let rule = ReplyRule::gitlab();
+    /// assert!(rule.is_success_status(200));
+    /// assert!(rule.is_success_status(204));
+    /// assert!(!rule.is_success_status(500));
+    /// assert_eq!(webhook_kit::gitlab::GitLab::new("glsecret")?.reply_rule(), rule);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn gitlab() -> Self {
+        ReplyRule::any_2xx()
     }
 }

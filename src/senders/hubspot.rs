@@ -68,8 +68,8 @@ static HUBSPOT: Description = Description {
     id: None,
     // Webhook deliveries are always POSTs.
     signed: &[Part::Text(b"POST"), Part::Url, Part::Body, Part::Timestamp],
-    tolerance: Tolerance::symmetric(Duration::from_secs(5 * 60)),
-    reply: ReplyRule::any_2xx().throttle_on(&[429]),
+    tolerance: Tolerance::hubspot(),
+    reply: ReplyRule::hubspot(),
     retries: RetrySchedule::hubspot,
     sent_with: &[],
 };
@@ -334,5 +334,47 @@ impl RetrySchedule {
             .map(|n| Duration::from_secs((1 << n) * MINUTE))
             .collect();
         RetrySchedule::fixed(delays).with_timeout(Duration::from_secs(5))
+    }
+}
+
+impl ReplyRule {
+    /// How HubSpot reads a reply: any `2xx` is delivered; `429` throttles
+    /// (HubSpot waits for `Retry-After`); anything else is retried. [`HubSpot`]
+    /// starts with it.
+    ///
+    /// ```
+    /// use webhook_kit::{Outcome, Provider, ReplyRule};
+    ///
+    /// let rule = ReplyRule::hubspot();
+    /// let reply = |status: u16| http::Response::builder().status(status).body("").expect("reply");
+    /// assert!(rule.is_success_status(200));
+    /// assert!(rule.is_success_status(204));
+    /// assert_eq!(rule.classify(&reply(429)), Outcome::Throttle { retry_after: None });
+    /// assert!(!rule.is_success_status(500));
+    /// assert_eq!(webhook_kit::hubspot::HubSpot::new("client-secret", "https://example.com/hooks")?.reply_rule(), rule);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn hubspot() -> Self {
+        ReplyRule::any_2xx().throttle_on(&[429])
+    }
+}
+
+impl Tolerance {
+    /// HubSpot's window around the receiver's clock for the signed
+    /// timestamp: older than 5 minutes is refused, as HubSpot publishes; 5
+    /// minutes into the future is **our default**. [`HubSpot`] starts with it.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::Tolerance;
+    ///
+    /// let window = Tolerance::hubspot();
+    /// assert_eq!(window.past, Duration::from_secs(300));
+    /// assert_eq!(window.future, Duration::from_secs(300));
+    /// assert_eq!(webhook_kit::hubspot::HubSpot::new("client-secret", "https://example.com/hooks")?.tolerance(), window);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn hubspot() -> Self {
+        Tolerance::symmetric(Duration::from_secs(5 * 60))
     }
 }

@@ -64,7 +64,7 @@ static INTERCOM: Description = Description {
     signed: &[Part::Body],
     // Nothing is timestamped, so the window is never consulted.
     tolerance: Tolerance::symmetric(Duration::ZERO),
-    reply: ReplyRule::any_2xx(),
+    reply: ReplyRule::intercom(),
     retries: RetrySchedule::intercom,
     sent_with: &[],
 };
@@ -202,5 +202,25 @@ impl RetrySchedule {
             Duration::from_secs(120 * MINUTE),
         ];
         RetrySchedule::from_static(&DELAYS)
+    }
+}
+
+impl ReplyRule {
+    /// How Intercom reads a reply: any `2xx` is delivered (**our default**
+    /// reading: Intercom counts HTTP error codes as failures). [`Intercom`]
+    /// starts with it.
+    ///
+    /// ```
+    /// use webhook_kit::{Provider, ReplyRule};
+    ///
+    /// let rule = ReplyRule::intercom();
+    /// assert!(rule.is_success_status(200));
+    /// assert!(rule.is_success_status(204));
+    /// assert!(!rule.is_success_status(500));
+    /// assert_eq!(webhook_kit::intercom::Intercom::new("ic_secret")?.reply_rule(), rule);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn intercom() -> Self {
+        ReplyRule::any_2xx()
     }
 }

@@ -70,7 +70,7 @@ static LEMON_SQUEEZY: Description = Description {
     signed: &[Part::Body],
     // Nothing is timestamped, so the window is never consulted.
     tolerance: Tolerance::symmetric(Duration::ZERO),
-    reply: ReplyRule::codes(&[200]),
+    reply: ReplyRule::lemonsqueezy(),
     retries: RetrySchedule::lemonsqueezy,
     sent_with: &[],
 };
@@ -217,5 +217,24 @@ impl RetrySchedule {
     /// ```
     pub fn lemonsqueezy() -> Self {
         RetrySchedule::exponential(Duration::from_secs(5), 5, Duration::from_secs(125), 4)
+    }
+}
+
+impl ReplyRule {
+    /// How Lemon Squeezy reads a reply: only `200` is delivered; "anything
+    /// else" is retried, as Lemon Squeezy publishes. [`LemonSqueezy`] starts
+    /// with it.
+    ///
+    /// ```
+    /// use webhook_kit::{Provider, ReplyRule};
+    ///
+    /// let rule = ReplyRule::lemonsqueezy();
+    /// assert!(rule.is_success_status(200));
+    /// assert!(!rule.is_success_status(204));
+    /// assert_eq!(webhook_kit::lemonsqueezy::LemonSqueezy::new("ls_secret")?.reply_rule(), rule);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn lemonsqueezy() -> Self {
+        ReplyRule::codes(&[200])
     }
 }

@@ -77,8 +77,8 @@ static LINEAR: Description = Description {
         signed: false,
     }),
     signed: &[Part::Body],
-    tolerance: Tolerance::symmetric(Duration::from_secs(60)),
-    reply: ReplyRule::codes(&[200]),
+    tolerance: Tolerance::linear_app(),
+    reply: ReplyRule::linear_app(),
     retries: RetrySchedule::linear_app,
     sent_with: &[],
 };
@@ -245,5 +245,49 @@ impl RetrySchedule {
     /// ```
     pub fn linear_app() -> Self {
         RetrySchedule::from_static(&LINEAR_DELAYS).with_timeout(Duration::from_secs(5))
+    }
+}
+
+impl ReplyRule {
+    /// How Linear reads a reply: only `200` is delivered, as Linear asks
+    /// (within 5 seconds); anything else is retried. [`Linear`] starts with it.
+    ///
+    /// Named `linear_app`, as [`RetrySchedule::linear_app`], because
+    /// [`RetrySchedule::linear`] is the linear backoff.
+    ///
+    /// ```
+    /// use webhook_kit::{Provider, ReplyRule};
+    ///
+    /// let rule = ReplyRule::linear_app();
+    /// assert!(rule.is_success_status(200));
+    /// assert!(!rule.is_success_status(204));
+    /// assert_eq!(webhook_kit::linear::Linear::new("lin_wh_secret")?.reply_rule(), rule);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn linear_app() -> Self {
+        ReplyRule::codes(&[200])
+    }
+}
+
+impl Tolerance {
+    /// Linear's window around the receiver's clock for the signed
+    /// timestamp: 60 s either way around the signed `webhookTimestamp`, as
+    /// Linear's SDK checks. [`Linear`] starts with it.
+    ///
+    /// Named `linear_app`, as [`RetrySchedule::linear_app`], because
+    /// [`RetrySchedule::linear`] is the linear backoff.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::Tolerance;
+    ///
+    /// let window = Tolerance::linear_app();
+    /// assert_eq!(window.past, Duration::from_secs(60));
+    /// assert_eq!(window.future, Duration::from_secs(60));
+    /// assert_eq!(webhook_kit::linear::Linear::new("lin_wh_secret")?.tolerance(), window);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn linear_app() -> Self {
+        Tolerance::symmetric(Duration::from_secs(60))
     }
 }

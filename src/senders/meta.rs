@@ -81,7 +81,7 @@ static META: Description = Description {
     id: None,
     signed: &[Part::Body],
     tolerance: Tolerance::symmetric(Duration::ZERO),
-    reply: ReplyRule::codes(&[200]),
+    reply: ReplyRule::meta(),
     retries: RetrySchedule::meta,
     sent_with: &[],
 };
@@ -336,5 +336,23 @@ impl RetrySchedule {
     pub fn meta() -> Self {
         let cap = Duration::from_secs(12 * 3600);
         RetrySchedule::exponential(Duration::from_secs(60), 4, cap, 19)
+    }
+}
+
+impl ReplyRule {
+    /// How Meta reads a reply: only `200` is delivered, as Meta asks; anything
+    /// else is retried. [`Meta`] starts with it.
+    ///
+    /// ```
+    /// use webhook_kit::{Provider, ReplyRule};
+    ///
+    /// let rule = ReplyRule::meta();
+    /// assert!(rule.is_success_status(200));
+    /// assert!(!rule.is_success_status(204));
+    /// assert_eq!(webhook_kit::meta::Meta::new("app_secret")?.reply_rule(), rule);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn meta() -> Self {
+        ReplyRule::codes(&[200])
     }
 }

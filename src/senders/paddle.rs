@@ -66,8 +66,8 @@ static PADDLE: Description = Description {
     }),
     id: None,
     signed: &[Part::Timestamp, Part::Text(b":"), Part::Body],
-    tolerance: Tolerance::symmetric(Duration::from_secs(5)),
-    reply: ReplyRule::any_2xx(),
+    tolerance: Tolerance::paddle(),
+    reply: ReplyRule::paddle(),
     retries: RetrySchedule::paddle,
     sent_with: &[],
 };
@@ -184,5 +184,45 @@ impl RetrySchedule {
             .collect();
         delays.extend(std::iter::repeat_n(Duration::from_secs(60 * MINUTE), 19));
         RetrySchedule::fixed(delays).with_timeout(Duration::from_secs(5))
+    }
+}
+
+impl ReplyRule {
+    /// How Paddle reads a reply: any `2xx` is delivered (**our default**
+    /// reading of Paddle's "`200` within five seconds"); anything else is
+    /// retried. [`Paddle`] starts with it.
+    ///
+    /// ```
+    /// use webhook_kit::{Provider, ReplyRule};
+    ///
+    /// let rule = ReplyRule::paddle();
+    /// assert!(rule.is_success_status(200));
+    /// assert!(rule.is_success_status(204));
+    /// assert!(!rule.is_success_status(500));
+    /// assert_eq!(webhook_kit::paddle::Paddle::new("pdl_secret")?.reply_rule(), rule);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn paddle() -> Self {
+        ReplyRule::any_2xx()
+    }
+}
+
+impl Tolerance {
+    /// Paddle's window around the receiver's clock for the signed
+    /// timestamp: 5 s into the past, as Paddle's SDKs check, and 5 s into the
+    /// future (**our default**). [`Paddle`] starts with it.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::Tolerance;
+    ///
+    /// let window = Tolerance::paddle();
+    /// assert_eq!(window.past, Duration::from_secs(5));
+    /// assert_eq!(window.future, Duration::from_secs(5));
+    /// assert_eq!(webhook_kit::paddle::Paddle::new("pdl_secret")?.tolerance(), window);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn paddle() -> Self {
+        Tolerance::symmetric(Duration::from_secs(5))
     }
 }

@@ -58,7 +58,7 @@ static PAYSTACK: Description = Description {
     id: None,
     signed: &[Part::Body],
     tolerance: Tolerance::symmetric(Duration::ZERO),
-    reply: ReplyRule::codes(&[200]),
+    reply: ReplyRule::paystack(),
     retries: RetrySchedule::paystack,
     sent_with: &[],
 };
@@ -112,7 +112,8 @@ impl Paystack {
 typed_event! {
     /// A Paystack event.
     ///
-    /// Paystack sends no event id: [`WebhookEvent::id`](crate::WebhookEvent::id)
+    /// Paystack sends no event id:
+    /// [`WebhookEvent::id`](crate::WebhookEvent::id)
     /// is empty, and the object's own `data["id"]` or `data["reference"]`
     /// identify what the event is about. No time is sent at the top level
     /// either (`data` carries the object's own times, such as `paid_at`).
@@ -177,5 +178,24 @@ impl RetrySchedule {
         let mut delays = vec![Duration::from_secs(3 * MINUTE); 4];
         delays.extend(std::iter::repeat_n(Duration::from_secs(HOUR), 72));
         RetrySchedule::fixed(delays)
+    }
+}
+
+impl ReplyRule {
+    /// How Paystack reads a reply: only `200` is delivered (**our default**
+    /// reading of Paystack's "`200 OK`"); anything else is retried.
+    /// [`Paystack`] starts with it.
+    ///
+    /// ```
+    /// use webhook_kit::{Provider, ReplyRule};
+    ///
+    /// let rule = ReplyRule::paystack();
+    /// assert!(rule.is_success_status(200));
+    /// assert!(!rule.is_success_status(204));
+    /// assert_eq!(webhook_kit::paystack::Paystack::new("sk_test_secret")?.reply_rule(), rule);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn paystack() -> Self {
+        ReplyRule::codes(&[200])
     }
 }

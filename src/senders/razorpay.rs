@@ -29,7 +29,7 @@
 //! let headers = receiver.sign_at(body, now)?;
 //! let event = receiver.verify_and_parse_at(&headers, body, now)?;
 //! assert_eq!(event.event_type(), "payment.captured");
-//! assert_eq!(event.payload["payment"]["entity"]["id"], "pay_1");
+//! assert_eq!(event.data["payment"]["entity"]["id"], "pay_1");
 //! # Ok::<(), webhook_kit::Error>(())
 //! ```
 
@@ -62,7 +62,7 @@ static RAZORPAY: Description = Description {
     }),
     signed: &[Part::Body],
     tolerance: Tolerance::symmetric(Duration::ZERO),
-    reply: ReplyRule::any_2xx(),
+    reply: ReplyRule::razorpay(),
     retries: RetrySchedule::razorpay,
     sent_with: &[],
 };
@@ -108,7 +108,8 @@ impl Razorpay {
 typed_event! {
     /// A Razorpay event.
     ///
-    /// The body carries no event id: [`WebhookEvent::id`](crate::WebhookEvent::id)
+    /// The body carries no event id:
+    /// [`WebhookEvent::id`](crate::WebhookEvent::id)
     /// is empty. The event's id arrives in the unsigned `x-razorpay-event-id`
     /// header, as [`Delivery::id`](crate::Delivery::id).
     ///
@@ -134,7 +135,7 @@ typed_event! {
         /// `contains`: the entities in `payload`, such as `["payment"]`.
         contains: Vec<String>,
         /// `payload`: the entities, as sent.
-        payload: Value,
+        data: Value,
     }
 }
 
@@ -159,7 +160,7 @@ fn parse(body: &[u8]) -> Result<Event, Error> {
         occurred_at: unix_time(envelope.created_at, false),
         account_id: envelope.account_id,
         contains: envelope.contains,
-        payload: envelope.payload,
+        data: envelope.payload,
         raw: parse_body(body)?,
     })
 }
@@ -187,5 +188,25 @@ impl RetrySchedule {
             13,
         )
         .with_timeout(Duration::from_secs(5))
+    }
+}
+
+impl ReplyRule {
+    /// How Razorpay reads a reply: any `2xx` is delivered, as Razorpay
+    /// publishes (within 5 seconds); anything else is retried. [`Razorpay`]
+    /// starts with it.
+    ///
+    /// ```
+    /// use webhook_kit::{Provider, ReplyRule};
+    ///
+    /// let rule = ReplyRule::razorpay();
+    /// assert!(rule.is_success_status(200));
+    /// assert!(rule.is_success_status(204));
+    /// assert!(!rule.is_success_status(500));
+    /// assert_eq!(webhook_kit::razorpay::Razorpay::new("rzp_secret")?.reply_rule(), rule);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn razorpay() -> Self {
+        ReplyRule::any_2xx()
     }
 }

@@ -81,8 +81,8 @@ static SENDGRID: Description = Description {
     }),
     id: None,
     signed: &[Part::Timestamp, Part::Body],
-    tolerance: Tolerance::symmetric(Duration::from_secs(300)),
-    reply: ReplyRule::any_2xx(),
+    tolerance: Tolerance::sendgrid(),
+    reply: ReplyRule::sendgrid(),
     retries: RetrySchedule::sendgrid,
     sent_with: &[],
 };
@@ -212,7 +212,7 @@ typed_event! {
 /// let batch = receiver.parse(br#"[{"email": "ada@example.com", "event": "click",
 ///     "timestamp": 1712258185, "url": "https://example.com/"}]"#)?;
 /// let click = &batch.events[0];
-/// assert_eq!(click.event, "click");
+/// assert_eq!(click.event_type, "click");
 /// assert_eq!(click.fields["url"], "https://example.com/");
 /// # Ok::<(), webhook_kit::Error>(())
 /// ```
@@ -221,7 +221,7 @@ typed_event! {
 pub struct EmailEvent {
     /// `event`: `processed`, `dropped`, `delivered`, `deferred`, `bounce`,
     /// `open`, `click`, `spamreport`, `unsubscribe`, … (empty when absent).
-    pub event: String,
+    pub event_type: String,
     /// `email`: the recipient.
     pub email: Option<String>,
     /// `timestamp`, Unix seconds.
@@ -253,7 +253,7 @@ impl EmailEvent {
     fn from_object(object: Map<String, Value>) -> Self {
         let text = |name: &str| object.get(name).and_then(Value::as_str).map(str::to_owned);
         EmailEvent {
-            event: text("event").unwrap_or_default(),
+            event_type: text("event").unwrap_or_default(),
             email: text("email"),
             timestamp: object.get("timestamp").and_then(Value::as_i64),
             sg_event_id: text("sg_event_id"),
@@ -274,7 +274,9 @@ fn parse(body: &[u8]) -> Result<Event, Error> {
         serde_json::from_slice(body).map_err(|e| Error::payload(&e, body, 0))?;
     let events: Vec<EmailEvent> = objects.into_iter().map(EmailEvent::from_object).collect();
     let event_type = match events.split_first() {
-        Some((first, rest)) if rest.iter().all(|e| e.event == first.event) => first.event.clone(),
+        Some((first, rest)) if rest.iter().all(|e| e.event_type == first.event_type) => {
+            first.event_type.clone()
+        }
         _ => MIXED.to_owned(),
     };
     Ok(Event {
@@ -311,5 +313,44 @@ impl RetrySchedule {
             .map(|&m| Duration::from_secs(m * MINUTE))
             .collect();
         RetrySchedule::fixed(delays)
+    }
+}
+
+impl ReplyRule {
+    /// How SendGrid reads a reply: any `2xx` is delivered, as SendGrid
+    /// publishes; anything else is retried. [`SendGrid`] starts with it.
+    ///
+    /// ```
+    /// use webhook_kit::{Provider, ReplyRule};
+    ///
+    /// let rule = ReplyRule::sendgrid();
+    /// assert!(rule.is_success_status(200));
+    /// assert!(rule.is_success_status(204));
+    /// assert!(!rule.is_success_status(500));
+    /// assert_eq!(webhook_kit::sendgrid::SendGrid::new("MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+2fNNRaINXvVpiglSI8eNEc6wEA3F+g==")?.reply_rule(), rule);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn sendgrid() -> Self {
+        ReplyRule::any_2xx()
+    }
+}
+
+impl Tolerance {
+    /// SendGrid's window around the receiver's clock for the signed
+    /// timestamp: 5 minutes either way (**our default**: SendGrid's SDKs check
+    /// none). [`SendGrid`] starts with it.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::Tolerance;
+    ///
+    /// let window = Tolerance::sendgrid();
+    /// assert_eq!(window.past, Duration::from_secs(300));
+    /// assert_eq!(window.future, Duration::from_secs(300));
+    /// assert_eq!(webhook_kit::sendgrid::SendGrid::new("MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+2fNNRaINXvVpiglSI8eNEc6wEA3F+g==")?.tolerance(), window);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn sendgrid() -> Self {
+        Tolerance::symmetric(Duration::from_secs(300))
     }
 }

@@ -62,7 +62,7 @@ static SQUARE: Description = Description {
     id: None,
     signed: &[Part::Url, Part::Body],
     tolerance: Tolerance::symmetric(Duration::ZERO),
-    reply: ReplyRule::any_2xx(),
+    reply: ReplyRule::square(),
     retries: RetrySchedule::square,
     sent_with: &[],
 };
@@ -193,5 +193,26 @@ impl RetrySchedule {
             .collect();
         delays.extend(std::iter::repeat_n(Duration::from_secs(60 * MINUTE), 72));
         RetrySchedule::fixed(delays).with_timeout(Duration::from_secs(10))
+    }
+}
+
+impl ReplyRule {
+    /// How Square reads a reply: any `2xx` is delivered; any other status,
+    /// `3xx` included, is retried, as Square publishes. [`Square`] starts with
+    /// it.
+    ///
+    /// ```
+    /// use webhook_kit::{Provider, ReplyRule};
+    ///
+    /// let rule = ReplyRule::square();
+    /// assert!(rule.is_success_status(200));
+    /// assert!(rule.is_success_status(204));
+    /// assert!(!rule.is_success_status(301));
+    /// assert!(!rule.is_success_status(500));
+    /// assert_eq!(webhook_kit::square::Square::new("sq-signature-key", "https://example.com/hooks")?.reply_rule(), rule);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn square() -> Self {
+        ReplyRule::any_2xx()
     }
 }

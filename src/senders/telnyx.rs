@@ -41,7 +41,7 @@
 //! let event = receiver.verify_and_parse_at(&headers, body, now)?;
 //! assert_eq!(event.event_type(), "call.initiated");
 //! assert_eq!(event.id(), "0ccc7b54-4df3-4bca-a65a-3da1ecc777f0");
-//! assert_eq!(event.payload["direction"], "incoming");
+//! assert_eq!(event.data["direction"], "incoming");
 //! # Ok::<(), webhook_kit::Error>(())
 //! ```
 
@@ -73,8 +73,8 @@ static TELNYX: Description = Description {
     }),
     id: None,
     signed: &[Part::Timestamp, Part::Text(b"|"), Part::Body],
-    tolerance: Tolerance::symmetric(Duration::from_secs(300)),
-    reply: ReplyRule::codes(&[200]),
+    tolerance: Tolerance::telnyx(),
+    reply: ReplyRule::telnyx(),
     retries: RetrySchedule::telnyx,
     sent_with: &[],
 };
@@ -185,7 +185,7 @@ typed_event! {
         /// `data.record_type`, `event` for most webhooks.
         record_type: Option<String>,
         /// `data.payload`: the resource, as sent (`null` when absent).
-        payload: Value,
+        data: Value,
         /// `meta.attempt`: 1 for the first delivery.
         attempt: Option<u64>,
         /// `meta.delivered_to`: the URL this delivery was sent to.
@@ -244,7 +244,7 @@ fn parse(body: &[u8]) -> Result<Event, Error> {
             .unwrap_or_default(),
         occurred_at: rfc3339(data.occurred_at.as_deref()),
         record_type: data.record_type,
-        payload: data.payload,
+        data: data.payload,
         attempt: meta.attempt,
         delivered_to: meta.delivered_to,
         raw: parse_body(body)?,
@@ -266,5 +266,44 @@ impl RetrySchedule {
     pub fn telnyx() -> Self {
         const ONCE_MORE: [Duration; 1] = [Duration::from_secs(1)];
         RetrySchedule::from_static(&ONCE_MORE)
+    }
+}
+
+impl ReplyRule {
+    /// How Telnyx reads a reply: only `200` is delivered, as Telnyx publishes;
+    /// anything else is attempted again (at the failover URL where one is set).
+    /// [`Telnyx`] starts with it.
+    ///
+    /// ```
+    /// use webhook_kit::{Provider, ReplyRule};
+    ///
+    /// let rule = ReplyRule::telnyx();
+    /// assert!(rule.is_success_status(200));
+    /// assert!(!rule.is_success_status(204));
+    /// assert_eq!(webhook_kit::telnyx::Telnyx::new("JE6Mz8zNiViQQ+9i21Z+bcWDlO2fsfmSjX/wBZx7DDk=")?.reply_rule(), rule);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn telnyx() -> Self {
+        ReplyRule::codes(&[200])
+    }
+}
+
+impl Tolerance {
+    /// Telnyx's window around the receiver's clock for the signed
+    /// timestamp: 300 s either way, as Telnyx's SDKs check. [`Telnyx`] starts
+    /// with it.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::Tolerance;
+    ///
+    /// let window = Tolerance::telnyx();
+    /// assert_eq!(window.past, Duration::from_secs(300));
+    /// assert_eq!(window.future, Duration::from_secs(300));
+    /// assert_eq!(webhook_kit::telnyx::Telnyx::new("JE6Mz8zNiViQQ+9i21Z+bcWDlO2fsfmSjX/wBZx7DDk=")?.tolerance(), window);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn telnyx() -> Self {
+        Tolerance::symmetric(Duration::from_secs(300))
     }
 }

@@ -76,7 +76,7 @@ static TWILIO: Description = Description {
     }),
     signed: &[Part::Computed(signed_content)],
     tolerance: Tolerance::symmetric(Duration::ZERO),
-    reply: ReplyRule::any_2xx(),
+    reply: ReplyRule::twilio(),
     retries: RetrySchedule::twilio,
     sent_with: &[],
 };
@@ -354,5 +354,25 @@ impl RetrySchedule {
     /// ```
     pub fn twilio() -> Self {
         RetrySchedule::fixed(vec![Duration::ZERO]).with_timeout(Duration::from_secs(15))
+    }
+}
+
+impl ReplyRule {
+    /// How Twilio reads a reply: any `2xx` is delivered, as Twilio publishes
+    /// (with a TwiML body where Twilio asks for one); anything else is a
+    /// failure. [`Twilio`] starts with it.
+    ///
+    /// ```
+    /// use webhook_kit::{Provider, ReplyRule};
+    ///
+    /// let rule = ReplyRule::twilio();
+    /// assert!(rule.is_success_status(200));
+    /// assert!(rule.is_success_status(204));
+    /// assert!(!rule.is_success_status(500));
+    /// assert_eq!(webhook_kit::twilio::Twilio::new("twilio-auth-token", "https://example.com/sms")?.reply_rule(), rule);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn twilio() -> Self {
+        ReplyRule::any_2xx()
     }
 }

@@ -74,8 +74,8 @@ static TWITCH: Description = Description {
         signed: true,
     }),
     signed: &[Part::Id, Part::Timestamp, Part::Body],
-    tolerance: Tolerance::symmetric(Duration::from_secs(10 * 60)),
-    reply: ReplyRule::any_2xx(),
+    tolerance: Tolerance::twitch(),
+    reply: ReplyRule::twitch(),
     retries: RetrySchedule::twitch,
     sent_with: &SENT_WITH,
 };
@@ -163,7 +163,7 @@ fn twitch_secret(secret: Secret) -> Result<Secret, Error> {
 
 typed_event! {
     /// A Twitch EventSub message: a notification, a revocation (no
-    /// `event`; `subscription.status` says why, such as
+    /// `event` in the body, so no `data`; `subscription.status` says why, such as
     /// `authorization_revoked`), or a callback verification (`challenge`)
     /// when the handshake is not left to [`Provider::handshake_at`].
     ///
@@ -181,7 +181,7 @@ typed_event! {
     /// let revoked = receiver.parse(br#"{"subscription": {"id": "f1c2", "status": "authorization_revoked",
     ///     "type": "channel.follow", "version": "2", "condition": {}, "transport": {}}}"#)?;
     /// assert_eq!(revoked.event_type(), "channel.follow");
-    /// assert!(revoked.event.is_none());
+    /// assert!(revoked.data.is_none());
     /// assert_eq!(revoked.subscription.status, "authorization_revoked");
     /// # Ok::<(), webhook_kit::Error>(())
     /// ```
@@ -195,9 +195,9 @@ typed_event! {
         occurred_at,
         /// `subscription`: the subscription the message is for.
         subscription: Subscription,
-        /// `event`: the event's data, as sent; `None` in a revocation or a
-        /// verification.
-        event: Option<Value>,
+        /// The body's `event`: the event's data, as sent; `None` in a
+        /// revocation or a verification.
+        data: Option<Value>,
         /// `challenge`: set in a `webhook_callback_verification` only.
         challenge: Option<String>,
     }
@@ -257,7 +257,7 @@ fn parse(body: &[u8]) -> Result<Event, Error> {
         event_type: envelope.subscription.subscription_type.clone(),
         occurred_at: None,
         subscription: envelope.subscription,
-        event: envelope.event,
+        data: envelope.event,
         challenge: envelope.challenge,
         raw: parse_body(body)?,
     })
@@ -306,5 +306,45 @@ impl RetrySchedule {
             .map(|&m| Duration::from_secs(m * MINUTE))
             .collect();
         RetrySchedule::fixed(delays).with_timeout(Duration::from_secs(3))
+    }
+}
+
+impl ReplyRule {
+    /// How Twitch reads a reply: any `2xx` is delivered, as Twitch publishes;
+    /// anything else is retried. [`Twitch`] starts with it.
+    ///
+    /// ```
+    /// use webhook_kit::{Provider, ReplyRule};
+    ///
+    /// let rule = ReplyRule::twitch();
+    /// assert!(rule.is_success_status(200));
+    /// assert!(rule.is_success_status(204));
+    /// assert!(!rule.is_success_status(500));
+    /// assert_eq!(webhook_kit::twitch::Twitch::new("s3cre7-of-the-sub")?.reply_rule(), rule);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn twitch() -> Self {
+        ReplyRule::any_2xx()
+    }
+}
+
+impl Tolerance {
+    /// Twitch's window around the receiver's clock for the signed
+    /// timestamp: messages older than 10 minutes are refused, as Twitch asks;
+    /// 10 minutes into the future is **our default**. [`Twitch`] starts with
+    /// it.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::Tolerance;
+    ///
+    /// let window = Tolerance::twitch();
+    /// assert_eq!(window.past, Duration::from_secs(600));
+    /// assert_eq!(window.future, Duration::from_secs(600));
+    /// assert_eq!(webhook_kit::twitch::Twitch::new("s3cre7-of-the-sub")?.tolerance(), window);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn twitch() -> Self {
+        Tolerance::symmetric(Duration::from_secs(10 * 60))
     }
 }

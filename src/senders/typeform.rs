@@ -57,7 +57,7 @@ static TYPEFORM: Description = Description {
     id: None,
     signed: &[Part::Body],
     tolerance: Tolerance::symmetric(Duration::ZERO),
-    reply: ReplyRule::any_2xx().disable_on(&[404, 410]),
+    reply: ReplyRule::typeform(),
     retries: RetrySchedule::typeform,
     sent_with: &[],
 };
@@ -166,5 +166,27 @@ impl RetrySchedule {
     pub fn typeform() -> Self {
         let every = Duration::from_secs(150);
         RetrySchedule::linear(every, Duration::ZERO, every, 241)
+    }
+}
+
+impl ReplyRule {
+    /// How Typeform reads a reply: any `2xx` is delivered; `404` and `410`
+    /// deactivate the webhook ([`Outcome::Disable`](crate::Outcome::Disable)),
+    /// as Typeform publishes. [`Typeform`] starts with it.
+    ///
+    /// ```
+    /// use webhook_kit::{Outcome, Provider, ReplyRule};
+    ///
+    /// let rule = ReplyRule::typeform();
+    /// let reply = |status: u16| http::Response::builder().status(status).body("").expect("reply");
+    /// assert!(rule.is_success_status(200));
+    /// assert!(rule.is_success_status(204));
+    /// assert_eq!(rule.classify(&reply(404)), Outcome::Disable);
+    /// assert_eq!(rule.classify(&reply(410)), Outcome::Disable);
+    /// assert_eq!(webhook_kit::typeform::Typeform::new("tf_secret")?.reply_rule(), rule);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn typeform() -> Self {
+        ReplyRule::any_2xx().disable_on(&[404, 410])
     }
 }

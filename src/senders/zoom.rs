@@ -25,7 +25,7 @@
 //! let headers = receiver.sign_at(body, now)?;
 //! let event = receiver.verify_and_parse_at(&headers, body, now)?;
 //! assert_eq!(event.event_type(), "meeting.started");
-//! assert_eq!(event.payload["object"]["topic"], "Standup");
+//! assert_eq!(event.data["object"]["topic"], "Standup");
 //! # Ok::<(), webhook_kit::Error>(())
 //! ```
 
@@ -64,8 +64,8 @@ static ZOOM: Description = Description {
         Part::Text(b":"),
         Part::Body,
     ],
-    tolerance: Tolerance::symmetric(Duration::from_secs(5 * 60)),
-    reply: ReplyRule::codes(&[200, 204]),
+    tolerance: Tolerance::zoom(),
+    reply: ReplyRule::zoom(),
     retries: RetrySchedule::zoom,
     sent_with: &[],
 };
@@ -137,7 +137,7 @@ typed_event! {
         /// `event_ts`, Unix milliseconds.
         occurred_at,
         /// `payload`: the account and the object, as sent.
-        payload: Value,
+        data: Value,
     }
 }
 
@@ -156,7 +156,7 @@ fn parse(body: &[u8]) -> Result<Event, Error> {
         id: String::new(),
         event_type: envelope.event,
         occurred_at: unix_time(envelope.event_ts, true),
-        payload: envelope.payload,
+        data: envelope.payload,
         raw: parse_body(body)?,
     })
 }
@@ -201,7 +201,7 @@ fn validation_reply(
     event: &Event,
     body: &[u8],
 ) -> Result<Response<String>, Error> {
-    let plain_token = event.payload["plainToken"]
+    let plain_token = event.data["plainToken"]
         .as_str()
         .ok_or_else(|| envelope_error(body, "missing field `payload.plainToken`".into()))?;
     let hashed = receiver
@@ -240,5 +240,44 @@ impl RetrySchedule {
             .map(|&m| Duration::from_secs(m * MINUTE))
             .collect();
         RetrySchedule::fixed(delays).with_timeout(Duration::from_secs(3))
+    }
+}
+
+impl ReplyRule {
+    /// How Zoom reads a reply: `200` or `204` is delivered, as Zoom publishes;
+    /// anything else is retried. [`Zoom`] starts with it.
+    ///
+    /// ```
+    /// use webhook_kit::{Provider, ReplyRule};
+    ///
+    /// let rule = ReplyRule::zoom();
+    /// assert!(rule.is_success_status(200));
+    /// assert!(rule.is_success_status(204));
+    /// assert!(!rule.is_success_status(202));
+    /// assert_eq!(webhook_kit::zoom::Zoom::new("zoom-secret-token")?.reply_rule(), rule);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn zoom() -> Self {
+        ReplyRule::codes(&[200, 204])
+    }
+}
+
+impl Tolerance {
+    /// Zoom's window around the receiver's clock for the signed
+    /// timestamp: 5 minutes either way (**our default**: Zoom publishes none).
+    /// [`Zoom`] starts with it.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::Tolerance;
+    ///
+    /// let window = Tolerance::zoom();
+    /// assert_eq!(window.past, Duration::from_secs(300));
+    /// assert_eq!(window.future, Duration::from_secs(300));
+    /// assert_eq!(webhook_kit::zoom::Zoom::new("zoom-secret-token")?.tolerance(), window);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn zoom() -> Self {
+        Tolerance::symmetric(Duration::from_secs(5 * 60))
     }
 }

@@ -18,7 +18,7 @@ use http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
 use http::{HeaderMap, HeaderValue, Method, Response};
 use time::OffsetDateTime;
 use webhook_kit::clickfunnels::ClickFunnels;
-use webhook_kit::dedup::{IdempotencyStore, MemoryStore};
+use webhook_kit::dedup::{Handled, IdempotencyStore, MemoryStore};
 use webhook_kit::funnel::Funnel;
 use webhook_kit::{Error, Provider, WebhookEvent};
 
@@ -31,7 +31,7 @@ const FUNNEL_TOKEN: &str = "funnel-test-token";
 pub(crate) fn clickfunnels() -> ClickFunnels {
     ClickFunnels::new(CF_SECRET)
         .expect("secret")
-        .max_body_size(LIMIT)
+        .with_max_body(LIMIT)
 }
 
 /// The Funnel receiver the servers use.
@@ -59,6 +59,20 @@ impl Processed {
                 .expect("not poisoned")
                 .entry(id.into_owned())
                 .or_default() += 1;
+        }
+    }
+
+    /// What a handler behind `ExactlyOnce` does: count an attempt at `id`.
+    /// The first attempt at an id starting with `fail-` fails, as work
+    /// whose database is down would.
+    pub(crate) fn attempt(&self, id: &str) -> Result<(), &'static str> {
+        let mut counts = self.counts.lock().expect("not poisoned");
+        let attempts = counts.entry(id.to_owned()).or_default();
+        *attempts += 1;
+        if id.starts_with("fail-") && *attempts == 1 {
+            Err("the first attempt fails")
+        } else {
+            Ok(())
         }
     }
 
@@ -335,6 +349,108 @@ fn check_concurrent_redeliveries(addr: SocketAddr, path: &str, processed: &Proce
         assert_eq!(sender.join().expect("sender"), 200);
     }
     assert_eq!(processed.times("concurrent-1"), 1);
+}
+
+/// A ClickFunnels route (`cf`) and a Funnel route (`funnel_route`) whose
+/// handlers run [`Processed::attempt`] through the extractor's
+/// `exactly_once` and answer with the `Handled`: an event is processed once
+/// and its copies get the sender's acknowledgement; a failed attempt is
+/// answered 503 and the retry processes it. `tag` keeps the event ids of
+/// two calls on one store apart; `funnel_id` is a Funnel event id (Funnel's
+/// ids are numbers) not used by another call.
+pub(crate) fn check_exactly_once(
+    addr: SocketAddr,
+    cf: &str,
+    funnel_route: &str,
+    funnel_id: u32,
+    tag: &str,
+    processed: &Processed,
+) {
+    let receiver = clickfunnels();
+    let id = format!("once-{tag}");
+    let body = contact(&id);
+    let headers = receiver.sign_at(&body, now()).expect("sign");
+    for attempt in ["first", "copy", "another copy"] {
+        let reply = post(addr, cf, &headers, &body);
+        assert_eq!(reply.status(), 200, "{attempt}: {}", text(&reply));
+        assert_eq!(text(&reply), "", "{attempt}");
+    }
+    assert_eq!(processed.times(&id), 1, "{cf}");
+
+    let failing = format!("fail-{tag}");
+    let body = contact(&failing);
+    let headers = receiver.sign_at(&body, now()).expect("sign");
+    let reply = post(addr, cf, &headers, &body);
+    assert_eq!(reply.status(), 503, "{}", text(&reply));
+    assert_eq!(text(&reply), "processing failed: retry later");
+    for attempt in ["retry", "copy"] {
+        let reply = post(addr, cf, &headers, &body);
+        assert_eq!(reply.status(), 200, "{attempt}: {}", text(&reply));
+    }
+    assert_eq!(processed.times(&failing), 2, "{cf}");
+
+    // The acknowledgement is the sender's own, for the copy too.
+    let funnel_body = format!(r#"{{"id": {funnel_id}, "event": "quote.created", "data": {{}}}}"#);
+    let signed = funnel()
+        .sign_at(funnel_body.as_bytes(), now())
+        .expect("sign");
+    for attempt in ["first", "copy"] {
+        let reply = post(addr, funnel_route, &signed, funnel_body.as_bytes());
+        assert_eq!(reply.status(), 200, "{attempt}: {}", text(&reply));
+        assert_eq!(text(&reply), "Funnel Event Received", "{attempt}");
+        assert_eq!(reply.headers()["content-type"], "text/plain", "{attempt}");
+    }
+    assert_eq!(processed.times(&funnel_id.to_string()), 1, "{funnel_route}");
+}
+
+/// A `Handled` and the reply it must give.
+pub(crate) struct HandledCase {
+    pub(crate) handled: Handled<&'static str, &'static str>,
+    pub(crate) status: u16,
+    pub(crate) retry_after: Option<&'static str>,
+    pub(crate) body: &'static str,
+}
+
+/// What `Handled` must answer in every framework: the sender's
+/// acknowledgement for the variants that acknowledge, 429 with
+/// `Retry-After` for an event in progress, 503 for a failure.
+pub(crate) fn handled_cases() -> Vec<HandledCase> {
+    let case = |handled, status, retry_after, body| HandledCase {
+        handled,
+        status,
+        retry_after,
+        body,
+    };
+    vec![
+        case(
+            Handled::Duplicate {
+                ack: funnel().acknowledge(),
+            },
+            200,
+            None,
+            "Funnel Event Received",
+        ),
+        case(
+            Handled::InProgress {
+                retry_after: Duration::from_millis(4200),
+            },
+            429,
+            Some("5"),
+            "event in progress: retry later",
+        ),
+        case(
+            Handled::Failed("database down"),
+            503,
+            None,
+            "processing failed: retry later",
+        ),
+        case(
+            Handled::StoreUnavailable("redis down"),
+            503,
+            None,
+            "idempotency store unavailable: retry later",
+        ),
+    ]
 }
 
 /// 405 for GET, where the framework routes by method.

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use webhook_kit::time::OffsetDateTime;
-use webhook_kit::{DynProvider, Error, Provider, Router, Tolerance};
+use webhook_kit::{DynProvider, Error, Provider, Receivers, ReplyRule, RetrySchedule, Tolerance};
 
 /// Parses a body and checks its event survives a JSON round trip.
 pub(crate) type RoundTrip = dyn Fn(&[u8]) -> Result<(), String>;
@@ -18,7 +18,7 @@ pub(crate) struct Fixture {
     pub(crate) name: &'static str,
     /// Routes `signer` (signs with the first secret or the signing key) and
     /// `stranger` (trusts only another secret or key).
-    receivers: Router,
+    receivers: Receivers,
     /// What constructing with an empty secret or key gave.
     pub(crate) empty: Result<(), Error>,
     /// A genuine body, JSON the sender's envelope reads.
@@ -36,6 +36,16 @@ pub(crate) struct Fixture {
     /// Parses `body` with the concrete receiver and checks that the event
     /// survives a JSON round trip.
     pub(crate) round_trip: Box<RoundTrip>,
+    /// The sender's named presets, for a sender that has them.
+    pub(crate) presets: Option<Presets>,
+}
+
+/// A sender's presets: `ReplyRule::<sender>()`, `RetrySchedule::<sender>()`
+/// and, where it signs a timestamp, `Tolerance::<sender>()`.
+pub(crate) struct Presets {
+    pub(crate) reply: ReplyRule,
+    pub(crate) retries: RetrySchedule,
+    pub(crate) window: Option<Tolerance>,
 }
 
 impl Fixture {
@@ -60,6 +70,22 @@ impl Fixture {
     /// Marks a sender that authenticates with a token, not the body.
     pub(crate) fn token_only(mut self) -> Self {
         self.body_signed = false;
+        self
+    }
+
+    /// Names the sender's presets, which the suite checks against what its
+    /// receiver starts with.
+    pub(crate) fn presets(
+        mut self,
+        reply: ReplyRule,
+        retries: RetrySchedule,
+        window: Option<Tolerance>,
+    ) -> Self {
+        self.presets = Some(Presets {
+            reply,
+            retries,
+            window,
+        });
         self
     }
 }
@@ -133,9 +159,9 @@ where
     };
     Fixture {
         name,
-        receivers: Router::new()
-            .route("signer", keys.signer)
-            .route("stranger", keys.stranger),
+        receivers: Receivers::new()
+            .with_receiver("signer", keys.signer)
+            .with_receiver("stranger", keys.stranger),
         empty: keys.empty.map(|_| ()),
         body,
         unsigned,
@@ -144,6 +170,7 @@ where
         window,
         secret: keys.secret,
         round_trip: Box::new(round_trip),
+        presets: None,
     }
 }
 
@@ -255,147 +282,192 @@ pub(crate) fn all() -> Vec<Fixture> {
         window(300, 300),
     ));
     #[cfg(feature = "paddle")]
-    list.push(fixture(
-        "paddle",
-        shared(paddle::Paddle::new),
-        br#"{"event_id": "evt_01", "event_type": "transaction.paid", "occurred_at": "2023-11-14T22:13:20Z", "notification_id": "ntf_01", "data": {"id": "txn_01"}}"#,
-        &[],
-        window(5, 5),
-    ));
+    list.push(
+        fixture(
+            "paddle",
+            shared(paddle::Paddle::new),
+            br#"{"event_id": "evt_01", "event_type": "transaction.paid", "occurred_at": "2023-11-14T22:13:20Z", "notification_id": "ntf_01", "data": {"id": "txn_01"}}"#,
+            &[],
+            window(5, 5),
+        )
+        .presets(ReplyRule::paddle(), RetrySchedule::paddle(), Some(Tolerance::paddle())),
+    );
     // -- group A: linear, meta, paystack, razorpay, typeform, calendly
     #[cfg(feature = "linear")]
-    list.push(fixture(
-        "linear",
-        shared(linear::Linear::new),
-        br#"{"action": "create", "type": "Issue", "data": {"id": "9f1e"}, "createdAt": "2023-11-14T22:13:20.000Z", "webhookTimestamp": 1700000000000}"#,
-        &[],
-        window(60, 60),
-    ));
+    list.push(
+        fixture(
+            "linear",
+            shared(linear::Linear::new),
+            br#"{"action": "create", "type": "Issue", "data": {"id": "9f1e"}, "createdAt": "2023-11-14T22:13:20.000Z", "webhookTimestamp": 1700000000000}"#,
+            &[],
+            window(60, 60),
+        )
+        .presets(ReplyRule::linear_app(), RetrySchedule::linear_app(), Some(Tolerance::linear_app())),
+    );
     #[cfg(feature = "meta")]
-    list.push(fixture(
-        "meta",
-        shared(meta::Meta::new),
-        br#"{"object": "whatsapp_business_account", "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {"messaging_product": "whatsapp"}}]}]}"#,
-        &[],
-        None,
-    ));
+    list.push(
+        fixture(
+            "meta",
+            shared(meta::Meta::new),
+            br#"{"object": "whatsapp_business_account", "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {"messaging_product": "whatsapp"}}]}]}"#,
+            &[],
+            None,
+        )
+        .presets(ReplyRule::meta(), RetrySchedule::meta(), None),
+    );
     #[cfg(feature = "paystack")]
-    list.push(fixture(
-        "paystack",
-        shared(paystack::Paystack::new),
-        br#"{"event": "charge.success", "data": {"id": 302961, "reference": "qTPrJoy9Bx"}}"#,
-        &[],
-        None,
-    ));
+    list.push(
+        fixture(
+            "paystack",
+            shared(paystack::Paystack::new),
+            br#"{"event": "charge.success", "data": {"id": 302961, "reference": "qTPrJoy9Bx"}}"#,
+            &[],
+            None,
+        )
+        .presets(ReplyRule::paystack(), RetrySchedule::paystack(), None),
+    );
     #[cfg(feature = "razorpay")]
-    list.push(fixture(
-        "razorpay",
-        shared(razorpay::Razorpay::new),
-        br#"{"entity": "event", "account_id": "acc_1", "event": "payment.captured", "contains": ["payment"], "payload": {"payment": {"entity": {"id": "pay_1"}}}, "created_at": 1700000000}"#,
-        &[],
-        None,
-    ));
+    list.push(
+        fixture(
+            "razorpay",
+            shared(razorpay::Razorpay::new),
+            br#"{"entity": "event", "account_id": "acc_1", "event": "payment.captured", "contains": ["payment"], "payload": {"payment": {"entity": {"id": "pay_1"}}}, "created_at": 1700000000}"#,
+            &[],
+            None,
+        )
+        .presets(ReplyRule::razorpay(), RetrySchedule::razorpay(), None),
+    );
     #[cfg(feature = "typeform")]
-    list.push(fixture(
-        "typeform",
-        shared(typeform::Typeform::new),
-        br#"{"event_id": "01HGZ8", "event_type": "form_response", "form_response": {"form_id": "lT4Z3j", "submitted_at": "2023-11-14T22:13:20Z"}}"#,
-        &[],
-        None,
-    ));
+    list.push(
+        fixture(
+            "typeform",
+            shared(typeform::Typeform::new),
+            br#"{"event_id": "01HGZ8", "event_type": "form_response", "form_response": {"form_id": "lT4Z3j", "submitted_at": "2023-11-14T22:13:20Z"}}"#,
+            &[],
+            None,
+        )
+        .presets(ReplyRule::typeform(), RetrySchedule::typeform(), None),
+    );
     #[cfg(feature = "calendly")]
-    list.push(fixture(
-        "calendly",
-        shared(calendly::Calendly::new),
-        br#"{"event": "invitee.created", "created_at": "2023-11-14T22:13:20.000000Z", "payload": {"uri": "https://api.calendly.com/scheduled_events/A/invitees/B"}}"#,
-        &[],
-        window(180, 180),
-    ));
+    list.push(
+        fixture(
+            "calendly",
+            shared(calendly::Calendly::new),
+            br#"{"event": "invitee.created", "created_at": "2023-11-14T22:13:20.000000Z", "payload": {"uri": "https://api.calendly.com/scheduled_events/A/invitees/B"}}"#,
+            &[],
+            window(180, 180),
+        )
+        .presets(ReplyRule::calendly(), RetrySchedule::calendly(), Some(Tolerance::calendly())),
+    );
     // -- end of group A
     // -- group B: twilio, square, hubspot, zoom, twitch
     #[cfg(feature = "zoom")]
-    list.push(fixture(
-        "zoom",
-        shared(zoom::Zoom::new),
-        br#"{"event": "meeting.started", "event_ts": 1700000000000, "payload": {"account_id": "a1", "object": {"id": "85309"}}}"#,
-        &[],
-        window(300, 300),
-    ));
+    list.push(
+        fixture(
+            "zoom",
+            shared(zoom::Zoom::new),
+            br#"{"event": "meeting.started", "event_ts": 1700000000000, "payload": {"account_id": "a1", "object": {"id": "85309"}}}"#,
+            &[],
+            window(300, 300),
+        )
+        .presets(ReplyRule::zoom(), RetrySchedule::zoom(), Some(Tolerance::zoom())),
+    );
     #[cfg(feature = "twitch")]
-    list.push(fixture(
-        "twitch",
-        shared(twitch::Twitch::new),
-        br#"{"subscription": {"id": "f1c2a387", "status": "enabled", "type": "channel.follow", "version": "2", "condition": {"broadcaster_user_id": "1337"}, "transport": {"method": "webhook"}, "created_at": "2019-11-16T10:11:12.634234626Z"}, "event": {"user_login": "cool_user"}}"#,
-        &["twitch-eventsub-message-type"],
-        window(600, 600),
-    ));
+    list.push(
+        fixture(
+            "twitch",
+            shared(twitch::Twitch::new),
+            br#"{"subscription": {"id": "f1c2a387", "status": "enabled", "type": "channel.follow", "version": "2", "condition": {"broadcaster_user_id": "1337"}, "transport": {"method": "webhook"}, "created_at": "2019-11-16T10:11:12.634234626Z"}, "event": {"user_login": "cool_user"}}"#,
+            &["twitch-eventsub-message-type"],
+            window(600, 600),
+        )
+        .presets(ReplyRule::twitch(), RetrySchedule::twitch(), Some(Tolerance::twitch())),
+    );
     #[cfg(feature = "square")]
-    list.push(fixture(
-        "square",
-        shared(|s| square::Square::new(s, URL)),
-        br#"{"merchant_id": "M1", "type": "payment.updated", "event_id": "e1", "created_at": "2023-11-14T22:13:20Z", "data": {"type": "payment", "id": "p1"}}"#,
-        &[],
-        None,
-    ));
+    list.push(
+        fixture(
+            "square",
+            shared(|s| square::Square::new(s, URL)),
+            br#"{"merchant_id": "M1", "type": "payment.updated", "event_id": "e1", "created_at": "2023-11-14T22:13:20Z", "data": {"type": "payment", "id": "p1"}}"#,
+            &[],
+            None,
+        )
+        .presets(ReplyRule::square(), RetrySchedule::square(), None),
+    );
     #[cfg(feature = "hubspot")]
-    list.push(fixture(
-        "hubspot",
-        shared(|s| hubspot::HubSpot::new(s, URL)),
-        br#"[{"eventId": 1, "subscriptionId": 12345, "portalId": 62515, "occurredAt": 1700000000000, "subscriptionType": "contact.creation", "attemptNumber": 0, "objectId": 123, "changeSource": "CRM", "changeFlag": "NEW", "appId": 54321}]"#,
-        &[],
-        window(300, 300),
-    ));
+    list.push(
+        fixture(
+            "hubspot",
+            shared(|s| hubspot::HubSpot::new(s, URL)),
+            br#"[{"eventId": 1, "subscriptionId": 12345, "portalId": 62515, "occurredAt": 1700000000000, "subscriptionType": "contact.creation", "attemptNumber": 0, "objectId": 123, "changeSource": "CRM", "changeFlag": "NEW", "appId": 54321}]"#,
+            &[],
+            window(300, 300),
+        )
+        .presets(ReplyRule::hubspot(), RetrySchedule::hubspot(), Some(Tolerance::hubspot())),
+    );
     #[cfg(feature = "twilio")]
-    list.push(fixture(
-        "twilio",
-        shared(|s| twilio::Twilio::new(s, URL)),
-        br#"{"specversion": "1.0", "type": "com.twilio.messaging.message.delivered", "source": "/2010-04-01/Accounts/AC1/Messages/SM1.json", "id": "EZ1", "time": "2023-11-14T22:13:20Z", "data": {"messageSid": "SM1"}}"#,
-        &[],
-        None,
-    ));
+    list.push(
+        fixture(
+            "twilio",
+            shared(|s| twilio::Twilio::new(s, URL)),
+            br#"{"specversion": "1.0", "type": "com.twilio.messaging.message.delivered", "source": "/2010-04-01/Accounts/AC1/Messages/SM1.json", "id": "EZ1", "time": "2023-11-14T22:13:20Z", "data": {"messageSid": "SM1"}}"#,
+            &[],
+            None,
+        )
+        .presets(ReplyRule::twilio(), RetrySchedule::twilio(), None),
+    );
     // -- end of group B
     // -- group C: discord, telnyx (with `ed25519`), sendgrid (with `ecdsa`)
     #[cfg(all(feature = "discord", feature = "ed25519"))]
-    list.push(fixture(
-        "discord",
-        // tests/data/discord's primary seed, and the rotated key's public half.
-        key_pair(
-            discord::Discord::from_signing_key,
-            discord::Discord::new,
-            "bc84b0be5cfd36b27b1c47d4c547a0a6beb202744d3196f0bbcde91e648a1e14",
-            "32fcb550c93d50934cee7627164921715eac458dc3fe6e7daf055df2a33dcad6",
-        ),
-        br#"{"application_id": "1227000000000000000", "id": "1227086452651560960", "type": 2, "token": "dG9rZW4", "data": {"name": "roll"}, "version": 1}"#,
-        &[],
-        window(300, 300),
-    ));
+    list.push(
+        fixture(
+            "discord",
+            // tests/data/discord's primary seed, and the rotated key's public half.
+            key_pair(
+                discord::Discord::from_signing_key,
+                discord::Discord::new,
+                "bc84b0be5cfd36b27b1c47d4c547a0a6beb202744d3196f0bbcde91e648a1e14",
+                "32fcb550c93d50934cee7627164921715eac458dc3fe6e7daf055df2a33dcad6",
+            ),
+            br#"{"application_id": "1227000000000000000", "id": "1227086452651560960", "type": 2, "token": "dG9rZW4", "data": {"name": "roll"}, "version": 1}"#,
+            &[],
+            window(300, 300),
+        )
+        .presets(ReplyRule::discord(), RetrySchedule::discord(), Some(Tolerance::discord())),
+    );
     #[cfg(all(feature = "telnyx", feature = "ed25519"))]
-    list.push(fixture(
-        "telnyx",
-        key_pair(
-            telnyx::Telnyx::from_signing_key,
-            telnyx::Telnyx::new,
-            "b1PB+f2VJ54AARTaeKzBtmdgqJpryVcgUkiKHa+PbV4=",
-            "pfg6pnzSs8Z//bIZ6TYxtp5Gfrp2rQ3QgzirujXFLeY=",
-        ),
-        br#"{"data": {"event_type": "message.received", "id": "b301ed3f-1490-491f-995f-6e64e69674d4", "occurred_at": "2023-11-14T22:13:20Z", "record_type": "event", "payload": {"text": "hi"}}, "meta": {"attempt": 1}}"#,
-        &[],
-        window(300, 300),
-    ));
+    list.push(
+        fixture(
+            "telnyx",
+            key_pair(
+                telnyx::Telnyx::from_signing_key,
+                telnyx::Telnyx::new,
+                "b1PB+f2VJ54AARTaeKzBtmdgqJpryVcgUkiKHa+PbV4=",
+                "pfg6pnzSs8Z//bIZ6TYxtp5Gfrp2rQ3QgzirujXFLeY=",
+            ),
+            br#"{"data": {"event_type": "message.received", "id": "b301ed3f-1490-491f-995f-6e64e69674d4", "occurred_at": "2023-11-14T22:13:20Z", "record_type": "event", "payload": {"text": "hi"}}, "meta": {"attempt": 1}}"#,
+            &[],
+            window(300, 300),
+        )
+        .presets(ReplyRule::telnyx(), RetrySchedule::telnyx(), Some(Tolerance::telnyx())),
+    );
     #[cfg(all(feature = "sendgrid", feature = "ecdsa"))]
-    list.push(fixture(
-        "sendgrid",
-        // tests/data/sendgrid's primary PKCS #8 key, and the rotated key's SPKI.
-        key_pair(
-            sendgrid::SendGrid::from_signing_key,
-            sendgrid::SendGrid::new,
-            "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg1LCPtfns2SOk7BUFCnpBOBJx/JuvnD9yQq0Kl/kuVrOhRANCAAQWzGLN7Vf7pEHIUM/Ete28uTk42gCNMzupyURGffPIeq6LjP8zsKzZTO4yGr4JxAdFNu/VDmkhAe9tRif2JKmw",
-            "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE7vBqXl4yyTQ+c5UjpdHinbLPOY5GG0ySHB9YKUwgv/wwqHsGja+Hd+0R/didG7kj2o1aPsy3TlzqIaFc5FIPDA==",
-        ),
-        b"[{\"email\": \"ada@example.com\", \"event\": \"delivered\", \"sg_event_id\": \"ZGVs\", \"timestamp\": 1700000000},\r\n{\"email\": \"ada@example.com\", \"event\": \"open\", \"sg_event_id\": \"b3Bl\", \"timestamp\": 1700000001}]\r\n",
-        &[],
-        window(300, 300),
-    ));
+    list.push(
+        fixture(
+            "sendgrid",
+            // tests/data/sendgrid's primary PKCS #8 key, and the rotated key's SPKI.
+            key_pair(
+                sendgrid::SendGrid::from_signing_key,
+                sendgrid::SendGrid::new,
+                "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg1LCPtfns2SOk7BUFCnpBOBJx/JuvnD9yQq0Kl/kuVrOhRANCAAQWzGLN7Vf7pEHIUM/Ete28uTk42gCNMzupyURGffPIeq6LjP8zsKzZTO4yGr4JxAdFNu/VDmkhAe9tRif2JKmw",
+                "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE7vBqXl4yyTQ+c5UjpdHinbLPOY5GG0ySHB9YKUwgv/wwqHsGja+Hd+0R/didG7kj2o1aPsy3TlzqIaFc5FIPDA==",
+            ),
+            b"[{\"email\": \"ada@example.com\", \"event\": \"delivered\", \"sg_event_id\": \"ZGVs\", \"timestamp\": 1700000000},\r\n{\"email\": \"ada@example.com\", \"event\": \"open\", \"sg_event_id\": \"b3Bl\", \"timestamp\": 1700000001}]\r\n",
+            &[],
+            window(300, 300),
+        )
+        .presets(ReplyRule::sendgrid(), RetrySchedule::sendgrid(), Some(Tolerance::sendgrid())),
+    );
     // -- end of group C
     // -- group D: gitlab, lemonsqueezy, intercom, dropbox
     #[cfg(feature = "gitlab")]
@@ -407,32 +479,42 @@ pub(crate) fn all() -> Vec<Fixture> {
             &["x-gitlab-event"],
             None,
         )
-        .token_only(),
+        .token_only()
+        .presets(ReplyRule::gitlab(), RetrySchedule::gitlab(), None),
     );
     #[cfg(feature = "lemonsqueezy")]
-    list.push(fixture(
-        "lemonsqueezy",
-        shared(lemonsqueezy::LemonSqueezy::new),
-        br#"{"meta": {"event_name": "subscription_created", "custom_data": {"user_id": "u1"}}, "data": {"type": "subscriptions", "id": "1", "attributes": {"status": "active"}}}"#,
-        &["x-event-name"],
-        None,
-    ));
+    list.push(
+        fixture(
+            "lemonsqueezy",
+            shared(lemonsqueezy::LemonSqueezy::new),
+            br#"{"meta": {"event_name": "subscription_created", "custom_data": {"user_id": "u1"}}, "data": {"type": "subscriptions", "id": "1", "attributes": {"status": "active"}}}"#,
+            &["x-event-name"],
+            None,
+        )
+        .presets(ReplyRule::lemonsqueezy(), RetrySchedule::lemonsqueezy(), None),
+    );
     #[cfg(feature = "intercom")]
-    list.push(fixture(
-        "intercom",
-        shared(intercom::Intercom::new),
-        br#"{"type": "notification_event", "id": "notif_01", "topic": "conversation.user.created", "app_id": "a86dr8yl", "created_at": 1700000000, "data": {"type": "notification_event_data", "item": {"type": "conversation", "id": "c1"}}}"#,
-        &[],
-        None,
-    ));
+    list.push(
+        fixture(
+            "intercom",
+            shared(intercom::Intercom::new),
+            br#"{"type": "notification_event", "id": "notif_01", "topic": "conversation.user.created", "app_id": "a86dr8yl", "created_at": 1700000000, "data": {"type": "notification_event_data", "item": {"type": "conversation", "id": "c1"}}}"#,
+            &[],
+            None,
+        )
+        .presets(ReplyRule::intercom(), RetrySchedule::intercom(), None),
+    );
     #[cfg(feature = "dropbox")]
-    list.push(fixture(
-        "dropbox",
-        shared(dropbox::Dropbox::new),
-        br#"{"list_folder": {"accounts": ["dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc"]}, "delta": {"users": [12345]}}"#,
-        &[],
-        None,
-    ));
+    list.push(
+        fixture(
+            "dropbox",
+            shared(dropbox::Dropbox::new),
+            br#"{"list_folder": {"accounts": ["dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc"]}, "delta": {"users": [12345]}}"#,
+            &[],
+            None,
+        )
+        .presets(ReplyRule::dropbox(), RetrySchedule::dropbox(), None),
+    );
     // -- end of group D
     list
 }

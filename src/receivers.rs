@@ -1,5 +1,5 @@
-//! One route, several providers: `/webhooks/{provider}` without a hand-made
-//! `match` over receiver types.
+//! Receivers by name: one `/webhooks/{sender}` route for several senders,
+//! without a hand-made `match` over receiver types.
 
 use std::any::Any;
 use std::borrow::Cow;
@@ -15,114 +15,148 @@ use crate::{
 };
 
 /// Receivers by name, each usable as a `dyn Provider` whose events are
-/// [`AnyEvent`]s: the piece behind a `/webhooks/{provider}` route.
+/// [`AnyEvent`]s: the piece behind a `/webhooks/{sender}` route. It picks
+/// a receiver; the web framework's own router still routes requests.
 ///
 /// ```
-/// use webhook_kit::{Provider, Router, WebhookEvent};
+/// use webhook_kit::{Provider, Receivers, WebhookEvent};
 /// use webhook_kit::falu::{self, Falu};
 /// use webhook_kit::clickfunnels::ClickFunnels;
 ///
-/// let router = Router::new()
-///     .route("falu", Falu::new("falu-secret")?)
-///     .route("clickfunnels", ClickFunnels::new("cf-secret")?);
+/// let receivers = Receivers::new()
+///     .with_receiver("falu", Falu::new("falu-secret")?)
+///     .with_receiver("clickfunnels", ClickFunnels::new("cf-secret")?);
 ///
-/// // In the handler for `/webhooks/{provider}`:
+/// // In the handler for `/webhooks/{sender}`:
 /// let falu_sender = Falu::new("falu-secret")?;
 /// let body = br#"{"id": "evt_1", "type": "message.sent", "data": {"object": {}}}"#;
 /// let headers = falu_sender.sign_at(body, time::OffsetDateTime::now_utc())?;
 ///
-/// let Some(receiver) = router.get("falu") else { unreachable!("404 for unknown names") };
+/// let Some(receiver) = receivers.get("falu") else { unreachable!("404 for unknown names") };
 /// let received = receiver.receive(&headers, body)?;
 /// assert_eq!(received.event.event_type(), "message.sent");
 /// // The concrete event is still there for code that wants it.
 /// assert!(received.event.downcast_ref::<falu::Event>().is_some());
 /// assert_eq!(receiver.acknowledge().status(), 200);
-/// assert!(router.get("stripe").is_none());
+/// assert!(receivers.get("stripe").is_none());
 /// # Ok::<(), webhook_kit::Error>(())
 /// ```
 #[derive(Clone, Default)]
-pub struct Router {
-    routes: Vec<(Cow<'static, str>, Arc<DynProvider>)>,
+pub struct Receivers {
+    receivers: Vec<(Cow<'static, str>, Arc<DynProvider>)>,
 }
 
-/// A receiver behind a [`Router`]: any provider, its events boxed.
+/// The old name of [`Receivers`], which shadowed axum's `Router`.
+///
+/// ```
+/// #[allow(deprecated, reason = "shows the old name still works")]
+/// let receivers: webhook_kit::Router = webhook_kit::Receivers::new();
+/// assert_eq!(receivers.names().count(), 0);
+/// ```
+#[deprecated(
+    since = "0.2.0",
+    note = "use `Receivers` (and `with_receiver` for `route`): `Router` shadowed axum's"
+)]
+pub type Router = Receivers;
+
+/// A receiver held by [`Receivers`]: any provider, its events boxed.
 pub type DynProvider = dyn Provider<Event = AnyEvent> + Send + Sync;
 
-impl Router {
-    /// A router with no routes.
+impl Receivers {
+    /// No receivers yet.
     ///
     /// ```
-    /// assert_eq!(webhook_kit::Router::new().names().count(), 0);
+    /// assert_eq!(webhook_kit::Receivers::new().names().count(), 0);
     /// ```
     pub fn new() -> Self {
-        Router::default()
+        Receivers::default()
     }
 
-    /// Serves `provider` under `name`; a second route with the same name
+    /// Adds `receiver` under `name`; a second receiver with the same name
     /// replaces the first.
     ///
     /// ```
-    /// use webhook_kit::Router;
+    /// use webhook_kit::Receivers;
     ///
-    /// let router = Router::new().route("funnel", webhook_kit::funnel::Funnel::new());
-    /// assert_eq!(router.names().collect::<Vec<_>>(), ["funnel"]);
+    /// let receivers = Receivers::new().with_receiver("funnel", webhook_kit::funnel::Funnel::new());
+    /// assert_eq!(receivers.names().collect::<Vec<_>>(), ["funnel"]);
     /// ```
     #[must_use]
-    pub fn route<P>(mut self, name: impl Into<Cow<'static, str>>, provider: P) -> Self
+    pub fn with_receiver<P>(mut self, name: impl Into<Cow<'static, str>>, receiver: P) -> Self
     where
         P: Provider + Send + Sync + 'static,
         P::Event: fmt::Debug + Serialize + Send + Sync + 'static,
     {
         let name = name.into();
-        self.routes.retain(|(existing, _)| *existing != name);
-        self.routes.push((name, Arc::new(Erased(provider))));
+        self.receivers.retain(|(existing, _)| *existing != name);
+        self.receivers.push((name, Arc::new(Erased(receiver))));
         self
     }
 
-    /// The receiver served under `name`.
+    /// The old name of [`with_receiver`](Self::with_receiver).
     ///
     /// ```
-    /// use webhook_kit::{Provider, Router};
+    /// #[allow(deprecated, reason = "shows the old name still works")]
+    /// let receivers = webhook_kit::Receivers::new().route("funnel", webhook_kit::funnel::Funnel::new());
+    /// assert!(receivers.get("funnel").is_some());
+    /// ```
+    #[deprecated(
+        since = "0.2.0",
+        note = "use `with_receiver`: `route` is the web framework's verb"
+    )]
+    #[must_use]
+    pub fn route<P>(self, name: impl Into<Cow<'static, str>>, provider: P) -> Self
+    where
+        P: Provider + Send + Sync + 'static,
+        P::Event: fmt::Debug + Serialize + Send + Sync + 'static,
+    {
+        self.with_receiver(name, provider)
+    }
+
+    /// The receiver held under `name`.
     ///
-    /// let router = Router::new().route("funnel", webhook_kit::funnel::Funnel::new());
-    /// let funnel = router.get("funnel").expect("routed");
+    /// ```
+    /// use webhook_kit::{Provider, Receivers};
+    ///
+    /// let receivers = Receivers::new().with_receiver("funnel", webhook_kit::funnel::Funnel::new());
+    /// let funnel = receivers.get("funnel").expect("held");
     /// assert_eq!(funnel.retry_schedule().max_attempts(), 4);
     /// ```
     pub fn get(&self, name: &str) -> Option<&DynProvider> {
-        self.routes
+        self.receivers
             .iter()
-            .find(|(route, _)| route == name)
-            .map(|(_, provider)| &**provider)
+            .find(|(held, _)| held == name)
+            .map(|(_, receiver)| &**receiver)
     }
 
-    /// The names served, in the order they were added.
+    /// The names held, in the order they were added.
     ///
     /// ```
-    /// let router = webhook_kit::Router::new()
-    ///     .route("a", webhook_kit::funnel::Funnel::new())
-    ///     .route("b", webhook_kit::funnel::Funnel::new());
-    /// assert_eq!(router.names().collect::<Vec<_>>(), ["a", "b"]);
+    /// let receivers = webhook_kit::Receivers::new()
+    ///     .with_receiver("a", webhook_kit::funnel::Funnel::new())
+    ///     .with_receiver("b", webhook_kit::funnel::Funnel::new());
+    /// assert_eq!(receivers.names().collect::<Vec<_>>(), ["a", "b"]);
     /// ```
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.routes.iter().map(|(name, _)| name.as_ref())
+        self.receivers.iter().map(|(name, _)| name.as_ref())
     }
 }
 
-impl fmt::Debug for Router {
+impl fmt::Debug for Receivers {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.names()).finish()
     }
 }
 
-/// Any provider's event, behind a [`Router`]: the [`WebhookEvent`] methods,
+/// Any provider's event, from [`Receivers`]: the [`WebhookEvent`] methods,
 /// the event as JSON, and the concrete event by downcasting.
 ///
 /// ```
-/// use webhook_kit::{Provider, Router, WebhookEvent};
+/// use webhook_kit::{Provider, Receivers, WebhookEvent};
 ///
-/// let router = Router::new().route("funnel", webhook_kit::funnel::Funnel::new());
+/// let receivers = Receivers::new().with_receiver("funnel", webhook_kit::funnel::Funnel::new());
 /// let body = br#"{"id": 7, "event": "quote.created", "data": {"q": 1}}"#;
-/// let event = router.get("funnel").expect("routed").parse(body)?;
+/// let event = receivers.get("funnel").expect("held").parse(body)?;
 /// assert_eq!(event.id(), "7");
 /// assert_eq!(event.to_json().map(|json| json["id"].clone()).ok(), Some("7".into()));
 /// assert!(event.downcast_ref::<webhook_kit::funnel::Event>().is_some());
@@ -134,9 +168,9 @@ impl AnyEvent {
     /// The concrete event, if it is a `T`.
     ///
     /// ```
-    /// # use webhook_kit::{Provider, Router};
-    /// # let router = Router::new().route("funnel", webhook_kit::funnel::Funnel::new());
-    /// # let event = router.get("funnel").expect("routed").parse(br#"{"id": 7, "event": "quote.created", "data": {}}"#)?;
+    /// # use webhook_kit::{Provider, Receivers};
+    /// # let receivers = Receivers::new().with_receiver("funnel", webhook_kit::funnel::Funnel::new());
+    /// # let event = receivers.get("funnel").expect("held").parse(br#"{"id": 7, "event": "quote.created", "data": {}}"#)?;
     /// assert!(event.downcast_ref::<webhook_kit::falu::Event>().is_none());
     /// # Ok::<(), webhook_kit::Error>(())
     /// ```
@@ -152,9 +186,9 @@ impl AnyEvent {
     /// When the event cannot be serialized (for the crate's events: never).
     ///
     /// ```
-    /// # use webhook_kit::{Provider, Router};
-    /// # let router = Router::new().route("funnel", webhook_kit::funnel::Funnel::new());
-    /// # let event = router.get("funnel").expect("routed").parse(br#"{"id": 7, "event": "quote.created", "data": {}}"#)?;
+    /// # use webhook_kit::{Provider, Receivers};
+    /// # let receivers = Receivers::new().with_receiver("funnel", webhook_kit::funnel::Funnel::new());
+    /// # let event = receivers.get("funnel").expect("held").parse(br#"{"id": 7, "event": "quote.created", "data": {}}"#)?;
     /// assert_eq!(event.to_json().expect("json")["data"]["type"], "quote.created");
     /// # Ok::<(), webhook_kit::Error>(())
     /// ```
