@@ -5,8 +5,8 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use webhook_kit::clickfunnels::{ClickFunnels, EventData, REPLY_RULE};
-use webhook_kit::{Error, Outcome, Provider, RetrySchedule, Tolerance, WebhookEvent};
+use webhook_kit::clickfunnels::{ClickFunnels, EventData};
+use webhook_kit::{Error, Outcome, Provider, ReplyRule, RetrySchedule, Tolerance, WebhookEvent};
 
 const SECRET: &str = "cf-webhook-secret-7f3a";
 const SIGNATURE: &str = "x-webhook-clickfunnels-signature";
@@ -260,7 +260,10 @@ fn only_the_published_statuses_succeed() {
         table.push((status, "", Outcome::Retry));
     }
     assert_classifies(&receiver(), &table);
-    assert_eq!(REPLY_RULE.classify(&reply(226, "")), Outcome::Delivered);
+    assert_eq!(
+        ReplyRule::clickfunnels().classify(&reply(226, "")),
+        Outcome::Delivered
+    );
     assert!(receiver().classify(&receiver().acknowledge()).is_success());
 }
 

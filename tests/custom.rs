@@ -108,7 +108,7 @@ fn clickfunnels_described() -> CustomReceiver {
         .timestamp_header("X-Webhook-ClickFunnels-Timestamp")
         .sign_timestamp('.')
         .tolerance(Tolerance::symmetric(Duration::from_secs(600)))
-        .reply_rule(webhook_kit::clickfunnels::REPLY_RULE)
+        .reply_rule(webhook_kit::ReplyRule::clickfunnels())
         .retry_schedule(RetrySchedule::clickfunnels())
         .id_field("event_id")
         .type_field("event_type")

@@ -8,8 +8,8 @@ use std::time::Duration;
 use base64::Engine as _;
 use common::*;
 use http::{HeaderMap, HeaderName, header::AUTHORIZATION};
-use webhook_kit::funnel::{EnvelopeVersion, EventData, Funnel, V3_REPLY_RULE};
-use webhook_kit::{Error, Outcome, Provider, RetrySchedule, WebhookEvent};
+use webhook_kit::funnel::{EnvelopeVersion, EventData, Funnel};
+use webhook_kit::{Error, Outcome, Provider, ReplyRule, RetrySchedule, WebhookEvent};
 
 const V2: &[u8] = include_bytes!("data/funnel_v2_status_updated.json");
 const V3: &[u8] = include_bytes!("data/funnel_v3_unit_reserved.json");
@@ -261,7 +261,7 @@ fn the_reply_must_be_200_with_the_exact_text() {
             (500, "Funnel Event Received", Outcome::Retry),
         ],
     );
-    let v3 = Funnel::new().with_reply_rule(V3_REPLY_RULE);
+    let v3 = Funnel::new().with_reply_rule(ReplyRule::funnel_v3());
     assert_classifies(
         &v3,
         &[

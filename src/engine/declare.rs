@@ -16,6 +16,17 @@
 /// header): `fn(&[u8], &mut HeaderMap) -> Result<(), Error>`, run after
 /// signing.
 ///
+/// `check` names a sender's check of what its signature cannot cover (an
+/// unsigned header that must agree with the signed body):
+/// `fn(&HeaderMap, &[u8], Delivery) -> Result<Delivery, Error>`, run on
+/// every request the core authenticated, before anything parses the body;
+/// what it returns is the delivery. `receive` names a sender's
+/// `receive_at`, for a sender whose check reads what its parse reads
+/// again, so that a request reads it once:
+/// `fn(&Self, &HeaderMap, &[u8], OffsetDateTime) -> Result<Received<Event>, Error>`.
+/// `acknowledge` names the sender's reply to a delivery, where it wants
+/// more than an empty `200`: `fn() -> Response<&'static str>`.
+///
 /// Two slots serve senders whose event is named only in unsigned headers:
 /// `headers_into_event` names a function that fills the event's header
 /// fields once the request has verified and its body parsed,
@@ -41,6 +52,9 @@ macro_rules! described_receiver {
         parse: $parse:path,
         example: $example:literal,
         builders: [$($builder:ident),* $(,)?],
+        $(check: $check:path,)?
+        $(receive: $receive:path,)?
+        $(acknowledge: $acknowledge:path,)?
         $(handshake: $handshake:path,)?
         $(state: $state:ident: $state_ty:ty,)?
         $(body_headers: $body_headers:path,)?
@@ -131,8 +145,27 @@ macro_rules! described_receiver {
                 now: ::time::OffsetDateTime,
             ) -> Result<$crate::Delivery, $crate::Error> {
                 self.settings.check_size(body)?;
-                self.verifier.verify(headers, body, now)
+                let delivery = self.verifier.verify(headers, body, now)?;
+                $( let delivery = $check(headers, body, delivery)?; )?
+                Ok(delivery)
             }
+
+            $(
+            fn receive_at(
+                &self,
+                headers: &::http::HeaderMap,
+                body: &[u8],
+                now: ::time::OffsetDateTime,
+            ) -> Result<$crate::Received<$event>, $crate::Error> {
+                $receive(self, headers, body, now)
+            }
+            )?
+
+            $(
+            fn acknowledge(&self) -> ::http::Response<&'static str> {
+                $acknowledge()
+            }
+            )?
 
             fn parse(&self, body: &[u8]) -> Result<$event, $crate::Error> {
                 self.settings.check_size(body)?;

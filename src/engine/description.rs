@@ -91,6 +91,12 @@ pub(crate) enum Grammar<S: Store = Static> {
     /// `v1,<base64>`): every entry of `version` is a signature, entries of
     /// other versions are skipped.
     Versioned { version: S::Bytes },
+    /// An HTTP `Authorization` credential carrying a shared token
+    /// ([`Algorithm::Token`](super::keys::Algorithm::Token) only): `Bearer
+    /// <token>` (RFC 6750), or `Basic` (RFC 7617) with the token as the user
+    /// name and an empty password; the scheme's name in any case. Signing
+    /// writes `Bearer <token>`.
+    Authorization,
 }
 
 /// How a signature is written.
@@ -100,7 +106,10 @@ pub(crate) enum Encoding {
     Hex,
     /// Standard base64, padded when signing, padding optional.
     Base64,
-    /// Hex where the text is hex digits, base64 otherwise; hex when signing.
+    /// Either, for a sender that publishes neither: a text of hex digits
+    /// is read as hex, any other as base64; hex when signing. The base64
+    /// of a 32-byte tag (HMAC-SHA256) is 43 characters, or 44 with `=`, so
+    /// it is never read as hex.
     HexOrBase64,
 }
 

@@ -21,7 +21,8 @@ use std::marker::PhantomData;
 use serde::de::value::{BorrowedStrDeserializer, MapAccessDeserializer, StrDeserializer};
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, Visitor};
 
-use crate::engine::json::body_text;
+use crate::Error;
+use crate::engine::json::{body_text, parse_body};
 
 /// An envelope's (type field, data field) pairs, in priority order: the
 /// first type field present names the type, and its pair's data field
@@ -122,6 +123,23 @@ where
         _ => None,
     };
     Some((envelope, data))
+}
+
+/// [`read_one_pass`], or where it gives up, the two-pass read of `E`
+/// (the data left captured), whose errors are the ones a caller reports.
+pub(crate) fn read_envelope<'de, E, R>(
+    body: &'de [u8],
+    pairs: Pairs,
+    reader: &R,
+) -> Result<(E, Option<R::Data>), Error>
+where
+    E: Deserialize<'de>,
+    R: ReadData,
+{
+    match read_one_pass(body, pairs, reader) {
+        Some(read) => Ok(read),
+        None => Ok((parse_body(body)?, None)),
+    }
 }
 
 /// What the pass has seen so far.

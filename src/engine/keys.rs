@@ -39,6 +39,19 @@ pub(crate) enum Algorithm {
     EcdsaP256,
 }
 
+impl Algorithm {
+    /// The length of every tag an HMAC makes; `None` for the others, whose
+    /// signatures are checked where they are verified.
+    pub(crate) fn tag_len(self) -> Option<usize> {
+        match self {
+            Algorithm::HmacSha1 => Some(20),
+            Algorithm::HmacSha256 => Some(32),
+            Algorithm::HmacSha512 => Some(64),
+            _ => None,
+        }
+    }
+}
+
 /// The longest signature any algorithm here produces: an HMAC-SHA512 tag
 /// or Ed25519 signature is 64 bytes, an ECDSA P-256 DER signature at most 72.
 pub(crate) const MAX_SIGNATURE_LEN: usize = 72;
@@ -160,6 +173,20 @@ impl KeySet {
     /// A set holding one usable shared token ([`Algorithm::Token`]).
     pub(crate) fn token(secret: Secret) -> Result<Self, Error> {
         Ok(KeySet::Token(Keyring::new(secret)?))
+    }
+
+    /// A token set holding no token yet, for a sender whose deliveries may
+    /// carry no credential at all. Until a token is added, a core over it
+    /// authenticates nothing: every request passes, with no
+    /// [`Delivery::secret_index`](crate::Delivery::secret_index), and
+    /// signing sends no credential. The receiver's constructor must say so.
+    pub(crate) fn no_token() -> Self {
+        KeySet::Token(Keyring::default())
+    }
+
+    /// Whether this is a [`KeySet::no_token`] set still without a token.
+    pub(crate) fn is_open(&self) -> bool {
+        matches!(self, KeySet::Token(ring) if ring.is_empty())
     }
 
     /// Accepts another shared secret (rotation).
@@ -452,6 +479,9 @@ impl fmt::Debug for KeySet {
         match self {
             KeySet::Hmac { algorithm, keys } => {
                 write!(f, "{algorithm:?}, {} secret(s)", keys.len())
+            }
+            KeySet::Token(ring) if ring.is_empty() => {
+                f.write_str("no token: requests are not authenticated")
             }
             KeySet::Token(ring) => write!(f, "Token, {ring:?}"),
             #[cfg(feature = "ed25519")]

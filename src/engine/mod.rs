@@ -9,6 +9,7 @@
 //! [`Provider`](crate::Provider) implementation once for every sender.
 //! Nothing here names a sender.
 
+mod authorization;
 mod declare;
 mod description;
 pub(crate) mod envelope;

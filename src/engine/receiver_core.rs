@@ -4,17 +4,18 @@
 use std::fmt;
 use std::sync::Arc;
 
-use http::{HeaderMap, HeaderName};
+use http::{HeaderMap, HeaderName, HeaderValue};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use super::authorization::find_credential;
 use super::description::{
     Description, Encoding, Grammar, Owned, Part, Request, Static, Store, TimeFormat,
     TimestampSource,
 };
 use super::keys::{Algorithm, KeySet, SignatureBytes};
 use crate::engine::headers::{header_value, non_empty, required, sensitive_value, trim};
-use crate::engine::signature::{BASE64, MAX_SIGNATURES, encode_hex, versioned_entries};
+use crate::engine::signature::{BASE64, HEX_VALUE, MAX_SIGNATURES, encode_hex, versioned_entries};
 use crate::engine::timestamp::{CanonicalText, is_canonical_decimal, parse_unix_seconds};
 use crate::{Delivery, Error, Secret, Tolerance};
 
@@ -24,6 +25,12 @@ pub(crate) struct ReceiverCore {
     description: Described,
     keys: KeySet,
     tolerance: Tolerance,
+    /// A header of the receiver's choosing that carries a token sender's
+    /// bare token, read before the description's header.
+    token_header: Option<HeaderName>,
+    /// Whether an HMAC tag of a length the algorithm never makes is no
+    /// signature at all (see [`ReceiverCore::with_exact_tags`]).
+    exact_tags: bool,
     /// The public URLs the sender may have signed, the first used when
     /// signing; empty for senders that do not sign a URL.
     urls: Vec<Box<str>>,
@@ -72,6 +79,8 @@ impl ReceiverCore {
             description: Described::Static(description),
             keys,
             tolerance: description.tolerance,
+            token_header: None,
+            exact_tags: false,
             urls: Vec::new(),
             aliases: &[],
         }
@@ -92,6 +101,8 @@ impl ReceiverCore {
             keys,
             urls: Vec::new(),
             aliases: &[],
+            token_header: None,
+            exact_tags: false,
         }
     }
 
@@ -134,6 +145,24 @@ impl ReceiverCore {
         self.tolerance
     }
 
+    /// For a token sender whose token header the receiver's owner picks:
+    /// `name` carries the bare token. A request that has it is judged by
+    /// it alone; one without it by the description's header. Signing puts
+    /// the token there.
+    pub(crate) fn set_token_header(&mut self, name: HeaderName) {
+        self.token_header = Some(name);
+    }
+
+    /// Skips an HMAC tag of a length the algorithm never makes (truncated,
+    /// padded) as no signature at all, so that a header holding nothing
+    /// else is malformed, for a sender whose receivers have always answered
+    /// so. Otherwise such a tag is compared, and refused as a mismatch:
+    /// either way an authentication failure.
+    pub(crate) fn with_exact_tags(mut self) -> Self {
+        self.exact_tags = true;
+        self
+    }
+
     /// Authenticates a request whose body is within the receiver's limit:
     /// headers and a header timestamp first, then the signatures, and only
     /// then a timestamp the body carries.
@@ -153,20 +182,13 @@ impl ReceiverCore {
         body: &[u8],
         now: OffsetDateTime,
     ) -> Result<Delivery, Error> {
+        if description.algorithm == Algorithm::Token {
+            return self.verify_token(description, headers);
+        }
         let name = self.signature_header(description, headers);
         let value = required(headers, name)?;
-        if description.algorithm == Algorithm::Token {
-            // Nothing is signed: the token is the whole proof.
-            let matched = self
-                .keys
-                .find_token(read_token(description, name, value)?)
-                .ok_or(Error::SignatureMismatch)?;
-            return Ok(
-                Delivery::new(id_of(description, headers)?, false, None, Some(matched))
-                    .with_secret_name(self.keys.name(matched)),
-            );
-        }
-        let received = read_signatures(description, name, value)?;
+        let tag_len = self.exact_tags.then(|| description.algorithm.tag_len());
+        let received = read_signatures(description, name, value, tag_len.flatten())?;
         let timestamp = self.header_timestamp(description, headers, &received, now)?;
         let id = id_of(description, headers)?;
         let (timestamp_text, value) =
@@ -236,6 +258,63 @@ impl ReceiverCore {
     fn url_candidates(&self) -> impl Iterator<Item = &str> {
         let none = self.urls.is_empty().then_some("");
         self.urls().chain(none)
+    }
+
+    /// Authenticates a token sender's request. Nothing is signed: the token
+    /// is the whole proof. A set without a token yet authenticates nothing
+    /// (see [`KeySet::no_token`]).
+    fn verify_token<S: Store>(
+        &self,
+        description: &Description<S>,
+        headers: &HeaderMap,
+    ) -> Result<Delivery, Error> {
+        if self.keys.is_open() {
+            return Ok(Delivery::new(
+                id_of(description, headers)?,
+                false,
+                None,
+                None,
+            ));
+        }
+        let find = |token: &[u8]| self.keys.find_token(token);
+        let own = self.token_header.as_ref();
+        let matched = match own.filter(|name| headers.contains_key(*name)) {
+            Some(name) => find(trim(required(headers, name)?)),
+            None => {
+                let name = &description.signature.header;
+                let value = required(headers, name)?;
+                match description.signature.grammar {
+                    Grammar::Authorization => find_credential(name, value, find)?,
+                    _ => find(read_token(description, name, value)?),
+                }
+            }
+        }
+        .ok_or(Error::SignatureMismatch)?;
+        Ok(
+            Delivery::new(id_of(description, headers)?, false, None, Some(matched))
+                .with_secret_name(self.keys.name(matched)),
+        )
+    }
+
+    /// The header carrying a token sender's token, hidden from the map's
+    /// `Debug`; none while the set has no token.
+    fn token_credential<S: Store>(
+        &self,
+        description: &Description<S>,
+    ) -> Result<Option<(HeaderName, HeaderValue)>, Error> {
+        if self.keys.is_open() {
+            return Ok(None);
+        }
+        let token = zeroize::Zeroizing::new(self.keys.sign(&|_: &mut dyn FnMut(&[u8])| {})?);
+        let signature = &description.signature;
+        Ok(Some(match &self.token_header {
+            Some(name) => (name.clone(), sensitive_value(&*token)?),
+            None => {
+                let value = signature_value(&signature.grammar, "", &token);
+                let value = sensitive_value(zeroize::Zeroizing::new(value).as_slice())?;
+                (signature.header.clone(), value)
+            }
+        }))
     }
 
     /// The timestamp from a header or the signature's items, checked
@@ -331,16 +410,13 @@ impl ReceiverCore {
                 sink,
             );
         };
-        let signature = self.keys.sign(&feed)?;
         let mut headers = HeaderMap::new();
         if description.algorithm == Algorithm::Token {
-            // The token goes as it is, hidden from the map's `Debug`.
-            let value = signature_value(&description.signature.grammar, "", &signature);
-            headers.insert(
-                description.signature.header.clone(),
-                sensitive_value(value)?,
-            );
+            if let Some((name, value)) = self.token_credential(description)? {
+                headers.insert(name, value);
+            }
         } else {
+            let signature = self.keys.sign(&feed)?;
             let encoded = match description.signature.encoding {
                 Encoding::Hex | Encoding::HexOrBase64 => encode_hex(&signature),
                 Encoding::Base64 => {
@@ -382,6 +458,9 @@ impl fmt::Debug for ReceiverCore {
         }
         if !self.urls.is_empty() {
             out.field("urls", &self.urls);
+        }
+        if let Some(name) = &self.token_header {
+            out.field("token_header", name);
         }
         out.finish()
     }
@@ -444,12 +523,14 @@ fn body_field_time(body: &[u8], pointer: &str, format: TimeFormat) -> Result<Sig
 }
 
 /// Reads the signature header by its grammar, decoding every signature in
-/// the expected encoding; undecodable entries are skipped, as the reference
-/// libraries skip them, but a header with none left is malformed.
+/// the expected encoding; undecodable entries, and with `tag_len` entries of
+/// another length, are skipped, as the reference libraries skip them, but a
+/// header with none left is malformed.
 fn read_signatures<'v, S: Store>(
     description: &Description<S>,
     name: &HeaderName,
     value: &'v [u8],
+    tag_len: Option<usize>,
 ) -> Result<Received<'v>, Error> {
     let empty = SignatureBytes::new(&[]).unwrap_or_else(|| unreachable!("empty fits"));
     let mut received = Received {
@@ -461,6 +542,7 @@ fn read_signatures<'v, S: Store>(
     let push = |received: &mut Received<'v>, text: &[u8]| {
         if received.len < MAX_SIGNATURES
             && let Some(signature) = decode(encoding, trim(text))
+            && tag_len.is_none_or(|len| len == signature.as_bytes().len())
         {
             received.signatures[received.len] = signature;
             received.len += 1;
@@ -472,6 +554,8 @@ fn read_signatures<'v, S: Store>(
                 push(&mut received, text);
             }
         }
+        // A credential, never a signature: nothing to read.
+        Grammar::Authorization => {}
         Grammar::Items {
             separator,
             timestamp_key,
@@ -514,7 +598,7 @@ fn read_token<'v, S: Store>(
 ) -> Result<&'v [u8], Error> {
     let prefix = match &description.signature.grammar {
         Grammar::Bare { prefix } => prefix.as_ref(),
-        Grammar::Items { .. } | Grammar::Versioned { .. } => b"",
+        Grammar::Items { .. } | Grammar::Versioned { .. } | Grammar::Authorization => b"",
     };
     trim(value)
         .strip_prefix(prefix)
@@ -537,9 +621,16 @@ fn decode(encoding: Encoding, text: &[u8]) -> Option<SignatureBytes> {
             if !text.len().is_multiple_of(2) || text.len() / 2 > super::keys::MAX_SIGNATURE_LEN {
                 return None;
             }
+            // Any non-digit sets the high bits, checked once at the end.
+            let mut seen = 0u8;
             for (out, pair) in buf.iter_mut().zip(text.chunks_exact(2)) {
-                let digit = |c: u8| (c as char).to_digit(16);
-                *out = u8::try_from(digit(pair[0])? * 16 + digit(pair[1])?).ok()?;
+                let high = HEX_VALUE[usize::from(pair[0])];
+                let low = HEX_VALUE[usize::from(pair[1])];
+                seen |= high | low;
+                *out = high << 4 | low;
+            }
+            if seen & 0xF0 != 0 {
+                return None;
             }
             text.len() / 2
         }
@@ -643,6 +734,7 @@ fn signature_value<S: Store>(grammar: &Grammar<S>, timestamp: &str, signature: &
     let mut value = Vec::new();
     match grammar {
         Grammar::Bare { prefix } => value.extend_from_slice(prefix.as_ref()),
+        Grammar::Authorization => value.extend_from_slice(b"Bearer "),
         Grammar::Items {
             separator,
             timestamp_key,

@@ -30,62 +30,98 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
-use http::{HeaderMap, HeaderName};
+use http::HeaderName;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
-use crate::engine::envelope::{ByType, Pairs, read_one_pass};
-use crate::engine::json::parse_body;
-use crate::engine::scheme::{HeaderSet, Pieces, Scheme, Signed, Verifier};
-use crate::engine::secret::{Keyring, Secret};
-use crate::engine::signature::{Encoding, Format};
+use crate::engine::envelope::{ByType, Pairs, read_envelope};
+
+use crate::engine::{
+    Algorithm, Description, Encoding, KeySet, Part, ReceiverCore, SignatureRule, TimeFormat,
+    TimestampRule, described_receiver,
+};
 use crate::event::event_data;
-use crate::receiver::{Settings, provider_settings, receiver_builders};
-use crate::{Delivery, Error, Provider, ReplyRule, RetrySchedule, Tolerance, WebhookEvent};
+use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance, WebhookEvent};
 
-static HEADERS: [HeaderSet; 1] = [HeaderSet {
-    signature: HeaderName::from_static("x-webhook-clickfunnels-signature"),
-    timestamp: Some(HeaderName::from_static("x-webhook-clickfunnels-timestamp")),
+static CLICKFUNNELS: Description = Description {
+    name: "ClickFunnels",
+    algorithm: Algorithm::HmacSha256,
+    signature: SignatureRule::bare(
+        HeaderName::from_static("x-webhook-clickfunnels-signature"),
+        b"",
+        Encoding::Hex,
+    ),
+    timestamp: Some(TimestampRule::header(
+        HeaderName::from_static("x-webhook-clickfunnels-timestamp"),
+        TimeFormat::UnixSeconds,
+    )),
     id: None,
-}];
-
-static SCHEME: Scheme = Scheme {
-    families: Cow::Borrowed(&HEADERS),
-    default_family: 0,
-    format: Format::Single {
-        prefix: Cow::Borrowed(b""),
-    },
-    encoding: Encoding::Hex,
-    signed: Signed::joined(Pieces::Timestamp, b'.'),
-    tolerance: Tolerance::symmetric(Duration::from_secs(600)),
+    signed: &[Part::Timestamp, Part::Text(b"."), Part::Body],
+    tolerance: Tolerance::clickfunnels(),
+    reply: ReplyRule::clickfunnels(),
+    retries: RetrySchedule::clickfunnels,
+    sent_with: &[],
 };
 
-/// How ClickFunnels reads replies: only these statuses stop redelivery.
-///
-/// ```
-/// use webhook_kit::clickfunnels::REPLY_RULE;
-///
-/// assert!(REPLY_RULE.is_success_status(226));
-/// // `208 Already Reported` is a 2xx, but ClickFunnels redelivers after it.
-/// assert!(!REPLY_RULE.is_success_status(208));
-/// ```
-pub const REPLY_RULE: ReplyRule = ReplyRule::codes(&[200, 201, 202, 203, 204, 205, 206, 207, 226]);
+impl ReplyRule {
+    /// How ClickFunnels reads replies: only `200`–`207` and `226` stop
+    /// redelivery.
+    ///
+    /// ```
+    /// use webhook_kit::ReplyRule;
+    ///
+    /// assert!(ReplyRule::clickfunnels().is_success_status(226));
+    /// // `208 Already Reported` is a 2xx, but ClickFunnels redelivers after it.
+    /// assert!(!ReplyRule::clickfunnels().is_success_status(208));
+    /// ```
+    pub const fn clickfunnels() -> Self {
+        ReplyRule::codes(&[200, 201, 202, 203, 204, 205, 206, 207, 226])
+    }
+}
 
-/// A receiver for ClickFunnels webhooks.
-///
-/// `Debug` shows the configuration but never a secret.
+impl Tolerance {
+    /// ClickFunnels' window: 10 minutes both ways.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::Tolerance;
+    ///
+    /// assert_eq!(Tolerance::clickfunnels(), Tolerance::symmetric(Duration::from_secs(600)));
+    /// ```
+    pub const fn clickfunnels() -> Self {
+        Tolerance::symmetric(Duration::from_secs(600))
+    }
+}
+
+/// How ClickFunnels reads replies.
 ///
 /// ```
-/// let receiver = webhook_kit::clickfunnels::ClickFunnels::new("webhook-secret")?;
-/// assert!(!format!("{receiver:?}").contains("webhook-secret"));
-/// # Ok::<(), webhook_kit::Error>(())
+/// # #![allow(deprecated)]
+/// use webhook_kit::ReplyRule;
+///
+/// assert_eq!(webhook_kit::clickfunnels::REPLY_RULE, ReplyRule::clickfunnels());
 /// ```
-#[derive(Clone)]
-pub struct ClickFunnels {
-    verifier: Verifier,
-    settings: Settings,
+#[deprecated(since = "0.2.0", note = "use `ReplyRule::clickfunnels()`")]
+pub const REPLY_RULE: ReplyRule = ReplyRule::clickfunnels();
+
+described_receiver! {
+    /// A receiver for ClickFunnels webhooks.
+    ///
+    /// `Debug` shows the configuration but never a secret.
+    ///
+    /// ```
+    /// let receiver = webhook_kit::clickfunnels::ClickFunnels::new("webhook-secret")?;
+    /// assert!(!format!("{receiver:?}").contains("webhook-secret"));
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub struct ClickFunnels;
+    description: CLICKFUNNELS,
+    event: Event,
+    parse: parse,
+    example: "webhook_kit::clickfunnels::ClickFunnels::new(\"webhook-secret\")?",
+    builders: [with_secret, with_tolerance, max_body_size, with_reply_rule, with_retry_schedule],
 }
 
 impl ClickFunnels {
@@ -103,26 +139,13 @@ impl ClickFunnels {
     /// assert!(ClickFunnels::new("  ").is_err());
     /// ```
     pub fn new(webhook_secret: impl Into<Secret>) -> Result<Self, Error> {
-        Ok(ClickFunnels {
-            verifier: Verifier::new(
-                &SCHEME,
-                Keyring::new(webhook_secret.into()).map_err(Self::secret_error)?,
-            ),
-            settings: Settings::new(REPLY_RULE, RetrySchedule::clickfunnels()),
-        })
+        let keys = KeySet::hmac(CLICKFUNNELS.algorithm, webhook_secret.into())
+            .map_err(Self::secret_error)?;
+        Ok(ClickFunnels::from_core(
+            ReceiverCore::new(&CLICKFUNNELS, keys).with_exact_tags(),
+        ))
     }
 }
-
-impl std::fmt::Debug for ClickFunnels {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClickFunnels")
-            .field("verifier", &self.verifier)
-            .finish()
-    }
-}
-
-receiver_builders!(ClickFunnels = "webhook_kit::clickfunnels::ClickFunnels::new(\"webhook-secret\")?":
-    with_secret, with_tolerance, max_body_size, with_reply_rule, with_retry_schedule);
 
 /// A contact, as carried by `contact.*` events.
 ///
@@ -330,7 +353,7 @@ impl WebhookEvent for Event {
     }
 }
 
-/// The envelope's type and data fields, for [`read_one_pass`].
+/// The envelope's type and data fields, for [`read_envelope`].
 const PAIRS: Pairs = &[("event_type", "data")];
 
 #[derive(Deserialize)]
@@ -359,53 +382,25 @@ struct Envelope<'a> {
     data: Option<&'a RawValue>,
 }
 
-impl Provider for ClickFunnels {
-    type Event = Event;
-
-    fn name(&self) -> &'static str {
-        "clickfunnels"
-    }
-
-    fn verify_at(
-        &self,
-        headers: &HeaderMap,
-        body: &[u8],
-        now: OffsetDateTime,
-    ) -> Result<Delivery, Error> {
-        self.settings.check_size(body)?;
-        self.verifier.verify(headers, body, now)
-    }
-
-    fn parse(&self, body: &[u8]) -> Result<Event, Error> {
-        self.settings.check_size(body)?;
-        let (envelope, data) = match read_one_pass(body, PAIRS, &ByType::new()) {
-            Some(read) => read,
-            None => (parse_body::<Envelope<'_>>(body)?, None),
-        };
-        let data = match data {
-            Some(data) => data,
-            None => EventData::from_fragment(&envelope.event_type, body, envelope.data, "data")?,
-        };
-        Ok(Event {
-            data,
-            event_id: envelope.event_id,
-            subject_id: envelope.subject_id,
-            subject_type: envelope.subject_type,
-            created_at: envelope.created_at,
-            page_id: envelope.page_id,
-            funnel_id: envelope.funnel_id,
-            page: envelope.page.filter(|v| !v.is_null()),
-            funnel: envelope.funnel.filter(|v| !v.is_null()),
-            api_version: envelope.api_version,
-            workspace_id: envelope.workspace_id,
-        })
-    }
-
-    provider_settings!();
-
-    fn sign_at(&self, body: &[u8], now: OffsetDateTime) -> Result<HeaderMap, Error> {
-        self.verifier.sign(body, now, None)
-    }
+fn parse(body: &[u8]) -> Result<Event, Error> {
+    let (envelope, data) = read_envelope::<Envelope<'_>, _>(body, PAIRS, &ByType::new())?;
+    let data = match data {
+        Some(data) => data,
+        None => EventData::from_fragment(&envelope.event_type, body, envelope.data, "data")?,
+    };
+    Ok(Event {
+        data,
+        event_id: envelope.event_id,
+        subject_id: envelope.subject_id,
+        subject_type: envelope.subject_type,
+        created_at: envelope.created_at,
+        page_id: envelope.page_id,
+        funnel_id: envelope.funnel_id,
+        page: envelope.page.filter(|v| !v.is_null()),
+        funnel: envelope.funnel.filter(|v| !v.is_null()),
+        api_version: envelope.api_version,
+        workspace_id: envelope.workspace_id,
+    })
 }
 
 const MINUTE: u64 = 60;

@@ -38,87 +38,120 @@ use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
 use crate::engine::envelope::{Pairs, ReadData, TypedData, read_one_pass};
+use crate::engine::headers::trim;
 use crate::engine::json::{parse_body, parse_fragment};
-use crate::engine::scheme::{HeaderSet, Pieces, Scheme, Signed, Verifier};
-use crate::engine::secret::{Keyring, Secret};
-use crate::engine::signature::{Encoding, Format};
+use crate::engine::{
+    Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
+    TimeFormat, TimestampRule, described_receiver,
+};
 use crate::event::event_data;
-use crate::receiver::{Settings, provider_settings, receiver_builders};
-use crate::{Delivery, Error, Provider, ReplyRule, RetrySchedule, Tolerance, WebhookEvent};
+use crate::{Delivery, Error, ReplyRule, RetrySchedule, Secret, Tolerance, WebhookEvent};
 
-static HEADERS: [HeaderSet; 1] = [HeaderSet {
-    signature: HeaderName::from_static("x-falu-signature"),
-    timestamp: None,
-    id: None,
-}];
-
-static SCHEME: Scheme = Scheme {
-    families: Cow::Borrowed(&HEADERS),
-    default_family: 0,
-    format: Format::KeyValueList {
-        timestamp_key: Cow::Borrowed(b"t"),
-        signature_key: Cow::Borrowed(b"sha256"),
+static FALU: Description = Description {
+    name: "Falu",
+    algorithm: Algorithm::HmacSha256,
+    signature: SignatureRule {
+        header: HeaderName::from_static("x-falu-signature"),
+        grammar: Grammar::Items {
+            separator: b',',
+            timestamp_key: Some(b"t"),
+            signature_key: b"sha256",
+        },
+        encoding: Encoding::Hex,
     },
-    encoding: Encoding::Hex,
-    signed: Signed::joined(Pieces::Timestamp, b'.'),
-    tolerance: DEFAULT_TOLERANCE,
+    timestamp: Some(TimestampRule::signature_item(TimeFormat::UnixSeconds)),
+    id: None,
+    signed: &[Part::Timestamp, Part::Text(b"."), Part::Body],
+    tolerance: Tolerance::falu(),
+    reply: ReplyRule::falu(),
+    retries: RetrySchedule::falu,
+    sent_with: &[],
 };
 
-/// Falu's window: 5 minutes into the past, as Falu's SDK; 60 seconds into
-/// the future, **our default** (the SDK allows none, and Falu never
-/// redelivers an event a receiver refused).
-///
-/// ```
-/// use std::time::Duration;
-/// use webhook_kit::Provider;
-/// use webhook_kit::falu::{DEFAULT_TOLERANCE, Falu};
-///
-/// assert_eq!(DEFAULT_TOLERANCE.past, Duration::from_secs(300));
-/// assert_eq!(DEFAULT_TOLERANCE.future, Duration::from_secs(60));
-///
-/// // A delivery signed 4 minutes ago passes; one signed 6 minutes ago does not.
-/// let receiver = Falu::new("falu-secret")?;
-/// let body = br#"{"id": "evt_1", "type": "message.sent", "data": {"object": {}}}"#;
-/// let now = time::OffsetDateTime::now_utc();
-/// let headers = receiver.sign_at(body, now - Duration::from_secs(240))?;
-/// assert!(receiver.verify_at(&headers, body, now).is_ok());
-/// let headers = receiver.sign_at(body, now - Duration::from_secs(360))?;
-/// assert!(receiver.verify_at(&headers, body, now).is_err());
-/// # Ok::<(), webhook_kit::Error>(())
-/// ```
-pub const DEFAULT_TOLERANCE: Tolerance =
-    Tolerance::new(Duration::from_secs(300), Duration::from_secs(60));
+impl Tolerance {
+    /// Falu's window: 5 minutes into the past, as Falu's SDK; 60 seconds
+    /// into the future, **our default** (the SDK allows none, and Falu
+    /// never redelivers an event a receiver refused).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::{Provider, Tolerance};
+    /// use webhook_kit::falu::Falu;
+    ///
+    /// assert_eq!(Tolerance::falu().past, Duration::from_secs(300));
+    /// assert_eq!(Tolerance::falu().future, Duration::from_secs(60));
+    ///
+    /// // A delivery signed 4 minutes ago passes; one signed 6 minutes ago does not.
+    /// let receiver = Falu::new("falu-secret")?;
+    /// let body = br#"{"id": "evt_1", "type": "message.sent", "data": {"object": {}}}"#;
+    /// let now = time::OffsetDateTime::now_utc();
+    /// let headers = receiver.sign_at(body, now - Duration::from_secs(240))?;
+    /// assert!(receiver.verify_at(&headers, body, now).is_ok());
+    /// let headers = receiver.sign_at(body, now - Duration::from_secs(360))?;
+    /// assert!(receiver.verify_at(&headers, body, now).is_err());
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn falu() -> Self {
+        Tolerance::new(Duration::from_secs(300), Duration::from_secs(60))
+    }
+}
 
-/// How Falu reads replies: any `2xx` is success.
+impl ReplyRule {
+    /// How Falu reads replies: any `2xx` is success.
+    ///
+    /// ```
+    /// use webhook_kit::ReplyRule;
+    ///
+    /// assert!(ReplyRule::falu().is_success_status(202));
+    /// assert!(!ReplyRule::falu().is_success_status(500));
+    /// ```
+    pub const fn falu() -> Self {
+        ReplyRule::any_2xx()
+    }
+}
+
+/// Falu's window.
 ///
 /// ```
-/// use webhook_kit::falu::REPLY_RULE;
-///
-/// assert!(REPLY_RULE.is_success_status(202));
-/// assert!(!REPLY_RULE.is_success_status(500));
+/// # #![allow(deprecated)]
+/// assert_eq!(webhook_kit::falu::DEFAULT_TOLERANCE, webhook_kit::Tolerance::falu());
 /// ```
-pub const REPLY_RULE: ReplyRule = ReplyRule::any_2xx();
+#[deprecated(since = "0.2.0", note = "use `Tolerance::falu()`")]
+pub const DEFAULT_TOLERANCE: Tolerance = Tolerance::falu();
+
+/// How Falu reads replies.
+///
+/// ```
+/// # #![allow(deprecated)]
+/// assert_eq!(webhook_kit::falu::REPLY_RULE, webhook_kit::ReplyRule::falu());
+/// ```
+#[deprecated(since = "0.2.0", note = "use `ReplyRule::falu()`")]
+pub const REPLY_RULE: ReplyRule = ReplyRule::falu();
 
 /// The prefix CloudEvents deliveries put before the event type.
 const CLOUDEVENTS_PREFIX: &str = "io.falu.";
 
-/// A receiver for Falu webhooks.
-///
-/// `Debug` shows the configuration but never a secret.
-///
-/// ```
-/// let receiver = webhook_kit::falu::Falu::new("falu-secret")?;
-/// assert_eq!(
-///     format!("{receiver:?}"),
-///     "Falu { verifier: Verifier { header: \"x-falu-signature\", secrets: 1, \
-///      tolerance: Tolerance { past: 300s, future: 60s } } }"
-/// );
-/// # Ok::<(), webhook_kit::Error>(())
-/// ```
-#[derive(Clone)]
-pub struct Falu {
-    verifier: Verifier,
-    settings: Settings,
+described_receiver! {
+    /// A receiver for Falu webhooks.
+    ///
+    /// `Debug` shows the configuration but never a secret.
+    ///
+    /// ```
+    /// let receiver = webhook_kit::falu::Falu::new("falu-secret")?;
+    /// assert_eq!(
+    ///     format!("{receiver:?}"),
+    ///     "Falu { keys: HmacSha256, 1 secret(s), \
+    ///      tolerance: Tolerance { past: 300s, future: 60s } }"
+    /// );
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub struct Falu;
+    description: FALU,
+    event: Event,
+    parse: parse,
+    example: "webhook_kit::falu::Falu::new(\"falu-secret\")?",
+    builders: [with_secret, with_tolerance, max_body_size, with_reply_rule, with_retry_schedule],
+    check: whole_items,
 }
 
 impl Falu {
@@ -137,26 +170,30 @@ impl Falu {
     /// assert!(Falu::new("").is_err());
     /// ```
     pub fn new(secret: impl Into<Secret>) -> Result<Self, Error> {
-        Ok(Falu {
-            verifier: Verifier::new(
-                &SCHEME,
-                Keyring::new(secret.into()).map_err(Self::secret_error)?,
-            ),
-            settings: Settings::new(REPLY_RULE, RetrySchedule::falu()),
-        })
+        let keys = KeySet::hmac(FALU.algorithm, secret.into()).map_err(Self::secret_error)?;
+        Ok(Falu::from_core(
+            ReceiverCore::new(&FALU, keys).with_exact_tags(),
+        ))
     }
 }
 
-impl std::fmt::Debug for Falu {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Falu")
-            .field("verifier", &self.verifier)
-            .finish()
+/// Refuses a signature header with an item that is not `key=value` with a
+/// value (`sha256=`), as Falu's SDK does; the core's item reader only skips
+/// such an item.
+fn whole_items(headers: &HeaderMap, _body: &[u8], delivery: Delivery) -> Result<Delivery, Error> {
+    let name = &FALU.signature.header;
+    let value = headers.get(name).map_or(&b""[..], |value| value.as_bytes());
+    for item in value.split(|&b| b == b',').map(trim) {
+        let reason = match item.iter().position(|&b| b == b'=') {
+            None => "item is not `key=value`",
+            Some(at) if at + 1 == item.len() => "item has an empty value",
+            Some(_) => continue,
+        };
+        let name = name.clone();
+        return Err(Error::MalformedHeader { name, reason });
     }
+    Ok(delivery)
 }
-
-receiver_builders!(Falu = "webhook_kit::falu::Falu::new(\"falu-secret\")?":
-    with_secret, with_tolerance, max_body_size, with_reply_rule, with_retry_schedule);
 
 /// Which of Falu's two payload formats a delivery used.
 ///
@@ -419,65 +456,40 @@ struct CloudEventsData {
     request: Option<Request>,
 }
 
-impl Provider for Falu {
-    type Event = Event;
-
-    fn name(&self) -> &'static str {
-        "falu"
-    }
-
-    fn verify_at(
-        &self,
-        headers: &HeaderMap,
-        body: &[u8],
-        now: OffsetDateTime,
-    ) -> Result<Delivery, Error> {
-        self.settings.check_size(body)?;
-        self.verifier.verify(headers, body, now)
-    }
-
-    fn parse(&self, body: &[u8]) -> Result<Event, Error> {
-        self.settings.check_size(body)?;
-        let (envelope, data) = match read_one_pass::<Envelope<'_>, _>(body, PAIRS, &OnePass) {
-            // CloudEvents keep the request inside the data, which the pass
-            // has read already (their types, prefixed, are not read in it).
-            Some((envelope, Some(_))) if envelope.specversion.is_some() => {
-                (parse_body::<Envelope<'_>>(body)?, None)
-            }
-            Some(read) => read,
-            None => (parse_body::<Envelope<'_>>(body)?, None),
-        };
-        let (format, request) = if envelope.specversion.is_some() {
-            let inner: Option<CloudEventsData> = parse_fragment(body, envelope.data, "data")?;
-            (PayloadFormat::CloudEvents, inner.and_then(|d| d.request))
-        } else {
-            (PayloadFormat::Basic, envelope.request)
-        };
-        let event_type = envelope
-            .event_type
-            .strip_prefix(CLOUDEVENTS_PREFIX)
-            .unwrap_or(&envelope.event_type);
-        Ok(Event {
-            data: match data {
-                Some(data) => data,
-                None => EventData::from_fragment(event_type, body, envelope.data, "data")?,
-            },
-            id: envelope.id,
-            created: envelope.created.or(envelope.time),
-            updated: envelope.updated,
-            workspace: envelope.workspace,
-            live: envelope.live,
-            request,
-            redaction: envelope.redaction,
-            format,
-        })
-    }
-
-    provider_settings!();
-
-    fn sign_at(&self, body: &[u8], now: OffsetDateTime) -> Result<HeaderMap, Error> {
-        self.verifier.sign(body, now, None)
-    }
+fn parse(body: &[u8]) -> Result<Event, Error> {
+    let (envelope, data) = match read_one_pass::<Envelope<'_>, _>(body, PAIRS, &OnePass) {
+        // CloudEvents keep the request inside the data, which the pass
+        // has read already (their types, prefixed, are not read in it).
+        Some((envelope, Some(_))) if envelope.specversion.is_some() => {
+            (parse_body::<Envelope<'_>>(body)?, None)
+        }
+        Some(read) => read,
+        None => (parse_body::<Envelope<'_>>(body)?, None),
+    };
+    let (format, request) = if envelope.specversion.is_some() {
+        let inner: Option<CloudEventsData> = parse_fragment(body, envelope.data, "data")?;
+        (PayloadFormat::CloudEvents, inner.and_then(|d| d.request))
+    } else {
+        (PayloadFormat::Basic, envelope.request)
+    };
+    let event_type = envelope
+        .event_type
+        .strip_prefix(CLOUDEVENTS_PREFIX)
+        .unwrap_or(&envelope.event_type);
+    Ok(Event {
+        data: match data {
+            Some(data) => data,
+            None => EventData::from_fragment(event_type, body, envelope.data, "data")?,
+        },
+        id: envelope.id,
+        created: envelope.created.or(envelope.time),
+        updated: envelope.updated,
+        workspace: envelope.workspace,
+        live: envelope.live,
+        request,
+        redaction: envelope.redaction,
+        format,
+    })
 }
 
 impl RetrySchedule {

@@ -51,63 +51,83 @@ use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
 use self::scan::{Occurrence, top_level_str};
-use crate::engine::envelope::{ByType, Pairs, read_one_pass};
+use crate::engine::envelope::{ByType, Pairs, read_envelope};
 use crate::engine::headers::header_value;
-use crate::engine::json::parse_body;
-use crate::engine::scheme::{HeaderSet, Scheme, Signed, Verifier};
-use crate::engine::secret::{Keyring, Secret};
-use crate::engine::signature::{Encoding, Format};
+
+use crate::engine::{
+    Algorithm, Description, Encoding, KeySet, Part, ReceiverCore, SignatureRule, described_receiver,
+};
 use crate::event::event_data;
-use crate::receiver::{Settings, provider_settings, receiver_builders};
 use crate::{
-    Delivery, Error, Provider, Received, ReplyRule, RetrySchedule, Tolerance, WebhookEvent,
+    Delivery, Error, Provider, Received, ReplyRule, RetrySchedule, Secret, Tolerance, WebhookEvent,
 };
 
 /// The header naming the event; checked against the signed body.
 const ID_HEADER: HeaderName = HeaderName::from_static("x-webhook-id");
 
-static HEADERS: [HeaderSet; 1] = [HeaderSet {
-    signature: HeaderName::from_static("x-webhook-signature"),
+static FOURVENUES: Description = Description {
+    name: "Fourvenues",
+    algorithm: Algorithm::HmacSha256,
+    signature: SignatureRule::bare(
+        HeaderName::from_static("x-webhook-signature"),
+        b"",
+        Encoding::HexOrBase64,
+    ),
     timestamp: None,
+    // `x-webhook-id` is unsigned: `checked_id` holds it to the body's id.
     id: None,
-}];
-
-static SCHEME: Scheme = Scheme {
-    families: Cow::Borrowed(&HEADERS),
-    default_family: 0,
-    format: Format::Single {
-        prefix: Cow::Borrowed(b""),
-    },
-    encoding: Encoding::HexOrBase64,
-    signed: Signed::BODY,
+    signed: &[Part::Body],
     // No timestamp is signed, so there is nothing to bound.
     tolerance: Tolerance::symmetric(Duration::ZERO),
+    reply: ReplyRule::fourvenues(),
+    retries: RetrySchedule::fourvenues,
+    sent_with: &[],
 };
 
-/// How this crate reads replies for Fourvenues: any `2xx` is success.
-/// (Our default: Fourvenues publishes only that it waits for "a response".)
-///
-/// ```
-/// use webhook_kit::fourvenues::REPLY_RULE;
-///
-/// assert!(REPLY_RULE.is_success_status(204));
-/// assert!(!REPLY_RULE.is_success_status(301));
-/// ```
-pub const REPLY_RULE: ReplyRule = ReplyRule::any_2xx();
+impl ReplyRule {
+    /// How this crate reads replies for Fourvenues: any `2xx` is success
+    /// (**our default**: Fourvenues publishes only that it waits for "a
+    /// response").
+    ///
+    /// ```
+    /// use webhook_kit::ReplyRule;
+    ///
+    /// assert!(ReplyRule::fourvenues().is_success_status(204));
+    /// assert!(!ReplyRule::fourvenues().is_success_status(301));
+    /// ```
+    pub const fn fourvenues() -> Self {
+        ReplyRule::any_2xx()
+    }
+}
 
-/// A receiver for Fourvenues webhooks.
-///
-/// `Debug` shows the configuration but never a secret.
+/// How this crate reads replies for Fourvenues.
 ///
 /// ```
-/// let receiver = webhook_kit::fourvenues::Fourvenues::new("sign-secret")?;
-/// assert!(!format!("{receiver:?}").contains("sign-secret"));
-/// # Ok::<(), webhook_kit::Error>(())
+/// # #![allow(deprecated)]
+/// assert_eq!(webhook_kit::fourvenues::REPLY_RULE, webhook_kit::ReplyRule::fourvenues());
 /// ```
-#[derive(Clone)]
-pub struct Fourvenues {
-    verifier: Verifier,
-    settings: Settings,
+#[deprecated(since = "0.2.0", note = "use `ReplyRule::fourvenues()`")]
+pub const REPLY_RULE: ReplyRule = ReplyRule::fourvenues();
+
+described_receiver! {
+    /// A receiver for Fourvenues webhooks.
+    ///
+    /// `Debug` shows the configuration but never a secret.
+    ///
+    /// ```
+    /// let receiver = webhook_kit::fourvenues::Fourvenues::new("sign-secret")?;
+    /// assert!(!format!("{receiver:?}").contains("sign-secret"));
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub struct Fourvenues;
+    description: FOURVENUES,
+    event: Event,
+    parse: parse,
+    example: "webhook_kit::fourvenues::Fourvenues::new(\"sign-secret\")?",
+    builders: [with_secret, max_body_size, with_reply_rule, with_retry_schedule],
+    check: checked_id,
+    receive: receive,
+    body_headers: id_header,
 }
 
 impl Fourvenues {
@@ -129,26 +149,48 @@ impl Fourvenues {
     /// assert!(Fourvenues::new("").is_err());
     /// ```
     pub fn new(sign_secret: impl Into<Secret>) -> Result<Self, Error> {
-        Ok(Fourvenues {
-            verifier: Verifier::new(
-                &SCHEME,
-                Keyring::new(sign_secret.into()).map_err(Self::secret_error)?,
-            ),
-            settings: Settings::new(REPLY_RULE, RetrySchedule::fourvenues()),
-        })
+        let keys =
+            KeySet::hmac(FOURVENUES.algorithm, sign_secret.into()).map_err(Self::secret_error)?;
+        Ok(Fourvenues::from_core(
+            ReceiverCore::new(&FOURVENUES, keys).with_exact_tags(),
+        ))
+    }
+
+    /// The headers of a delivery of `body` at `now` labelled `id` in
+    /// `x-webhook-id`. Fourvenues labels a delivery with its body's `id`,
+    /// as [`Provider::sign_at`] does; any other label is a relabelled
+    /// delivery, which verification refuses. For tests and simulations.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Signing`] for an id that is empty, has surrounding
+    /// whitespace, or cannot travel in a header.
+    ///
+    /// ```
+    /// use webhook_kit::{Error, Provider};
+    /// use webhook_kit::fourvenues::Fourvenues;
+    ///
+    /// let receiver = Fourvenues::new("sign-secret")?;
+    /// let body = br#"{"id": "wh_1", "event": "payment.success", "payload": {"payment_id": "p1"}}"#;
+    /// let now = time::OffsetDateTime::now_utc();
+    /// let genuine = receiver.sign_with_id_at("wh_1", body, now)?;
+    /// assert_eq!(receiver.verify_at(&genuine, body, now)?.id(), Some("wh_1"));
+    /// let relabelled = receiver.sign_with_id_at("wh_2", body, now)?;
+    /// assert!(matches!(receiver.verify_at(&relabelled, body, now), Err(Error::HeaderMismatch(_))));
+    /// assert!(receiver.sign_with_id_at(" wh_1", body, now).is_err());
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub fn sign_with_id_at(
+        &self,
+        id: &str,
+        body: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<HeaderMap, Error> {
+        let mut headers = self.verifier.sign(body, now, Some(id))?;
+        headers.insert(ID_HEADER, header_value(id)?);
+        Ok(headers)
     }
 }
-
-impl std::fmt::Debug for Fourvenues {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Fourvenues")
-            .field("verifier", &self.verifier)
-            .finish()
-    }
-}
-
-receiver_builders!(Fourvenues = "webhook_kit::fourvenues::Fourvenues::new(\"sign-secret\")?":
-    with_secret, max_body_size, with_reply_rule, with_retry_schedule);
 
 /// `payment.success`: a payment went through.
 ///
@@ -293,7 +335,7 @@ impl WebhookEvent for Event {
     }
 }
 
-/// The envelope's type and data fields, for [`read_one_pass`].
+/// The envelope's type and data fields, for [`read_envelope`].
 const PAIRS: Pairs = &[("event", "payload")];
 
 /// The envelope. Its `id` is read by `top_level_str`, the reader of the
@@ -308,115 +350,89 @@ struct Envelope<'a> {
     payload: Option<&'a RawValue>,
 }
 
-impl Fourvenues {
-    /// [`Provider::parse`], taking the body's id when the `x-webhook-id`
-    /// check has read it already, so a request reads it once.
-    fn parse_with_id(&self, body: &[u8], id: Option<Cow<'_, str>>) -> Result<Event, Error> {
-        self.settings.check_size(body)?;
-        let (envelope, data) = match read_one_pass(body, PAIRS, &ByType::new()) {
-            Some(read) => read,
-            None => (parse_body::<Envelope<'_>>(body)?, None),
-        };
-        let id = match id {
-            Some(id) => id,
-            None => top_level_str(body, "id", Occurrence::First)?,
-        };
-        Ok(Event {
-            id: id.into_owned(),
-            data: match data {
-                Some(data) => data,
-                None => {
-                    EventData::from_fragment(&envelope.event, body, envelope.payload, "payload")?
-                }
-            },
-        })
-    }
+fn parse(body: &[u8]) -> Result<Event, Error> {
+    parse_with_id(body, None)
+}
 
-    /// Authenticates, then checks `x-webhook-id` against the signed body:
-    /// the delivery, and the body's id when the header named it.
-    fn verify_with_id<'b>(
-        &self,
-        headers: &HeaderMap,
-        body: &'b [u8],
-        now: OffsetDateTime,
-        occurrence: Occurrence,
-    ) -> Result<(Delivery, Option<Cow<'b, str>>), Error> {
-        self.settings.check_size(body)?;
-        let delivery = self.verifier.verify(headers, body, now)?;
-        let Some(claimed) = headers.get(&ID_HEADER) else {
-            return Ok((delivery, None));
-        };
-        let signed = top_level_str(body, "id", occurrence)?;
-        if claimed.as_bytes() != signed.as_bytes() {
-            return Err(Error::HeaderMismatch(ID_HEADER));
-        }
-        let delivery = Delivery::new(
-            Some(claimed.as_bytes()),
-            // Equal to the signed body's id, checked above.
-            true,
-            None,
-            delivery.secret_index(),
-        )
-        .with_secret_name(delivery.shared_secret_name());
-        Ok((delivery, Some(signed)))
+/// Parses `body`, taking its id from the `x-webhook-id` check when that has
+/// read it already, so a request reads it once.
+fn parse_with_id(body: &[u8], id: Option<Cow<'_, str>>) -> Result<Event, Error> {
+    let (envelope, data) = read_envelope::<Envelope<'_>, _>(body, PAIRS, &ByType::new())?;
+    let id = match id {
+        Some(id) => id,
+        None => top_level_str(body, "id", Occurrence::First)?,
+    };
+    Ok(Event {
+        id: id.into_owned(),
+        data: match data {
+            Some(data) => data,
+            None => EventData::from_fragment(&envelope.event, body, envelope.payload, "payload")?,
+        },
+    })
+}
+
+/// Checks `x-webhook-id`, when sent, against the whole body's one
+/// top-level `id`.
+fn checked_id(headers: &HeaderMap, body: &[u8], delivery: Delivery) -> Result<Delivery, Error> {
+    check_id(headers, body, delivery, Occurrence::Only).map(|(delivery, _)| delivery)
+}
+
+/// The authenticated `delivery` once `x-webhook-id` agrees with the signed
+/// body's id, read as `occurrence` says; with that id, when the header
+/// named it.
+fn check_id<'b>(
+    headers: &HeaderMap,
+    body: &'b [u8],
+    delivery: Delivery,
+    occurrence: Occurrence,
+) -> Result<(Delivery, Option<Cow<'b, str>>), Error> {
+    let Some(claimed) = headers.get(&ID_HEADER) else {
+        return Ok((delivery, None));
+    };
+    let signed = top_level_str(body, "id", occurrence)?;
+    if claimed.as_bytes() != signed.as_bytes() {
+        return Err(Error::HeaderMismatch(ID_HEADER));
+    }
+    let delivery = Delivery::new(
+        Some(claimed.as_bytes()),
+        // Equal to the signed body's id, checked above.
+        true,
+        None,
+        delivery.secret_index(),
+    )
+    .with_secret_name(delivery.shared_secret_name());
+    Ok((delivery, Some(signed)))
+}
+
+/// [`Provider::receive_at`], reading the body's id once: the check stops at
+/// the first `id`, and the parse that follows refuses a second one itself.
+fn receive(
+    receiver: &Fourvenues,
+    headers: &HeaderMap,
+    body: &[u8],
+    now: OffsetDateTime,
+) -> Result<Received<Event>, Error> {
+    receiver.settings.check_size(body)?;
+    let verified = receiver.verifier.verify(headers, body, now)?;
+    let (delivery, id) = check_id(headers, body, verified, Occurrence::First)?;
+    match parse_with_id(body, id) {
+        Ok(event) => Ok(Received::new(event, delivery)),
+        // A body the parser refuses may be one `verify_at`, which reads
+        // every top-level key, refuses first and for another reason:
+        // answer as `verify_at` does, so the two never disagree.
+        Err(parse_error) => Err(receiver
+            .verify_at(headers, body, now)
+            .err()
+            .unwrap_or(parse_error)),
     }
 }
 
-impl Provider for Fourvenues {
-    type Event = Event;
-
-    fn name(&self) -> &'static str {
-        "fourvenues"
+/// Sets `x-webhook-id` to the body's `id`, when it has a string one.
+fn id_header(body: &[u8], headers: &mut HeaderMap) -> Result<(), Error> {
+    if let Ok(id) = top_level_str(body, "id", Occurrence::First) {
+        headers.insert(ID_HEADER, header_value(id.as_bytes())?);
     }
-
-    /// Also checks `x-webhook-id`, when sent, against the whole body's one
-    /// top-level `id`.
-    fn verify_at(
-        &self,
-        headers: &HeaderMap,
-        body: &[u8],
-        now: OffsetDateTime,
-    ) -> Result<Delivery, Error> {
-        self.verify_with_id(headers, body, now, Occurrence::Only)
-            .map(|(delivery, _)| delivery)
-    }
-
-    fn parse(&self, body: &[u8]) -> Result<Event, Error> {
-        self.parse_with_id(body, None)
-    }
-
-    /// As the default, reading the body's id once rather than twice: the
-    /// parse that follows refuses a second `id` itself.
-    fn receive_at(
-        &self,
-        headers: &HeaderMap,
-        body: &[u8],
-        now: OffsetDateTime,
-    ) -> Result<Received<Event>, Error> {
-        let (delivery, id) = self.verify_with_id(headers, body, now, Occurrence::First)?;
-        match self.parse_with_id(body, id) {
-            Ok(event) => Ok(Received::new(event, delivery)),
-            // A body the parser refuses may be one `verify_at`, which reads
-            // every top-level key, refuses first and for another reason:
-            // answer as `verify_at` does, so the two never disagree.
-            Err(parse_error) => Err(self
-                .verify_with_id(headers, body, now, Occurrence::Only)
-                .err()
-                .unwrap_or(parse_error)),
-        }
-    }
-
-    provider_settings!();
-
-    /// Signs the body (hex) and, when the body has a string `id`, sets
-    /// `x-webhook-id` to it.
-    fn sign_at(&self, body: &[u8], now: OffsetDateTime) -> Result<HeaderMap, Error> {
-        let mut headers = self.verifier.sign(body, now, None)?;
-        if let Ok(id) = top_level_str(body, "id", Occurrence::First) {
-            headers.insert(ID_HEADER, header_value(id.as_bytes())?);
-        }
-        Ok(headers)
-    }
+    Ok(())
 }
 
 impl RetrySchedule {

@@ -35,26 +35,24 @@
 //! # Ok::<(), webhook_kit::Error>(())
 //! ```
 
-mod token;
-
 use std::borrow::Cow;
 use std::time::Duration;
 
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
-use http::{HeaderMap, HeaderName, HeaderValue, Response};
+use http::{HeaderName, HeaderValue, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
-use self::token::verify_token;
-use crate::engine::envelope::{ByType, Pairs, read_one_pass};
-use crate::engine::headers::sensitive_value;
-use crate::engine::json::{envelope_error, parse_body};
-use crate::engine::secret::{Keyring, Secret};
+use crate::engine::envelope::{ByType, Pairs, read_envelope};
+use crate::engine::json::envelope_error;
+use crate::engine::{
+    Algorithm, Description, Encoding, Grammar, KeySet, ReceiverCore, SignatureRule,
+    described_receiver,
+};
 use crate::event::event_data;
-use crate::receiver::{Settings, provider_settings, receiver_builders};
-use crate::{Delivery, Error, Provider, ReplyRule, RetrySchedule, WebhookEvent};
+use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance, WebhookEvent};
 
 /// The text Funnel looks for in a successful reply.
 ///
@@ -67,57 +65,94 @@ use crate::{Delivery, Error, Provider, ReplyRule, RetrySchedule, WebhookEvent};
 /// ```
 pub const ACKNOWLEDGEMENT: &str = "Funnel Event Received";
 
-/// How Funnel reads replies (Events Walkthrough): `200` with a body
-/// containing `Funnel Event Received`; anything else is retried.
-///
-/// ```
-/// use webhook_kit::funnel::REPLY_RULE;
-///
-/// let ok = http::Response::builder().status(200).body("Funnel Event Received")?;
-/// assert!(REPLY_RULE.classify(&ok).is_success());
-/// // A bare `200` is retried: the acknowledgement text is missing.
-/// let bare = http::Response::builder().status(200).body("")?;
-/// assert!(!REPLY_RULE.classify(&bare).is_success());
-/// # Ok::<(), http::Error>(())
-/// ```
-pub const REPLY_RULE: ReplyRule = ReplyRule::codes(&[200]).require_body(ACKNOWLEDGEMENT);
+static FUNNEL: Description = Description {
+    name: "Funnel",
+    algorithm: Algorithm::Token,
+    signature: SignatureRule {
+        header: AUTHORIZATION,
+        grammar: Grammar::Authorization,
+        // Unused: a token is sent as it is.
+        encoding: Encoding::Hex,
+    },
+    timestamp: None,
+    id: None,
+    signed: &[],
+    // Nothing is timestamped, so the window is never consulted.
+    tolerance: Tolerance::symmetric(Duration::ZERO),
+    reply: ReplyRule::funnel(),
+    retries: RetrySchedule::funnel,
+    sent_with: &[],
+};
 
-/// The rule in Funnel's Webhooks V3 documentation: any `2xx` or `3xx`
-/// answered within 5 seconds. Opt in with [`Funnel::with_reply_rule`].
-///
-/// ```
-/// use webhook_kit::Provider;
-/// use webhook_kit::funnel::{Funnel, V3_REPLY_RULE};
-///
-/// let receiver = Funnel::new().with_reply_rule(V3_REPLY_RULE);
-/// assert!(receiver.reply_rule().is_success_status(302));
-/// assert!(!receiver.reply_rule().is_success_status(400));
-/// ```
-pub const V3_REPLY_RULE: ReplyRule = ReplyRule::range(200, 399);
+impl ReplyRule {
+    /// How Funnel reads replies (Events Walkthrough): `200` with a body
+    /// containing `Funnel Event Received`; anything else is retried.
+    ///
+    /// ```
+    /// use webhook_kit::ReplyRule;
+    ///
+    /// let ok = http::Response::builder().status(200).body("Funnel Event Received")?;
+    /// assert!(ReplyRule::funnel().classify(&ok).is_success());
+    /// // A bare `200` is retried: the acknowledgement text is missing.
+    /// let bare = http::Response::builder().status(200).body("")?;
+    /// assert!(!ReplyRule::funnel().classify(&bare).is_success());
+    /// # Ok::<(), http::Error>(())
+    /// ```
+    pub const fn funnel() -> Self {
+        ReplyRule::codes(&[200]).require_body(ACKNOWLEDGEMENT)
+    }
 
-/// A receiver for Funnel Leasing events.
-///
-/// `Debug` shows the configuration but never a token.
-///
-/// ```
-/// let receiver = webhook_kit::funnel::Funnel::new().with_token("api-token")?;
-/// assert_eq!(format!("{receiver:?}"), "Funnel { tokens: 1 secret(s), token_header: None }");
-/// # Ok::<(), webhook_kit::Error>(())
-/// ```
-#[derive(Clone)]
-pub struct Funnel {
-    tokens: Keyring,
-    token_header: Option<HeaderName>,
-    settings: Settings,
+    /// The rule in Funnel's Webhooks V3 documentation: any `2xx` or `3xx`
+    /// answered within 5 seconds. Opt in with [`Funnel::with_reply_rule`].
+    ///
+    /// ```
+    /// use webhook_kit::{Provider, ReplyRule};
+    /// use webhook_kit::funnel::Funnel;
+    ///
+    /// let receiver = Funnel::new().with_reply_rule(ReplyRule::funnel_v3());
+    /// assert!(receiver.reply_rule().is_success_status(302));
+    /// assert!(!receiver.reply_rule().is_success_status(400));
+    /// ```
+    pub const fn funnel_v3() -> Self {
+        ReplyRule::range(200, 399)
+    }
 }
 
-impl std::fmt::Debug for Funnel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Funnel")
-            .field("tokens", &self.tokens)
-            .field("token_header", &self.token_header)
-            .finish()
-    }
+/// How Funnel reads replies.
+///
+/// ```
+/// # #![allow(deprecated)]
+/// assert_eq!(webhook_kit::funnel::REPLY_RULE, webhook_kit::ReplyRule::funnel());
+/// ```
+#[deprecated(since = "0.2.0", note = "use `ReplyRule::funnel()`")]
+pub const REPLY_RULE: ReplyRule = ReplyRule::funnel();
+
+/// The rule in Funnel's Webhooks V3 documentation.
+///
+/// ```
+/// # #![allow(deprecated)]
+/// assert_eq!(webhook_kit::funnel::V3_REPLY_RULE, webhook_kit::ReplyRule::funnel_v3());
+/// ```
+#[deprecated(since = "0.2.0", note = "use `ReplyRule::funnel_v3()`")]
+pub const V3_REPLY_RULE: ReplyRule = ReplyRule::funnel_v3();
+
+described_receiver! {
+    /// A receiver for Funnel Leasing events.
+    ///
+    /// `Debug` shows the configuration but never a token.
+    ///
+    /// ```
+    /// let receiver = webhook_kit::funnel::Funnel::new().with_token("api-token")?;
+    /// assert_eq!(format!("{receiver:?}"), "Funnel { keys: Token, 1 secret(s) }");
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub struct Funnel;
+    description: FUNNEL,
+    event: Event,
+    parse: parse,
+    example: "webhook_kit::funnel::Funnel::new()",
+    builders: [max_body_size, with_reply_rule, with_retry_schedule],
+    acknowledge: acknowledgement,
 }
 
 impl Default for Funnel {
@@ -147,11 +182,7 @@ impl Funnel {
     /// # Ok::<(), webhook_kit::Error>(())
     /// ```
     pub fn new() -> Self {
-        Funnel {
-            tokens: Keyring::default(),
-            token_header: None,
-            settings: Settings::new(REPLY_RULE, RetrySchedule::funnel()),
-        }
+        Funnel::from_core(ReceiverCore::new(&FUNNEL, KeySet::no_token()))
     }
 
     /// Requires Funnel's API token; call again to accept another one as well
@@ -172,8 +203,8 @@ impl Funnel {
     /// # Ok::<(), webhook_kit::Error>(())
     /// ```
     pub fn with_token(mut self, token: impl Into<Secret>) -> Result<Self, Error> {
-        self.tokens = std::mem::take(&mut self.tokens)
-            .with(token.into())
+        self.verifier
+            .add_secret(token.into())
             .map_err(Self::secret_error)?;
         Ok(self)
     }
@@ -198,8 +229,8 @@ impl Funnel {
     /// # Ok::<(), webhook_kit::Error>(())
     /// ```
     pub fn with_token_named(mut self, name: &str, token: impl Into<Secret>) -> Result<Self, Error> {
-        self.tokens = std::mem::take(&mut self.tokens)
-            .with_named(name, token.into())
+        self.verifier
+            .add_named_secret(name, token.into())
             .map_err(Self::secret_error)?;
         Ok(self)
     }
@@ -223,13 +254,19 @@ impl Funnel {
     /// ```
     #[must_use]
     pub fn token_header(mut self, name: HeaderName) -> Self {
-        self.token_header = Some(name);
+        self.verifier.set_token_header(name);
         self
     }
 }
 
-receiver_builders!(Funnel = "webhook_kit::funnel::Funnel::new()":
-    max_body_size, with_reply_rule, with_retry_schedule);
+/// The reply Funnel wants: `200`, `text/plain`, [`ACKNOWLEDGEMENT`].
+fn acknowledgement() -> Response<&'static str> {
+    let mut reply = Response::new(ACKNOWLEDGEMENT);
+    reply
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    reply
+}
 
 /// `lease_transaction.status_updated`: an application's status changed.
 ///
@@ -484,7 +521,7 @@ impl WebhookEvent for Event {
     }
 }
 
-/// The envelope's type and data fields, for [`read_one_pass`]: v2's type
+/// The envelope's type and data fields, for [`read_envelope`]: v2's type
 /// names the event when both are present.
 const PAIRS: Pairs = &[("event_type", "event_data"), ("event", "data")];
 
@@ -517,107 +554,52 @@ enum Id {
     Text(String),
 }
 
-impl Provider for Funnel {
-    type Event = Event;
-
-    fn name(&self) -> &'static str {
-        "funnel"
-    }
-
-    fn verify_at(
-        &self,
-        headers: &HeaderMap,
-        body: &[u8],
-        _now: OffsetDateTime,
-    ) -> Result<Delivery, Error> {
-        self.settings.check_size(body)?;
-        if self.tokens.is_empty() {
-            return Ok(Delivery::new(None, false, None, None));
-        }
-        verify_token(&self.tokens, headers, self.token_header.as_ref())
-    }
-
-    fn parse(&self, body: &[u8]) -> Result<Event, Error> {
-        self.settings.check_size(body)?;
-        let (envelope, read) = match read_one_pass(body, PAIRS, &ByType::new()) {
+fn parse(body: &[u8]) -> Result<Event, Error> {
+    let (envelope, read) = read_envelope::<Envelope<'_>, _>(body, PAIRS, &ByType::new())?;
+    let id = match envelope.id {
+        Id::Number(n) => n.to_string(),
+        Id::Text(text) => text,
+    };
+    let (version, event_type, occurred_at, (field, data)) =
+        match (envelope.event_type, envelope.event) {
+            (Some(event_type), _) => {
+                // A Unix timestamp outside `time`'s range is not an error: just unknown.
+                let at = envelope
+                    .event_timestamp
+                    .as_ref()
+                    .and_then(Value::as_i64)
+                    .and_then(|secs| OffsetDateTime::from_unix_timestamp(secs).ok())
+                    .filter(|at| (0..=9999).contains(&at.year()));
+                (
+                    EnvelopeVersion::V2,
+                    event_type,
+                    at,
+                    ("event_data", envelope.event_data),
+                )
+            }
+            (None, Some(event)) => (
+                EnvelopeVersion::V3,
+                event,
+                envelope.timestamp,
+                ("data", envelope.data),
+            ),
+            (None, None) => {
+                return Err(envelope_error(
+                    body,
+                    "neither `event_type` (v2) nor `event` (v3) is present".into(),
+                ));
+            }
+        };
+    Ok(Event {
+        data: match read {
             Some(read) => read,
-            None => (parse_body::<Envelope<'_>>(body)?, None),
-        };
-        let id = match envelope.id {
-            Id::Number(n) => n.to_string(),
-            Id::Text(text) => text,
-        };
-        let (version, event_type, occurred_at, (field, data)) =
-            match (envelope.event_type, envelope.event) {
-                (Some(event_type), _) => {
-                    // A Unix timestamp outside `time`'s range is not an error: just unknown.
-                    let at = envelope
-                        .event_timestamp
-                        .as_ref()
-                        .and_then(Value::as_i64)
-                        .and_then(|secs| OffsetDateTime::from_unix_timestamp(secs).ok())
-                        .filter(|at| (0..=9999).contains(&at.year()));
-                    (
-                        EnvelopeVersion::V2,
-                        event_type,
-                        at,
-                        ("event_data", envelope.event_data),
-                    )
-                }
-                (None, Some(event)) => (
-                    EnvelopeVersion::V3,
-                    event,
-                    envelope.timestamp,
-                    ("data", envelope.data),
-                ),
-                (None, None) => {
-                    return Err(envelope_error(
-                        body,
-                        "neither `event_type` (v2) nor `event` (v3) is present".into(),
-                    ));
-                }
-            };
-        Ok(Event {
-            data: match read {
-                Some(read) => read,
-                None => EventData::from_fragment(&event_type, body, data, field)?,
-            },
-            id,
-            occurred_at,
-            idempotency_key: envelope.idempotency_key,
-            version,
-        })
-    }
-
-    fn acknowledge(&self) -> Response<&'static str> {
-        let mut reply = Response::new(ACKNOWLEDGEMENT);
-        reply
-            .headers_mut()
-            .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
-        reply
-    }
-
-    provider_settings!();
-
-    /// The headers Funnel would send: the first token as
-    /// `Authorization: Bearer`, or bare in the named header; none without a
-    /// token.
-    fn sign_at(&self, _body: &[u8], _now: OffsetDateTime) -> Result<HeaderMap, Error> {
-        let mut headers = HeaderMap::new();
-        let Some(token) = self.tokens.primary() else {
-            return Ok(headers);
-        };
-        match &self.token_header {
-            Some(name) => {
-                headers.insert(name.clone(), sensitive_value(token.expose())?);
-            }
-            None => {
-                let value = zeroize::Zeroizing::new([b"Bearer ", token.expose()].concat());
-                headers.insert(AUTHORIZATION, sensitive_value(&*value)?);
-            }
-        }
-        Ok(headers)
-    }
+            None => EventData::from_fragment(&event_type, body, data, field)?,
+        },
+        id,
+        occurred_at,
+        idempotency_key: envelope.idempotency_key,
+        version,
+    })
 }
 
 static FUNNEL_DELAYS: [Duration; 3] = [
