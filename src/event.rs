@@ -121,9 +121,12 @@ pub(crate) struct Tagged {
 
 /// Declares a provider's `EventData` enum: one variant per known event type,
 /// plus `Unknown`, the dispatch from the type's name to its variant, and the
-/// serde form `{"type": …, "data": …}` that queues use.
+/// serde form `{"type": …, "data": …}` that queues use. `module` is the
+/// sender's public module (`"falu"` for `webhook_kit::falu`), for the
+/// examples in the generated docs.
 macro_rules! event_data {
     (
+        module: $module:literal,
         $(#[$meta:meta])*
         pub enum EventData {
             $( $(#[$vmeta:meta])* $name:literal => $variant:ident($ty:ty), )*
@@ -160,7 +163,7 @@ macro_rules! event_data {
             /// name is the one the provider sent, known to this crate or not.
             ///
             #[doc = concat!("```\n",
-                "use ", module_path!(), "::EventData;\n",
+                "use webhook_kit::", $module, "::EventData;\n",
                 "\n",
                 "let data: EventData = serde_json::from_str(r#\"{\"type\": \"brand.new\", \"data\": {\"id\": 1}}\"#)?;\n",
                 "assert!(matches!(data, EventData::Unknown(_)));\n",

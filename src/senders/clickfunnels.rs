@@ -237,6 +237,7 @@ pub struct Contact {
 }
 
 event_data! {
+    module: "clickfunnels",
     /// The data of a ClickFunnels event, by event type.
     ///
     /// `contact.*` events carry a typed [`Contact`]; for the other types the

@@ -281,6 +281,7 @@ pub struct ObjectData {
 }
 
 event_data! {
+    module: "falu",
     /// The data of a Falu event, by event type.
     ///
     /// Every known type carries an [`ObjectData`]; the variant says which.

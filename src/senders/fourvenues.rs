@@ -276,6 +276,7 @@ pub struct TicketRequestRefund {
 }
 
 event_data! {
+    module: "fourvenues",
     /// The data of a Fourvenues event, by event type.
     ///
     /// ```

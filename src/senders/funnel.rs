@@ -418,6 +418,7 @@ pub struct LeaseTransactionUpdated {
 }
 
 event_data! {
+    module: "funnel",
     /// The data of a Funnel event, by event type.
     ///
     /// Types whose fields Funnel has published carry typed structs; the

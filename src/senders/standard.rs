@@ -574,6 +574,7 @@ fn decode_secret(secret: &Secret) -> Result<Secret, Error> {
 }
 
 event_data! {
+    module: "standard",
     /// The data of a Standard Webhooks event.
     ///
     /// The specification defines no event types of its own, so every event
