@@ -12,7 +12,7 @@
 //! | reply | `200` within 5 seconds ³ |
 //! | retries | at most 3, after 1 minute, 1 hour and 6 hours ³: [`RetrySchedule::linear_app`] |
 //!
-//! Issue 22's table holds. Linear's newer SDK also reads a
+//! Linear's newer SDK also reads a
 //! `Linear-Timestamp` header, but that header is not signed, so this
 //! receiver keeps to the signed body field, which a replayed body cannot
 //! refresh. [`Provider::sign_at`](crate::Provider::sign_at) signs
