@@ -12,7 +12,7 @@ use super::description::{
 };
 use super::keys::{Algorithm, KeySet, SignatureBytes};
 use crate::engine::headers::{header_value, non_empty, required, sensitive_value, trim};
-use crate::engine::signature::{BASE64, encode_hex};
+use crate::engine::signature::{BASE64, encode_hex, hex_into};
 use crate::engine::timestamp::parse_unix_seconds;
 use crate::{Delivery, Error, Secret, Tolerance};
 
@@ -382,11 +382,11 @@ fn decode(encoding: Encoding, text: &[u8]) -> Option<SignatureBytes> {
             if !text.len().is_multiple_of(2) || text.len() / 2 > super::keys::MAX_SIGNATURE_LEN {
                 return None;
             }
-            for (out, pair) in buf.iter_mut().zip(text.chunks_exact(2)) {
-                let digit = |c: u8| (c as char).to_digit(16);
-                *out = u8::try_from(digit(pair[0])? * 16 + digit(pair[1])?).ok()?;
+            let len = text.len() / 2;
+            if !hex_into(text, &mut buf[..len]) {
+                return None;
             }
-            text.len() / 2
+            len
         }
         Encoding::Base64 => {
             use base64::Engine as _;
