@@ -141,11 +141,11 @@ pub(crate) fn top_level_value<'b>(body: &'b [u8], key: &str) -> Option<&'b [u8]>
     let mut found = None;
     loop {
         at = skip_whitespace(body, at + 1);
-        let key_end = string_end(body, at)?;
-        let name = &body[at + 1..key_end - 1];
-        if name.contains(&b'\\') {
+        let (key_end, escaped) = string_end(body, at)?;
+        if escaped {
             return None;
         }
+        let name = &body[at + 1..key_end - 1];
         at = skip_whitespace(body, key_end);
         if body.get(at) != Some(&b':') {
             return None;
@@ -176,27 +176,42 @@ pub(crate) fn top_level_value<'b>(body: &'b [u8], key: &str) -> Option<&'b [u8]>
 )]
 pub(crate) fn json_i64(value: &[u8]) -> Option<i64> {
     let digits = value.strip_prefix(b"-").unwrap_or(value);
-    match digits {
-        [b'1'..=b'9', rest @ ..] if rest.iter().all(u8::is_ascii_digit) => {}
-        [b'0'] => {}
-        _ => return None,
+    if !matches!(digits, [b'1'..=b'9', ..] | [b'0']) || digits.len() > 19 {
+        return None;
     }
-    std::str::from_utf8(value).ok()?.parse().ok()
+    // Negative throughout, so that `i64::MIN` fits.
+    let mut negative = 0i64;
+    for &digit in digits {
+        if !digit.is_ascii_digit() {
+            return None;
+        }
+        negative = negative
+            .checked_mul(10)?
+            .checked_sub(i64::from(digit - b'0'))?;
+    }
+    if digits.len() == value.len() {
+        negative.checked_neg()
+    } else {
+        Some(negative)
+    }
 }
 
-/// For a string starting at `at`, the index just past its closing quote.
-/// Text fields are what makes a body long: `memchr` skips them in chunks.
-fn string_end(body: &[u8], at: usize) -> Option<usize> {
+/// For a string starting at `at`, the index just past its closing quote,
+/// and whether it has escapes. Text fields are what makes a body long:
+/// `memchr` skips them in chunks.
+fn string_end(body: &[u8], at: usize) -> Option<(usize, bool)> {
     if body.get(at) != Some(&b'"') {
         return None;
     }
     let mut i = at + 1;
+    let mut escaped = false;
     loop {
         i += memchr::memchr2(b'"', b'\\', body.get(i..)?)?;
         if body[i] == b'"' {
-            return Some(i + 1);
+            return Some((i + 1, escaped));
         }
         // An escape: the byte after the backslash cannot end the string.
+        escaped = true;
         i += 2;
     }
 }
@@ -206,14 +221,14 @@ fn string_end(body: &[u8], at: usize) -> Option<usize> {
 /// strings (no stack, at any depth), anything else up to a delimiter.
 fn value_end(body: &[u8], at: usize) -> Option<usize> {
     match body.get(at)? {
-        b'"' => string_end(body, at),
+        b'"' => string_end(body, at).map(|(end, _)| end),
         b'{' | b'[' => {
             let mut depth = 0usize;
             let mut i = at;
             loop {
                 match body.get(i)? {
                     b'"' => {
-                        i = string_end(body, i)?;
+                        i = string_end(body, i)?.0;
                         continue;
                     }
                     b'{' | b'[' => depth += 1,
@@ -264,7 +279,20 @@ mod tests {
     fn only_integers_serde_reads_as_i64_are_read() {
         assert_eq!(json_i64(b"-9223372036854775808"), Some(i64::MIN));
         assert_eq!(json_i64(b"0"), Some(0));
-        for refused in [&b"9223372036854775808"[..], b"01", b"-", b"1.0", b"1e3", b"null", b""] {
+        assert_eq!(json_i64(b"9223372036854775807"), Some(i64::MAX));
+        assert_eq!(json_i64(b"-0"), Some(0));
+        for refused in [
+            &b"9223372036854775808"[..],
+            b"-9223372036854775809",
+            b"10000000000000000000",
+            b"01",
+            b"-",
+            b"1.0",
+            b"1e3",
+            b"1-",
+            b"null",
+            b"",
+        ] {
             assert_eq!(json_i64(refused), None, "{refused:?}");
         }
     }
