@@ -130,7 +130,10 @@ pub(crate) fn parse_fragment<T: DeserializeOwned>(
 /// with it only a body it parses in full later.
 #[cfg_attr(
     not(feature = "linear"),
-    allow(dead_code, reason = "only senders that read a body field on every request")
+    allow(
+        dead_code,
+        reason = "only senders that read a body field on every request"
+    )
 )]
 pub(crate) fn top_level_value<'b>(body: &'b [u8], key: &str) -> Option<&'b [u8]> {
     std::str::from_utf8(body).ok()?;
@@ -172,7 +175,10 @@ pub(crate) fn top_level_value<'b>(body: &'b [u8], key: &str) -> Option<&'b [u8]>
 /// leading zero, `null`), which the caller leaves to a full parse.
 #[cfg_attr(
     not(feature = "linear"),
-    allow(dead_code, reason = "only senders that read a body field on every request")
+    allow(
+        dead_code,
+        reason = "only senders that read a body field on every request"
+    )
 )]
 pub(crate) fn json_i64(value: &[u8]) -> Option<i64> {
     let digits = value.strip_prefix(b"-").unwrap_or(value);
@@ -266,8 +272,14 @@ mod tests {
     #[test]
     fn the_walk_leaves_to_a_full_parse_what_it_cannot_be_sure_of() {
         let value = |body: &[u8]| top_level_value(body, "t");
-        assert_eq!(value(br#" {"a": {"t": 1}, "t" : [1, "]"] } "#), Some(&br#"[1, "]"]"#[..]));
-        assert_eq!(value(br#"{"a": "\"t\": 2", "t": "x"}"#), Some(&br#""x""#[..]));
+        assert_eq!(
+            value(br#" {"a": {"t": 1}, "t" : [1, "]"] } "#),
+            Some(&br#"[1, "]"]"#[..])
+        );
+        assert_eq!(
+            value(br#"{"a": "\"t\": 2", "t": "x"}"#),
+            Some(&br#""x""#[..])
+        );
         assert_eq!(value(br#"{"\u0074": 1}"#), None, "an escaped key");
         assert_eq!(value(br#"{"t": 1, "t": 2}"#), None, "twice");
         assert_eq!(value(br#"{"a": 1}"#), None, "absent");

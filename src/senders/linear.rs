@@ -308,7 +308,10 @@ mod tests {
         for body in ACCEPTED {
             let full = parsed_webhook_timestamp(body.as_bytes());
             assert_eq!(webhook_timestamp(body.as_bytes()), full, "{body}");
-            assert!(serde_json::from_str::<Value>(body).is_ok(), "{body} is JSON");
+            assert!(
+                serde_json::from_str::<Value>(body).is_ok(),
+                "{body} is JSON"
+            );
         }
     }
 
@@ -317,7 +320,12 @@ mod tests {
         for body in REFUSED {
             let full = parsed_webhook_timestamp(body);
             assert!(full.is_err(), "{:?}", String::from_utf8_lossy(body));
-            assert_eq!(webhook_timestamp(body), full, "{:?}", String::from_utf8_lossy(body));
+            assert_eq!(
+                webhook_timestamp(body),
+                full,
+                "{:?}",
+                String::from_utf8_lossy(body)
+            );
         }
     }
 
