@@ -17,6 +17,14 @@
 //!    compare, `serde_json` into a struct, and a `Mutex<HashSet>` of event
 //!    ids claimed before the effect (released if it fails). `memory` /
 //!    `floor` is the figure that speaks of the crate's cost;
+//!    `redis-floor`: the same hand-written work deduplicating in Redis
+//!    instead (a fresh `redis-server`, as `redis`): one `SET <key> 1 NX PX
+//!    <ttl>` claims the event before the effect, a `DEL` releases it if the
+//!    effect fails, over the same `redis` connection manager the crate
+//!    uses. `redis` / `redis-floor` is the Redis figure's fair comparison
+//!    (the crate makes two round trips per new event, a claim with a lease
+//!    and its completion, so that a handler that dies mid-effect does not
+//!    hold the event for the whole TTL; the floor makes one);
 //! 4. `baseline`: the same server and route, with a handler that reads the
 //!    body and answers 200, without verification or deduplication (an
 //!    informative second ratio: the cost of the work itself);
@@ -39,7 +47,8 @@
 //! Settings (environment): `LOAD_SECONDS` measured seconds per configuration
 //! (default 10, at most 600), `LOAD_WARMUP` seconds of warm-up before them
 //! (default 2, at most 3), `LOAD_CONNECTIONS` (default 64, at most 1024),
-//! `LOAD_ONLY` a comma-separated subset of `memory,redis,floor,baseline,inbox` (to
+//! `LOAD_ONLY` a comma-separated subset of
+//! `memory,redis,floor,redis-floor,baseline,inbox` (to
 //! profile one configuration under `perf`).
 //! Only 127.0.0.1 is contacted; every request has a timeout, every event a
 //! bounded number of attempts, every configuration a hard time limit.
@@ -214,6 +223,18 @@ async fn run_all(settings: Settings) -> Result<(), BoxError> {
         results.push(run("floor", router, ledger, sender.clone(), settings).await?);
     }
 
+    if settings.runs("redis-floor") {
+        match RedisServer::start().await {
+            Ok(redis) => {
+                let ledger = Arc::new(Ledger::new());
+                let router = redis_floor_router(&ledger, &redis.url).await?;
+                results.push(run("redis-floor", router, ledger, sender.clone(), settings).await?);
+                drop(redis);
+            }
+            Err(reason) => println!("redis-floor: skipped: {reason}"),
+        }
+    }
+
     if settings.runs("baseline") {
         let ledger = Arc::new(Ledger::new());
         let router = baseline_router(&ledger);
@@ -348,18 +369,28 @@ fn floor_verify<'h>(
     signed.then_some(id)
 }
 
+/// The floors' verification and parse: the event id of an authentic
+/// delivery whose body reads as the event, or the status to answer.
+fn floor_accept<'h>(
+    prepared: &Hmac<Sha256>,
+    headers: &'h HeaderMap,
+    body: &[u8],
+) -> Result<&'h str, StatusCode> {
+    let id = floor_verify(prepared, headers, body).ok_or(StatusCode::UNAUTHORIZED)?;
+    serde_json::from_slice::<FloorEvent>(body).map_err(|_| StatusCode::BAD_REQUEST)?;
+    Ok(id)
+}
+
 async fn floor_webhook(
     State(app): State<FloorApp>,
     Path(_provider): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> StatusCode {
-    let Some(id) = floor_verify(&app.prepared, &headers, &body) else {
-        return StatusCode::UNAUTHORIZED;
+    let id = match floor_accept(&app.prepared, &headers, &body) {
+        Ok(id) => id,
+        Err(status) => return status,
     };
-    if serde_json::from_slice::<FloorEvent>(&body).is_err() {
-        return StatusCode::BAD_REQUEST;
-    }
     let claimed = app
         .seen
         .lock()
@@ -373,6 +404,80 @@ async fn floor_webhook(
             if let Ok(mut seen) = app.seen.lock() {
                 seen.remove(id);
             }
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    }
+}
+
+/// The `redis-floor` configuration's state: the pre-keyed MAC, a Redis
+/// connection manager, the ledger.
+#[derive(Clone)]
+struct RedisFloorApp {
+    prepared: Hmac<Sha256>,
+    redis: redis::aio::ConnectionManager,
+    ledger: Arc<Ledger>,
+}
+
+/// How long the `redis-floor` remembers an event: a day, longer than the
+/// run, so every redelivery finds its event.
+const REDIS_FLOOR_TTL_MS: u64 = 24 * 3600 * 1000;
+
+/// The same verification and parse as `floor`, deduplicating in Redis
+/// with one `SET NX` per event, over a connection manager with the
+/// crate's timeouts (2 s to connect and per command).
+async fn redis_floor_router(ledger: &Arc<Ledger>, url: &str) -> Result<axum::Router, BoxError> {
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(SECRET.strip_prefix("whsec_").ok_or("a whsec_ secret")?)?;
+    let config = redis::aio::ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(Duration::from_secs(2)))
+        .set_response_timeout(Some(Duration::from_secs(2)));
+    let redis =
+        redis::aio::ConnectionManager::new_with_config(redis::Client::open(url)?, config).await?;
+    let app = RedisFloorApp {
+        prepared: Hmac::<Sha256>::new_from_slice(&key)?,
+        redis,
+        ledger: Arc::clone(ledger),
+    };
+    Ok(axum::Router::new()
+        .route("/webhooks/{provider}", post(redis_floor_webhook))
+        .with_state(app))
+}
+
+/// Claims the event with `SET <key> 1 NX PX <ttl>` before the effect (a
+/// copy that finds the key answers 200 without it), releases it with `DEL`
+/// if the effect fails; a Redis error answers 503, so the sender retries.
+async fn redis_floor_webhook(
+    State(app): State<RedisFloorApp>,
+    Path(_provider): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    let id = match floor_accept(&app.prepared, &headers, &body) {
+        Ok(id) => id,
+        Err(status) => return status,
+    };
+    let key = format!("floor:standard:{id}");
+    let mut con = app.redis.clone();
+    let claimed = redis::cmd("SET")
+        .arg(&key)
+        .arg(1)
+        .arg("NX")
+        .arg("PX")
+        .arg(REDIS_FLOOR_TTL_MS)
+        .query_async::<bool>(&mut con)
+        .await;
+    match claimed {
+        Ok(true) => {}
+        Ok(false) => return StatusCode::OK,
+        Err(_) => return StatusCode::SERVICE_UNAVAILABLE,
+    }
+    match app.ledger.record(id) {
+        Ok(()) => StatusCode::OK,
+        Err(_) => {
+            let _ = redis::cmd("DEL")
+                .arg(&key)
+                .query_async::<i64>(&mut con)
+                .await;
             StatusCode::INTERNAL_SERVER_ERROR
         }
     }
@@ -973,10 +1078,17 @@ fn report(results: &[Outcome], settings: Settings) {
              (as shipped / the same work by hand; target ≥ 0.95: {met})"
         );
     }
+    if let (Some(redis), Some(floor)) = (rate("redis"), rate("redis-floor")) {
+        println!(
+            "throughput(redis) / throughput(redis-floor) = {:.2} \
+             (as shipped / the same work by hand, both deduplicating in Redis)",
+            redis / floor
+        );
+    }
     if let (Some(redis), Some(floor)) = (rate("redis"), rate("floor")) {
         println!(
             "throughput(redis) / throughput(floor) = {:.2} \
-             (informative: the floor deduplicates in memory, not in Redis)",
+             (informative: this floor deduplicates in memory, not in Redis)",
             redis / floor
         );
     }
@@ -995,6 +1107,9 @@ fn label(name: &str) -> &'static str {
         "memory" => "verify + ExactlyOnce (MemoryStore)",
         "redis" => "verify + ExactlyOnce (AsyncRedisStore, local redis-server)",
         "floor" => "floor: the same work by hand (pre-keyed HMAC, serde_json, Mutex<HashSet>)",
+        "redis-floor" => {
+            "Redis floor: the same work by hand, SET NX PX in the local redis-server (DEL on failure)"
+        }
         _ => "baseline: no verification, no dedup",
     }
 }

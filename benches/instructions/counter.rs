@@ -1,6 +1,9 @@
 //! Instruction counts: `verify_at` and `verify_and_parse_at` of every sender
 //! in the sender list at 256 B and 4 KiB, one call each, counted by
-//! callgrind. Counts do not drift with the machine's load as timings do, so
+//! callgrind, and beside them the floor of the sender's algorithm over the
+//! same body (`benches/floor`: pre-keyed HMAC plus a constant-time compare
+//! of the decoded tag, Ed25519 or ECDSA verify, or a token compare), so
+//! `run.py` can print each sender's ratio to its floor. Counts do not drift with the machine's load as timings do, so
 //! CI compares them with the committed references and fails on a rise.
 //!
 //! `python3 benches/instructions/run.py` builds this (a crate of its own, so
@@ -16,8 +19,12 @@ mod senders;
 #[path = "../padded_body/mod.rs"]
 mod padded_body;
 
+#[path = "../floor/mod.rs"]
+mod floor;
+
 use std::hint::black_box;
 
+use floor::Floor;
 use senders::{all, now};
 use webhook_kit::DynProvider;
 use webhook_kit::http::HeaderMap;
@@ -34,11 +41,19 @@ fn measured_parse(p: &DynProvider, headers: &HeaderMap, body: &[u8]) -> bool {
     black_box(p.verify_and_parse_at(black_box(headers), black_box(body), now())).is_ok()
 }
 
+#[inline(never)]
+fn measured_floor(floor: &Floor, body: &[u8]) -> bool {
+    black_box(floor.check(black_box(body)))
+}
+
+/// `<sender>/<call>/<size>`, the call being `verify_at`,
+/// `verify_and_parse_at` or the sender's floor (`floor_hmac_sha256`, …).
 fn cases() -> Vec<String> {
     let mut names = Vec::new();
     for sender in all() {
         for size in SIZES {
-            for call in ["verify_at", "verify_and_parse_at"] {
+            let floor = Floor::of(sender.name, &padded_body::padded(sender.body, size));
+            for call in ["verify_at", "verify_and_parse_at", floor.name()] {
                 names.push(format!("{}/{call}/{size}", sender.name));
             }
         }
@@ -60,9 +75,12 @@ fn run(case: &str) {
     let headers = receiver.sign_at(&body, now()).expect("sign");
     // Once outside the counted functions, so lazy set-up is not counted.
     assert!(receiver.verify_and_parse_at(&headers, &body, now()).is_ok());
+    let floor = Floor::of(sender.name, &body);
+    assert!(floor.check(&body), "{case}: the floor agrees");
     let ok = match call {
         Some("verify_at") => measured_verify(receiver, &headers, &body),
         Some("verify_and_parse_at") => measured_parse(receiver, &headers, &body),
+        Some(call) if call == floor.name() => measured_floor(&floor, &body),
         _ => panic!("no call in {case}"),
     };
     assert!(ok, "{case} verifies");

@@ -8,6 +8,11 @@ a count more than 3 % above its reference fails, as does a case with no
 reference. `--update` writes the counts as the new references instead;
 commit them with the change that moved them and say why in the message.
 
+Each sender also has a floor case (`<sender>/floor_<algorithm>/<size>`,
+benches/floor: its algorithm's least work over the same body); after the
+comparison, a table gives each sender's verify_at / floor at each size.
+These are instruction counts, not time.
+
 Usage: python3 benches/instructions/run.py [--update] [--only SUBSTRING]
 """
 
@@ -56,6 +61,23 @@ def count(executable, case):
     return int(found.group(1))
 
 
+def ratios(counts):
+    """Each sender's verify_at beside its floor, as Markdown table rows."""
+    rows = []
+    for case, floor in counts.items():
+        sender, call, size = case.split("/")
+        ours = counts.get(f"{sender}/verify_at/{size}")
+        if not call.startswith("floor_") or ours is None:
+            continue
+        rows.append(f"| {sender} | {size} | {call[len('floor_'):]} | {ours} | {floor} "
+                    f"| {ours / floor:.2f}× |")
+    if rows:
+        print("\nverify_at beside its floor (instructions, not time):\n")
+        print("| sender | size | floor | verify_at | floor | verify_at / floor |")
+        print("|---|---:|---|---:|---:|---:|")
+        print("\n".join(rows))
+
+
 def main():
     update = "--update" in sys.argv
     only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else ""
@@ -81,6 +103,7 @@ def main():
                 failed.append(case)
                 verdict += "  RISE"
         print(f"{case:45} {counts[case]:>10}  {verdict}")
+    ratios(counts)
     if update:
         references.update(counts)
         with open(REFERENCES, "w") as f:

@@ -114,6 +114,154 @@ pub(crate) fn parse_fragment<T: DeserializeOwned>(
     serde_json::from_str(text).map_err(|e| Error::payload(&e, body, offset))
 }
 
+/// The raw value of `key` in the top-level object of `body`, found by a
+/// byte walk that skips every other value without parsing it, for a field
+/// read on every request (a signed timestamp) where a full parse would
+/// cost more than the MAC.
+///
+/// `None` whenever the walk cannot be sure of what a full parse says: the
+/// key absent or there twice, any key written with escapes (`"\u0069d"` is
+/// `id`), a body that is not UTF-8, or an object the walk does not follow
+/// to its closing brace and the end of the body. On every body a full
+/// parse accepts, the value is the one it reads. The walk follows the
+/// structure only (strings, brackets, commas and colons of the top level),
+/// not the contents of the values it skips: a body refused for one of
+/// those (`{"a": tru, "t": 1}`) may still give a value, so a caller reads
+/// with it only a body it parses in full later.
+#[cfg_attr(
+    not(feature = "linear"),
+    allow(
+        dead_code,
+        reason = "only senders that read a body field on every request"
+    )
+)]
+pub(crate) fn top_level_value<'b>(body: &'b [u8], key: &str) -> Option<&'b [u8]> {
+    std::str::from_utf8(body).ok()?;
+    let mut at = skip_whitespace(body, 0);
+    if body.get(at) != Some(&b'{') {
+        return None;
+    }
+    let mut found = None;
+    loop {
+        at = skip_whitespace(body, at + 1);
+        let (key_end, escaped) = string_end(body, at)?;
+        if escaped {
+            return None;
+        }
+        let name = &body[at + 1..key_end - 1];
+        at = skip_whitespace(body, key_end);
+        if body.get(at) != Some(&b':') {
+            return None;
+        }
+        at = skip_whitespace(body, at + 1);
+        let end = value_end(body, at)?;
+        if name == key.as_bytes() {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(&body[at..end]);
+        }
+        at = skip_whitespace(body, end);
+        match body.get(at) {
+            Some(b',') => {}
+            Some(b'}') if skip_whitespace(body, at + 1) == body.len() => return found,
+            _ => return None,
+        }
+    }
+}
+
+/// A JSON integer as serde_json reads it into an `i64`: `0` or
+/// `-?[1-9][0-9]*` within range; `None` for anything else (a fraction, an
+/// exponent, a leading zero, `-0`, `null`), which the caller leaves to a
+/// full parse.
+#[cfg_attr(
+    not(feature = "linear"),
+    allow(
+        dead_code,
+        reason = "only senders that read a body field on every request"
+    )
+)]
+pub(crate) fn json_i64(value: &[u8]) -> Option<i64> {
+    let digits = value.strip_prefix(b"-").unwrap_or(value);
+    // serde_json reads `-0` as a float, which an `i64` refuses.
+    let zero = digits == b"0" && digits.len() == value.len();
+    if !(zero || matches!(digits, [b'1'..=b'9', ..])) || digits.len() > 19 {
+        return None;
+    }
+    // Negative throughout, so that `i64::MIN` fits.
+    let mut negative = 0i64;
+    for &digit in digits {
+        if !digit.is_ascii_digit() {
+            return None;
+        }
+        negative = negative
+            .checked_mul(10)?
+            .checked_sub(i64::from(digit - b'0'))?;
+    }
+    if digits.len() == value.len() {
+        negative.checked_neg()
+    } else {
+        Some(negative)
+    }
+}
+
+/// For a string starting at `at`, the index just past its closing quote,
+/// and whether it has escapes. Text fields are what makes a body long:
+/// `memchr` skips them in chunks.
+fn string_end(body: &[u8], at: usize) -> Option<(usize, bool)> {
+    if body.get(at) != Some(&b'"') {
+        return None;
+    }
+    let mut i = at + 1;
+    let mut escaped = false;
+    loop {
+        i += memchr::memchr2(b'"', b'\\', body.get(i..)?)?;
+        if body[i] == b'"' {
+            return Some((i + 1, escaped));
+        }
+        // An escape: the byte after the backslash cannot end the string.
+        escaped = true;
+        i += 2;
+    }
+}
+
+/// For any value starting at `at`, the index just past it: strings to
+/// their closing quote, objects and arrays by counting brackets outside
+/// strings (no stack, at any depth), anything else up to a delimiter.
+fn value_end(body: &[u8], at: usize) -> Option<usize> {
+    match body.get(at)? {
+        b'"' => string_end(body, at).map(|(end, _)| end),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut i = at;
+            loop {
+                match body.get(i)? {
+                    b'"' => {
+                        i = string_end(body, i)?.0;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(i + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+        }
+        _ => {
+            let len = body[at..]
+                .iter()
+                .position(|b| matches!(b, b',' | b'}' | b']') || JSON_WHITESPACE.contains(b))
+                .unwrap_or(body.len() - at);
+            (len > 0).then_some(at + len)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,6 +270,48 @@ mod tests {
     struct Envelope<'a> {
         #[serde(borrow)]
         data: Option<&'a RawValue>,
+    }
+
+    #[test]
+    fn the_walk_leaves_to_a_full_parse_what_it_cannot_be_sure_of() {
+        fn value(body: &[u8]) -> Option<&[u8]> {
+            top_level_value(body, "t")
+        }
+        assert_eq!(
+            value(br#" {"a": {"t": 1}, "t" : [1, "]"] } "#),
+            Some(&br#"[1, "]"]"#[..])
+        );
+        assert_eq!(
+            value(br#"{"a": "\"t\": 2", "t": "x"}"#),
+            Some(&br#""x""#[..])
+        );
+        assert_eq!(value(br#"{"\u0074": 1}"#), None, "an escaped key");
+        assert_eq!(value(br#"{"t": 1, "t": 2}"#), None, "twice");
+        assert_eq!(value(br#"{"a": 1}"#), None, "absent");
+        assert_eq!(value(br#"{"t": 1} {"#), None, "trailing text");
+        assert_eq!(value(b"{\"t\": 1, \"a\": \"\xff\"}"), None, "not UTF-8");
+    }
+
+    #[test]
+    fn only_integers_serde_reads_as_i64_are_read() {
+        assert_eq!(json_i64(b"-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(json_i64(b"0"), Some(0));
+        assert_eq!(json_i64(b"9223372036854775807"), Some(i64::MAX));
+        for refused in [
+            &b"9223372036854775808"[..],
+            b"-9223372036854775809",
+            b"10000000000000000000",
+            b"01",
+            b"-0",
+            b"-",
+            b"1.0",
+            b"1e3",
+            b"1-",
+            b"null",
+            b"",
+        ] {
+            assert_eq!(json_i64(refused), None, "{refused:?}");
+        }
     }
 
     #[test]

@@ -15,7 +15,7 @@ use super::description::{
 };
 use super::keys::{Algorithm, KeySet, SignatureBytes};
 use crate::engine::headers::{header_value, non_empty, required, sensitive_value, trim};
-use crate::engine::signature::{BASE64, HEX_VALUE, MAX_SIGNATURES, encode_hex, versioned_entries};
+use crate::engine::signature::{BASE64, MAX_SIGNATURES, encode_hex, hex_into, versioned_entries};
 use crate::engine::timestamp::{CanonicalText, is_canonical_decimal, parse_unix_seconds};
 use crate::{Delivery, Error, Secret, Tolerance};
 
@@ -621,18 +621,11 @@ fn decode(encoding: Encoding, text: &[u8]) -> Option<SignatureBytes> {
             if !text.len().is_multiple_of(2) || text.len() / 2 > super::keys::MAX_SIGNATURE_LEN {
                 return None;
             }
-            // Any non-digit sets the high bits, checked once at the end.
-            let mut seen = 0u8;
-            for (out, pair) in buf.iter_mut().zip(text.chunks_exact(2)) {
-                let high = HEX_VALUE[usize::from(pair[0])];
-                let low = HEX_VALUE[usize::from(pair[1])];
-                seen |= high | low;
-                *out = high << 4 | low;
-            }
-            if seen & 0xF0 != 0 {
+            let len = text.len() / 2;
+            if !hex_into(text, &mut buf[..len]) {
                 return None;
             }
-            text.len() / 2
+            len
         }
         false => {
             use base64::Engine as _;

@@ -256,6 +256,23 @@ pub(crate) const HEX_VALUE: [u8; 256] = {
     table
 };
 
+/// Decodes hex `text` (either case) into `out`, which holds half as many
+/// bytes; `false` when a byte is not a hex digit. Any non-digit sets the
+/// high bits, checked once at the end.
+pub(crate) fn hex_into(text: &[u8], out: &mut [u8]) -> bool {
+    debug_assert_eq!(text.len(), 2 * out.len());
+    let mut seen = 0u8;
+    for (out, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
+        let (hi, lo) = (
+            HEX_VALUE[usize::from(pair[0])],
+            HEX_VALUE[usize::from(pair[1])],
+        );
+        seen |= hi | lo;
+        *out = hi << 4 | lo;
+    }
+    seen & 0xF0 == 0
+}
+
 fn decode_hex(text: &[u8]) -> Result<Tag, Undecodable> {
     if text.len() != 2 * TAG_LEN {
         let hex = text.len().is_multiple_of(2) && text.iter().all(u8::is_ascii_hexdigit);
@@ -266,17 +283,7 @@ fn decode_hex(text: &[u8]) -> Result<Tag, Undecodable> {
         });
     }
     let mut tag = [0u8; TAG_LEN];
-    // Any non-digit sets the high bits, checked once at the end.
-    let mut seen = 0u8;
-    for (out, pair) in tag.iter_mut().zip(text.chunks_exact(2)) {
-        let (hi, lo) = (
-            HEX_VALUE[usize::from(pair[0])],
-            HEX_VALUE[usize::from(pair[1])],
-        );
-        seen |= hi | lo;
-        *out = hi << 4 | lo;
-    }
-    if seen & 0xF0 == 0 {
+    if hex_into(text, &mut tag) {
         Ok(tag)
     } else {
         Err(Undecodable::Malformed)

@@ -52,7 +52,7 @@ use http::HeaderName;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::engine::json::{envelope_error, parse_body};
+use crate::engine::json::{envelope_error, json_i64, parse_body, top_level_value};
 use crate::engine::{
     Algorithm, Description, Encoding, Grammar, IdRule, KeySet, Part, ReceiverCore, SignatureRule,
     TimeFormat, TimestampRule, TimestampSource, described_receiver,
@@ -85,7 +85,19 @@ static LINEAR: Description = Description {
 
 /// The signed body's `webhookTimestamp`, read once the signature matched.
 /// A body without one is refused: its age cannot be told.
+///
+/// This runs on every request, so a byte walk finds the field first; a
+/// full parse decides whatever the walk leaves open (and says what is
+/// wrong), as [`top_level_value`] and [`json_i64`] say.
 fn webhook_timestamp(body: &[u8]) -> Result<i64, Error> {
+    match top_level_value(body, "webhookTimestamp").and_then(json_i64) {
+        Some(millis) => Ok(millis),
+        None => parsed_webhook_timestamp(body),
+    }
+}
+
+/// `webhookTimestamp` by a full parse of the body.
+fn parsed_webhook_timestamp(body: &[u8]) -> Result<i64, Error> {
     #[derive(Deserialize)]
     struct Stamp {
         #[serde(rename = "webhookTimestamp", default)]
@@ -289,5 +301,84 @@ impl Tolerance {
     /// ```
     pub const fn linear_app() -> Self {
         Tolerance::symmetric(Duration::from_secs(60))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Bodies a full parse accepts, with the timestamp where it has one:
+    /// the walk must give the full parse's answer on each.
+    const ACCEPTED: &[&str] = &[
+        r#"{"webhookTimestamp":1700000000000}"#,
+        " \r\n\t{ \"webhookTimestamp\" \n:\t-12 \r} \n",
+        r#"{"webhookTimestamp":0,"type":"Issue"}"#,
+        r#"{"type":"Issue","data":{"webhookTimestamp":1,"n":[{"webhookTimestamp":2}]},"webhookTimestamp":3}"#,
+        r#"{"a":"\"webhookTimestamp\":4,\\","webhookTimestamp":5,"b":"}{]["}"#,
+        r#"{"a":[1,2.5e3,true,false,null,"x",{"b":[]}],"webhookTimestamp":9223372036854775807}"#,
+        r#"{"webhookTimestamp":-9223372036854775808,"a":{}}"#,
+        r#"{"webhook\u0054imestamp":6}"#,
+        r#"{"webhookTimestamp":null}"#,
+        r#"{"webhookTimestamp":1.5}"#,
+        r#"{"webhookTimestamp":1e3}"#,
+        r#"{"webhookTimestamp":"7"}"#,
+        r#"{"webhookTimestamp":9223372036854775808}"#,
+        r#"{"webhookTimestamp":-0}"#,
+        r#"{"type":"Issue"}"#,
+        r#"{}"#,
+        r#"{"é":"ünïcode","webhookTimestamp":8}"#,
+    ];
+
+    /// Bodies a full parse refuses for their structure or the field itself:
+    /// the walk must refuse them too.
+    const REFUSED: &[&[u8]] = &[
+        br#"{"webhookTimestamp":1,"webhookTimestamp":1}"#,
+        br#"{"webhookTimestamp":1} trailing"#,
+        br#"{"webhookTimestamp":1,}"#,
+        br#"{"webhookTimestamp" 1}"#,
+        br#"{"webhookTimestamp":01}"#,
+        br#"{"webhookTimestamp":-}"#,
+        br#"{"webhookTimestamp":1"#,
+        br#"{"a":"unterminated,"webhookTimestamp":1}"#,
+        br#"[{"webhookTimestamp":1}]"#,
+        b"{\"a\":\"\xff\",\"webhookTimestamp\":1}",
+        br#"{"webhookTimestamp":}"#,
+        b"",
+    ];
+
+    #[test]
+    fn the_walk_reads_what_the_full_parse_reads_on_every_body_it_accepts() {
+        for body in ACCEPTED {
+            let full = parsed_webhook_timestamp(body.as_bytes());
+            assert_eq!(webhook_timestamp(body.as_bytes()), full, "{body}");
+            assert!(
+                serde_json::from_str::<Value>(body).is_ok(),
+                "{body} is JSON"
+            );
+        }
+    }
+
+    #[test]
+    fn bodies_the_full_parse_refuses_are_refused_alike() {
+        for body in REFUSED {
+            let full = parsed_webhook_timestamp(body);
+            assert!(full.is_err(), "{:?}", String::from_utf8_lossy(body));
+            assert_eq!(
+                webhook_timestamp(body),
+                full,
+                "{:?}",
+                String::from_utf8_lossy(body)
+            );
+        }
+    }
+
+    #[test]
+    fn the_walk_alone_finds_the_common_field() {
+        let body = br#"{"type":"Issue","data":{"title":"a \"quoted\" title"},"webhookTimestamp":1700000000250}"#;
+        assert_eq!(
+            top_level_value(body, "webhookTimestamp").and_then(json_i64),
+            Some(1_700_000_000_250)
+        );
     }
 }
