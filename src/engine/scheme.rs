@@ -31,7 +31,7 @@ use crate::{Delivery, Error};
 /// let too_big = vec![b' '; DEFAULT_MAX_BODY + 1];
 /// assert!(matches!(receiver.parse(&too_big), Err(Error::BodyTooLarge { .. })));
 /// // Raise the limit where a provider sends larger bodies.
-/// let roomy = receiver.max_body_size(4 * DEFAULT_MAX_BODY);
+/// let roomy = receiver.with_max_body(4 * DEFAULT_MAX_BODY);
 /// assert!(!matches!(roomy.parse(&too_big), Err(Error::BodyTooLarge { .. })));
 /// # Ok::<(), webhook_kit::Error>(())
 /// ```

@@ -119,27 +119,65 @@ static SCHEME: Scheme = Scheme {
         separator: b'.',
         canonical_timestamp: true,
     },
-    tolerance: Tolerance::symmetric(Duration::from_secs(5 * 60)),
+    tolerance: Tolerance::standard_webhooks(),
 };
 
-/// How Standard Webhooks senders read replies.
+impl ReplyRule {
+    /// How Standard Webhooks senders read replies: any `2xx` is delivered,
+    /// `410 Gone` disables the endpoint, and `429`, `502` and `504` slow the
+    /// sender down (honouring `Retry-After`); anything else is retried.
+    /// [`StandardWebhooks`] starts with it.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::{Outcome, ReplyRule};
+    ///
+    /// let rule = ReplyRule::standard_webhooks();
+    /// let reply = |status: u16| http::Response::builder().status(status).header("retry-after", "60").body("").unwrap();
+    /// assert_eq!(rule.classify(&reply(204)), Outcome::Delivered);
+    /// assert_eq!(rule.classify(&reply(410)), Outcome::Disable);
+    /// assert_eq!(
+    ///     rule.classify(&reply(429)),
+    ///     Outcome::Throttle { retry_after: Some(Duration::from_secs(60)) },
+    /// );
+    /// assert_eq!(rule.classify(&reply(500)), Outcome::Retry);
+    /// ```
+    pub const fn standard_webhooks() -> Self {
+        ReplyRule::any_2xx()
+            .disable_on(&[410])
+            .throttle_on(&[429, 502, 504])
+    }
+}
+
+impl Tolerance {
+    /// The Standard Webhooks window: 5 minutes either way around the signed
+    /// `webhook-timestamp`, as the specification's reference libraries
+    /// check. [`StandardWebhooks`] starts with it.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_kit::{Provider, Tolerance};
+    /// use webhook_kit::standard::StandardWebhooks;
+    ///
+    /// let window = Tolerance::standard_webhooks();
+    /// assert_eq!(window.past, Duration::from_secs(300));
+    /// assert_eq!(window.future, Duration::from_secs(300));
+    /// assert_eq!(StandardWebhooks::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?.tolerance(), window);
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub const fn standard_webhooks() -> Self {
+        Tolerance::symmetric(Duration::from_secs(5 * 60))
+    }
+}
+
+/// How Standard Webhooks senders read replies: [`ReplyRule::standard_webhooks`].
 ///
 /// ```
-/// use std::time::Duration;
-/// use webhook_kit::{Outcome, standard};
-///
-/// let reply = |status: u16| http::Response::builder().status(status).header("retry-after", "60").body("").unwrap();
-/// assert_eq!(standard::REPLY_RULE.classify(&reply(204)), Outcome::Delivered);
-/// assert_eq!(standard::REPLY_RULE.classify(&reply(410)), Outcome::Disable);
-/// assert_eq!(
-///     standard::REPLY_RULE.classify(&reply(429)),
-///     Outcome::Throttle { retry_after: Some(Duration::from_secs(60)) },
-/// );
-/// assert_eq!(standard::REPLY_RULE.classify(&reply(500)), Outcome::Retry);
+/// # #![allow(deprecated)]
+/// assert_eq!(webhook_kit::standard::REPLY_RULE, webhook_kit::ReplyRule::standard_webhooks());
 /// ```
-pub const REPLY_RULE: ReplyRule = ReplyRule::any_2xx()
-    .disable_on(&[410])
-    .throttle_on(&[429, 502, 504]);
+#[deprecated(since = "0.2.0", note = "use `ReplyRule::standard_webhooks()`")]
+pub const REPLY_RULE: ReplyRule = ReplyRule::standard_webhooks();
 
 /// The longest secret accepted, in bytes once decoded. The specification
 /// asks senders for 24 to 64 bytes; the reference libraries verify with any
@@ -232,7 +270,10 @@ impl StandardWebhooks {
     fn with_keys(keys: Keyring) -> Self {
         StandardWebhooks {
             verifier: Verifier::new(&SCHEME, keys),
-            settings: Settings::new(REPLY_RULE, RetrySchedule::standard_webhooks()),
+            settings: Settings::new(
+                ReplyRule::standard_webhooks(),
+                RetrySchedule::standard_webhooks(),
+            ),
             #[cfg(feature = "ed25519")]
             ed25519: self::v1a::Ed25519Keys::default(),
         }

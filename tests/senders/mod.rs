@@ -202,7 +202,7 @@ pub(crate) fn all() -> Vec<Fixture> {
         br#"{"id": 8932127, "event_type": "lease_transaction.status_updated", "event_timestamp": 1680064028, "idempotency_key": null, "event_data": {"lease_transaction_id": 1, "lease_transaction_type": "Application", "current_status": "approved", "previous_status": "pending", "client_id": 2, "community_id": 3}}"#,
         &[],
         None,
-    ).token_only());
+    ).token_only().presets(ReplyRule::funnel(), RetrySchedule::funnel(), None));
     #[cfg(feature = "fourvenues")]
     list.push(fixture(
         "fourvenues",
@@ -210,7 +210,7 @@ pub(crate) fn all() -> Vec<Fixture> {
         br#"{"id": "fv_1", "event": "payment.success", "payload": {"payment_id": "p1", "resource_type": "ticket", "resource_ids": ["t1"], "metadata": {}, "send_resources": true}}"#,
         &[],
         None,
-    ).optional(&["x-webhook-id"]));
+    ).optional(&["x-webhook-id"]).presets(ReplyRule::fourvenues(), RetrySchedule::fourvenues(), None));
     #[cfg(feature = "falu")]
     list.push(fixture(
         "falu",
@@ -218,15 +218,22 @@ pub(crate) fn all() -> Vec<Fixture> {
         br#"{"id": "evt_1", "type": "message.sent", "created": "2023-11-14T22:13:20Z", "data": {"object": {"id": "msg_1"}}}"#,
         &[],
         window(300, 60),
-    ));
+    ).presets(ReplyRule::falu(), RetrySchedule::falu(), Some(Tolerance::falu())));
     #[cfg(feature = "clickfunnels")]
-    list.push(fixture(
-        "clickfunnels",
-        shared(clickfunnels::ClickFunnels::new),
-        br#"{"event_id": "e-1", "event_type": "contact.identified", "data": {"id": 1}}"#,
-        &[],
-        window(600, 600),
-    ));
+    list.push(
+        fixture(
+            "clickfunnels",
+            shared(clickfunnels::ClickFunnels::new),
+            br#"{"event_id": "e-1", "event_type": "contact.identified", "data": {"id": 1}}"#,
+            &[],
+            window(600, 600),
+        )
+        .presets(
+            ReplyRule::clickfunnels(),
+            RetrySchedule::clickfunnels(),
+            Some(Tolerance::clickfunnels()),
+        ),
+    );
     #[cfg(feature = "standard")]
     list.push(fixture(
         "standard",
@@ -241,15 +248,18 @@ pub(crate) fn all() -> Vec<Fixture> {
         br#"{"type": "invoice.paid", "timestamp": "2023-11-14T22:13:20Z", "data": {"id": "in_1"}}"#,
         &[],
         window(300, 300),
-    ));
+    ).presets(ReplyRule::standard_webhooks(), RetrySchedule::standard_webhooks(), Some(Tolerance::standard_webhooks())));
     #[cfg(feature = "github")]
-    list.push(fixture(
-        "github",
-        shared(github::GitHub::new),
-        br#"{"action": "opened", "number": 1, "repository": {"full_name": "o/r"}}"#,
-        &["x-github-event", "x-github-delivery"],
-        None,
-    ));
+    list.push(
+        fixture(
+            "github",
+            shared(github::GitHub::new),
+            br#"{"action": "opened", "number": 1, "repository": {"full_name": "o/r"}}"#,
+            &["x-github-event", "x-github-delivery"],
+            None,
+        )
+        .presets(ReplyRule::github(), RetrySchedule::github(), None),
+    );
     #[cfg(feature = "stripe")]
     list.push(fixture(
         "stripe",
@@ -257,22 +267,25 @@ pub(crate) fn all() -> Vec<Fixture> {
         br#"{"id": "evt_1", "object": "event", "type": "invoice.paid", "created": 1700000000, "livemode": false, "data": {"object": {"id": "in_1"}}}"#,
         &[],
         window(300, 300),
-    ));
+    ).presets(ReplyRule::stripe(), RetrySchedule::stripe(), Some(Tolerance::stripe())));
     #[cfg(feature = "shopify")]
-    list.push(fixture(
-        "shopify",
-        shared(shopify::Shopify::new),
-        br#"{"id": 820982911946154508, "email": "jon@example.com"}"#,
-        &[
-            "x-shopify-topic",
-            "x-shopify-webhook-id",
-            "x-shopify-triggered-at",
-            "x-shopify-shop-domain",
-            "x-shopify-api-version",
-            "x-shopify-event-id",
-        ],
-        None,
-    ));
+    list.push(
+        fixture(
+            "shopify",
+            shared(shopify::Shopify::new),
+            br#"{"id": 820982911946154508, "email": "jon@example.com"}"#,
+            &[
+                "x-shopify-topic",
+                "x-shopify-webhook-id",
+                "x-shopify-triggered-at",
+                "x-shopify-shop-domain",
+                "x-shopify-api-version",
+                "x-shopify-event-id",
+            ],
+            None,
+        )
+        .presets(ReplyRule::shopify(), RetrySchedule::shopify(), None),
+    );
     #[cfg(feature = "slack")]
     list.push(fixture(
         "slack",
@@ -280,7 +293,7 @@ pub(crate) fn all() -> Vec<Fixture> {
         br#"{"type": "event_callback", "event_id": "Ev1", "event_time": 1700000000, "event": {"type": "app_mention", "text": "hi"}}"#,
         &[],
         window(300, 300),
-    ));
+    ).presets(ReplyRule::slack(), RetrySchedule::slack(), Some(Tolerance::slack())));
     #[cfg(feature = "paddle")]
     list.push(
         fixture(
