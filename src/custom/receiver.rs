@@ -7,10 +7,10 @@ use std::sync::Arc;
 use http::{HeaderMap, HeaderName};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::engine::headers::{body_uuid, header_text};
 use crate::engine::json::parse_body;
 use crate::engine::secret::Secret;
 use crate::engine::{Description, KeySet, Owned, ReceiverCore, check_url};
@@ -453,31 +453,6 @@ fn time_of(value: &Value) -> Option<OffsetDateTime> {
     }
 }
 
-/// An id for a body: a UUID-shaped text of the first 16 bytes of its
-/// SHA-256, so the same body always gets the same id (a redelivery keeps
-/// its id, as senders' ids do).
-pub(crate) fn body_id(body: &[u8]) -> String {
-    let hex = crate::engine::signature::encode_hex(&Sha256::digest(body)[..16]);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
-}
-
-/// Reads an unsigned header as text, if present and visible.
-pub(crate) fn header_text(headers: &HeaderMap, name: &HeaderName) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|value| value.to_str().ok())
-        .map(str::trim)
-        .filter(|text| !text.is_empty())
-        .map(str::to_owned)
-}
-
 impl Provider for CustomReceiver {
     type Event = Event;
 
@@ -543,22 +518,13 @@ impl Provider for CustomReceiver {
     /// Signs `body` at `now`; where the scheme has an id header, the id is
     /// derived from the body, so a redelivered body keeps its id.
     fn sign_at(&self, body: &[u8], now: OffsetDateTime) -> Result<HeaderMap, Error> {
-        self.sign_with_id_at(&body_id(body), body, now)
+        self.sign_with_id_at(&body_uuid(body), body, now)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn body_ids_are_stable_and_uuid_shaped() {
-        let id = body_id(b"{}");
-        assert_eq!(id, body_id(b"{}"));
-        assert_ne!(id, body_id(b"{ }"));
-        assert_eq!(id.len(), 36);
-        assert_eq!(id.matches('-').count(), 4);
-    }
 
     #[test]
     fn times_read_seconds_or_rfc3339() {
