@@ -162,8 +162,6 @@ fn parse(body: &[u8]) -> Result<Event, Error> {
     })
 }
 
-const MINUTE: u64 = 60;
-
 impl RetrySchedule {
     /// Paddle's redelivery, **our approximation**: Paddle retries a
     /// delivery that gets no `200` within five seconds, with backoff, but
@@ -178,12 +176,7 @@ impl RetrySchedule {
     /// assert_eq!(schedule.timeout(), Some(std::time::Duration::from_secs(5)));
     /// ```
     pub fn paddle() -> Self {
-        let mut delays: Vec<Duration> = [1, 5, 15, 30]
-            .iter()
-            .map(|&m| Duration::from_secs(m * MINUTE))
-            .collect();
-        delays.extend(std::iter::repeat_n(Duration::from_secs(60 * MINUTE), 19));
-        RetrySchedule::fixed(delays).with_timeout(Duration::from_secs(5))
+        RetrySchedule::minutes_then_hourly(&[1, 5, 15, 30], 19).with_timeout(Duration::from_secs(5))
     }
 }
 

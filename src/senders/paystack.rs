@@ -157,9 +157,6 @@ fn parse(body: &[u8]) -> Result<Event, Error> {
     })
 }
 
-const MINUTE: u64 = 60;
-const HOUR: u64 = 60 * MINUTE;
-
 impl RetrySchedule {
     /// Paystack's live-mode redelivery: every 3 minutes for the first 4
     /// tries, then hourly for the next 72 hours (77 attempts in all). The
@@ -175,9 +172,7 @@ impl RetrySchedule {
     /// assert_eq!(schedule.delay_after(5), Some(Duration::from_secs(3600)));
     /// ```
     pub fn paystack() -> Self {
-        let mut delays = vec![Duration::from_secs(3 * MINUTE); 4];
-        delays.extend(std::iter::repeat_n(Duration::from_secs(HOUR), 72));
-        RetrySchedule::fixed(delays)
+        RetrySchedule::minutes_then_hourly(&[3, 3, 3, 3], 72)
     }
 }
 

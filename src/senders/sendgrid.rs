@@ -291,8 +291,6 @@ fn parse(body: &[u8]) -> Result<Event, Error> {
     })
 }
 
-const MINUTE: u64 = 60;
-
 impl RetrySchedule {
     /// SendGrid's redelivery, **our approximation**: SendGrid retries a
     /// failed POST for up to 24 hours but publishes no intervals. Ours
@@ -308,11 +306,7 @@ impl RetrySchedule {
     /// assert!(schedule.horizon() < Duration::from_secs(24 * 3600));
     /// ```
     pub fn sendgrid() -> Self {
-        let delays: Vec<Duration> = [1, 5, 15, 30, 60, 120, 240, 480, 480]
-            .iter()
-            .map(|&m| Duration::from_secs(m * MINUTE))
-            .collect();
-        RetrySchedule::fixed(delays)
+        RetrySchedule::minutes_then_hourly(&[1, 5, 15, 30, 60, 120, 240, 480, 480], 0)
     }
 }
 

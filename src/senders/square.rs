@@ -168,8 +168,6 @@ fn parse(body: &[u8]) -> Result<Event, Error> {
     })
 }
 
-const MINUTE: u64 = 60;
-
 impl RetrySchedule {
     /// Square's redelivery as published: retries after 1, 2, 4, 8, 16 and
     /// 32 minutes, then every 60 minutes (the table's retries 7 to 78);
@@ -187,12 +185,8 @@ impl RetrySchedule {
     /// assert_eq!(schedule.delay_after(7), Some(Duration::from_secs(60 * 60)));
     /// ```
     pub fn square() -> Self {
-        let mut delays: Vec<Duration> = [1, 2, 4, 8, 16, 32]
-            .iter()
-            .map(|&m| Duration::from_secs(m * MINUTE))
-            .collect();
-        delays.extend(std::iter::repeat_n(Duration::from_secs(60 * MINUTE), 72));
-        RetrySchedule::fixed(delays).with_timeout(Duration::from_secs(10))
+        RetrySchedule::minutes_then_hourly(&[1, 2, 4, 8, 16, 32], 72)
+            .with_timeout(Duration::from_secs(10))
     }
 }
 

@@ -286,8 +286,6 @@ fn callback_verification(
     )
 }
 
-const MINUTE: u64 = 60;
-
 impl RetrySchedule {
     /// Twitch's redelivery, **our default**: Twitch resends a message when
     /// it is unsure it arrived but publishes no intervals. Ours waits 1, 5
@@ -301,11 +299,7 @@ impl RetrySchedule {
     /// assert_eq!(schedule.timeout(), Some(std::time::Duration::from_secs(3)));
     /// ```
     pub fn twitch() -> Self {
-        let delays: Vec<Duration> = [1, 5, 15]
-            .iter()
-            .map(|&m| Duration::from_secs(m * MINUTE))
-            .collect();
-        RetrySchedule::fixed(delays).with_timeout(Duration::from_secs(3))
+        RetrySchedule::minutes_then_hourly(&[1, 5, 15], 0).with_timeout(Duration::from_secs(3))
     }
 }
 

@@ -218,8 +218,6 @@ fn validation_reply(
     ))
 }
 
-const MINUTE: u64 = 60;
-
 impl RetrySchedule {
     /// Zoom's redelivery as published: three retries, 5, 20 and 60 minutes
     /// after the attempt before each, when no `200` or `204` comes back
@@ -235,11 +233,7 @@ impl RetrySchedule {
     /// assert_eq!(schedule.timeout(), Some(Duration::from_secs(3)));
     /// ```
     pub fn zoom() -> Self {
-        let delays: Vec<Duration> = [5, 20, 60]
-            .iter()
-            .map(|&m| Duration::from_secs(m * MINUTE))
-            .collect();
-        RetrySchedule::fixed(delays).with_timeout(Duration::from_secs(3))
+        RetrySchedule::minutes_then_hourly(&[5, 20, 60], 0).with_timeout(Duration::from_secs(3))
     }
 }
 
