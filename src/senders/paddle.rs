@@ -37,15 +37,13 @@
 use std::time::Duration;
 
 use http::HeaderName;
-use serde::Deserialize;
 use serde_json::Value;
 
-use crate::engine::json::parse_body;
 use crate::engine::{
     Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
     TimeFormat, TimestampRule, TimestampSource, described_receiver,
 };
-use crate::event::{rfc3339, typed_event};
+use crate::event::typed_event;
 use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
 
 static PADDLE: Description = Description {
@@ -125,41 +123,17 @@ typed_event! {
     /// ```
     pub struct Event {
         /// `event_id`, such as `evt_01hv8x2acma6x5wh2y1jb1a7ce`.
-        id,
+        id from "event_id",
         /// `event_type`, such as `transaction.paid`.
-        event_type,
+        event_type from "event_type",
         /// `occurred_at`.
-        occurred_at,
+        occurred_at from "occurred_at" as rfc3339,
         /// `notification_id`: this delivery of the event (each notification
         /// destination gets its own).
-        notification_id: Option<String>,
+        notification_id from "notification_id": Option<String>,
         /// `data`: the entity, as sent.
-        data: Value,
+        data from "data": Value,
     }
-}
-
-#[derive(Deserialize)]
-struct Envelope {
-    event_id: String,
-    event_type: String,
-    #[serde(default)]
-    occurred_at: Option<String>,
-    #[serde(default)]
-    notification_id: Option<String>,
-    #[serde(default)]
-    data: Value,
-}
-
-fn parse(body: &[u8]) -> Result<Event, Error> {
-    let envelope: Envelope = parse_body(body)?;
-    Ok(Event {
-        id: envelope.event_id,
-        event_type: envelope.event_type,
-        occurred_at: rfc3339(envelope.occurred_at.as_deref()),
-        notification_id: envelope.notification_id,
-        data: envelope.data,
-        raw: parse_body(body)?,
-    })
 }
 
 impl RetrySchedule {

@@ -35,10 +35,8 @@
 use std::time::Duration;
 
 use http::HeaderName;
-use serde::Deserialize;
 use serde_json::Value;
 
-use crate::engine::json::parse_body;
 use crate::engine::{
     Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
     described_receiver,
@@ -131,30 +129,12 @@ typed_event! {
         /// Always empty: Paystack sends no event id.
         id,
         /// `event`, such as `charge.success`.
-        event_type,
+        event_type from "event",
         /// Always `None`: Paystack sends no event time at the top level.
         occurred_at,
         /// `data`: the object the event is about, as sent.
-        data: Value,
+        data from "data": Value,
     }
-}
-
-#[derive(Deserialize)]
-struct Envelope {
-    event: String,
-    #[serde(default)]
-    data: Value,
-}
-
-fn parse(body: &[u8]) -> Result<Event, Error> {
-    let envelope: Envelope = parse_body(body)?;
-    Ok(Event {
-        id: String::new(),
-        event_type: envelope.event,
-        occurred_at: None,
-        data: envelope.data,
-        raw: parse_body(body)?,
-    })
 }
 
 impl RetrySchedule {

@@ -36,15 +36,13 @@
 use std::time::Duration;
 
 use http::HeaderName;
-use serde::Deserialize;
 use serde_json::Value;
 
-use crate::engine::json::parse_body;
 use crate::engine::{
     Algorithm, Description, Encoding, Grammar, IdRule, KeySet, Part, ReceiverCore, SignatureRule,
     described_receiver,
 };
-use crate::event::{typed_event, unix_time};
+use crate::event::typed_event;
 use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
 
 static RAZORPAY: Description = Description {
@@ -127,42 +125,16 @@ typed_event! {
         /// Always empty: the event id is the `x-razorpay-event-id` header.
         id,
         /// `event`, such as `payment.captured`.
-        event_type,
+        event_type from "event",
         /// `created_at` (Unix seconds).
-        occurred_at,
+        occurred_at from "created_at" as unix_seconds,
         /// `account_id`, such as `acc_BFQ7uQEaa7j2z7`.
-        account_id: Option<String>,
+        account_id from "account_id": Option<String>,
         /// `contains`: the entities in `payload`, such as `["payment"]`.
-        contains: Vec<String>,
+        contains from "contains": Vec<String>,
         /// `payload`: the entities, as sent.
-        data: Value,
+        data from "payload": Value,
     }
-}
-
-#[derive(Deserialize)]
-struct Envelope {
-    event: String,
-    #[serde(default)]
-    account_id: Option<String>,
-    #[serde(default)]
-    contains: Vec<String>,
-    #[serde(default)]
-    payload: Value,
-    #[serde(default)]
-    created_at: Option<i64>,
-}
-
-fn parse(body: &[u8]) -> Result<Event, Error> {
-    let envelope: Envelope = parse_body(body)?;
-    Ok(Event {
-        id: String::new(),
-        event_type: envelope.event,
-        occurred_at: unix_time(envelope.created_at, false),
-        account_id: envelope.account_id,
-        contains: envelope.contains,
-        data: envelope.payload,
-        raw: parse_body(body)?,
-    })
 }
 
 impl RetrySchedule {

@@ -39,15 +39,13 @@
 use std::time::Duration;
 
 use http::HeaderName;
-use serde::Deserialize;
 use serde_json::Value;
 
-use crate::engine::json::parse_body;
 use crate::engine::{
     Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
     described_receiver,
 };
-use crate::event::{rfc3339, typed_event};
+use crate::event::typed_event;
 use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
 
 static SQUARE: Description = Description {
@@ -131,41 +129,16 @@ typed_event! {
     /// ```
     pub struct Event {
         /// `event_id`: the same across redeliveries of one event.
-        id,
+        id from "event_id",
         /// `type`, such as `payment.updated` (unknown types are kept).
-        event_type,
+        event_type from "type",
         /// `created_at`.
-        occurred_at,
+        occurred_at from "created_at" as rfc3339,
         /// `merchant_id`: the seller the event is about.
-        merchant_id: Option<String>,
+        merchant_id from "merchant_id": Option<String>,
         /// `data`: the object's `type`, `id` and `object`, as sent.
-        data: Value,
+        data from "data": Value,
     }
-}
-
-#[derive(Deserialize)]
-struct Envelope {
-    event_id: String,
-    #[serde(rename = "type")]
-    event_type: String,
-    #[serde(default)]
-    created_at: Option<String>,
-    #[serde(default)]
-    merchant_id: Option<String>,
-    #[serde(default)]
-    data: Value,
-}
-
-fn parse(body: &[u8]) -> Result<Event, Error> {
-    let envelope: Envelope = parse_body(body)?;
-    Ok(Event {
-        id: envelope.event_id,
-        event_type: envelope.event_type,
-        occurred_at: rfc3339(envelope.created_at.as_deref()),
-        merchant_id: envelope.merchant_id,
-        data: envelope.data,
-        raw: parse_body(body)?,
-    })
 }
 
 impl RetrySchedule {

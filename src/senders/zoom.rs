@@ -32,17 +32,16 @@
 use std::time::Duration;
 
 use http::{HeaderName, Response};
-use serde::Deserialize;
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::engine::json::{envelope_error, parse_body};
+use crate::engine::json::envelope_error;
 use crate::engine::signature::encode_hex;
 use crate::engine::{
     Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
     TimeFormat, TimestampRule, TimestampSource, described_receiver,
 };
-use crate::event::{typed_event, unix_time};
+use crate::event::typed_event;
 use crate::{Error, Handshake, Provider, ReplyRule, RetrySchedule, Secret, Tolerance};
 
 static ZOOM: Description = Description {
@@ -133,32 +132,12 @@ typed_event! {
         /// Always empty: Zoom's events carry no id.
         id,
         /// `event`, such as `meeting.started` (unknown types are kept).
-        event_type,
+        event_type from "event",
         /// `event_ts`, Unix milliseconds.
-        occurred_at,
+        occurred_at from "event_ts" as unix_millis,
         /// `payload`: the account and the object, as sent.
-        data: Value,
+        data from "payload": Value,
     }
-}
-
-#[derive(Deserialize)]
-struct Envelope {
-    event: String,
-    #[serde(default)]
-    event_ts: Option<i64>,
-    #[serde(default)]
-    payload: Value,
-}
-
-fn parse(body: &[u8]) -> Result<Event, Error> {
-    let envelope: Envelope = parse_body(body)?;
-    Ok(Event {
-        id: String::new(),
-        event_type: envelope.event,
-        occurred_at: unix_time(envelope.event_ts, true),
-        data: envelope.payload,
-        raw: parse_body(body)?,
-    })
 }
 
 /// Answers `endpoint.url_validation` once the request verifies; any other
