@@ -37,8 +37,8 @@ use http::HeaderName;
 use serde_json::Value;
 
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
-    TimeFormat, TimestampRule, TimestampSource, described_receiver,
+    Algorithm, Description, Encoding, KeySet, Part, ReceiverCore, SignatureRule, TimeFormat,
+    TimestampRule, described_receiver,
 };
 use crate::event::typed_event;
 use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
@@ -46,19 +46,11 @@ use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
 static CALENDLY: Description = Description {
     name: "Calendly",
     algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule {
-        header: HeaderName::from_static("calendly-webhook-signature"),
-        grammar: Grammar::Items {
-            separator: b',',
-            timestamp_key: Some(b"t"),
-            signature_key: b"v1",
-        },
-        encoding: Encoding::Hex,
-    },
-    timestamp: Some(TimestampRule {
-        source: TimestampSource::SignatureItem,
-        format: TimeFormat::UnixSeconds,
-    }),
+    signature: SignatureRule::t_v1(
+        HeaderName::from_static("calendly-webhook-signature"),
+        Encoding::Hex,
+    ),
+    timestamp: Some(TimestampRule::signature_item(TimeFormat::UnixSeconds)),
     id: None,
     signed: &[Part::Timestamp, Part::Text(b"."), Part::Body],
     tolerance: Tolerance::calendly(),

@@ -58,8 +58,8 @@ use serde_json::Value;
 
 use crate::engine::json::parse_body;
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, Part, SignatureRule, TimeFormat, TimestampRule,
-    TimestampSource, described_receiver, key_pair_constructors,
+    Algorithm, Description, Encoding, Part, SignatureRule, TimeFormat, TimestampRule,
+    described_receiver, key_pair_constructors,
 };
 use crate::event::{rfc3339, typed_event, unix_time};
 use crate::{Error, Handshake, Provider, ReplyRule, RetrySchedule, Tolerance};
@@ -67,15 +67,15 @@ use crate::{Error, Handshake, Provider, ReplyRule, RetrySchedule, Tolerance};
 static DISCORD: Description = Description {
     name: "Discord",
     algorithm: Algorithm::Ed25519,
-    signature: SignatureRule {
-        header: HeaderName::from_static("x-signature-ed25519"),
-        grammar: Grammar::Bare { prefix: b"" },
-        encoding: Encoding::Hex,
-    },
-    timestamp: Some(TimestampRule {
-        source: TimestampSource::Header(HeaderName::from_static("x-signature-timestamp")),
-        format: TimeFormat::UnixSeconds,
-    }),
+    signature: SignatureRule::bare(
+        HeaderName::from_static("x-signature-ed25519"),
+        b"",
+        Encoding::Hex,
+    ),
+    timestamp: Some(TimestampRule::header(
+        HeaderName::from_static("x-signature-timestamp"),
+        TimeFormat::UnixSeconds,
+    )),
     id: None,
     signed: &[Part::Timestamp, Part::Body],
     tolerance: Tolerance::discord(),

@@ -50,8 +50,7 @@ use time::OffsetDateTime;
 
 use crate::engine::json::parse_body;
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
-    described_receiver,
+    Algorithm, Description, Encoding, KeySet, Part, ReceiverCore, SignatureRule, described_receiver,
 };
 use crate::event::typed_event;
 use crate::{Error, Handshake, ReplyRule, RetrySchedule, Secret, Tolerance};
@@ -59,11 +58,11 @@ use crate::{Error, Handshake, ReplyRule, RetrySchedule, Secret, Tolerance};
 static DROPBOX: Description = Description {
     name: "Dropbox",
     algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule {
-        header: HeaderName::from_static("x-dropbox-signature"),
-        grammar: Grammar::Bare { prefix: b"" },
-        encoding: Encoding::Hex,
-    },
+    signature: SignatureRule::bare(
+        HeaderName::from_static("x-dropbox-signature"),
+        b"",
+        Encoding::Hex,
+    ),
     timestamp: None,
     id: None,
     signed: &[Part::Body],

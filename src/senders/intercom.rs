@@ -45,8 +45,7 @@ use serde_json::Value;
 
 use crate::engine::json::parse_body;
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
-    described_receiver,
+    Algorithm, Description, Encoding, KeySet, Part, ReceiverCore, SignatureRule, described_receiver,
 };
 use crate::event::{typed_event, unix_time};
 use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
@@ -54,11 +53,11 @@ use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
 static INTERCOM: Description = Description {
     name: "Intercom",
     algorithm: Algorithm::HmacSha1,
-    signature: SignatureRule {
-        header: HeaderName::from_static("x-hub-signature"),
-        grammar: Grammar::Bare { prefix: b"sha1=" },
-        encoding: Encoding::Hex,
-    },
+    signature: SignatureRule::bare(
+        HeaderName::from_static("x-hub-signature"),
+        b"sha1=",
+        Encoding::Hex,
+    ),
     timestamp: None,
     id: None,
     signed: &[Part::Body],

@@ -48,8 +48,7 @@ use serde_json::Value;
 use crate::engine::headers::header_value;
 use crate::engine::json::parse_body;
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
-    described_receiver,
+    Algorithm, Description, Encoding, KeySet, Part, ReceiverCore, SignatureRule, described_receiver,
 };
 use crate::event::typed_event;
 use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
@@ -60,11 +59,7 @@ const EVENT_NAME: HeaderName = HeaderName::from_static("x-event-name");
 static LEMON_SQUEEZY: Description = Description {
     name: "LemonSqueezy",
     algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule {
-        header: HeaderName::from_static("x-signature"),
-        grammar: Grammar::Bare { prefix: b"" },
-        encoding: Encoding::Hex,
-    },
+    signature: SignatureRule::bare(HeaderName::from_static("x-signature"), b"", Encoding::Hex),
     timestamp: None,
     id: None,
     signed: &[Part::Body],

@@ -54,7 +54,7 @@ use serde_json::Value;
 
 use crate::engine::json::{envelope_error, json_i64, parse_body, top_level_value};
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, IdRule, KeySet, Part, ReceiverCore, SignatureRule,
+    Algorithm, Description, Encoding, IdRule, KeySet, Part, ReceiverCore, SignatureRule,
     TimeFormat, TimestampRule, TimestampSource, described_receiver,
 };
 use crate::event::typed_event;
@@ -63,11 +63,11 @@ use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
 static LINEAR: Description = Description {
     name: "Linear",
     algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule {
-        header: HeaderName::from_static("linear-signature"),
-        grammar: Grammar::Bare { prefix: b"" },
-        encoding: Encoding::Hex,
-    },
+    signature: SignatureRule::bare(
+        HeaderName::from_static("linear-signature"),
+        b"",
+        Encoding::Hex,
+    ),
     timestamp: Some(TimestampRule {
         source: TimestampSource::Body(webhook_timestamp),
         format: TimeFormat::UnixMillis,

@@ -62,8 +62,7 @@ use time::OffsetDateTime;
 
 use crate::engine::json::parse_body;
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
-    described_receiver,
+    Algorithm, Description, Encoding, KeySet, Part, ReceiverCore, SignatureRule, described_receiver,
 };
 use crate::event::{typed_event, unix_time};
 use crate::handshake::reply;
@@ -72,11 +71,11 @@ use crate::{Error, Handshake, ReplyRule, RetrySchedule, Secret, Tolerance};
 static META: Description = Description {
     name: "Meta",
     algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule {
-        header: HeaderName::from_static("x-hub-signature-256"),
-        grammar: Grammar::Bare { prefix: b"sha256=" },
-        encoding: Encoding::Hex,
-    },
+    signature: SignatureRule::bare(
+        HeaderName::from_static("x-hub-signature-256"),
+        b"sha256=",
+        Encoding::Hex,
+    ),
     timestamp: None,
     id: None,
     signed: &[Part::Body],

@@ -41,7 +41,7 @@ use serde_json::Value;
 
 use crate::engine::{
     Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
-    TimeFormat, TimestampRule, TimestampSource, described_receiver,
+    TimeFormat, TimestampRule, described_receiver,
 };
 use crate::event::typed_event;
 use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
@@ -58,10 +58,7 @@ static PADDLE: Description = Description {
         },
         encoding: Encoding::Hex,
     },
-    timestamp: Some(TimestampRule {
-        source: TimestampSource::SignatureItem,
-        format: TimeFormat::UnixSeconds,
-    }),
+    timestamp: Some(TimestampRule::signature_item(TimeFormat::UnixSeconds)),
     id: None,
     signed: &[Part::Timestamp, Part::Text(b":"), Part::Body],
     tolerance: Tolerance::paddle(),

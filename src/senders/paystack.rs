@@ -38,8 +38,7 @@ use http::HeaderName;
 use serde_json::Value;
 
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
-    described_receiver,
+    Algorithm, Description, Encoding, KeySet, Part, ReceiverCore, SignatureRule, described_receiver,
 };
 use crate::event::typed_event;
 use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
@@ -47,11 +46,11 @@ use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
 static PAYSTACK: Description = Description {
     name: "Paystack",
     algorithm: Algorithm::HmacSha512,
-    signature: SignatureRule {
-        header: HeaderName::from_static("x-paystack-signature"),
-        grammar: Grammar::Bare { prefix: b"" },
-        encoding: Encoding::Hex,
-    },
+    signature: SignatureRule::bare(
+        HeaderName::from_static("x-paystack-signature"),
+        b"",
+        Encoding::Hex,
+    ),
     timestamp: None,
     id: None,
     signed: &[Part::Body],

@@ -39,7 +39,7 @@ use http::HeaderName;
 use serde_json::Value;
 
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, IdRule, KeySet, Part, ReceiverCore, SignatureRule,
+    Algorithm, Description, Encoding, IdRule, KeySet, Part, ReceiverCore, SignatureRule,
     described_receiver,
 };
 use crate::event::typed_event;
@@ -48,11 +48,11 @@ use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
 static RAZORPAY: Description = Description {
     name: "Razorpay",
     algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule {
-        header: HeaderName::from_static("x-razorpay-signature"),
-        grammar: Grammar::Bare { prefix: b"" },
-        encoding: Encoding::Hex,
-    },
+    signature: SignatureRule::bare(
+        HeaderName::from_static("x-razorpay-signature"),
+        b"",
+        Encoding::Hex,
+    ),
     timestamp: None,
     id: Some(IdRule {
         header: HeaderName::from_static("x-razorpay-event-id"),

@@ -59,8 +59,8 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, Part, SignatureRule, TimeFormat, TimestampRule,
-    TimestampSource, described_receiver, key_pair_constructors,
+    Algorithm, Description, Encoding, Part, SignatureRule, TimeFormat, TimestampRule,
+    described_receiver, key_pair_constructors,
 };
 use crate::event::{typed_event, unix_time};
 use crate::{Error, ReplyRule, RetrySchedule, Tolerance};
@@ -68,17 +68,15 @@ use crate::{Error, ReplyRule, RetrySchedule, Tolerance};
 static SENDGRID: Description = Description {
     name: "SendGrid",
     algorithm: Algorithm::EcdsaP256,
-    signature: SignatureRule {
-        header: HeaderName::from_static("x-twilio-email-event-webhook-signature"),
-        grammar: Grammar::Bare { prefix: b"" },
-        encoding: Encoding::Base64,
-    },
-    timestamp: Some(TimestampRule {
-        source: TimestampSource::Header(HeaderName::from_static(
-            "x-twilio-email-event-webhook-timestamp",
-        )),
-        format: TimeFormat::UnixSeconds,
-    }),
+    signature: SignatureRule::bare(
+        HeaderName::from_static("x-twilio-email-event-webhook-signature"),
+        b"",
+        Encoding::Base64,
+    ),
+    timestamp: Some(TimestampRule::header(
+        HeaderName::from_static("x-twilio-email-event-webhook-timestamp"),
+        TimeFormat::UnixSeconds,
+    )),
     id: None,
     signed: &[Part::Timestamp, Part::Body],
     tolerance: Tolerance::sendgrid(),

@@ -42,8 +42,7 @@ use http::HeaderName;
 use serde_json::Value;
 
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
-    described_receiver,
+    Algorithm, Description, Encoding, KeySet, Part, ReceiverCore, SignatureRule, described_receiver,
 };
 use crate::event::typed_event;
 use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
@@ -51,11 +50,11 @@ use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
 static SQUARE: Description = Description {
     name: "Square",
     algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule {
-        header: HeaderName::from_static("x-square-hmacsha256-signature"),
-        grammar: Grammar::Bare { prefix: b"" },
-        encoding: Encoding::Base64,
-    },
+    signature: SignatureRule::bare(
+        HeaderName::from_static("x-square-hmacsha256-signature"),
+        b"",
+        Encoding::Base64,
+    ),
     timestamp: None,
     id: None,
     signed: &[Part::Url, Part::Body],

@@ -53,8 +53,8 @@ use serde_json::Value;
 
 use crate::engine::json::parse_body;
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, Part, SignatureRule, TimeFormat, TimestampRule,
-    TimestampSource, described_receiver, key_pair_constructors,
+    Algorithm, Description, Encoding, Part, SignatureRule, TimeFormat, TimestampRule,
+    described_receiver, key_pair_constructors,
 };
 use crate::event::{rfc3339, typed_event};
 use crate::{Error, ReplyRule, RetrySchedule, Tolerance};
@@ -62,15 +62,15 @@ use crate::{Error, ReplyRule, RetrySchedule, Tolerance};
 static TELNYX: Description = Description {
     name: "Telnyx",
     algorithm: Algorithm::Ed25519,
-    signature: SignatureRule {
-        header: HeaderName::from_static("telnyx-signature-ed25519"),
-        grammar: Grammar::Bare { prefix: b"" },
-        encoding: Encoding::Base64,
-    },
-    timestamp: Some(TimestampRule {
-        source: TimestampSource::Header(HeaderName::from_static("telnyx-timestamp")),
-        format: TimeFormat::UnixSeconds,
-    }),
+    signature: SignatureRule::bare(
+        HeaderName::from_static("telnyx-signature-ed25519"),
+        b"",
+        Encoding::Base64,
+    ),
+    timestamp: Some(TimestampRule::header(
+        HeaderName::from_static("telnyx-timestamp"),
+        TimeFormat::UnixSeconds,
+    )),
     id: None,
     signed: &[Part::Timestamp, Part::Text(b"|"), Part::Body],
     tolerance: Tolerance::telnyx(),

@@ -43,8 +43,8 @@ use time::OffsetDateTime;
 
 use crate::engine::json::{envelope_error, parse_body};
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, IdRule, KeySet, Part, ReceiverCore, SignatureRule,
-    TimeFormat, TimestampRule, TimestampSource, described_receiver,
+    Algorithm, Description, Encoding, IdRule, KeySet, Part, ReceiverCore, SignatureRule,
+    TimeFormat, TimestampRule, described_receiver,
 };
 use crate::event::typed_event;
 use crate::{Error, Handshake, Provider, ReplyRule, RetrySchedule, Secret, Tolerance};
@@ -58,17 +58,15 @@ static SENT_WITH: [(HeaderName, &str); 1] = [(MESSAGE_TYPE, "notification")];
 static TWITCH: Description = Description {
     name: "Twitch",
     algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule {
-        header: HeaderName::from_static("twitch-eventsub-message-signature"),
-        grammar: Grammar::Bare { prefix: b"sha256=" },
-        encoding: Encoding::Hex,
-    },
-    timestamp: Some(TimestampRule {
-        source: TimestampSource::Header(HeaderName::from_static(
-            "twitch-eventsub-message-timestamp",
-        )),
-        format: TimeFormat::Rfc3339,
-    }),
+    signature: SignatureRule::bare(
+        HeaderName::from_static("twitch-eventsub-message-signature"),
+        b"sha256=",
+        Encoding::Hex,
+    ),
+    timestamp: Some(TimestampRule::header(
+        HeaderName::from_static("twitch-eventsub-message-timestamp"),
+        TimeFormat::Rfc3339,
+    )),
     id: Some(IdRule {
         header: HeaderName::from_static("twitch-eventsub-message-id"),
         signed: true,

@@ -39,8 +39,7 @@ use serde_json::Value;
 
 use crate::engine::json::parse_body;
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
-    described_receiver,
+    Algorithm, Description, Encoding, KeySet, Part, ReceiverCore, SignatureRule, described_receiver,
 };
 use crate::event::{rfc3339, typed_event};
 use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
@@ -48,11 +47,11 @@ use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
 static TYPEFORM: Description = Description {
     name: "Typeform",
     algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule {
-        header: HeaderName::from_static("typeform-signature"),
-        grammar: Grammar::Bare { prefix: b"sha256=" },
-        encoding: Encoding::Base64,
-    },
+    signature: SignatureRule::bare(
+        HeaderName::from_static("typeform-signature"),
+        b"sha256=",
+        Encoding::Base64,
+    ),
     timestamp: None,
     id: None,
     signed: &[Part::Body],

@@ -38,8 +38,8 @@ use time::OffsetDateTime;
 use crate::engine::json::envelope_error;
 use crate::engine::signature::encode_hex;
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
-    TimeFormat, TimestampRule, TimestampSource, described_receiver,
+    Algorithm, Description, Encoding, KeySet, Part, ReceiverCore, SignatureRule, TimeFormat,
+    TimestampRule, described_receiver,
 };
 use crate::event::typed_event;
 use crate::{Error, Handshake, Provider, ReplyRule, RetrySchedule, Secret, Tolerance};
@@ -47,15 +47,15 @@ use crate::{Error, Handshake, Provider, ReplyRule, RetrySchedule, Secret, Tolera
 static ZOOM: Description = Description {
     name: "Zoom",
     algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule {
-        header: HeaderName::from_static("x-zm-signature"),
-        grammar: Grammar::Bare { prefix: b"v0=" },
-        encoding: Encoding::Hex,
-    },
-    timestamp: Some(TimestampRule {
-        source: TimestampSource::Header(HeaderName::from_static("x-zm-request-timestamp")),
-        format: TimeFormat::UnixSeconds,
-    }),
+    signature: SignatureRule::bare(
+        HeaderName::from_static("x-zm-signature"),
+        b"v0=",
+        Encoding::Hex,
+    ),
+    timestamp: Some(TimestampRule::header(
+        HeaderName::from_static("x-zm-request-timestamp"),
+        TimeFormat::UnixSeconds,
+    )),
     id: None,
     signed: &[
         Part::Text(b"v0:"),
