@@ -131,9 +131,7 @@ key_pair_constructors! {
     /// ```
     new(public_key_hex): PUBLIC_KEY_FORM;
 
-    /// A receiver holding a signing key (its 32-byte seed in hex), which
-    /// trusts the matching public key and can sign: for tests and
-    /// simulations, since Discord never hands out its keys.
+    /// The key is its 32-byte seed in hex.
     ///
     /// # Errors
     ///
@@ -162,7 +160,6 @@ key_pair_constructors! {
     /// assert!(receiver.with_public_key("zz").is_err());
     /// # Ok::<(), webhook_kit::Error>(())
     /// ```
-    end;
 }
 
 /// Answers Discord's `PING`s once the request verifies: an interaction

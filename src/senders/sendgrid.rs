@@ -131,11 +131,9 @@ key_pair_constructors! {
     /// ```
     new(public_key_base64): PUBLIC_KEY_FORM;
 
-    /// A receiver holding a signing key (the base64 of its DER PKCS #8
-    /// `PrivateKeyInfo`, as `openssl pkcs8 -topk8 -nocrypt -outform DER`
-    /// writes it), which trusts the matching public key and can sign: for
-    /// tests and simulations, since SendGrid never hands out its keys.
-    /// Signatures are deterministic (RFC 6979) and low-`S`.
+    /// The key is the base64 of its DER PKCS #8 `PrivateKeyInfo`, as
+    /// `openssl pkcs8 -topk8 -nocrypt -outform DER` writes it. Signatures
+    /// are deterministic (RFC 6979) and low-`S`.
     ///
     /// # Errors
     ///
@@ -167,7 +165,6 @@ key_pair_constructors! {
     /// assert!(receiver.with_public_key("-----BEGIN PUBLIC KEY-----").is_err());
     /// # Ok::<(), webhook_kit::Error>(())
     /// ```
-    end;
 }
 
 typed_event! {

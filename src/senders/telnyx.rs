@@ -124,9 +124,7 @@ key_pair_constructors! {
     /// ```
     new(public_key_base64): PUBLIC_KEY_FORM;
 
-    /// A receiver holding a signing key (its 32-byte seed in base64), which
-    /// trusts the matching public key and can sign: for tests and
-    /// simulations, since Telnyx never hands out its keys.
+    /// The key is its 32-byte seed in base64.
     ///
     /// # Errors
     ///
@@ -155,7 +153,6 @@ key_pair_constructors! {
     /// assert!(receiver.with_public_key("not base64!").is_err());
     /// # Ok::<(), webhook_kit::Error>(())
     /// ```
-    end;
 }
 
 typed_event! {
