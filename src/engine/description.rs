@@ -2,6 +2,7 @@
 //! its authentication. [`ReceiverCore`](super::ReceiverCore) runs it.
 
 use std::fmt::Debug;
+use std::time::Duration;
 
 use http::HeaderName;
 
@@ -236,6 +237,34 @@ impl TimestampRule {
         TimestampRule {
             source: TimestampSource::SignatureItem,
             format,
+        }
+    }
+}
+
+impl Description {
+    /// A scheme whose signature covers the raw body alone: no timestamp,
+    /// so the window around the clock is never consulted, and nothing sent
+    /// besides.
+    /// `id` is the sender's delivery id header, if it sends one.
+    pub(crate) const fn body_signed(
+        name: &'static str,
+        algorithm: Algorithm,
+        signature: SignatureRule,
+        id: Option<IdRule>,
+        reply: ReplyRule,
+        retries: fn() -> RetrySchedule,
+    ) -> Self {
+        Description {
+            name,
+            algorithm,
+            signature,
+            timestamp: None,
+            id,
+            signed: &[Part::Body],
+            tolerance: Tolerance::symmetric(Duration::ZERO),
+            reply,
+            retries,
+            sent_with: &[],
         }
     }
 }

@@ -32,33 +32,27 @@
 //! # Ok::<(), webhook_kit::Error>(())
 //! ```
 
-use std::time::Duration;
-
 use http::HeaderName;
 use serde_json::Value;
 
 use crate::engine::{
-    Algorithm, Description, Encoding, KeySet, Part, ReceiverCore, SignatureRule, described_receiver,
+    Algorithm, Description, Encoding, KeySet, ReceiverCore, SignatureRule, described_receiver,
 };
 use crate::event::typed_event;
-use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
+use crate::{Error, ReplyRule, RetrySchedule, Secret};
 
-static PAYSTACK: Description = Description {
-    name: "Paystack",
-    algorithm: Algorithm::HmacSha512,
-    signature: SignatureRule::bare(
+static PAYSTACK: Description = Description::body_signed(
+    "Paystack",
+    Algorithm::HmacSha512,
+    SignatureRule::bare(
         HeaderName::from_static("x-paystack-signature"),
         b"",
         Encoding::Hex,
     ),
-    timestamp: None,
-    id: None,
-    signed: &[Part::Body],
-    tolerance: Tolerance::symmetric(Duration::ZERO),
-    reply: ReplyRule::paystack(),
-    retries: RetrySchedule::paystack,
-    sent_with: &[],
-};
+    None,
+    ReplyRule::paystack(),
+    RetrySchedule::paystack,
+);
 
 described_receiver! {
     /// A receiver for Paystack webhooks.

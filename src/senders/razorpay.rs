@@ -39,31 +39,27 @@ use http::HeaderName;
 use serde_json::Value;
 
 use crate::engine::{
-    Algorithm, Description, Encoding, IdRule, KeySet, Part, ReceiverCore, SignatureRule,
+    Algorithm, Description, Encoding, IdRule, KeySet, ReceiverCore, SignatureRule,
     described_receiver,
 };
 use crate::event::typed_event;
-use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
+use crate::{Error, ReplyRule, RetrySchedule, Secret};
 
-static RAZORPAY: Description = Description {
-    name: "Razorpay",
-    algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule::bare(
+static RAZORPAY: Description = Description::body_signed(
+    "Razorpay",
+    Algorithm::HmacSha256,
+    SignatureRule::bare(
         HeaderName::from_static("x-razorpay-signature"),
         b"",
         Encoding::Hex,
     ),
-    timestamp: None,
-    id: Some(IdRule {
+    Some(IdRule {
         header: HeaderName::from_static("x-razorpay-event-id"),
         signed: false,
     }),
-    signed: &[Part::Body],
-    tolerance: Tolerance::symmetric(Duration::ZERO),
-    reply: ReplyRule::razorpay(),
-    retries: RetrySchedule::razorpay,
-    sent_with: &[],
-};
+    ReplyRule::razorpay(),
+    RetrySchedule::razorpay,
+);
 
 described_receiver! {
     /// A receiver for Razorpay (and RazorpayX) webhooks.
