@@ -182,6 +182,17 @@ pub(crate) enum Part {
     Computed(ComputedPart),
 }
 
+impl Part {
+    /// `v0:<timestamp>:<body>`: what a `v0=` signature covers, in the
+    /// scheme several senders share.
+    pub(crate) const V0_TIMESTAMP_BODY: &'static [Part] = &[
+        Part::Text(b"v0:"),
+        Part::Timestamp,
+        Part::Text(b":"),
+        Part::Body,
+    ];
+}
+
 /// A sender's rule for a computed piece: it feeds what it computes from the
 /// request to the sink.
 pub(crate) type ComputedPart = fn(&Request<'_>, &mut dyn FnMut(&[u8]));

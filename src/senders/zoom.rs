@@ -57,12 +57,7 @@ static ZOOM: Description = Description {
         TimeFormat::UnixSeconds,
     )),
     id: None,
-    signed: &[
-        Part::Text(b"v0:"),
-        Part::Timestamp,
-        Part::Text(b":"),
-        Part::Body,
-    ],
+    signed: Part::V0_TIMESTAMP_BODY,
     tolerance: Tolerance::zoom(),
     reply: ReplyRule::zoom(),
     retries: RetrySchedule::zoom,
