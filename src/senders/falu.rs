@@ -28,7 +28,6 @@
 //! # Ok::<(), webhook_kit::Error>(())
 //! ```
 
-use std::borrow::Cow;
 use std::time::Duration;
 
 use http::{HeaderMap, HeaderName};
@@ -44,8 +43,8 @@ use crate::engine::{
     Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
     TimeFormat, TimestampRule, described_receiver,
 };
-use crate::event::event_data;
-use crate::{Delivery, Error, ReplyRule, RetrySchedule, Secret, Tolerance, WebhookEvent};
+use crate::event::{data_event, event_data};
+use crate::{Delivery, Error, ReplyRule, RetrySchedule, Secret, Tolerance};
 
 static FALU: Description = Description {
     name: "Falu",
@@ -344,7 +343,7 @@ event_data! {
 
 /// A Falu event, from either payload format.
 ///
-/// [`WebhookEvent::event_type`] gives the same name for both formats
+/// [`WebhookEvent::event_type`](crate::WebhookEvent::event_type) gives the same name for both formats
 /// (`message.sent`, never `io.falu.message.sent`).
 ///
 /// ```
@@ -386,19 +385,7 @@ pub struct Event {
     pub data: EventData,
 }
 
-impl WebhookEvent for Event {
-    fn id(&self) -> Cow<'_, str> {
-        Cow::Borrowed(&self.id)
-    }
-
-    fn event_type(&self) -> &str {
-        self.data.event_type()
-    }
-
-    fn occurred_at(&self) -> Option<OffsetDateTime> {
-        self.created
-    }
-}
+data_event!(Event, time: created);
 
 /// The envelope's type and data fields, for [`read_one_pass`].
 const PAIRS: Pairs = &[("type", "data")];
