@@ -7,10 +7,10 @@
 #   fuzz/cmin-own.sh parse custom   only the targets named
 #
 # Why only the crate's own edges: `cargo fuzz` instruments every crate, so a
-# plain `cargo fuzz cmin` also keeps an input for each branch it takes inside
-# serde_json, the curve25519/p256 field arithmetic (branches that depend on
-# the key and signature bytes), base64 or time. Those edges belong to code
-# this project neither writes nor fuzzes, and they were most of the corpus.
+# plain `cargo fuzz cmin` also keeps an input for each new edge it reaches
+# inside a dependency (serde_json, the signature crates, base64, time, …).
+# Those edges belong to code this project neither writes nor fuzzes; the
+# corpus is there to reach every edge of ours, in as few inputs as it can.
 # Here the merge runs on a second build of the targets, in its own target
 # directory (target/cmin, git-ignored with the rest of target/), where only
 # the two packages above carry SanitizerCoverage; the build `cargo fuzz run`
