@@ -795,3 +795,46 @@ fn checks_in_a_row_reuse_one_connection() {
     }
     assert_eq!(connections_so_far(&mut admin), before + 1);
 }
+
+#[test]
+fn a_burst_of_checks_leaves_at_most_eight_connections_open() {
+    let Some((store, server)) = own_store() else {
+        return;
+    };
+    let mut admin = redis::Client::open(server.url.as_str())
+        .and_then(|c| c.get_connection())
+        .expect("connection");
+    let open_connections = |admin: &mut redis::Connection| -> u64 {
+        let info: redis::InfoDict = redis::cmd("INFO")
+            .arg("clients")
+            .query(admin)
+            .expect("INFO");
+        info.get("connected_clients").expect("a count")
+    };
+    // While the server holds every client's commands, each check of the
+    // burst waits on a connection of its own: twelve at once.
+    redis::cmd("CLIENT")
+        .arg("PAUSE")
+        .arg(1_000)
+        .arg("ALL")
+        .query::<()>(&mut admin)
+        .expect("CLIENT PAUSE");
+    std::thread::scope(|burst| {
+        for _ in 0..12 {
+            burst.spawn(|| {
+                let id = unique("evt");
+                assert!(store.first_seen("p", &id, SHORT_LEASE).expect("reachable"));
+            });
+        }
+    });
+    // The store keeps eight of them for later and closes the rest; the
+    // server counts a closed one gone once it has read the close.
+    let kept = 8;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut open = open_connections(&mut admin);
+    while open > 1 + kept && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+        open = open_connections(&mut admin);
+    }
+    assert_eq!(open, 1 + kept, "the admin connection and the idle ones");
+}
