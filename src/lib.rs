@@ -241,7 +241,7 @@ pub use frameworks::axum;
 pub use frameworks::tower;
 
 pub use delivery::Delivery;
-pub use engine::scheme::DEFAULT_MAX_BODY;
+pub use engine::limits::DEFAULT_MAX_BODY;
 pub use engine::secret::Secret;
 pub use engine::signature::MAX_SIGNATURES;
 pub use engine::timestamp::Tolerance;

@@ -148,6 +148,21 @@ pub(crate) enum TimeFormat {
     Rfc3339,
 }
 
+/// Another set of names a sender's headers may arrive under, for a sender
+/// whose deliveries come under either of two naming schemes. A request
+/// uses one family; see
+/// [`ReceiverCore::with_header_families`](super::ReceiverCore::with_header_families)
+/// for how a request's headers are read.
+#[derive(Debug)]
+pub(crate) struct HeaderFamily {
+    pub(crate) signature: HeaderName,
+    /// Where the family's timestamp is, when the description reads it from
+    /// a header.
+    pub(crate) timestamp: Option<HeaderName>,
+    /// Where the family's id is, when the description has one.
+    pub(crate) id: Option<HeaderName>,
+}
+
 /// The delivery id header.
 #[derive(Debug)]
 pub(crate) struct IdRule {

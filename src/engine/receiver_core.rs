@@ -10,12 +10,14 @@ use time::format_description::well_known::Rfc3339;
 
 use super::authorization::find_credential;
 use super::description::{
-    Description, Encoding, Grammar, Owned, Part, Request, Static, Store, TimeFormat,
+    Description, Encoding, Grammar, HeaderFamily, Owned, Part, Request, Static, Store, TimeFormat,
     TimestampSource,
 };
-use super::keys::{Algorithm, KeySet, SignatureBytes};
+use super::keys::{Algorithm, Feed, KeySet, SignatureBytes};
 use crate::engine::headers::{header_value, non_empty, required, sensitive_value, trim};
-use crate::engine::signature::{BASE64, MAX_SIGNATURES, encode_hex, hex_into, versioned_entries};
+use crate::engine::signature::{
+    BASE64, MAX_SIGNATURES, decode_base64_tag, encode_hex, hex_into, versioned_entries,
+};
 use crate::engine::timestamp::{CanonicalText, is_canonical_decimal, parse_unix_seconds};
 use crate::{Delivery, Error, Secret, Tolerance};
 
@@ -37,6 +39,28 @@ pub(crate) struct ReceiverCore {
     /// Other names the signature header may arrive under (a sender's
     /// second product), tried in order when the description's is absent.
     aliases: &'static [HeaderName],
+    /// Other families of header names, read before the description's (see
+    /// [`ReceiverCore::with_header_families`]).
+    families: &'static [HeaderFamily],
+    /// Keys of another algorithm for the entries of another version of a
+    /// versioned list (see [`ReceiverCore::with_versioned_keys`]).
+    versioned: Option<VersionedKeys>,
+}
+
+/// Keys whose signatures travel as the entries of `version` in the
+/// description's versioned list, beside the description's own version.
+#[derive(Clone)]
+struct VersionedKeys {
+    version: &'static [u8],
+    keys: KeySet,
+}
+
+/// What a header is for, in a [`HeaderFamily`].
+#[derive(Clone, Copy)]
+enum Role {
+    Signature,
+    Timestamp,
+    Id,
 }
 
 /// A built-in sender's description, or one made at run time and shared by
@@ -83,6 +107,8 @@ impl ReceiverCore {
             exact_tags: false,
             urls: Vec::new(),
             aliases: &[],
+            families: &[],
+            versioned: None,
         }
     }
 
@@ -101,9 +127,43 @@ impl ReceiverCore {
             keys,
             urls: Vec::new(),
             aliases: &[],
+            families: &[],
+            versioned: None,
             token_header: None,
             exact_tags: false,
         }
+    }
+
+    /// Also reads the headers under the names of `families`, ahead of the
+    /// description's own, for a sender whose deliveries use either of
+    /// several naming schemes. The signature comes from the first family
+    /// (the description's last) whose signature header the request
+    /// carries; the timestamp and the id from that family, else from the
+    /// first family that has them. A missing header is named as the family
+    /// the request uses calls it (the first family it carries any header
+    /// of), else by the description, whose names signing writes.
+    pub(crate) fn with_header_families(mut self, families: &'static [HeaderFamily]) -> Self {
+        self.families = families;
+        self
+    }
+
+    /// Also trusts `keys`, of another algorithm than the description's,
+    /// for the entries of `version` in the description's versioned list
+    /// ([`Grammar::Versioned`]): a request verifies when an entry of either
+    /// version matches. Only entries of exactly the algorithm's signature
+    /// length are checked; while `keys` is empty, entries of `version` are
+    /// ignored. Indexes of these keys follow the description's keys', and
+    /// they carry no name. Signing adds their entry after the description's
+    /// when they can sign, and signs with them alone when the description's
+    /// keys cannot.
+    pub(crate) fn with_versioned_keys(mut self, version: &'static [u8], keys: KeySet) -> Self {
+        self.versioned = Some(VersionedKeys { version, keys });
+        self
+    }
+
+    /// The keys added with [`ReceiverCore::with_versioned_keys`].
+    pub(crate) fn versioned_keys_mut(&mut self) -> Option<&mut KeySet> {
+        self.versioned.as_mut().map(|versioned| &mut versioned.keys)
     }
 
     /// Adds a public URL the sender may sign (the first one signs).
@@ -185,12 +245,17 @@ impl ReceiverCore {
         if description.algorithm == Algorithm::Token {
             return self.verify_token(description, headers);
         }
-        let name = self.signature_header(description, headers);
-        let value = required(headers, name)?;
+        let (name, listed, signed_as) = self.signature_of(description, headers)?;
         let tag_len = self.exact_tags.then(|| description.algorithm.tag_len());
-        let received = read_signatures(description, name, value, tag_len.flatten())?;
-        let timestamp = self.header_timestamp(description, headers, &received, now)?;
-        let id = id_of(description, headers)?;
+        let received = read_signatures(description, listed, tag_len.flatten());
+        if received.len == 0 && !self.has_versioned_entries(listed) {
+            return Err(Error::MalformedHeader {
+                name: name.clone(),
+                reason: "no signature in the expected encoding",
+            });
+        }
+        let timestamp = self.header_timestamp(description, headers, signed_as, &received, now)?;
+        let id = self.id_in(description, headers, signed_as)?;
         let (timestamp_text, value) =
             timestamp.map_or((&b""[..], 0), |(text, signed)| (text, signed.value));
         let signatures = &received.signatures[..received.len];
@@ -210,7 +275,13 @@ impl ReceiverCore {
                         sink,
                     );
                 };
-                self.keys.find(signatures, &feed)
+                // With no signature of the description's version, hashing
+                // the body for its keys is wasted.
+                let own = match signatures {
+                    [] => None,
+                    _ => self.keys.find(signatures, &feed),
+                };
+                own.or_else(|| self.find_versioned(description, listed, &feed))
             })
             .ok_or(Error::SignatureMismatch)?;
         let signed_at = match (&description.timestamp, timestamp) {
@@ -236,6 +307,156 @@ impl ReceiverCore {
         let id_signed = description.id_is_signed();
         Ok(Delivery::new(id, id_signed, signed_at, Some(matched))
             .with_secret_name(self.keys.name(matched)))
+    }
+
+    /// Whether the request carries entries for the keys of another
+    /// version, and there are keys to check them with.
+    fn has_versioned_entries(&self, value: &[u8]) -> bool {
+        self.versioned.as_ref().is_some_and(|versioned| {
+            versioned.keys.len() > 0 && versioned_entries(value, versioned.version).next().is_some()
+        })
+    }
+
+    /// Which of the versioned keys made an entry of their version, as an
+    /// index after the description's keys.
+    fn find_versioned<S: Store>(
+        &self,
+        description: &Description<S>,
+        value: &[u8],
+        feed: Feed<'_>,
+    ) -> Option<usize> {
+        let versioned = self.versioned.as_ref()?;
+        let mut received = Received::new();
+        let length = versioned.keys.algorithm().signature_len();
+        let encoding = description.signature.encoding;
+        for text in versioned_entries(value, versioned.version).take(MAX_SIGNATURES) {
+            received.push(encoding, text, length);
+        }
+        let signatures = &received.signatures[..received.len];
+        let index = versioned.keys.find(signatures, feed)?;
+        Some(self.keys.len() + index)
+    }
+
+    /// The signature header's name and value, and the index of its family
+    /// (the description's own is the last, after [`ReceiverCore::families`]).
+    fn signature_of<'d, 'h, S: Store>(
+        &'d self,
+        description: &'d Description<S>,
+        headers: &'h HeaderMap,
+    ) -> Result<(&'d HeaderName, &'h [u8], usize), Error> {
+        if self.families.is_empty() {
+            let name = self.signature_header(description, headers);
+            return Ok((name, required(headers, name)?, 0));
+        }
+        for family in 0..=self.families.len() {
+            if let Some(name) = self.name_in(description, family, Role::Signature)
+                && let Some(value) = headers.get(name)
+            {
+                return Ok((name, non_empty(name, value)?, family));
+            }
+        }
+        Err(self.missing(description, headers, Role::Signature))
+    }
+
+    /// The name family `family` gives the header for `role`: one of
+    /// [`ReceiverCore::families`], or past them the description's own.
+    fn name_in<'d, S: Store>(
+        &'d self,
+        description: &'d Description<S>,
+        family: usize,
+        role: Role,
+    ) -> Option<&'d HeaderName> {
+        match (self.families.get(family), role) {
+            (Some(family), Role::Signature) => Some(&family.signature),
+            (Some(family), Role::Timestamp) => family.timestamp.as_ref(),
+            (Some(family), Role::Id) => family.id.as_ref(),
+            (None, Role::Signature) => Some(&description.signature.header),
+            (None, Role::Timestamp) => match &description.timestamp.as_ref()?.source {
+                TimestampSource::Header(name) => Some(name),
+                _ => None,
+            },
+            (None, Role::Id) => description.id.as_ref().map(|rule| &rule.header),
+        }
+    }
+
+    /// The header for `role`: from the signature's family when it has it
+    /// (one lookup, not one per family), else from the first family that
+    /// has it; `None` when no family has such a header.
+    fn header_in<'d, 'h, S: Store>(
+        &'d self,
+        description: &'d Description<S>,
+        headers: &'h HeaderMap,
+        signed_as: usize,
+        role: Role,
+    ) -> Result<Option<(&'d HeaderName, &'h [u8])>, Error> {
+        let own = self.name_in(description, signed_as, role);
+        if let Some(name) = own
+            && let Some(value) = headers.get(name)
+        {
+            return Ok(Some((name, non_empty(name, value)?)));
+        }
+        let mut wanted = own.is_some();
+        for family in (0..=self.families.len()).filter(|&family| family != signed_as) {
+            if let Some(name) = self.name_in(description, family, role) {
+                wanted = true;
+                if let Some(value) = headers.get(name) {
+                    return Ok(Some((name, non_empty(name, value)?)));
+                }
+            }
+        }
+        if !wanted {
+            return Ok(None);
+        }
+        Err(self.missing(description, headers, role))
+    }
+
+    /// The error for a missing `role` header, named as the family the
+    /// request uses names it.
+    fn missing<S: Store>(
+        &self,
+        description: &Description<S>,
+        headers: &HeaderMap,
+        role: Role,
+    ) -> Error {
+        let families = 0..=self.families.len();
+        let carried = |family: usize| {
+            [Role::Signature, Role::Timestamp, Role::Id]
+                .into_iter()
+                .filter_map(|role| self.name_in(description, family, role))
+                .any(|name| headers.contains_key(name))
+        };
+        let in_use = families
+            .clone()
+            .find(|&family| carried(family))
+            .unwrap_or(self.families.len());
+        let name = self
+            .name_in(description, in_use, role)
+            .or_else(|| {
+                families
+                    .clone()
+                    .find_map(|family| self.name_in(description, family, role))
+            })
+            .unwrap_or(&description.signature.header);
+        Error::MissingHeader(name.clone())
+    }
+
+    /// The delivery id, from the signature's family where the sender has
+    /// several: required where it is signed.
+    fn id_in<'h, S: Store>(
+        &self,
+        description: &Description<S>,
+        headers: &'h HeaderMap,
+        signed_as: usize,
+    ) -> Result<Option<&'h [u8]>, Error> {
+        if self.families.is_empty() {
+            return id_of(description, headers);
+        }
+        match self.header_in(description, headers, signed_as, Role::Id) {
+            Ok(found) => Ok(found.map(|(_, id)| id)),
+            // An unsigned id only labels the delivery.
+            Err(_) if !description.id_is_signed() => Ok(None),
+            Err(error) => Err(error),
+        }
     }
 
     /// The name the signature is read from: the description's header, or
@@ -323,6 +544,7 @@ impl ReceiverCore {
         &self,
         description: &Description<S>,
         headers: &'h HeaderMap,
+        signed_as: usize,
         received: &Received<'h>,
         now: OffsetDateTime,
     ) -> Result<Option<(&'h [u8], SignedTime)>, Error> {
@@ -330,7 +552,12 @@ impl ReceiverCore {
             return Ok(None);
         };
         let (name, text) = match &rule.source {
-            TimestampSource::Header(name) => (name, trim(required(headers, name)?)),
+            TimestampSource::Header(name) => {
+                match self.header_in(description, headers, signed_as, Role::Timestamp)? {
+                    Some((name, text)) => (name, trim(text)),
+                    None => return Err(Error::MissingHeader(name.clone())),
+                }
+            }
             TimestampSource::SignatureItem => {
                 let name = &description.signature.header;
                 let text = received.timestamp.ok_or(Error::MalformedHeader {
@@ -416,19 +643,31 @@ impl ReceiverCore {
                 headers.insert(name, value);
             }
         } else {
-            let signature = self.keys.sign(&feed)?;
-            let encoded = match description.signature.encoding {
-                Encoding::Hex | Encoding::HexOrBase64 => encode_hex(&signature),
-                Encoding::Base64 => {
-                    use base64::Engine as _;
-                    base64::engine::general_purpose::STANDARD.encode(&signature)
+            let encoding = description.signature.encoding;
+            let own = self.keys.sign(&feed).map(|signature| {
+                let encoded = encode(encoding, &signature);
+                signature_value(&description.signature.grammar, &timestamp, &encoded)
+            });
+            let value = match &self.versioned {
+                None => own?,
+                Some(versioned) => {
+                    let theirs = versioned.keys.sign(&feed).map(|signature| {
+                        let grammar = Grammar::<Static>::Versioned {
+                            version: versioned.version,
+                        };
+                        signature_value(&grammar, "", &encode(encoding, &signature))
+                    });
+                    match (own, theirs) {
+                        (Ok(mut own), Ok(theirs)) => {
+                            own.push(b' ');
+                            own.extend_from_slice(&theirs);
+                            own
+                        }
+                        (Ok(only), Err(_)) | (Err(_), Ok(only)) => only,
+                        (Err(error), Err(_)) => return Err(error),
+                    }
                 }
             };
-            let value = signature_value(
-                &description.signature.grammar,
-                &timestamp,
-                encoded.as_bytes(),
-            );
             headers.insert(description.signature.header.clone(), header_value(value)?);
         }
         if let Some(rule) = &description.timestamp
@@ -453,6 +692,10 @@ impl fmt::Debug for ReceiverCore {
         let (name, signs_timestamp) = with_description!(self, |d| (d.name, d.signs_timestamp()));
         let mut out = f.debug_struct(name);
         out.field("keys", &self.keys);
+        if let Some(versioned) = &self.versioned {
+            let version = std::str::from_utf8(versioned.version).unwrap_or("versioned");
+            out.field(version, &versioned.keys);
+        }
         if signs_timestamp {
             out.field("tolerance", &self.tolerance);
         }
@@ -522,32 +765,43 @@ fn body_field_time(body: &[u8], pointer: &str, format: TimeFormat) -> Result<Sig
     })
 }
 
+impl Received<'_> {
+    fn new() -> Self {
+        let empty = SignatureBytes::new(&[]).unwrap_or_else(|| unreachable!("empty fits"));
+        Received {
+            signatures: [empty; MAX_SIGNATURES],
+            len: 0,
+            timestamp: None,
+        }
+    }
+
+    /// Keeps `text` if it decodes in `encoding` (to `length` bytes, when
+    /// given) and there is room; anything else is skipped, as the reference
+    /// libraries skip it.
+    fn push(&mut self, encoding: Encoding, text: &[u8], length: Option<usize>) {
+        if self.len < MAX_SIGNATURES
+            && let Some(signature) = decode(encoding, trim(text))
+            && length.is_none_or(|len| len == signature.as_bytes().len())
+        {
+            self.signatures[self.len] = signature;
+            self.len += 1;
+        }
+    }
+}
+
 /// Reads the signature header by its grammar, decoding every signature in
 /// the expected encoding; undecodable entries, and with `tag_len` entries of
-/// another length, are skipped, as the reference libraries skip them, but a
-/// header with none left is malformed.
+/// another length, are skipped, as the reference libraries skip them. Of a
+/// versioned list, only the first [`MAX_SIGNATURES`] entries of the
+/// version are read.
 fn read_signatures<'v, S: Store>(
     description: &Description<S>,
-    name: &HeaderName,
     value: &'v [u8],
     tag_len: Option<usize>,
-) -> Result<Received<'v>, Error> {
-    let empty = SignatureBytes::new(&[]).unwrap_or_else(|| unreachable!("empty fits"));
-    let mut received = Received {
-        signatures: [empty; MAX_SIGNATURES],
-        len: 0,
-        timestamp: None,
-    };
+) -> Received<'v> {
+    let mut received = Received::new();
     let encoding = description.signature.encoding;
-    let push = |received: &mut Received<'v>, text: &[u8]| {
-        if received.len < MAX_SIGNATURES
-            && let Some(signature) = decode(encoding, trim(text))
-            && tag_len.is_none_or(|len| len == signature.as_bytes().len())
-        {
-            received.signatures[received.len] = signature;
-            received.len += 1;
-        }
-    };
+    let push = |received: &mut Received<'v>, text: &[u8]| received.push(encoding, text, tag_len);
     match &description.signature.grammar {
         Grammar::Bare { prefix } => {
             if let Some(text) = trim(value).strip_prefix(prefix.as_ref()) {
@@ -575,18 +829,12 @@ fn read_signatures<'v, S: Store>(
             }
         }
         Grammar::Versioned { version } => {
-            for text in versioned_entries(value, version.as_ref()) {
+            for text in versioned_entries(value, version.as_ref()).take(MAX_SIGNATURES) {
                 push(&mut received, text);
             }
         }
     }
-    if received.len == 0 {
-        return Err(Error::MalformedHeader {
-            name: name.clone(),
-            reason: "no signature in the expected encoding",
-        });
-    }
-    Ok(received)
+    received
 }
 
 /// The token a [`Algorithm::Token`] header carries: the value after the
@@ -629,6 +877,9 @@ fn decode(encoding: Encoding, text: &[u8]) -> Option<SignatureBytes> {
         }
         false => {
             use base64::Engine as _;
+            if let Some(tag) = decode_base64_tag(text) {
+                return SignatureBytes::new(&tag);
+            }
             if text.len() > 4 * buf.len() / 3 {
                 return None;
             }
@@ -636,6 +887,19 @@ fn decode(encoding: Encoding, text: &[u8]) -> Option<SignatureBytes> {
         }
     };
     SignatureBytes::new(&buf[..len])
+}
+
+/// A signature written in `encoding` (padded base64; lowercase hex).
+fn encode(encoding: Encoding, signature: &[u8]) -> Vec<u8> {
+    match encoding {
+        Encoding::Hex | Encoding::HexOrBase64 => encode_hex(signature).into_bytes(),
+        Encoding::Base64 => {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD
+                .encode(signature)
+                .into_bytes()
+        }
+    }
 }
 
 /// The timestamp as sent, and the number it reads as in its unit.
