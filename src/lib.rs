@@ -122,9 +122,10 @@
 //!                  delivery.rs, reply.rs, outcome.rs, retry.rs: its vocabulary
 //!   engine/        the machinery every sender shares, naming none of them:
 //!                  description (a scheme as data), receiver_core (verify, sign),
-//!                  keys, secret, signature, timestamp (the checks), envelope,
-//!                  json, form, headers (reading what arrived), declare (the
-//!                  receiver type, builders and Provider impl, written once)
+//!                  keys, secret, signature, timestamp, limits (the checks),
+//!                  envelope, json, form, headers (reading what arrived),
+//!                  declare (the receiver type, builders and Provider impl,
+//!                  written once)
 //!   senders/       one file per sender: its description, presets, event types,
 //!                  special parsing, fact table with sources; mod.rs lists them
 //!   custom/        the same engine, described at run time (SchemeBuilder)

@@ -965,15 +965,15 @@ fn parse_time(text: &[u8], format: TimeFormat) -> Option<SignedTime> {
 
 /// A number in the format's unit as a signed time.
 fn from_value(value: i64, format: TimeFormat) -> SignedTime {
-    let (seconds, nanos) = match format {
-        TimeFormat::UnixMillis => (value.div_euclid(1000), i128::from(value) * 1_000_000),
-        _ => (value, i128::from(value) * 1_000_000_000),
+    // Whole seconds need no 128-bit arithmetic: the common case stays cheap.
+    let (seconds, at) = match format {
+        TimeFormat::UnixMillis => (
+            value.div_euclid(1000),
+            OffsetDateTime::from_unix_timestamp_nanos(i128::from(value) * 1_000_000).ok(),
+        ),
+        _ => (value, OffsetDateTime::from_unix_timestamp(value).ok()),
     };
-    SignedTime {
-        value,
-        seconds,
-        at: OffsetDateTime::from_unix_timestamp_nanos(nanos).ok(),
-    }
+    SignedTime { value, seconds, at }
 }
 
 fn format_time(now: OffsetDateTime, format: TimeFormat) -> Result<String, Error> {
