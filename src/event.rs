@@ -227,6 +227,29 @@ macro_rules! event_data {
 }
 pub(crate) use event_data;
 
+/// Implements [`WebhookEvent`] for the `Event` of a sender with an
+/// `EventData` enum: the id is its `id` field, the type the one its `data`
+/// names, and the time its field `time` names (none where none is given).
+macro_rules! data_event {
+    ($event:ident $(, time: $time:ident)?) => {
+        impl $crate::WebhookEvent for $event {
+            fn id(&self) -> std::borrow::Cow<'_, str> {
+                std::borrow::Cow::Borrowed(&self.id)
+            }
+
+            fn event_type(&self) -> &str {
+                self.data.event_type()
+            }
+
+            fn occurred_at(&self) -> Option<time::OffsetDateTime> {
+                None $( .or(self.$time) )?
+            }
+        }
+    };
+}
+#[allow(unused_imports, reason = "used by the senders with an EventData enum")]
+pub(crate) use data_event;
+
 /// Declares a described sender's `Event`: its id, type and time (what
 /// [`WebhookEvent`] reads), the sender's other envelope fields, and `raw`,
 /// the whole body as sent, so no field the crate does not know is lost.

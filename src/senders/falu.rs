@@ -44,7 +44,7 @@ use crate::engine::{
     Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
     TimeFormat, TimestampRule, described_receiver,
 };
-use crate::event::event_data;
+use crate::event::{data_event, event_data};
 use crate::{Delivery, Error, ReplyRule, RetrySchedule, Secret, Tolerance, WebhookEvent};
 
 static FALU: Description = Description {
@@ -386,19 +386,7 @@ pub struct Event {
     pub data: EventData,
 }
 
-impl WebhookEvent for Event {
-    fn id(&self) -> Cow<'_, str> {
-        Cow::Borrowed(&self.id)
-    }
-
-    fn event_type(&self) -> &str {
-        self.data.event_type()
-    }
-
-    fn occurred_at(&self) -> Option<OffsetDateTime> {
-        self.created
-    }
-}
+data_event!(Event, time: created);
 
 /// The envelope's type and data fields, for [`read_one_pass`].
 const PAIRS: Pairs = &[("type", "data")];

@@ -57,7 +57,7 @@ use crate::engine::headers::header_value;
 use crate::engine::{
     Algorithm, Description, Encoding, KeySet, Part, ReceiverCore, SignatureRule, described_receiver,
 };
-use crate::event::event_data;
+use crate::event::{data_event, event_data};
 use crate::{
     Delivery, Error, Provider, Received, ReplyRule, RetrySchedule, Secret, Tolerance, WebhookEvent,
 };
@@ -322,19 +322,7 @@ pub struct Event {
     pub data: EventData,
 }
 
-impl WebhookEvent for Event {
-    fn id(&self) -> Cow<'_, str> {
-        Cow::Borrowed(&self.id)
-    }
-
-    fn event_type(&self) -> &str {
-        self.data.event_type()
-    }
-
-    fn occurred_at(&self) -> Option<OffsetDateTime> {
-        None
-    }
-}
+data_event!(Event);
 
 /// The envelope's type and data fields, for [`read_envelope`].
 const PAIRS: Pairs = &[("event", "payload")];

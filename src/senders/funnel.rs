@@ -51,7 +51,7 @@ use crate::engine::{
     Algorithm, Description, Encoding, Grammar, KeySet, ReceiverCore, SignatureRule,
     described_receiver,
 };
-use crate::event::event_data;
+use crate::event::{data_event, event_data};
 use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance, WebhookEvent};
 
 /// The text Funnel looks for in a successful reply.
@@ -508,19 +508,7 @@ pub enum EnvelopeVersion {
     V3,
 }
 
-impl WebhookEvent for Event {
-    fn id(&self) -> Cow<'_, str> {
-        Cow::Borrowed(&self.id)
-    }
-
-    fn event_type(&self) -> &str {
-        self.data.event_type()
-    }
-
-    fn occurred_at(&self) -> Option<OffsetDateTime> {
-        self.occurred_at
-    }
-}
+data_event!(Event, time: occurred_at);
 
 /// The envelope's type and data fields, for [`read_envelope`]: v2's type
 /// names the event when both are present.
