@@ -593,6 +593,32 @@ impl ReceiverCore {
         with_description!(self, |d| self.sign_by(d, body, now, id))
     }
 
+    /// [`ReceiverCore::sign`] under the names of header family `family`
+    /// (see [`ReceiverCore::with_header_families`]) instead of the
+    /// description's: the same signed content, as a sender using that
+    /// family sends it.
+    pub(crate) fn sign_in_family(
+        &self,
+        family: usize,
+        body: &[u8],
+        now: OffsetDateTime,
+        id: Option<&str>,
+    ) -> Result<HeaderMap, Error> {
+        let mut headers = self.sign(body, now, id)?;
+        let own = self.families.len();
+        with_description!(self, |d| {
+            for role in [Role::Signature, Role::Timestamp, Role::Id] {
+                if let (Some(from), Some(to)) =
+                    (self.name_in(d, own, role), self.name_in(d, family, role))
+                    && let Some(value) = headers.remove(from)
+                {
+                    headers.insert(to.clone(), value);
+                }
+            }
+        });
+        Ok(headers)
+    }
+
     fn sign_by<S: Store>(
         &self,
         description: &Description<S>,

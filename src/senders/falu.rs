@@ -28,7 +28,6 @@
 //! # Ok::<(), webhook_kit::Error>(())
 //! ```
 
-use std::borrow::Cow;
 use std::time::Duration;
 
 use http::{HeaderMap, HeaderName};
@@ -45,7 +44,7 @@ use crate::engine::{
     TimeFormat, TimestampRule, described_receiver,
 };
 use crate::event::{data_event, event_data};
-use crate::{Delivery, Error, ReplyRule, RetrySchedule, Secret, Tolerance, WebhookEvent};
+use crate::{Delivery, Error, ReplyRule, RetrySchedule, Secret, Tolerance};
 
 static FALU: Description = Description {
     name: "Falu",

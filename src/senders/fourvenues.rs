@@ -58,9 +58,7 @@ use crate::engine::{
     Algorithm, Description, Encoding, KeySet, Part, ReceiverCore, SignatureRule, described_receiver,
 };
 use crate::event::{data_event, event_data};
-use crate::{
-    Delivery, Error, Provider, Received, ReplyRule, RetrySchedule, Secret, Tolerance, WebhookEvent,
-};
+use crate::{Delivery, Error, Provider, Received, ReplyRule, RetrySchedule, Secret, Tolerance};
 
 /// The header naming the event; checked against the signed body.
 const ID_HEADER: HeaderName = HeaderName::from_static("x-webhook-id");

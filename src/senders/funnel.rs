@@ -35,7 +35,6 @@
 //! # Ok::<(), webhook_kit::Error>(())
 //! ```
 
-use std::borrow::Cow;
 use std::time::Duration;
 
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
@@ -52,7 +51,7 @@ use crate::engine::{
     described_receiver,
 };
 use crate::event::{data_event, event_data};
-use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance, WebhookEvent};
+use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
 
 /// The text Funnel looks for in a successful reply.
 ///

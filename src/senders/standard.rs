@@ -64,7 +64,6 @@
 #[cfg(feature = "ed25519")]
 pub(crate) mod v1a;
 
-use std::borrow::Cow;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -82,14 +81,8 @@ use crate::engine::{
     Algorithm, Description, Encoding, Grammar, HeaderFamily, IdRule, KeySet, Part, ReceiverCore,
     SignatureRule, TimeFormat, TimestampRule, described_receiver,
 };
-use crate::event::event_data;
-use crate::{
-    Delivery, Error, Provider, Received, ReplyRule, RetrySchedule, Secret, Tolerance, WebhookEvent,
-};
-
-const SIGNATURE: HeaderName = HeaderName::from_static("webhook-signature");
-const TIMESTAMP: HeaderName = HeaderName::from_static("webhook-timestamp");
-const ID: HeaderName = HeaderName::from_static("webhook-id");
+use crate::event::{data_event, event_data};
+use crate::{Delivery, Error, Provider, Received, ReplyRule, RetrySchedule, Secret, Tolerance};
 
 /// The specification's own names: read when no `svix-*` header is, named
 /// in errors, and written by signing.
@@ -97,13 +90,16 @@ static STANDARD: Description = Description {
     name: "StandardWebhooks",
     algorithm: Algorithm::HmacSha256,
     signature: SignatureRule {
-        header: SIGNATURE,
+        header: HeaderName::from_static("webhook-signature"),
         grammar: Grammar::Versioned { version: b"v1" },
         encoding: Encoding::Base64,
     },
-    timestamp: Some(TimestampRule::header(TIMESTAMP, TimeFormat::UnixSeconds)),
+    timestamp: Some(TimestampRule::header(
+        HeaderName::from_static("webhook-timestamp"),
+        TimeFormat::UnixSeconds,
+    )),
     id: Some(IdRule {
-        header: ID,
+        header: HeaderName::from_static("webhook-id"),
         signed: true,
     }),
     signed: &[
@@ -393,21 +389,7 @@ impl StandardWebhooks {
         body: &[u8],
         now: OffsetDateTime,
     ) -> Result<HeaderMap, Error> {
-        let [svix] = &SVIX;
-        let mut headers = self.sign_with_id_at(id, body, now)?;
-        let renames = [
-            (SIGNATURE, Some(&svix.signature)),
-            (TIMESTAMP, svix.timestamp.as_ref()),
-            (ID, svix.id.as_ref()),
-        ];
-        for (from, to) in renames {
-            if let Some(to) = to
-                && let Some(value) = headers.remove(from)
-            {
-                headers.insert(to.clone(), value);
-            }
-        }
-        Ok(headers)
+        self.verifier.sign_in_family(0, body, now, Some(id))
     }
 
     /// Authenticates a request as of `now`, then reads its body into your own
@@ -673,19 +655,7 @@ pub struct Event {
     pub data: EventData,
 }
 
-impl WebhookEvent for Event {
-    fn id(&self) -> Cow<'_, str> {
-        Cow::Borrowed(&self.id)
-    }
-
-    fn event_type(&self) -> &str {
-        self.data.event_type()
-    }
-
-    fn occurred_at(&self) -> Option<OffsetDateTime> {
-        self.timestamp
-    }
-}
+data_event!(Event, time: timestamp);
 
 /// The envelope's type and data fields, for [`read_one_pass`].
 const PAIRS: crate::engine::envelope::Pairs = &[("type", "data")];
