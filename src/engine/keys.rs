@@ -76,21 +76,38 @@ pub(crate) const MAX_PUBLIC_KEY_CHECKS: usize = 8;
 #[derive(Clone, Copy)]
 pub(crate) struct SignatureBytes {
     bytes: [u8; MAX_SIGNATURE_LEN],
-    len: usize,
+    /// At most [`MAX_SIGNATURE_LEN`]: one byte keeps a header's worth of
+    /// signatures, copied on every request, small.
+    len: u8,
 }
 
 impl SignatureBytes {
+    /// No signature: a slot to [`set`](SignatureBytes::set).
+    pub(crate) const EMPTY: SignatureBytes = SignatureBytes {
+        bytes: [0; MAX_SIGNATURE_LEN],
+        len: 0,
+    };
+
+    #[cfg(any(test, fuzzing))]
     pub(crate) fn new(bytes: &[u8]) -> Option<Self> {
-        let mut out = SignatureBytes {
-            bytes: [0; MAX_SIGNATURE_LEN],
-            len: bytes.len(),
+        let mut out = SignatureBytes::EMPTY;
+        out.set(bytes).then_some(out)
+    }
+
+    /// Holds `bytes` instead, when they fit; `false` (and unchanged) when
+    /// no algorithm makes a signature that long.
+    pub(crate) fn set(&mut self, bytes: &[u8]) -> bool {
+        let (Some(slot), Ok(len)) = (self.bytes.get_mut(..bytes.len()), u8::try_from(bytes.len()))
+        else {
+            return false;
         };
-        out.bytes.get_mut(..bytes.len())?.copy_from_slice(bytes);
-        Some(out)
+        slot.copy_from_slice(bytes);
+        self.len = len;
+        true
     }
 
     pub(crate) fn as_bytes(&self) -> &[u8] {
-        &self.bytes[..self.len]
+        &self.bytes[..usize::from(self.len)]
     }
 }
 

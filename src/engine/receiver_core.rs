@@ -247,7 +247,8 @@ impl ReceiverCore {
         }
         let (name, listed, signed_as) = self.signature_of(description, headers)?;
         let tag_len = self.exact_tags.then(|| description.algorithm.tag_len());
-        let received = read_signatures(description, listed, tag_len.flatten());
+        let mut received = Received::new();
+        read_signatures(description, listed, tag_len.flatten(), &mut received);
         if received.len == 0 && !self.has_versioned_entries(listed) {
             return Err(Error::MalformedHeader {
                 name: name.clone(),
@@ -792,10 +793,10 @@ fn body_field_time(body: &[u8], pointer: &str, format: TimeFormat) -> Result<Sig
 }
 
 impl Received<'_> {
+    #[inline(always)]
     fn new() -> Self {
-        let empty = SignatureBytes::new(&[]).unwrap_or_else(|| unreachable!("empty fits"));
         Received {
-            signatures: [empty; MAX_SIGNATURES],
+            signatures: [SignatureBytes::EMPTY; MAX_SIGNATURES],
             len: 0,
             timestamp: None,
         }
@@ -805,11 +806,11 @@ impl Received<'_> {
     /// given) and there is room; anything else is skipped, as the reference
     /// libraries skip it.
     fn push(&mut self, encoding: Encoding, text: &[u8], length: Option<usize>) {
-        if self.len < MAX_SIGNATURES
-            && let Some(signature) = decode(encoding, trim(text))
-            && length.is_none_or(|len| len == signature.as_bytes().len())
+        // Decoded in place: a signature is too large to copy around.
+        if let Some(slot) = self.signatures.get_mut(self.len)
+            && decode(encoding, trim(text), slot)
+            && length.is_none_or(|len| len == slot.as_bytes().len())
         {
-            self.signatures[self.len] = signature;
             self.len += 1;
         }
     }
@@ -819,19 +820,20 @@ impl Received<'_> {
 /// the expected encoding; undecodable entries, and with `tag_len` entries of
 /// another length, are skipped, as the reference libraries skip them. Of a
 /// versioned list, only the first [`MAX_SIGNATURES`] entries of the
-/// version are read.
+/// version are read. The signatures go straight into `received`, the
+/// caller's: a header's worth of them is too large to copy on every request.
 fn read_signatures<'v, S: Store>(
     description: &Description<S>,
     value: &'v [u8],
     tag_len: Option<usize>,
-) -> Received<'v> {
-    let mut received = Received::new();
+    received: &mut Received<'v>,
+) {
     let encoding = description.signature.encoding;
     let push = |received: &mut Received<'v>, text: &[u8]| received.push(encoding, text, tag_len);
     match &description.signature.grammar {
         Grammar::Bare { prefix } => {
             if let Some(text) = trim(value).strip_prefix(prefix.as_ref()) {
-                push(&mut received, text);
+                push(received, text);
             }
         }
         // A credential, never a signature: nothing to read.
@@ -848,7 +850,7 @@ fn read_signatures<'v, S: Store>(
                 };
                 let (key, text) = (trim(&item[..at]), &item[at + 1..]);
                 if key == signature_key.as_ref() {
-                    push(&mut received, text);
+                    push(received, text);
                 } else if Some(key) == timestamp_key && received.timestamp.is_none() {
                     received.timestamp = Some(trim(text));
                 }
@@ -856,11 +858,10 @@ fn read_signatures<'v, S: Store>(
         }
         Grammar::Versioned { version } => {
             for text in versioned_entries(value, version.as_ref()).take(MAX_SIGNATURES) {
-                push(&mut received, text);
+                push(received, text);
             }
         }
     }
-    received
 }
 
 /// The token a [`Algorithm::Token`] header carries: the value after the
@@ -882,8 +883,9 @@ fn read_token<'v, S: Store>(
         })
 }
 
-/// A signature in `encoding`, or `None` when it is not one.
-fn decode(encoding: Encoding, text: &[u8]) -> Option<SignatureBytes> {
+/// Decodes a signature in `encoding` into `out`; `false` when it is not
+/// one.
+fn decode(encoding: Encoding, text: &[u8], out: &mut SignatureBytes) -> bool {
     let mut buf = [0u8; super::keys::MAX_SIGNATURE_LEN + 3];
     let hex = match encoding {
         Encoding::Hex => true,
@@ -893,26 +895,29 @@ fn decode(encoding: Encoding, text: &[u8]) -> Option<SignatureBytes> {
     let len = match hex {
         true => {
             if !text.len().is_multiple_of(2) || text.len() / 2 > super::keys::MAX_SIGNATURE_LEN {
-                return None;
+                return false;
             }
             let len = text.len() / 2;
             if !hex_into(text, &mut buf[..len]) {
-                return None;
+                return false;
             }
             len
         }
         false => {
             use base64::Engine as _;
             if let Some(tag) = decode_base64_tag(text) {
-                return SignatureBytes::new(&tag);
+                return out.set(&tag);
             }
             if text.len() > 4 * buf.len() / 3 {
-                return None;
+                return false;
             }
-            BASE64.decode_slice(text, &mut buf).ok()?
+            match BASE64.decode_slice(text, &mut buf) {
+                Ok(len) => len,
+                Err(_) => return false,
+            }
         }
     };
-    SignatureBytes::new(&buf[..len])
+    out.set(&buf[..len])
 }
 
 /// A signature written in `encoding` (padded base64; lowercase hex).
