@@ -1111,6 +1111,161 @@ mod tests {
         headers
     }
 
+    /// `x-*` headers, and `y-*` as another family read first.
+    static FAMILIES: [HeaderFamily; 1] = [HeaderFamily {
+        signature: HeaderName::from_static("y-sig"),
+        timestamp: Some(HeaderName::from_static("y-ts")),
+        id: Some(HeaderName::from_static("y-id")),
+    }];
+
+    static LISTED: Description = Description {
+        name: "Listed",
+        algorithm: Algorithm::HmacSha256,
+        signature: SignatureRule {
+            header: HeaderName::from_static("x-sig"),
+            grammar: Grammar::Versioned { version: b"v1" },
+            encoding: Encoding::Base64,
+        },
+        timestamp: Some(TimestampRule::header(
+            HeaderName::from_static("x-ts"),
+            TimeFormat::UnixSeconds,
+        )),
+        id: Some(IdRule {
+            header: HeaderName::from_static("x-id"),
+            signed: true,
+        }),
+        signed: &[
+            Part::Id,
+            Part::Text(b"."),
+            Part::Timestamp,
+            Part::Text(b"."),
+            Part::Body,
+        ],
+        tolerance: Tolerance::symmetric(std::time::Duration::from_secs(60)),
+        reply: ReplyRule::any_2xx(),
+        retries: RetrySchedule::none,
+        sent_with: &[],
+    };
+
+    fn listed(secret: &str) -> ReceiverCore {
+        let keys = KeySet::hmac(Algorithm::HmacSha256, Secret::from(secret)).expect("usable");
+        ReceiverCore::new(&LISTED, keys).with_header_families(&FAMILIES)
+    }
+
+    fn missing(result: Result<Delivery, Error>) -> String {
+        match result {
+            Err(Error::MissingHeader(name)) => name.to_string(),
+            other => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn either_header_family_verifies_and_a_missing_header_is_named_in_the_family_in_use() {
+        let core = listed("k");
+        let own = core.sign(b"{}", now(), Some("m")).expect("sign");
+        let other = core
+            .sign_in_family(0, b"{}", now(), Some("m"))
+            .expect("sign");
+        let names = |headers: &HeaderMap| {
+            let mut names: Vec<_> = headers
+                .keys()
+                .map(|name| name.as_str().to_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(names(&own), ["x-id", "x-sig", "x-ts"]);
+        assert_eq!(names(&other), ["y-id", "y-sig", "y-ts"]);
+        for headers in [&own, &other] {
+            let delivery = core.verify(headers, b"{}", now()).expect("verifies");
+            assert_eq!(delivery.id(), Some("m"));
+        }
+        let mut lacking = other.clone();
+        lacking.remove("y-ts");
+        assert_eq!(missing(core.verify(&lacking, b"{}", now())), "y-ts");
+        lacking.remove("y-sig");
+        assert_eq!(missing(core.verify(&lacking, b"{}", now())), "y-sig");
+        assert_eq!(
+            missing(core.verify(&HeaderMap::new(), b"{}", now())),
+            "x-sig"
+        );
+        // What the signature's family lacks comes from another family.
+        let mut mixed = other.clone();
+        mixed.remove("y-id");
+        mixed.insert("x-id", own["x-id"].clone());
+        assert!(core.verify(&mixed, b"{}", now()).is_ok());
+    }
+
+    #[test]
+    fn the_first_family_s_signature_is_read_and_its_own_headers_first() {
+        let core = listed("k");
+        let fresh = core
+            .sign_in_family(0, b"{}", now(), Some("m"))
+            .expect("sign");
+        let stale = core
+            .sign(
+                b"{}",
+                now() - std::time::Duration::from_secs(3600),
+                Some("old"),
+            )
+            .expect("sign");
+        let mut both = fresh.clone();
+        both.extend(stale.clone());
+        assert_eq!(
+            core.verify(&both, b"{}", now())
+                .map(|d| d.id().map(str::to_owned)),
+            Ok(Some("m".to_owned()))
+        );
+        let mut stale_signature = stale;
+        stale_signature.extend(fresh);
+        stale_signature.remove("y-sig");
+        assert!(matches!(
+            core.verify(&stale_signature, b"{}", now()),
+            Err(Error::TimestampTooOld { .. })
+        ));
+    }
+
+    #[cfg(feature = "ed25519")]
+    #[test]
+    fn keys_of_another_version_verify_beside_the_description_s_and_sign_after_them() {
+        let seed = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+        let both = listed("k").with_versioned_keys(b"v1a", KeySet::ed25519(Some(seed.clone())));
+        let headers = both.sign(b"{}", now(), Some("m")).expect("sign");
+        let value = headers["x-sig"].to_str().expect("ascii").to_owned();
+        let (hmac, ed25519) = value.split_once(' ').expect("two entries");
+        assert!(
+            hmac.starts_with("v1,") && ed25519.starts_with("v1a,"),
+            "{value}"
+        );
+        let only = |entry: &str| set(&headers, "x-sig", entry);
+        let index = |core: &ReceiverCore, entry: &str| {
+            core.verify(&only(entry), b"{}", now())
+                .map(|d| d.secret_index())
+        };
+        assert_eq!(index(&both, hmac), Ok(Some(0)));
+        assert_eq!(index(&both, ed25519), Ok(Some(1)));
+        assert_eq!(index(&both, &format!("{ed25519} {hmac}")), Ok(Some(0)));
+        // Without keys of its version, an entry is no signature at all.
+        let hmac_only = listed("k").with_versioned_keys(b"v1a", KeySet::ed25519(None));
+        assert!(matches!(
+            index(&hmac_only, ed25519),
+            Err(Error::MalformedHeader { .. })
+        ));
+        // Keys of the other version alone sign alone.
+        let public_only = ReceiverCore::new(&LISTED, KeySet::no_secret(Algorithm::HmacSha256))
+            .with_versioned_keys(b"v1a", KeySet::ed25519(Some(seed)));
+        let signed = public_only.sign(b"{}", now(), Some("m")).expect("sign");
+        assert_eq!(signed["x-sig"].to_str().ok(), Some(ed25519));
+        assert!(matches!(
+            ReceiverCore::new(&LISTED, KeySet::no_secret(Algorithm::HmacSha256)).sign(
+                b"{}",
+                now(),
+                Some("m")
+            ),
+            Err(Error::Signing("no secret to sign with"))
+        ));
+    }
+
     #[test]
     fn a_versioned_list_verifies_its_own_version_among_others() {
         let core = versioned(Encoding::Base64);
