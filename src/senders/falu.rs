@@ -343,7 +343,7 @@ event_data! {
 
 /// A Falu event, from either payload format.
 ///
-/// [`WebhookEvent::event_type`] gives the same name for both formats
+/// [`WebhookEvent::event_type`](crate::WebhookEvent::event_type) gives the same name for both formats
 /// (`message.sent`, never `io.falu.message.sent`).
 ///
 /// ```

@@ -298,7 +298,7 @@ event_data! {
 /// A Fourvenues webhook event: `{"id", "event", "payload"}`.
 ///
 /// Fourvenues' envelope carries no timestamp, so
-/// [`WebhookEvent::occurred_at`] is `None`.
+/// [`WebhookEvent::occurred_at`](crate::WebhookEvent::occurred_at) is `None`.
 ///
 /// ```
 /// use webhook_kit::{Provider, WebhookEvent};
