@@ -620,20 +620,26 @@ impl Sender {
 }
 
 /// A Standard Webhooks event body of exactly `size` bytes: the
-/// specification's recommended shape, grown by a string in its data.
+/// specification's recommended shape, its fields in the specification's
+/// order (`type`, `timestamp`, `data`, as a sender serializing a struct
+/// writes them), grown by a string in its data. Written out rather than
+/// with `serde_json::json!`, whose map sorts the keys and would put `data`
+/// first.
 fn body(size: usize) -> Result<Vec<u8>, BoxError> {
-    let shell = |notes: &str| {
-        serde_json::json!({
-            "type": "invoice.paid",
-            "timestamp": "2024-05-01T12:00:00Z",
-            "data": {"invoice": "in_1", "amount": 4200, "notes": notes},
-        })
+    let shell = |notes: &str| -> Result<Vec<u8>, BoxError> {
+        let notes = serde_json::to_string(notes)?;
+        Ok(format!(
+            r#"{{"type":"invoice.paid","timestamp":"2024-05-01T12:00:00Z","data":{{"invoice":"in_1","amount":4200,"notes":{notes}}}}}"#
+        )
+        .into_bytes())
     };
-    let bare = serde_json::to_vec(&shell(""))?.len();
+    let bare = shell("")?.len();
     let padding = size
         .checked_sub(bare)
         .ok_or("the body shell is too large")?;
-    Ok(serde_json::to_vec(&shell(&"n".repeat(padding)))?)
+    let body = shell(&"n".repeat(padding))?;
+    serde_json::from_slice::<serde::de::IgnoredAny>(&body)?;
+    Ok(body)
 }
 
 /// One copy of one event to send.

@@ -254,6 +254,14 @@ pub(crate) use data_event;
 /// [`WebhookEvent`] reads), the sender's other envelope fields, and `raw`,
 /// the whole body as sent, so no field the crate does not know is lost.
 /// The sender's `parse` fills it from its own envelope.
+///
+/// For a flat envelope, where each field is one top-level key of the body,
+/// the second form names the key after `from` and writes `parse` too:
+/// `id from "event_id"` (without a key the id is empty), `event_type from
+/// "type"` (required), `occurred_at from "created_at" as rfc3339` (or
+/// `unix_seconds`, `unix_millis`; without a key the time is `None`), and
+/// `data from "payload": Value` for each other field, absent meaning its
+/// `Default`.
 macro_rules! typed_event {
     (
         $(#[$meta:meta])*
@@ -293,6 +301,63 @@ macro_rules! typed_event {
                 self.occurred_at
             }
         }
+    };
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $(#[$id_doc:meta])* id $(from $id_key:literal)?,
+            $(#[$type_doc:meta])* event_type from $type_key:literal,
+            $(#[$time_doc:meta])* occurred_at $(from $time_key:literal as $time_form:ident)?,
+            $( $(#[$doc:meta])* $field:ident from $key:literal : $ty:ty ),* $(,)?
+        }
+    ) => {
+        $crate::event::typed_event! {
+            $(#[$meta])*
+            pub struct $name {
+                $(#[$id_doc])* id,
+                $(#[$type_doc])* event_type,
+                $(#[$time_doc])* occurred_at,
+                $( $(#[$doc])* $field: $ty, )*
+            }
+        }
+
+        #[derive(serde::Deserialize)]
+        struct Envelope {
+            $( #[serde(rename = $id_key)] id: String, )?
+            #[serde(rename = $type_key)]
+            event_type: String,
+            $(
+            #[serde(default, rename = $time_key)]
+            occurred_at: $crate::event::typed_event!(@time_text $time_form),
+            )?
+            $( #[serde(default, rename = $key)] $field: $ty, )*
+        }
+
+        fn parse(body: &[u8]) -> Result<$name, $crate::Error> {
+            let envelope: Envelope = $crate::engine::json::parse_body(body)?;
+            Ok($name {
+                id: $crate::event::typed_event!(@id envelope $(, $id_key)?),
+                event_type: envelope.event_type,
+                occurred_at: $crate::event::typed_event!(@time envelope $(, $time_form)?),
+                $( $field: envelope.$field, )*
+                raw: $crate::engine::json::parse_body(body)?,
+            })
+        }
+    };
+    (@id $envelope:ident) => { String::new() };
+    (@id $envelope:ident, $key:literal) => { $envelope.id };
+    (@time_text rfc3339) => { Option<String> };
+    (@time_text unix_seconds) => { Option<i64> };
+    (@time_text unix_millis) => { Option<i64> };
+    (@time $envelope:ident) => { None };
+    (@time $envelope:ident, rfc3339) => {
+        $crate::event::rfc3339($envelope.occurred_at.as_deref())
+    };
+    (@time $envelope:ident, unix_seconds) => {
+        $crate::event::unix_time($envelope.occurred_at, false)
+    };
+    (@time $envelope:ident, unix_millis) => {
+        $crate::event::unix_time($envelope.occurred_at, true)
     };
 }
 pub(crate) use typed_event;

@@ -95,6 +95,22 @@ impl RetrySchedule {
         }
     }
 
+    /// A table of waits of `minutes` each, in order, then `hours` waits of
+    /// an hour: the form most senders publish their redelivery in.
+    #[allow(
+        dead_code,
+        reason = "used by the senders the features build, maybe none"
+    )]
+    pub(crate) fn minutes_then_hourly(minutes: &[u64], hours: usize) -> Self {
+        const MINUTE: u64 = 60;
+        let mut delays: Vec<Duration> = minutes
+            .iter()
+            .map(|&m| Duration::from_secs(m * MINUTE))
+            .collect();
+        delays.extend(std::iter::repeat_n(Duration::from_secs(60 * MINUTE), hours));
+        RetrySchedule::fixed(delays)
+    }
+
     /// [`RetrySchedule::fixed`] for a `'static` table, usable in `const`.
     ///
     /// ```
@@ -372,6 +388,23 @@ mod tests {
     use super::*;
 
     const S: fn(u64) -> Duration = Duration::from_secs;
+
+    #[test]
+    fn minutes_then_hourly_waits_the_minutes_in_order_then_an_hour_each() {
+        let s = RetrySchedule::minutes_then_hourly(&[1, 5], 2);
+        assert_eq!(s.max_attempts(), 5);
+        let waits: Vec<_> = (1..=5).map(|n| s.delay_after(n)).collect();
+        assert_eq!(
+            waits,
+            [
+                Some(S(60)),
+                Some(S(300)),
+                Some(S(3600)),
+                Some(S(3600)),
+                None
+            ]
+        );
+    }
 
     #[test]
     fn none_has_one_attempt() {

@@ -225,7 +225,8 @@ pub(crate) use described_receiver;
 /// `from_signing_key(signing key)` and `with_public_key(public key)`, the
 /// key texts in `$encoding` and refused with the sender's `…_form` message.
 /// The sender writes what is its own in each doc (its key's form, its
-/// examples); what every such sender shares is written here.
+/// examples); what every such sender shares (what a signing key is for,
+/// what rotation does) is written here.
 #[cfg(any(feature = "ed25519", feature = "ecdsa"))]
 #[allow(
     unused_macros,
@@ -241,7 +242,6 @@ macro_rules! key_pair_constructors {
         $(#[$rotation_doc:meta])*
         with_public_key;
         $(#[$rotation_example:meta])*
-        end;
     ) => {
         impl $type {
             $(#[$new_doc])*
@@ -259,6 +259,13 @@ macro_rules! key_pair_constructors {
                 )))
             }
 
+            #[doc = concat!(
+                "A receiver holding a signing key, which trusts the matching public key and can \
+                 sign: for tests and simulations, since ",
+                stringify!($type),
+                " never hands out its keys."
+            )]
+            ///
             $(#[$signing_doc])*
             pub fn from_signing_key(
                 $signing: impl Into<$crate::Secret>,

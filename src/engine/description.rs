@@ -2,6 +2,7 @@
 //! its authentication. [`ReceiverCore`](super::ReceiverCore) runs it.
 
 use std::fmt::Debug;
+use std::time::Duration;
 
 use http::HeaderName;
 
@@ -196,6 +197,17 @@ pub(crate) enum Part {
     Computed(ComputedPart),
 }
 
+impl Part {
+    /// `v0:<timestamp>:<body>`: what a `v0=` signature covers, in the
+    /// scheme several senders share.
+    pub(crate) const V0_TIMESTAMP_BODY: &'static [Part] = &[
+        Part::Text(b"v0:"),
+        Part::Timestamp,
+        Part::Text(b":"),
+        Part::Body,
+    ];
+}
+
 /// A sender's rule for a computed piece: it feeds what it computes from the
 /// request to the sink.
 pub(crate) type ComputedPart = fn(&Request<'_>, &mut dyn FnMut(&[u8]));
@@ -251,6 +263,34 @@ impl TimestampRule {
         TimestampRule {
             source: TimestampSource::SignatureItem,
             format,
+        }
+    }
+}
+
+impl Description {
+    /// A scheme whose signature covers the raw body alone: no timestamp,
+    /// so the window around the clock is never consulted, and nothing sent
+    /// besides.
+    /// `id` is the sender's delivery id header, if it sends one.
+    pub(crate) const fn body_signed(
+        name: &'static str,
+        algorithm: Algorithm,
+        signature: SignatureRule,
+        id: Option<IdRule>,
+        reply: ReplyRule,
+        retries: fn() -> RetrySchedule,
+    ) -> Self {
+        Description {
+            name,
+            algorithm,
+            signature,
+            timestamp: None,
+            id,
+            signed: &[Part::Body],
+            tolerance: Tolerance::symmetric(Duration::ZERO),
+            reply,
+            retries,
+            sent_with: &[],
         }
     }
 }

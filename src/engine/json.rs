@@ -208,7 +208,14 @@ pub(crate) fn json_i64(value: &[u8]) -> Option<i64> {
 /// For a string starting at `at`, the index just past its closing quote,
 /// and whether it has escapes. Text fields are what makes a body long:
 /// `memchr` skips them in chunks.
-fn string_end(body: &[u8], at: usize) -> Option<(usize, bool)> {
+#[cfg_attr(
+    not(any(feature = "linear", feature = "fourvenues")),
+    allow(
+        dead_code,
+        reason = "only senders that read a body field on every request"
+    )
+)]
+pub(crate) fn string_end(body: &[u8], at: usize) -> Option<(usize, bool)> {
     if body.get(at) != Some(&b'"') {
         return None;
     }
@@ -227,8 +234,17 @@ fn string_end(body: &[u8], at: usize) -> Option<(usize, bool)> {
 
 /// For any value starting at `at`, the index just past it: strings to
 /// their closing quote, objects and arrays by counting brackets outside
-/// strings (no stack, at any depth), anything else up to a delimiter.
-fn value_end(body: &[u8], at: usize) -> Option<usize> {
+/// strings (no stack, at any depth), anything else up to a delimiter
+/// (never read as a number, so `1e400` costs what `1` does); `None` for an
+/// empty value or one the body cuts off.
+#[cfg_attr(
+    not(any(feature = "linear", feature = "fourvenues")),
+    allow(
+        dead_code,
+        reason = "only senders that read a body field on every request"
+    )
+)]
+pub(crate) fn value_end(body: &[u8], at: usize) -> Option<usize> {
     match body.get(at)? {
         b'"' => string_end(body, at).map(|(end, _)| end),
         b'{' | b'[' => {

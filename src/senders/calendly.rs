@@ -34,33 +34,23 @@
 use std::time::Duration;
 
 use http::HeaderName;
-use serde::Deserialize;
 use serde_json::Value;
 
-use crate::engine::json::parse_body;
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
-    TimeFormat, TimestampRule, TimestampSource, described_receiver,
+    Algorithm, Description, Encoding, KeySet, Part, ReceiverCore, SignatureRule, TimeFormat,
+    TimestampRule, described_receiver,
 };
-use crate::event::{rfc3339, typed_event};
+use crate::event::typed_event;
 use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
 
 static CALENDLY: Description = Description {
     name: "Calendly",
     algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule {
-        header: HeaderName::from_static("calendly-webhook-signature"),
-        grammar: Grammar::Items {
-            separator: b',',
-            timestamp_key: Some(b"t"),
-            signature_key: b"v1",
-        },
-        encoding: Encoding::Hex,
-    },
-    timestamp: Some(TimestampRule {
-        source: TimestampSource::SignatureItem,
-        format: TimeFormat::UnixSeconds,
-    }),
+    signature: SignatureRule::t_v1(
+        HeaderName::from_static("calendly-webhook-signature"),
+        Encoding::Hex,
+    ),
+    timestamp: Some(TimestampRule::signature_item(TimeFormat::UnixSeconds)),
     id: None,
     signed: &[Part::Timestamp, Part::Text(b"."), Part::Body],
     tolerance: Tolerance::calendly(),
@@ -132,38 +122,15 @@ typed_event! {
         /// Always empty: Calendly sends no event id.
         id,
         /// `event`, such as `invitee.created`.
-        event_type,
+        event_type from "event",
         /// `created_at`.
-        occurred_at,
+        occurred_at from "created_at" as rfc3339,
         /// `created_by`: the URI of the user who created the subscription.
-        created_by: Option<String>,
+        created_by from "created_by": Option<String>,
         /// `payload`: the invitee, routing form submission or other object,
         /// as sent.
-        data: Value,
+        data from "payload": Value,
     }
-}
-
-#[derive(Deserialize)]
-struct Envelope {
-    event: String,
-    #[serde(default)]
-    created_at: Option<String>,
-    #[serde(default)]
-    created_by: Option<String>,
-    #[serde(default)]
-    payload: Value,
-}
-
-fn parse(body: &[u8]) -> Result<Event, Error> {
-    let envelope: Envelope = parse_body(body)?;
-    Ok(Event {
-        id: String::new(),
-        event_type: envelope.event,
-        occurred_at: rfc3339(envelope.created_at.as_deref()),
-        created_by: envelope.created_by,
-        data: envelope.payload,
-        raw: parse_body(body)?,
-    })
 }
 
 impl RetrySchedule {

@@ -58,8 +58,8 @@ use serde_json::Value;
 
 use crate::engine::json::parse_body;
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, Part, SignatureRule, TimeFormat, TimestampRule,
-    TimestampSource, described_receiver, key_pair_constructors,
+    Algorithm, Description, Encoding, Part, SignatureRule, TimeFormat, TimestampRule,
+    described_receiver, key_pair_constructors,
 };
 use crate::event::{rfc3339, typed_event, unix_time};
 use crate::{Error, Handshake, Provider, ReplyRule, RetrySchedule, Tolerance};
@@ -67,15 +67,15 @@ use crate::{Error, Handshake, Provider, ReplyRule, RetrySchedule, Tolerance};
 static DISCORD: Description = Description {
     name: "Discord",
     algorithm: Algorithm::Ed25519,
-    signature: SignatureRule {
-        header: HeaderName::from_static("x-signature-ed25519"),
-        grammar: Grammar::Bare { prefix: b"" },
-        encoding: Encoding::Hex,
-    },
-    timestamp: Some(TimestampRule {
-        source: TimestampSource::Header(HeaderName::from_static("x-signature-timestamp")),
-        format: TimeFormat::UnixSeconds,
-    }),
+    signature: SignatureRule::bare(
+        HeaderName::from_static("x-signature-ed25519"),
+        b"",
+        Encoding::Hex,
+    ),
+    timestamp: Some(TimestampRule::header(
+        HeaderName::from_static("x-signature-timestamp"),
+        TimeFormat::UnixSeconds,
+    )),
     id: None,
     signed: &[Part::Timestamp, Part::Body],
     tolerance: Tolerance::discord(),
@@ -131,9 +131,7 @@ key_pair_constructors! {
     /// ```
     new(public_key_hex): PUBLIC_KEY_FORM;
 
-    /// A receiver holding a signing key (its 32-byte seed in hex), which
-    /// trusts the matching public key and can sign: for tests and
-    /// simulations, since Discord never hands out its keys.
+    /// The key is its 32-byte seed in hex.
     ///
     /// # Errors
     ///
@@ -162,7 +160,6 @@ key_pair_constructors! {
     /// assert!(receiver.with_public_key("zz").is_err());
     /// # Ok::<(), webhook_kit::Error>(())
     /// ```
-    end;
 }
 
 /// Answers Discord's `PING`s once the request verifies: an interaction

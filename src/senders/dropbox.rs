@@ -50,29 +50,23 @@ use time::OffsetDateTime;
 
 use crate::engine::json::parse_body;
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
-    described_receiver,
+    Algorithm, Description, Encoding, KeySet, ReceiverCore, SignatureRule, described_receiver,
 };
 use crate::event::typed_event;
-use crate::{Error, Handshake, ReplyRule, RetrySchedule, Secret, Tolerance};
+use crate::{Error, Handshake, ReplyRule, RetrySchedule, Secret};
 
-static DROPBOX: Description = Description {
-    name: "Dropbox",
-    algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule {
-        header: HeaderName::from_static("x-dropbox-signature"),
-        grammar: Grammar::Bare { prefix: b"" },
-        encoding: Encoding::Hex,
-    },
-    timestamp: None,
-    id: None,
-    signed: &[Part::Body],
-    // Nothing is timestamped, so the window is never consulted.
-    tolerance: Tolerance::symmetric(Duration::ZERO),
-    reply: ReplyRule::dropbox(),
-    retries: RetrySchedule::dropbox,
-    sent_with: &[],
-};
+static DROPBOX: Description = Description::body_signed(
+    "Dropbox",
+    Algorithm::HmacSha256,
+    SignatureRule::bare(
+        HeaderName::from_static("x-dropbox-signature"),
+        b"",
+        Encoding::Hex,
+    ),
+    None,
+    ReplyRule::dropbox(),
+    RetrySchedule::dropbox,
+);
 
 described_receiver! {
     /// A receiver for Dropbox webhooks, answering the verification

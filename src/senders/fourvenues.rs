@@ -55,32 +55,27 @@ use crate::engine::envelope::{ByType, Pairs, read_envelope};
 use crate::engine::headers::header_value;
 
 use crate::engine::{
-    Algorithm, Description, Encoding, KeySet, Part, ReceiverCore, SignatureRule, described_receiver,
+    Algorithm, Description, Encoding, KeySet, ReceiverCore, SignatureRule, described_receiver,
 };
 use crate::event::{data_event, event_data};
-use crate::{Delivery, Error, Provider, Received, ReplyRule, RetrySchedule, Secret, Tolerance};
+use crate::{Delivery, Error, Provider, Received, ReplyRule, RetrySchedule, Secret};
 
 /// The header naming the event; checked against the signed body.
 const ID_HEADER: HeaderName = HeaderName::from_static("x-webhook-id");
 
-static FOURVENUES: Description = Description {
-    name: "Fourvenues",
-    algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule::bare(
+static FOURVENUES: Description = Description::body_signed(
+    "Fourvenues",
+    Algorithm::HmacSha256,
+    SignatureRule::bare(
         HeaderName::from_static("x-webhook-signature"),
         b"",
         Encoding::HexOrBase64,
     ),
-    timestamp: None,
     // `x-webhook-id` is unsigned: `checked_id` holds it to the body's id.
-    id: None,
-    signed: &[Part::Body],
-    // No timestamp is signed, so there is nothing to bound.
-    tolerance: Tolerance::symmetric(Duration::ZERO),
-    reply: ReplyRule::fourvenues(),
-    retries: RetrySchedule::fourvenues,
-    sent_with: &[],
-};
+    None,
+    ReplyRule::fourvenues(),
+    RetrySchedule::fourvenues,
+);
 
 impl ReplyRule {
     /// How this crate reads replies for Fourvenues: any `2xx` is success

@@ -67,10 +67,10 @@ use time::OffsetDateTime;
 use crate::engine::headers::{body_uuid, header_text, header_value};
 use crate::engine::json::parse_body;
 use crate::engine::{
-    Algorithm, Description, Encoding, IdRule, KeySet, Part, ReceiverCore, SignatureRule,
+    Algorithm, Description, Encoding, IdRule, KeySet, ReceiverCore, SignatureRule,
     described_receiver,
 };
-use crate::{Delivery, Error, ReplyRule, RetrySchedule, Secret, Tolerance, WebhookEvent};
+use crate::{Delivery, Error, ReplyRule, RetrySchedule, Secret, WebhookEvent};
 
 /// `X-GitHub-Event`: the event's type.
 ///
@@ -99,26 +99,21 @@ const HOOK_ID: HeaderName = HeaderName::from_static("x-github-hook-id");
 const TARGET_TYPE: HeaderName = HeaderName::from_static("x-github-hook-installation-target-type");
 const TARGET_ID: HeaderName = HeaderName::from_static("x-github-hook-installation-target-id");
 
-static GITHUB: Description = Description {
-    name: "GitHub",
-    algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule::bare(
+static GITHUB: Description = Description::body_signed(
+    "GitHub",
+    Algorithm::HmacSha256,
+    SignatureRule::bare(
         HeaderName::from_static("x-hub-signature-256"),
         b"sha256=",
         Encoding::Hex,
     ),
-    timestamp: None,
-    id: Some(IdRule {
+    Some(IdRule {
         header: DELIVERY_HEADER,
         signed: false,
     }),
-    signed: &[Part::Body],
-    // Nothing is timestamped, so the window is never consulted.
-    tolerance: Tolerance::symmetric(Duration::ZERO),
-    reply: ReplyRule::github(),
-    retries: RetrySchedule::github,
-    sent_with: &[],
-};
+    ReplyRule::github(),
+    RetrySchedule::github,
+);
 
 impl ReplyRule {
     /// How GitHub reads replies: any `2xx` is success; anything else is a

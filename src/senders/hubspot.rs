@@ -47,8 +47,8 @@ use serde_json::Value;
 
 use crate::engine::json::parse_array;
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
-    TimeFormat, TimestampRule, TimestampSource, described_receiver,
+    Algorithm, Description, Encoding, KeySet, Part, ReceiverCore, SignatureRule, TimeFormat,
+    TimestampRule, described_receiver,
 };
 use crate::event::{typed_event, unix_time};
 use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
@@ -56,15 +56,15 @@ use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
 static HUBSPOT: Description = Description {
     name: "HubSpot",
     algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule {
-        header: HeaderName::from_static("x-hubspot-signature-v3"),
-        grammar: Grammar::Bare { prefix: b"" },
-        encoding: Encoding::Base64,
-    },
-    timestamp: Some(TimestampRule {
-        source: TimestampSource::Header(HeaderName::from_static("x-hubspot-request-timestamp")),
-        format: TimeFormat::UnixMillis,
-    }),
+    signature: SignatureRule::bare(
+        HeaderName::from_static("x-hubspot-signature-v3"),
+        b"",
+        Encoding::Base64,
+    ),
+    timestamp: Some(TimestampRule::header(
+        HeaderName::from_static("x-hubspot-request-timestamp"),
+        TimeFormat::UnixMillis,
+    )),
     id: None,
     // Webhook deliveries are always POSTs.
     signed: &[Part::Text(b"POST"), Part::Url, Part::Body, Part::Timestamp],

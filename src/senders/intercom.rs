@@ -45,29 +45,23 @@ use serde_json::Value;
 
 use crate::engine::json::parse_body;
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
-    described_receiver,
+    Algorithm, Description, Encoding, KeySet, ReceiverCore, SignatureRule, described_receiver,
 };
 use crate::event::{typed_event, unix_time};
-use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
+use crate::{Error, ReplyRule, RetrySchedule, Secret};
 
-static INTERCOM: Description = Description {
-    name: "Intercom",
-    algorithm: Algorithm::HmacSha1,
-    signature: SignatureRule {
-        header: HeaderName::from_static("x-hub-signature"),
-        grammar: Grammar::Bare { prefix: b"sha1=" },
-        encoding: Encoding::Hex,
-    },
-    timestamp: None,
-    id: None,
-    signed: &[Part::Body],
-    // Nothing is timestamped, so the window is never consulted.
-    tolerance: Tolerance::symmetric(Duration::ZERO),
-    reply: ReplyRule::intercom(),
-    retries: RetrySchedule::intercom,
-    sent_with: &[],
-};
+static INTERCOM: Description = Description::body_signed(
+    "Intercom",
+    Algorithm::HmacSha1,
+    SignatureRule::bare(
+        HeaderName::from_static("x-hub-signature"),
+        b"sha1=",
+        Encoding::Hex,
+    ),
+    None,
+    ReplyRule::intercom(),
+    RetrySchedule::intercom,
+);
 
 described_receiver! {
     /// A receiver for Intercom webhook notifications.

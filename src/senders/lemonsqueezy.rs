@@ -48,32 +48,22 @@ use serde_json::Value;
 use crate::engine::headers::header_value;
 use crate::engine::json::parse_body;
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
-    described_receiver,
+    Algorithm, Description, Encoding, KeySet, ReceiverCore, SignatureRule, described_receiver,
 };
 use crate::event::typed_event;
-use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
+use crate::{Error, ReplyRule, RetrySchedule, Secret};
 
 /// `X-Event-Name`: the event's name, unsigned.
 const EVENT_NAME: HeaderName = HeaderName::from_static("x-event-name");
 
-static LEMON_SQUEEZY: Description = Description {
-    name: "LemonSqueezy",
-    algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule {
-        header: HeaderName::from_static("x-signature"),
-        grammar: Grammar::Bare { prefix: b"" },
-        encoding: Encoding::Hex,
-    },
-    timestamp: None,
-    id: None,
-    signed: &[Part::Body],
-    // Nothing is timestamped, so the window is never consulted.
-    tolerance: Tolerance::symmetric(Duration::ZERO),
-    reply: ReplyRule::lemonsqueezy(),
-    retries: RetrySchedule::lemonsqueezy,
-    sent_with: &[],
-};
+static LEMON_SQUEEZY: Description = Description::body_signed(
+    "LemonSqueezy",
+    Algorithm::HmacSha256,
+    SignatureRule::bare(HeaderName::from_static("x-signature"), b"", Encoding::Hex),
+    None,
+    ReplyRule::lemonsqueezy(),
+    RetrySchedule::lemonsqueezy,
+);
 
 described_receiver! {
     /// A receiver for Lemon Squeezy webhooks.

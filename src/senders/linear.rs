@@ -54,20 +54,20 @@ use serde_json::Value;
 
 use crate::engine::json::{envelope_error, json_i64, parse_body, top_level_value};
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, IdRule, KeySet, Part, ReceiverCore, SignatureRule,
+    Algorithm, Description, Encoding, IdRule, KeySet, Part, ReceiverCore, SignatureRule,
     TimeFormat, TimestampRule, TimestampSource, described_receiver,
 };
-use crate::event::{rfc3339, typed_event};
+use crate::event::typed_event;
 use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
 
 static LINEAR: Description = Description {
     name: "Linear",
     algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule {
-        header: HeaderName::from_static("linear-signature"),
-        grammar: Grammar::Bare { prefix: b"" },
-        encoding: Encoding::Hex,
-    },
+    signature: SignatureRule::bare(
+        HeaderName::from_static("linear-signature"),
+        b"",
+        Encoding::Hex,
+    ),
     timestamp: Some(TimestampRule {
         source: TimestampSource::Body(webhook_timestamp),
         format: TimeFormat::UnixMillis,
@@ -174,65 +174,25 @@ typed_event! {
         /// Always empty: Linear's body carries no event id.
         id,
         /// `type`: the entity, such as `Issue`, `Comment` or `Project`.
-        event_type,
+        event_type from "type",
         /// `createdAt`: when the action happened.
-        occurred_at,
+        occurred_at from "createdAt" as rfc3339,
         /// `action`: `create`, `update` or `remove` (others for some types).
-        action: String,
+        action from "action": String,
         /// `data`: the entity, as sent.
-        data: Value,
+        data from "data": Value,
         /// `updatedFrom`: the previous values of the fields an `update`
         /// changed.
-        updated_from: Option<Value>,
+        updated_from from "updatedFrom": Option<Value>,
         /// `url`: the entity in Linear's app.
-        url: Option<String>,
+        url from "url": Option<String>,
         /// `organizationId`.
-        organization_id: Option<String>,
+        organization_id from "organizationId": Option<String>,
         /// `webhookId`: the webhook configuration that sent it.
-        webhook_id: Option<String>,
+        webhook_id from "webhookId": Option<String>,
         /// `webhookTimestamp`: when Linear sent it, in Unix milliseconds.
-        webhook_timestamp: Option<i64>,
+        webhook_timestamp from "webhookTimestamp": Option<i64>,
     }
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Envelope {
-    #[serde(rename = "type")]
-    entity: String,
-    #[serde(default)]
-    action: String,
-    #[serde(default)]
-    data: Value,
-    #[serde(default)]
-    updated_from: Option<Value>,
-    #[serde(default)]
-    url: Option<String>,
-    #[serde(default)]
-    created_at: Option<String>,
-    #[serde(default)]
-    organization_id: Option<String>,
-    #[serde(default)]
-    webhook_id: Option<String>,
-    #[serde(default)]
-    webhook_timestamp: Option<i64>,
-}
-
-fn parse(body: &[u8]) -> Result<Event, Error> {
-    let envelope: Envelope = parse_body(body)?;
-    Ok(Event {
-        id: String::new(),
-        event_type: envelope.entity,
-        occurred_at: rfc3339(envelope.created_at.as_deref()),
-        action: envelope.action,
-        data: envelope.data,
-        updated_from: envelope.updated_from,
-        url: envelope.url,
-        organization_id: envelope.organization_id,
-        webhook_id: envelope.webhook_id,
-        webhook_timestamp: envelope.webhook_timestamp,
-        raw: parse_body(body)?,
-    })
 }
 
 static LINEAR_DELAYS: [Duration; 3] = [

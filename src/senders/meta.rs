@@ -62,29 +62,24 @@ use time::OffsetDateTime;
 
 use crate::engine::json::parse_body;
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
-    described_receiver,
+    Algorithm, Description, Encoding, KeySet, ReceiverCore, SignatureRule, described_receiver,
 };
 use crate::event::{typed_event, unix_time};
 use crate::handshake::reply;
-use crate::{Error, Handshake, ReplyRule, RetrySchedule, Secret, Tolerance};
+use crate::{Error, Handshake, ReplyRule, RetrySchedule, Secret};
 
-static META: Description = Description {
-    name: "Meta",
-    algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule {
-        header: HeaderName::from_static("x-hub-signature-256"),
-        grammar: Grammar::Bare { prefix: b"sha256=" },
-        encoding: Encoding::Hex,
-    },
-    timestamp: None,
-    id: None,
-    signed: &[Part::Body],
-    tolerance: Tolerance::symmetric(Duration::ZERO),
-    reply: ReplyRule::meta(),
-    retries: RetrySchedule::meta,
-    sent_with: &[],
-};
+static META: Description = Description::body_signed(
+    "Meta",
+    Algorithm::HmacSha256,
+    SignatureRule::bare(
+        HeaderName::from_static("x-hub-signature-256"),
+        b"sha256=",
+        Encoding::Hex,
+    ),
+    None,
+    ReplyRule::meta(),
+    RetrySchedule::meta,
+);
 
 /// The verify token, kept only as its SHA-256 digest: comparing digests
 /// takes the same time whatever the candidate's length.

@@ -37,15 +37,13 @@
 use std::time::Duration;
 
 use http::HeaderName;
-use serde::Deserialize;
 use serde_json::Value;
 
-use crate::engine::json::parse_body;
 use crate::engine::{
     Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
-    TimeFormat, TimestampRule, TimestampSource, described_receiver,
+    TimeFormat, TimestampRule, described_receiver,
 };
-use crate::event::{rfc3339, typed_event};
+use crate::event::typed_event;
 use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
 
 static PADDLE: Description = Description {
@@ -60,10 +58,7 @@ static PADDLE: Description = Description {
         },
         encoding: Encoding::Hex,
     },
-    timestamp: Some(TimestampRule {
-        source: TimestampSource::SignatureItem,
-        format: TimeFormat::UnixSeconds,
-    }),
+    timestamp: Some(TimestampRule::signature_item(TimeFormat::UnixSeconds)),
     id: None,
     signed: &[Part::Timestamp, Part::Text(b":"), Part::Body],
     tolerance: Tolerance::paddle(),
@@ -125,44 +120,18 @@ typed_event! {
     /// ```
     pub struct Event {
         /// `event_id`, such as `evt_01hv8x2acma6x5wh2y1jb1a7ce`.
-        id,
+        id from "event_id",
         /// `event_type`, such as `transaction.paid`.
-        event_type,
+        event_type from "event_type",
         /// `occurred_at`.
-        occurred_at,
+        occurred_at from "occurred_at" as rfc3339,
         /// `notification_id`: this delivery of the event (each notification
         /// destination gets its own).
-        notification_id: Option<String>,
+        notification_id from "notification_id": Option<String>,
         /// `data`: the entity, as sent.
-        data: Value,
+        data from "data": Value,
     }
 }
-
-#[derive(Deserialize)]
-struct Envelope {
-    event_id: String,
-    event_type: String,
-    #[serde(default)]
-    occurred_at: Option<String>,
-    #[serde(default)]
-    notification_id: Option<String>,
-    #[serde(default)]
-    data: Value,
-}
-
-fn parse(body: &[u8]) -> Result<Event, Error> {
-    let envelope: Envelope = parse_body(body)?;
-    Ok(Event {
-        id: envelope.event_id,
-        event_type: envelope.event_type,
-        occurred_at: rfc3339(envelope.occurred_at.as_deref()),
-        notification_id: envelope.notification_id,
-        data: envelope.data,
-        raw: parse_body(body)?,
-    })
-}
-
-const MINUTE: u64 = 60;
 
 impl RetrySchedule {
     /// Paddle's redelivery, **our approximation**: Paddle retries a
@@ -178,12 +147,7 @@ impl RetrySchedule {
     /// assert_eq!(schedule.timeout(), Some(std::time::Duration::from_secs(5)));
     /// ```
     pub fn paddle() -> Self {
-        let mut delays: Vec<Duration> = [1, 5, 15, 30]
-            .iter()
-            .map(|&m| Duration::from_secs(m * MINUTE))
-            .collect();
-        delays.extend(std::iter::repeat_n(Duration::from_secs(60 * MINUTE), 19));
-        RetrySchedule::fixed(delays).with_timeout(Duration::from_secs(5))
+        RetrySchedule::minutes_then_hourly(&[1, 5, 15, 30], 19).with_timeout(Duration::from_secs(5))
     }
 }
 

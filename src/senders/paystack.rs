@@ -32,36 +32,27 @@
 //! # Ok::<(), webhook_kit::Error>(())
 //! ```
 
-use std::time::Duration;
-
 use http::HeaderName;
-use serde::Deserialize;
 use serde_json::Value;
 
-use crate::engine::json::parse_body;
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
-    described_receiver,
+    Algorithm, Description, Encoding, KeySet, ReceiverCore, SignatureRule, described_receiver,
 };
 use crate::event::typed_event;
-use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
+use crate::{Error, ReplyRule, RetrySchedule, Secret};
 
-static PAYSTACK: Description = Description {
-    name: "Paystack",
-    algorithm: Algorithm::HmacSha512,
-    signature: SignatureRule {
-        header: HeaderName::from_static("x-paystack-signature"),
-        grammar: Grammar::Bare { prefix: b"" },
-        encoding: Encoding::Hex,
-    },
-    timestamp: None,
-    id: None,
-    signed: &[Part::Body],
-    tolerance: Tolerance::symmetric(Duration::ZERO),
-    reply: ReplyRule::paystack(),
-    retries: RetrySchedule::paystack,
-    sent_with: &[],
-};
+static PAYSTACK: Description = Description::body_signed(
+    "Paystack",
+    Algorithm::HmacSha512,
+    SignatureRule::bare(
+        HeaderName::from_static("x-paystack-signature"),
+        b"",
+        Encoding::Hex,
+    ),
+    None,
+    ReplyRule::paystack(),
+    RetrySchedule::paystack,
+);
 
 described_receiver! {
     /// A receiver for Paystack webhooks.
@@ -131,34 +122,13 @@ typed_event! {
         /// Always empty: Paystack sends no event id.
         id,
         /// `event`, such as `charge.success`.
-        event_type,
+        event_type from "event",
         /// Always `None`: Paystack sends no event time at the top level.
         occurred_at,
         /// `data`: the object the event is about, as sent.
-        data: Value,
+        data from "data": Value,
     }
 }
-
-#[derive(Deserialize)]
-struct Envelope {
-    event: String,
-    #[serde(default)]
-    data: Value,
-}
-
-fn parse(body: &[u8]) -> Result<Event, Error> {
-    let envelope: Envelope = parse_body(body)?;
-    Ok(Event {
-        id: String::new(),
-        event_type: envelope.event,
-        occurred_at: None,
-        data: envelope.data,
-        raw: parse_body(body)?,
-    })
-}
-
-const MINUTE: u64 = 60;
-const HOUR: u64 = 60 * MINUTE;
 
 impl RetrySchedule {
     /// Paystack's live-mode redelivery: every 3 minutes for the first 4
@@ -175,9 +145,7 @@ impl RetrySchedule {
     /// assert_eq!(schedule.delay_after(5), Some(Duration::from_secs(3600)));
     /// ```
     pub fn paystack() -> Self {
-        let mut delays = vec![Duration::from_secs(3 * MINUTE); 4];
-        delays.extend(std::iter::repeat_n(Duration::from_secs(HOUR), 72));
-        RetrySchedule::fixed(delays)
+        RetrySchedule::minutes_then_hourly(&[3, 3, 3, 3], 72)
     }
 }
 

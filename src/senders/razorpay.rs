@@ -36,36 +36,30 @@
 use std::time::Duration;
 
 use http::HeaderName;
-use serde::Deserialize;
 use serde_json::Value;
 
-use crate::engine::json::parse_body;
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, IdRule, KeySet, Part, ReceiverCore, SignatureRule,
+    Algorithm, Description, Encoding, IdRule, KeySet, ReceiverCore, SignatureRule,
     described_receiver,
 };
-use crate::event::{typed_event, unix_time};
-use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
+use crate::event::typed_event;
+use crate::{Error, ReplyRule, RetrySchedule, Secret};
 
-static RAZORPAY: Description = Description {
-    name: "Razorpay",
-    algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule {
-        header: HeaderName::from_static("x-razorpay-signature"),
-        grammar: Grammar::Bare { prefix: b"" },
-        encoding: Encoding::Hex,
-    },
-    timestamp: None,
-    id: Some(IdRule {
+static RAZORPAY: Description = Description::body_signed(
+    "Razorpay",
+    Algorithm::HmacSha256,
+    SignatureRule::bare(
+        HeaderName::from_static("x-razorpay-signature"),
+        b"",
+        Encoding::Hex,
+    ),
+    Some(IdRule {
         header: HeaderName::from_static("x-razorpay-event-id"),
         signed: false,
     }),
-    signed: &[Part::Body],
-    tolerance: Tolerance::symmetric(Duration::ZERO),
-    reply: ReplyRule::razorpay(),
-    retries: RetrySchedule::razorpay,
-    sent_with: &[],
-};
+    ReplyRule::razorpay(),
+    RetrySchedule::razorpay,
+);
 
 described_receiver! {
     /// A receiver for Razorpay (and RazorpayX) webhooks.
@@ -127,42 +121,16 @@ typed_event! {
         /// Always empty: the event id is the `x-razorpay-event-id` header.
         id,
         /// `event`, such as `payment.captured`.
-        event_type,
+        event_type from "event",
         /// `created_at` (Unix seconds).
-        occurred_at,
+        occurred_at from "created_at" as unix_seconds,
         /// `account_id`, such as `acc_BFQ7uQEaa7j2z7`.
-        account_id: Option<String>,
+        account_id from "account_id": Option<String>,
         /// `contains`: the entities in `payload`, such as `["payment"]`.
-        contains: Vec<String>,
+        contains from "contains": Vec<String>,
         /// `payload`: the entities, as sent.
-        data: Value,
+        data from "payload": Value,
     }
-}
-
-#[derive(Deserialize)]
-struct Envelope {
-    event: String,
-    #[serde(default)]
-    account_id: Option<String>,
-    #[serde(default)]
-    contains: Vec<String>,
-    #[serde(default)]
-    payload: Value,
-    #[serde(default)]
-    created_at: Option<i64>,
-}
-
-fn parse(body: &[u8]) -> Result<Event, Error> {
-    let envelope: Envelope = parse_body(body)?;
-    Ok(Event {
-        id: String::new(),
-        event_type: envelope.event,
-        occurred_at: unix_time(envelope.created_at, false),
-        account_id: envelope.account_id,
-        contains: envelope.contains,
-        data: envelope.payload,
-        raw: parse_body(body)?,
-    })
 }
 
 impl RetrySchedule {

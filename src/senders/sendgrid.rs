@@ -59,8 +59,8 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, Part, SignatureRule, TimeFormat, TimestampRule,
-    TimestampSource, described_receiver, key_pair_constructors,
+    Algorithm, Description, Encoding, Part, SignatureRule, TimeFormat, TimestampRule,
+    described_receiver, key_pair_constructors,
 };
 use crate::event::{typed_event, unix_time};
 use crate::{Error, ReplyRule, RetrySchedule, Tolerance};
@@ -68,17 +68,15 @@ use crate::{Error, ReplyRule, RetrySchedule, Tolerance};
 static SENDGRID: Description = Description {
     name: "SendGrid",
     algorithm: Algorithm::EcdsaP256,
-    signature: SignatureRule {
-        header: HeaderName::from_static("x-twilio-email-event-webhook-signature"),
-        grammar: Grammar::Bare { prefix: b"" },
-        encoding: Encoding::Base64,
-    },
-    timestamp: Some(TimestampRule {
-        source: TimestampSource::Header(HeaderName::from_static(
-            "x-twilio-email-event-webhook-timestamp",
-        )),
-        format: TimeFormat::UnixSeconds,
-    }),
+    signature: SignatureRule::bare(
+        HeaderName::from_static("x-twilio-email-event-webhook-signature"),
+        b"",
+        Encoding::Base64,
+    ),
+    timestamp: Some(TimestampRule::header(
+        HeaderName::from_static("x-twilio-email-event-webhook-timestamp"),
+        TimeFormat::UnixSeconds,
+    )),
     id: None,
     signed: &[Part::Timestamp, Part::Body],
     tolerance: Tolerance::sendgrid(),
@@ -133,11 +131,9 @@ key_pair_constructors! {
     /// ```
     new(public_key_base64): PUBLIC_KEY_FORM;
 
-    /// A receiver holding a signing key (the base64 of its DER PKCS #8
-    /// `PrivateKeyInfo`, as `openssl pkcs8 -topk8 -nocrypt -outform DER`
-    /// writes it), which trusts the matching public key and can sign: for
-    /// tests and simulations, since SendGrid never hands out its keys.
-    /// Signatures are deterministic (RFC 6979) and low-`S`.
+    /// The key is the base64 of its DER PKCS #8 `PrivateKeyInfo`, as
+    /// `openssl pkcs8 -topk8 -nocrypt -outform DER` writes it. Signatures
+    /// are deterministic (RFC 6979) and low-`S`.
     ///
     /// # Errors
     ///
@@ -169,7 +165,6 @@ key_pair_constructors! {
     /// assert!(receiver.with_public_key("-----BEGIN PUBLIC KEY-----").is_err());
     /// # Ok::<(), webhook_kit::Error>(())
     /// ```
-    end;
 }
 
 typed_event! {
@@ -291,8 +286,6 @@ fn parse(body: &[u8]) -> Result<Event, Error> {
     })
 }
 
-const MINUTE: u64 = 60;
-
 impl RetrySchedule {
     /// SendGrid's redelivery, **our approximation**: SendGrid retries a
     /// failed POST for up to 24 hours but publishes no intervals. Ours
@@ -308,11 +301,7 @@ impl RetrySchedule {
     /// assert!(schedule.horizon() < Duration::from_secs(24 * 3600));
     /// ```
     pub fn sendgrid() -> Self {
-        let delays: Vec<Duration> = [1, 5, 15, 30, 60, 120, 240, 480, 480]
-            .iter()
-            .map(|&m| Duration::from_secs(m * MINUTE))
-            .collect();
-        RetrySchedule::fixed(delays)
+        RetrySchedule::minutes_then_hourly(&[1, 5, 15, 30, 60, 120, 240, 480, 480], 0)
     }
 }
 

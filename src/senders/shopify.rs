@@ -74,10 +74,10 @@ use time::format_description::well_known::Rfc3339;
 use crate::engine::headers::{body_uuid, header_text, header_value};
 use crate::engine::json::parse_body;
 use crate::engine::{
-    Algorithm, Description, Encoding, IdRule, KeySet, Part, ReceiverCore, SignatureRule,
+    Algorithm, Description, Encoding, IdRule, KeySet, ReceiverCore, SignatureRule,
     described_receiver,
 };
-use crate::{Delivery, Error, ReplyRule, RetrySchedule, Secret, Tolerance, WebhookEvent};
+use crate::{Delivery, Error, ReplyRule, RetrySchedule, Secret, WebhookEvent};
 
 /// `X-Shopify-Topic`: the event's topic, such as `products/update`.
 ///
@@ -135,26 +135,21 @@ const API_VERSION: [HeaderName; 2] = [
 /// The signature header's name in the Events product.
 static EVENTS_SIGNATURE: [HeaderName; 1] = [HeaderName::from_static("shopify-hmac-sha256")];
 
-static SHOPIFY: Description = Description {
-    name: "Shopify",
-    algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule::bare(
+static SHOPIFY: Description = Description::body_signed(
+    "Shopify",
+    Algorithm::HmacSha256,
+    SignatureRule::bare(
         HeaderName::from_static("x-shopify-hmac-sha256"),
         b"",
         Encoding::Base64,
     ),
-    timestamp: None,
-    id: Some(IdRule {
+    Some(IdRule {
         header: WEBHOOK_ID_HEADER,
         signed: false,
     }),
-    signed: &[Part::Body],
-    // Nothing is timestamped, so the window is never consulted.
-    tolerance: Tolerance::symmetric(Duration::ZERO),
-    reply: ReplyRule::shopify(),
-    retries: RetrySchedule::shopify,
-    sent_with: &[],
-};
+    ReplyRule::shopify(),
+    RetrySchedule::shopify,
+);
 
 impl ReplyRule {
     /// How Shopify reads replies: any `2xx` is success; "any response

@@ -114,12 +114,7 @@ static SLACK: Description = Description {
         TimeFormat::UnixSeconds,
     )),
     id: None,
-    signed: &[
-        Part::Text(b"v0:"),
-        Part::Timestamp,
-        Part::Text(b":"),
-        Part::Body,
-    ],
+    signed: Part::V0_TIMESTAMP_BODY,
     tolerance: Tolerance::slack(),
     reply: ReplyRule::slack(),
     retries: RetrySchedule::slack,

@@ -39,25 +39,22 @@
 use std::time::Duration;
 
 use http::HeaderName;
-use serde::Deserialize;
 use serde_json::Value;
 
-use crate::engine::json::parse_body;
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
-    described_receiver,
+    Algorithm, Description, Encoding, KeySet, Part, ReceiverCore, SignatureRule, described_receiver,
 };
-use crate::event::{rfc3339, typed_event};
+use crate::event::typed_event;
 use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
 
 static SQUARE: Description = Description {
     name: "Square",
     algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule {
-        header: HeaderName::from_static("x-square-hmacsha256-signature"),
-        grammar: Grammar::Bare { prefix: b"" },
-        encoding: Encoding::Base64,
-    },
+    signature: SignatureRule::bare(
+        HeaderName::from_static("x-square-hmacsha256-signature"),
+        b"",
+        Encoding::Base64,
+    ),
     timestamp: None,
     id: None,
     signed: &[Part::Url, Part::Body],
@@ -131,44 +128,17 @@ typed_event! {
     /// ```
     pub struct Event {
         /// `event_id`: the same across redeliveries of one event.
-        id,
+        id from "event_id",
         /// `type`, such as `payment.updated` (unknown types are kept).
-        event_type,
+        event_type from "type",
         /// `created_at`.
-        occurred_at,
+        occurred_at from "created_at" as rfc3339,
         /// `merchant_id`: the seller the event is about.
-        merchant_id: Option<String>,
+        merchant_id from "merchant_id": Option<String>,
         /// `data`: the object's `type`, `id` and `object`, as sent.
-        data: Value,
+        data from "data": Value,
     }
 }
-
-#[derive(Deserialize)]
-struct Envelope {
-    event_id: String,
-    #[serde(rename = "type")]
-    event_type: String,
-    #[serde(default)]
-    created_at: Option<String>,
-    #[serde(default)]
-    merchant_id: Option<String>,
-    #[serde(default)]
-    data: Value,
-}
-
-fn parse(body: &[u8]) -> Result<Event, Error> {
-    let envelope: Envelope = parse_body(body)?;
-    Ok(Event {
-        id: envelope.event_id,
-        event_type: envelope.event_type,
-        occurred_at: rfc3339(envelope.created_at.as_deref()),
-        merchant_id: envelope.merchant_id,
-        data: envelope.data,
-        raw: parse_body(body)?,
-    })
-}
-
-const MINUTE: u64 = 60;
 
 impl RetrySchedule {
     /// Square's redelivery as published: retries after 1, 2, 4, 8, 16 and
@@ -187,12 +157,8 @@ impl RetrySchedule {
     /// assert_eq!(schedule.delay_after(7), Some(Duration::from_secs(60 * 60)));
     /// ```
     pub fn square() -> Self {
-        let mut delays: Vec<Duration> = [1, 2, 4, 8, 16, 32]
-            .iter()
-            .map(|&m| Duration::from_secs(m * MINUTE))
-            .collect();
-        delays.extend(std::iter::repeat_n(Duration::from_secs(60 * MINUTE), 72));
-        RetrySchedule::fixed(delays).with_timeout(Duration::from_secs(10))
+        RetrySchedule::minutes_then_hourly(&[1, 2, 4, 8, 16, 32], 72)
+            .with_timeout(Duration::from_secs(10))
     }
 }
 

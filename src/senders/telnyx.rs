@@ -53,8 +53,8 @@ use serde_json::Value;
 
 use crate::engine::json::parse_body;
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, Part, SignatureRule, TimeFormat, TimestampRule,
-    TimestampSource, described_receiver, key_pair_constructors,
+    Algorithm, Description, Encoding, Part, SignatureRule, TimeFormat, TimestampRule,
+    described_receiver, key_pair_constructors,
 };
 use crate::event::{rfc3339, typed_event};
 use crate::{Error, ReplyRule, RetrySchedule, Tolerance};
@@ -62,15 +62,15 @@ use crate::{Error, ReplyRule, RetrySchedule, Tolerance};
 static TELNYX: Description = Description {
     name: "Telnyx",
     algorithm: Algorithm::Ed25519,
-    signature: SignatureRule {
-        header: HeaderName::from_static("telnyx-signature-ed25519"),
-        grammar: Grammar::Bare { prefix: b"" },
-        encoding: Encoding::Base64,
-    },
-    timestamp: Some(TimestampRule {
-        source: TimestampSource::Header(HeaderName::from_static("telnyx-timestamp")),
-        format: TimeFormat::UnixSeconds,
-    }),
+    signature: SignatureRule::bare(
+        HeaderName::from_static("telnyx-signature-ed25519"),
+        b"",
+        Encoding::Base64,
+    ),
+    timestamp: Some(TimestampRule::header(
+        HeaderName::from_static("telnyx-timestamp"),
+        TimeFormat::UnixSeconds,
+    )),
     id: None,
     signed: &[Part::Timestamp, Part::Text(b"|"), Part::Body],
     tolerance: Tolerance::telnyx(),
@@ -124,9 +124,7 @@ key_pair_constructors! {
     /// ```
     new(public_key_base64): PUBLIC_KEY_FORM;
 
-    /// A receiver holding a signing key (its 32-byte seed in base64), which
-    /// trusts the matching public key and can sign: for tests and
-    /// simulations, since Telnyx never hands out its keys.
+    /// The key is its 32-byte seed in base64.
     ///
     /// # Errors
     ///
@@ -155,7 +153,6 @@ key_pair_constructors! {
     /// assert!(receiver.with_public_key("not base64!").is_err());
     /// # Ok::<(), webhook_kit::Error>(())
     /// ```
-    end;
 }
 
 typed_event! {

@@ -55,8 +55,8 @@ use serde_json::Value;
 
 use crate::engine::json::{parse_body, skip_whitespace};
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, IdRule, KeySet, Part, ReceiverCore, Request,
-    SignatureRule, described_receiver,
+    Algorithm, Description, Encoding, IdRule, KeySet, Part, ReceiverCore, Request, SignatureRule,
+    described_receiver,
 };
 use crate::event::{rfc3339, typed_event};
 use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
@@ -64,11 +64,11 @@ use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
 static TWILIO: Description = Description {
     name: "Twilio",
     algorithm: Algorithm::HmacSha1,
-    signature: SignatureRule {
-        header: HeaderName::from_static("x-twilio-signature"),
-        grammar: Grammar::Bare { prefix: b"" },
-        encoding: Encoding::Base64,
-    },
+    signature: SignatureRule::bare(
+        HeaderName::from_static("x-twilio-signature"),
+        b"",
+        Encoding::Base64,
+    ),
     timestamp: None,
     id: Some(IdRule {
         header: HeaderName::from_static("i-twilio-idempotency-token"),

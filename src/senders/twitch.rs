@@ -43,8 +43,8 @@ use time::OffsetDateTime;
 
 use crate::engine::json::{envelope_error, parse_body};
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, IdRule, KeySet, Part, ReceiverCore, SignatureRule,
-    TimeFormat, TimestampRule, TimestampSource, described_receiver,
+    Algorithm, Description, Encoding, IdRule, KeySet, Part, ReceiverCore, SignatureRule,
+    TimeFormat, TimestampRule, described_receiver,
 };
 use crate::event::typed_event;
 use crate::{Error, Handshake, Provider, ReplyRule, RetrySchedule, Secret, Tolerance};
@@ -58,17 +58,15 @@ static SENT_WITH: [(HeaderName, &str); 1] = [(MESSAGE_TYPE, "notification")];
 static TWITCH: Description = Description {
     name: "Twitch",
     algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule {
-        header: HeaderName::from_static("twitch-eventsub-message-signature"),
-        grammar: Grammar::Bare { prefix: b"sha256=" },
-        encoding: Encoding::Hex,
-    },
-    timestamp: Some(TimestampRule {
-        source: TimestampSource::Header(HeaderName::from_static(
-            "twitch-eventsub-message-timestamp",
-        )),
-        format: TimeFormat::Rfc3339,
-    }),
+    signature: SignatureRule::bare(
+        HeaderName::from_static("twitch-eventsub-message-signature"),
+        b"sha256=",
+        Encoding::Hex,
+    ),
+    timestamp: Some(TimestampRule::header(
+        HeaderName::from_static("twitch-eventsub-message-timestamp"),
+        TimeFormat::Rfc3339,
+    )),
     id: Some(IdRule {
         header: HeaderName::from_static("twitch-eventsub-message-id"),
         signed: true,
@@ -286,8 +284,6 @@ fn callback_verification(
     )
 }
 
-const MINUTE: u64 = 60;
-
 impl RetrySchedule {
     /// Twitch's redelivery, **our default**: Twitch resends a message when
     /// it is unsure it arrived but publishes no intervals. Ours waits 1, 5
@@ -301,11 +297,7 @@ impl RetrySchedule {
     /// assert_eq!(schedule.timeout(), Some(std::time::Duration::from_secs(3)));
     /// ```
     pub fn twitch() -> Self {
-        let delays: Vec<Duration> = [1, 5, 15]
-            .iter()
-            .map(|&m| Duration::from_secs(m * MINUTE))
-            .collect();
-        RetrySchedule::fixed(delays).with_timeout(Duration::from_secs(3))
+        RetrySchedule::minutes_then_hourly(&[1, 5, 15], 0).with_timeout(Duration::from_secs(3))
     }
 }
 

@@ -39,28 +39,23 @@ use serde_json::Value;
 
 use crate::engine::json::parse_body;
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
-    described_receiver,
+    Algorithm, Description, Encoding, KeySet, ReceiverCore, SignatureRule, described_receiver,
 };
 use crate::event::{rfc3339, typed_event};
-use crate::{Error, ReplyRule, RetrySchedule, Secret, Tolerance};
+use crate::{Error, ReplyRule, RetrySchedule, Secret};
 
-static TYPEFORM: Description = Description {
-    name: "Typeform",
-    algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule {
-        header: HeaderName::from_static("typeform-signature"),
-        grammar: Grammar::Bare { prefix: b"sha256=" },
-        encoding: Encoding::Base64,
-    },
-    timestamp: None,
-    id: None,
-    signed: &[Part::Body],
-    tolerance: Tolerance::symmetric(Duration::ZERO),
-    reply: ReplyRule::typeform(),
-    retries: RetrySchedule::typeform,
-    sent_with: &[],
-};
+static TYPEFORM: Description = Description::body_signed(
+    "Typeform",
+    Algorithm::HmacSha256,
+    SignatureRule::bare(
+        HeaderName::from_static("typeform-signature"),
+        b"sha256=",
+        Encoding::Base64,
+    ),
+    None,
+    ReplyRule::typeform(),
+    RetrySchedule::typeform,
+);
 
 described_receiver! {
     /// A receiver for Typeform webhooks.

@@ -32,38 +32,32 @@
 use std::time::Duration;
 
 use http::{HeaderName, Response};
-use serde::Deserialize;
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::engine::json::{envelope_error, parse_body};
+use crate::engine::json::envelope_error;
 use crate::engine::signature::encode_hex;
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, KeySet, Part, ReceiverCore, SignatureRule,
-    TimeFormat, TimestampRule, TimestampSource, described_receiver,
+    Algorithm, Description, Encoding, KeySet, Part, ReceiverCore, SignatureRule, TimeFormat,
+    TimestampRule, described_receiver,
 };
-use crate::event::{typed_event, unix_time};
+use crate::event::typed_event;
 use crate::{Error, Handshake, Provider, ReplyRule, RetrySchedule, Secret, Tolerance};
 
 static ZOOM: Description = Description {
     name: "Zoom",
     algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule {
-        header: HeaderName::from_static("x-zm-signature"),
-        grammar: Grammar::Bare { prefix: b"v0=" },
-        encoding: Encoding::Hex,
-    },
-    timestamp: Some(TimestampRule {
-        source: TimestampSource::Header(HeaderName::from_static("x-zm-request-timestamp")),
-        format: TimeFormat::UnixSeconds,
-    }),
+    signature: SignatureRule::bare(
+        HeaderName::from_static("x-zm-signature"),
+        b"v0=",
+        Encoding::Hex,
+    ),
+    timestamp: Some(TimestampRule::header(
+        HeaderName::from_static("x-zm-request-timestamp"),
+        TimeFormat::UnixSeconds,
+    )),
     id: None,
-    signed: &[
-        Part::Text(b"v0:"),
-        Part::Timestamp,
-        Part::Text(b":"),
-        Part::Body,
-    ],
+    signed: Part::V0_TIMESTAMP_BODY,
     tolerance: Tolerance::zoom(),
     reply: ReplyRule::zoom(),
     retries: RetrySchedule::zoom,
@@ -133,32 +127,12 @@ typed_event! {
         /// Always empty: Zoom's events carry no id.
         id,
         /// `event`, such as `meeting.started` (unknown types are kept).
-        event_type,
+        event_type from "event",
         /// `event_ts`, Unix milliseconds.
-        occurred_at,
+        occurred_at from "event_ts" as unix_millis,
         /// `payload`: the account and the object, as sent.
-        data: Value,
+        data from "payload": Value,
     }
-}
-
-#[derive(Deserialize)]
-struct Envelope {
-    event: String,
-    #[serde(default)]
-    event_ts: Option<i64>,
-    #[serde(default)]
-    payload: Value,
-}
-
-fn parse(body: &[u8]) -> Result<Event, Error> {
-    let envelope: Envelope = parse_body(body)?;
-    Ok(Event {
-        id: String::new(),
-        event_type: envelope.event,
-        occurred_at: unix_time(envelope.event_ts, true),
-        data: envelope.payload,
-        raw: parse_body(body)?,
-    })
 }
 
 /// Answers `endpoint.url_validation` once the request verifies; any other
@@ -218,8 +192,6 @@ fn validation_reply(
     ))
 }
 
-const MINUTE: u64 = 60;
-
 impl RetrySchedule {
     /// Zoom's redelivery as published: three retries, 5, 20 and 60 minutes
     /// after the attempt before each, when no `200` or `204` comes back
@@ -235,11 +207,7 @@ impl RetrySchedule {
     /// assert_eq!(schedule.timeout(), Some(Duration::from_secs(3)));
     /// ```
     pub fn zoom() -> Self {
-        let delays: Vec<Duration> = [5, 20, 60]
-            .iter()
-            .map(|&m| Duration::from_secs(m * MINUTE))
-            .collect();
-        RetrySchedule::fixed(delays).with_timeout(Duration::from_secs(3))
+        RetrySchedule::minutes_then_hourly(&[5, 20, 60], 0).with_timeout(Duration::from_secs(3))
     }
 }
 
