@@ -247,6 +247,21 @@ impl SignatureRule {
             encoding,
         }
     }
+
+    /// `header: <version>,<signature>[ <version>,<signature>…]`: a
+    /// space-separated versioned list, of which entries of `version` are
+    /// signatures.
+    pub(crate) const fn versioned(
+        header: HeaderName,
+        version: &'static [u8],
+        encoding: Encoding,
+    ) -> Self {
+        SignatureRule {
+            header,
+            grammar: Grammar::Versioned { version },
+            encoding,
+        }
+    }
 }
 
 impl TimestampRule {

@@ -78,7 +78,7 @@ use crate::engine::envelope::{ByType, read_one_pass};
 use crate::engine::json::parse_body;
 use crate::engine::signature::encode_hex;
 use crate::engine::{
-    Algorithm, Description, Encoding, Grammar, HeaderFamily, IdRule, KeySet, Part, ReceiverCore,
+    Algorithm, Description, Encoding, HeaderFamily, IdRule, KeySet, Part, ReceiverCore,
     SignatureRule, TimeFormat, TimestampRule, described_receiver,
 };
 use crate::event::{data_event, event_data};
@@ -89,11 +89,11 @@ use crate::{Delivery, Error, Provider, Received, ReplyRule, RetrySchedule, Secre
 static STANDARD: Description = Description {
     name: "StandardWebhooks",
     algorithm: Algorithm::HmacSha256,
-    signature: SignatureRule {
-        header: HeaderName::from_static("webhook-signature"),
-        grammar: Grammar::Versioned { version: b"v1" },
-        encoding: Encoding::Base64,
-    },
+    signature: SignatureRule::versioned(
+        HeaderName::from_static("webhook-signature"),
+        b"v1",
+        Encoding::Base64,
+    ),
     timestamp: Some(TimestampRule::header(
         HeaderName::from_static("webhook-timestamp"),
         TimeFormat::UnixSeconds,
