@@ -122,9 +122,10 @@
 //!                  delivery.rs, reply.rs, outcome.rs, retry.rs: its vocabulary
 //!   engine/        the machinery every sender shares, naming none of them:
 //!                  description (a scheme as data), receiver_core (verify, sign),
-//!                  keys, secret, signature, timestamp (the checks), envelope,
-//!                  json, form, headers (reading what arrived), declare (the
-//!                  receiver type, builders and Provider impl, written once)
+//!                  keys, secret, signature, timestamp, limits (the checks),
+//!                  envelope, json, form, headers (reading what arrived),
+//!                  declare (the receiver type, builders and Provider impl,
+//!                  written once)
 //!   senders/       one file per sender: its description, presets, event types,
 //!                  special parsing, fact table with sources; mod.rs lists them
 //!   custom/        the same engine, described at run time (SchemeBuilder)
@@ -241,7 +242,7 @@ pub use frameworks::axum;
 pub use frameworks::tower;
 
 pub use delivery::Delivery;
-pub use engine::scheme::DEFAULT_MAX_BODY;
+pub use engine::limits::DEFAULT_MAX_BODY;
 pub use engine::secret::Secret;
 pub use engine::signature::MAX_SIGNATURES;
 pub use engine::timestamp::Tolerance;

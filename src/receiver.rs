@@ -1,7 +1,7 @@
 //! What every receiver holds besides its authentication (body limit, reply
 //! rule, retry schedule), and the builder methods receivers share.
 
-use crate::engine::scheme::{DEFAULT_MAX_BODY, check_body_size};
+use crate::engine::limits::{DEFAULT_MAX_BODY, check_body_size};
 use crate::{Error, ReplyRule, RetrySchedule};
 
 /// The settings every receiver has, whatever its authentication.

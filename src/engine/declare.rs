@@ -41,6 +41,9 @@
 /// [`Provider::sign_at`](crate::Provider::sign_at) sends where the caller
 /// gives none and the sender's id is unsigned, `fn(&[u8]) -> String`.
 ///
+/// `name` gives [`Provider::name`](crate::Provider::name) where it is not
+/// the sender's module name (a name settled before the module was).
+///
 /// The sender's file then writes only its constructors (which call
 /// `from_core`), its description, its event type and its presets.
 macro_rules! described_receiver {
@@ -48,6 +51,7 @@ macro_rules! described_receiver {
         $(#[$meta:meta])*
         pub struct $type:ident;
         description: $description:path,
+        $(name: $name:literal,)?
         event: $event:ty,
         parse: $parse:path,
         example: $example:literal,
@@ -132,10 +136,12 @@ macro_rules! described_receiver {
         impl $crate::Provider for $type {
             type Event = $event;
 
-            /// The sender's module name, as its cargo feature is named.
+            /// The sender's module name, as its cargo feature is named,
+            /// unless the sender gives another.
             fn name(&self) -> &'static str {
                 let path: &'static str = module_path!();
-                path.rsplit("::").next().unwrap_or(path)
+                let module = path.rsplit("::").next().unwrap_or(path);
+                None $( .or(Some($name)) )? .unwrap_or(module)
             }
 
             fn verify_at(

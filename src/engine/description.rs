@@ -149,6 +149,21 @@ pub(crate) enum TimeFormat {
     Rfc3339,
 }
 
+/// Another set of names a sender's headers may arrive under, for a sender
+/// whose deliveries come under either of two naming schemes. A request
+/// uses one family; see
+/// [`ReceiverCore::with_header_families`](super::ReceiverCore::with_header_families)
+/// for how a request's headers are read.
+#[derive(Debug)]
+pub(crate) struct HeaderFamily {
+    pub(crate) signature: HeaderName,
+    /// Where the family's timestamp is, when the description reads it from
+    /// a header.
+    pub(crate) timestamp: Option<HeaderName>,
+    /// Where the family's id is, when the description has one.
+    pub(crate) id: Option<HeaderName>,
+}
+
 /// The delivery id header.
 #[derive(Debug)]
 pub(crate) struct IdRule {
@@ -229,6 +244,21 @@ impl SignatureRule {
                 timestamp_key: Some(b"t"),
                 signature_key: b"v1",
             },
+            encoding,
+        }
+    }
+
+    /// `header: <version>,<signature>[ <version>,<signature>…]`: a
+    /// space-separated versioned list, of which entries of `version` are
+    /// signatures.
+    pub(crate) const fn versioned(
+        header: HeaderName,
+        version: &'static [u8],
+        encoding: Encoding,
+    ) -> Self {
+        SignatureRule {
+            header,
+            grammar: Grammar::Versioned { version },
             encoding,
         }
     }

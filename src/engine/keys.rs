@@ -50,6 +50,17 @@ impl Algorithm {
             _ => None,
         }
     }
+
+    /// The length of every signature the algorithm makes, where it has
+    /// one: an HMAC's tag, an Ed25519 signature's 64 bytes; `None` for
+    /// tokens and DER-encoded ECDSA signatures, whose length varies.
+    pub(crate) fn signature_len(self) -> Option<usize> {
+        match self {
+            #[cfg(feature = "ed25519")]
+            Algorithm::Ed25519 => Some(64),
+            _ => self.tag_len(),
+        }
+    }
 }
 
 /// The longest signature any algorithm here produces: an HMAC-SHA512 tag
@@ -65,21 +76,38 @@ pub(crate) const MAX_PUBLIC_KEY_CHECKS: usize = 8;
 #[derive(Clone, Copy)]
 pub(crate) struct SignatureBytes {
     bytes: [u8; MAX_SIGNATURE_LEN],
-    len: usize,
+    /// At most [`MAX_SIGNATURE_LEN`]: one byte keeps a header's worth of
+    /// signatures, copied on every request, small.
+    len: u8,
 }
 
 impl SignatureBytes {
+    /// No signature: a slot to [`set`](SignatureBytes::set).
+    pub(crate) const EMPTY: SignatureBytes = SignatureBytes {
+        bytes: [0; MAX_SIGNATURE_LEN],
+        len: 0,
+    };
+
+    #[cfg(any(test, fuzzing))]
     pub(crate) fn new(bytes: &[u8]) -> Option<Self> {
-        let mut out = SignatureBytes {
-            bytes: [0; MAX_SIGNATURE_LEN],
-            len: bytes.len(),
+        let mut out = SignatureBytes::EMPTY;
+        out.set(bytes).then_some(out)
+    }
+
+    /// Holds `bytes` instead, when they fit; `false` (and unchanged) when
+    /// no algorithm makes a signature that long.
+    pub(crate) fn set(&mut self, bytes: &[u8]) -> bool {
+        let (Some(slot), Ok(len)) = (self.bytes.get_mut(..bytes.len()), u8::try_from(bytes.len()))
+        else {
+            return false;
         };
-        out.bytes.get_mut(..bytes.len())?.copy_from_slice(bytes);
-        Some(out)
+        slot.copy_from_slice(bytes);
+        self.len = len;
+        true
     }
 
     pub(crate) fn as_bytes(&self) -> &[u8] {
-        &self.bytes[..self.len]
+        &self.bytes[..usize::from(self.len)]
     }
 }
 
@@ -189,13 +217,42 @@ impl KeySet {
         matches!(self, KeySet::Token(ring) if ring.is_empty())
     }
 
-    /// Accepts another shared secret (rotation).
-    pub(crate) fn add_secret(&mut self, secret: Secret) -> Result<(), Error> {
-        let name = match self.len() {
+    /// A set of shared secrets holding none yet, for a receiver that
+    /// trusts keys of another version beside them (see
+    /// [`ReceiverCore::with_versioned_keys`](super::ReceiverCore::with_versioned_keys)):
+    /// until a secret is added, no signature of this set's version matches.
+    pub(crate) fn no_secret(algorithm: Algorithm) -> Self {
+        KeySet::Hmac {
+            algorithm,
+            keys: Vec::new(),
+        }
+    }
+
+    /// The name a key added without one gets: its position.
+    fn default_name(&self) -> String {
+        match self.len() {
             0 => PRIMARY.into(),
             n => format!("secret-{n}"),
-        };
-        self.add_named_secret(&name, secret)
+        }
+    }
+
+    /// Accepts another shared secret (rotation).
+    pub(crate) fn add_secret(&mut self, secret: Secret) -> Result<(), Error> {
+        self.add_named_secret(&self.default_name(), secret)
+    }
+
+    /// Accepts another shared key given as bytes, not text (a key the
+    /// sender's form decodes, such as base64): the blank-text check of
+    /// [`KeySet::add_secret`] does not apply, since a key of space bytes is
+    /// as good as any other. The caller refuses an empty key.
+    pub(crate) fn add_key(&mut self, key: Secret) -> Result<(), Error> {
+        self.add_named_key(&self.default_name(), key)
+    }
+
+    /// [`KeySet::add_key`] under `name`, as [`KeySet::add_named_secret`]
+    /// names a secret.
+    pub(crate) fn add_named_key(&mut self, name: &str, key: Secret) -> Result<(), Error> {
+        self.add_hmac_key(name, key, Ok)
     }
 
     /// Accepts another shared secret under `name` (what
@@ -207,31 +264,41 @@ impl KeySet {
                 *ring = ring.clone().with_named(name, secret)?;
                 Ok(())
             }
-            KeySet::Hmac { algorithm, keys } => {
-                if name.trim().is_empty() || name.chars().any(char::is_control) {
-                    return Err(Error::InvalidSecret(
-                        "a secret's name must be printable text, not empty",
-                    ));
-                }
-                if keys.iter().any(|key| &*key.name == name) {
-                    return Err(Error::InvalidSecret(
-                        "two secrets of one receiver have the same name",
-                    ));
-                }
-                let secret = secret.usable()?;
-                let state = MacState::new(*algorithm, secret.expose())?;
-                keys.push(HmacKey {
-                    _secret: secret,
-                    name: name.into(),
-                    state,
-                });
-                Ok(())
-            }
-            #[cfg(any(feature = "ed25519", feature = "ecdsa"))]
-            _ => Err(Error::InvalidSecret(
-                "this sender signs with a private key: add its public key instead",
-            )),
+            _ => self.add_hmac_key(name, secret, Secret::usable),
         }
+    }
+
+    /// Adds an HMAC key under `name` (printable, no other key's) once
+    /// `check` accepts it.
+    fn add_hmac_key(
+        &mut self,
+        name: &str,
+        secret: Secret,
+        check: fn(Secret) -> Result<Secret, Error>,
+    ) -> Result<(), Error> {
+        let KeySet::Hmac { algorithm, keys } = self else {
+            return Err(Error::InvalidSecret(
+                "this sender signs with a private key: add its public key instead",
+            ));
+        };
+        if name.trim().is_empty() || name.chars().any(char::is_control) {
+            return Err(Error::InvalidSecret(
+                "a secret's name must be printable text, not empty",
+            ));
+        }
+        if keys.iter().any(|key| &*key.name == name) {
+            return Err(Error::InvalidSecret(
+                "two secrets of one receiver have the same name",
+            ));
+        }
+        let secret = check(secret)?;
+        let state = MacState::new(*algorithm, secret.expose())?;
+        keys.push(HmacKey {
+            _secret: secret,
+            name: name.into(),
+            state,
+        });
+        Ok(())
     }
 
     /// The name of the secret at `index`; `None` for public keys, which
@@ -304,6 +371,33 @@ impl KeySet {
         }
     }
 
+    /// A set of Ed25519 keys the sender's own form was read into: `signer`
+    /// signs, and its public key is trusted.
+    #[cfg(feature = "ed25519")]
+    pub(crate) fn ed25519(signer: Option<ed25519_dalek::SigningKey>) -> Self {
+        KeySet::Ed25519 {
+            trusted: signer.iter().map(|key| key.verifying_key()).collect(),
+            signer,
+        }
+    }
+
+    /// Trusts another Ed25519 key already read from the sender's form (on
+    /// the curve, canonical, not weak); refused beyond
+    /// [`MAX_PUBLIC_KEY_CHECKS`] keys, or by a set of other keys.
+    #[cfg(feature = "ed25519")]
+    pub(crate) fn trust_ed25519(&mut self, key: ed25519_dalek::VerifyingKey) -> Result<(), Error> {
+        if self.len() >= MAX_PUBLIC_KEY_CHECKS {
+            return Err(Error::InvalidSecret(TOO_MANY_PUBLIC_KEYS));
+        }
+        match self {
+            KeySet::Ed25519 { trusted, .. } => {
+                trusted.push(key);
+                Ok(())
+            }
+            _ => Err(Error::InvalidSecret(SHARED_SECRET_SENDER)),
+        }
+    }
+
     /// Trusts another public key (rotation), in the form
     /// [`KeySet::public_key`] reads. A key beyond [`MAX_PUBLIC_KEY_CHECKS`]
     /// is refused: a request would never reach it within the check budget.
@@ -332,6 +426,18 @@ impl KeySet {
             }
         }
         Ok(())
+    }
+
+    /// The algorithm these keys verify with.
+    pub(crate) fn algorithm(&self) -> Algorithm {
+        match self {
+            KeySet::Hmac { algorithm, .. } => *algorithm,
+            KeySet::Token(_) => Algorithm::Token,
+            #[cfg(feature = "ed25519")]
+            KeySet::Ed25519 { .. } => Algorithm::Ed25519,
+            #[cfg(feature = "ecdsa")]
+            KeySet::P256 { .. } => Algorithm::EcdsaP256,
+        }
     }
 
     /// How many keys are trusted.

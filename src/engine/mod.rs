@@ -17,9 +17,9 @@ pub(crate) mod form;
 pub(crate) mod headers;
 pub(crate) mod json;
 mod keys;
+pub(crate) mod limits;
 mod public_keys;
 mod receiver_core;
-pub(crate) mod scheme;
 pub(crate) mod secret;
 pub(crate) mod signature;
 pub(crate) mod timestamp;
@@ -32,8 +32,16 @@ pub(crate) use declare::described_receiver;
 )]
 pub(crate) use declare::key_pair_constructors;
 pub(crate) use description::{
-    Description, Encoding, Grammar, IdRule, Owned, Part, Request, SignatureRule, TimeFormat,
-    TimestampRule, TimestampSource,
+    Description, Encoding, Grammar, HeaderFamily, IdRule, Owned, Part, Request, SignatureRule,
+    TimeFormat, TimestampRule, TimestampSource,
 };
+#[cfg(feature = "ed25519")]
+pub(crate) use keys::MAX_PUBLIC_KEY_CHECKS;
 pub(crate) use keys::{Algorithm, KeySet};
+// What a sender's fuzz hook and its tests reach of the
+// Ed25519 check, to count the checks a header costs.
+#[cfg(all(feature = "ed25519", any(test, fuzzing)))]
+pub(crate) use keys::SignatureBytes;
+#[cfg(all(feature = "ed25519", any(test, fuzzing)))]
+pub(crate) use public_keys::{ED25519_ORDER, find_ed25519_counting};
 pub(crate) use receiver_core::{ReceiverCore, check_url};

@@ -26,7 +26,7 @@ mod ed25519 {
     use super::*;
 
     /// The group order L, little-endian: a canonical `S` is below it.
-    pub(super) const ORDER: [u8; 32] = [
+    pub(crate) const ORDER: [u8; 32] = [
         0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde,
         0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
     ];
@@ -65,9 +65,22 @@ mod ed25519 {
         signatures: &[SignatureBytes],
         feed: Feed<'_>,
     ) -> Option<usize> {
-        pairs(signatures, trusted)
+        find_ed25519_counting(trusted, signatures, feed).0
+    }
+
+    /// [`find_ed25519`], also saying how many checks it made (each
+    /// (signature, key) pair tried, within the budget).
+    pub(crate) fn find_ed25519_counting(
+        trusted: &[VerifyingKey],
+        signatures: &[SignatureBytes],
+        feed: Feed<'_>,
+    ) -> (Option<usize>, usize) {
+        let mut checks = 0;
+        let found = pairs(signatures, trusted)
+            .inspect(|_| checks += 1)
             .find(|(_, signature, key)| verify_one(key, signature.as_bytes(), feed))
-            .map(|(index, _, _)| index)
+            .map(|(index, _, _)| index);
+        (found, checks)
     }
 
     fn verify_one(key: &VerifyingKey, signature: &[u8], feed: Feed<'_>) -> bool {
@@ -99,6 +112,8 @@ mod ed25519 {
     }
 }
 
+#[cfg(all(feature = "ed25519", any(test, fuzzing)))]
+pub(crate) use ed25519::{ORDER as ED25519_ORDER, find_ed25519_counting};
 #[cfg(feature = "ed25519")]
 pub(crate) use ed25519::{
     find_ed25519, public_key as ed25519_public_key, sign_ed25519,
@@ -174,5 +189,19 @@ mod tests {
         let mut above = ed25519::ORDER;
         above[0] += 1;
         assert!(!is_canonical_scalar(&above));
+        // Bytes above the lowest differ: the most significant one decides.
+        let mut two_252 = [0u8; 32];
+        two_252[31] = 0x10;
+        assert!(is_canonical_scalar(&two_252), "2^252 is below L");
+        let mut middle_above = two_252;
+        middle_above[15] = 0x15;
+        assert!(!is_canonical_scalar(&middle_above), "2^252 + 0x15·2^120");
+        let mut top_below = [0xff; 32];
+        top_below[31] = 0x0f;
+        assert!(is_canonical_scalar(&top_below), "2^252 - 1");
+        // The group order itself is what curve25519-dalek calls L.
+        let scalar = curve25519_dalek::Scalar::from_canonical_bytes;
+        assert_eq!(scalar(ed25519::ORDER).is_none().unwrap_u8(), 1);
+        assert_eq!(scalar(order).is_some().unwrap_u8(), 1);
     }
 }

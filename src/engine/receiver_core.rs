@@ -10,12 +10,14 @@ use time::format_description::well_known::Rfc3339;
 
 use super::authorization::find_credential;
 use super::description::{
-    Description, Encoding, Grammar, Owned, Part, Request, Static, Store, TimeFormat,
+    Description, Encoding, Grammar, HeaderFamily, Owned, Part, Request, Static, Store, TimeFormat,
     TimestampSource,
 };
-use super::keys::{Algorithm, KeySet, SignatureBytes};
+use super::keys::{Algorithm, Feed, KeySet, SignatureBytes};
 use crate::engine::headers::{header_value, non_empty, required, sensitive_value, trim};
-use crate::engine::signature::{BASE64, MAX_SIGNATURES, encode_hex, hex_into, versioned_entries};
+use crate::engine::signature::{
+    BASE64, MAX_SIGNATURES, decode_base64_tag, encode_hex, hex_into, versioned_entries,
+};
 use crate::engine::timestamp::{CanonicalText, is_canonical_decimal, parse_unix_seconds};
 use crate::{Delivery, Error, Secret, Tolerance};
 
@@ -37,6 +39,28 @@ pub(crate) struct ReceiverCore {
     /// Other names the signature header may arrive under (a sender's
     /// second product), tried in order when the description's is absent.
     aliases: &'static [HeaderName],
+    /// Other families of header names, read before the description's (see
+    /// [`ReceiverCore::with_header_families`]).
+    families: &'static [HeaderFamily],
+    /// Keys of another algorithm for the entries of another version of a
+    /// versioned list (see [`ReceiverCore::with_versioned_keys`]).
+    versioned: Option<VersionedKeys>,
+}
+
+/// Keys whose signatures travel as the entries of `version` in the
+/// description's versioned list, beside the description's own version.
+#[derive(Clone)]
+struct VersionedKeys {
+    version: &'static [u8],
+    keys: KeySet,
+}
+
+/// What a header is for, in a [`HeaderFamily`].
+#[derive(Clone, Copy)]
+enum Role {
+    Signature,
+    Timestamp,
+    Id,
 }
 
 /// A built-in sender's description, or one made at run time and shared by
@@ -83,6 +107,8 @@ impl ReceiverCore {
             exact_tags: false,
             urls: Vec::new(),
             aliases: &[],
+            families: &[],
+            versioned: None,
         }
     }
 
@@ -101,9 +127,43 @@ impl ReceiverCore {
             keys,
             urls: Vec::new(),
             aliases: &[],
+            families: &[],
+            versioned: None,
             token_header: None,
             exact_tags: false,
         }
+    }
+
+    /// Also reads the headers under the names of `families`, ahead of the
+    /// description's own, for a sender whose deliveries use either of
+    /// several naming schemes. The signature comes from the first family
+    /// (the description's last) whose signature header the request
+    /// carries; the timestamp and the id from that family, else from the
+    /// first family that has them. A missing header is named as the family
+    /// the request uses calls it (the first family it carries any header
+    /// of), else by the description, whose names signing writes.
+    pub(crate) fn with_header_families(mut self, families: &'static [HeaderFamily]) -> Self {
+        self.families = families;
+        self
+    }
+
+    /// Also trusts `keys`, of another algorithm than the description's,
+    /// for the entries of `version` in the description's versioned list
+    /// ([`Grammar::Versioned`]): a request verifies when an entry of either
+    /// version matches. Only entries of exactly the algorithm's signature
+    /// length are checked; while `keys` is empty, entries of `version` are
+    /// ignored. Indexes of these keys follow the description's keys', and
+    /// they carry no name. Signing adds their entry after the description's
+    /// when they can sign, and signs with them alone when the description's
+    /// keys cannot.
+    pub(crate) fn with_versioned_keys(mut self, version: &'static [u8], keys: KeySet) -> Self {
+        self.versioned = Some(VersionedKeys { version, keys });
+        self
+    }
+
+    /// The keys added with [`ReceiverCore::with_versioned_keys`].
+    pub(crate) fn versioned_keys_mut(&mut self) -> Option<&mut KeySet> {
+        self.versioned.as_mut().map(|versioned| &mut versioned.keys)
     }
 
     /// Adds a public URL the sender may sign (the first one signs).
@@ -185,12 +245,18 @@ impl ReceiverCore {
         if description.algorithm == Algorithm::Token {
             return self.verify_token(description, headers);
         }
-        let name = self.signature_header(description, headers);
-        let value = required(headers, name)?;
+        let (name, listed, signed_as) = self.signature_of(description, headers)?;
         let tag_len = self.exact_tags.then(|| description.algorithm.tag_len());
-        let received = read_signatures(description, name, value, tag_len.flatten())?;
-        let timestamp = self.header_timestamp(description, headers, &received, now)?;
-        let id = id_of(description, headers)?;
+        let mut received = Received::new();
+        read_signatures(description, listed, tag_len.flatten(), &mut received);
+        if received.len == 0 && !self.has_versioned_entries(listed) {
+            return Err(Error::MalformedHeader {
+                name: name.clone(),
+                reason: "no signature in the expected encoding",
+            });
+        }
+        let timestamp = self.header_timestamp(description, headers, signed_as, &received, now)?;
+        let id = self.id_in(description, headers, signed_as)?;
         let (timestamp_text, value) =
             timestamp.map_or((&b""[..], 0), |(text, signed)| (text, signed.value));
         let signatures = &received.signatures[..received.len];
@@ -210,7 +276,13 @@ impl ReceiverCore {
                         sink,
                     );
                 };
-                self.keys.find(signatures, &feed)
+                // With no signature of the description's version, hashing
+                // the body for its keys is wasted.
+                let own = match signatures {
+                    [] => None,
+                    _ => self.keys.find(signatures, &feed),
+                };
+                own.or_else(|| self.find_versioned(description, listed, &feed))
             })
             .ok_or(Error::SignatureMismatch)?;
         let signed_at = match (&description.timestamp, timestamp) {
@@ -236,6 +308,156 @@ impl ReceiverCore {
         let id_signed = description.id_is_signed();
         Ok(Delivery::new(id, id_signed, signed_at, Some(matched))
             .with_secret_name(self.keys.name(matched)))
+    }
+
+    /// Whether the request carries entries for the keys of another
+    /// version, and there are keys to check them with.
+    fn has_versioned_entries(&self, value: &[u8]) -> bool {
+        self.versioned.as_ref().is_some_and(|versioned| {
+            versioned.keys.len() > 0 && versioned_entries(value, versioned.version).next().is_some()
+        })
+    }
+
+    /// Which of the versioned keys made an entry of their version, as an
+    /// index after the description's keys.
+    fn find_versioned<S: Store>(
+        &self,
+        description: &Description<S>,
+        value: &[u8],
+        feed: Feed<'_>,
+    ) -> Option<usize> {
+        let versioned = self.versioned.as_ref()?;
+        let mut received = Received::new();
+        let length = versioned.keys.algorithm().signature_len();
+        let encoding = description.signature.encoding;
+        for text in versioned_entries(value, versioned.version).take(MAX_SIGNATURES) {
+            received.push(encoding, text, length);
+        }
+        let signatures = &received.signatures[..received.len];
+        let index = versioned.keys.find(signatures, feed)?;
+        Some(self.keys.len() + index)
+    }
+
+    /// The signature header's name and value, and the index of its family
+    /// (the description's own is the last, after [`ReceiverCore::families`]).
+    fn signature_of<'d, 'h, S: Store>(
+        &'d self,
+        description: &'d Description<S>,
+        headers: &'h HeaderMap,
+    ) -> Result<(&'d HeaderName, &'h [u8], usize), Error> {
+        if self.families.is_empty() {
+            let name = self.signature_header(description, headers);
+            return Ok((name, required(headers, name)?, 0));
+        }
+        for family in 0..=self.families.len() {
+            if let Some(name) = self.name_in(description, family, Role::Signature)
+                && let Some(value) = headers.get(name)
+            {
+                return Ok((name, non_empty(name, value)?, family));
+            }
+        }
+        Err(self.missing(description, headers, Role::Signature))
+    }
+
+    /// The name family `family` gives the header for `role`: one of
+    /// [`ReceiverCore::families`], or past them the description's own.
+    fn name_in<'d, S: Store>(
+        &'d self,
+        description: &'d Description<S>,
+        family: usize,
+        role: Role,
+    ) -> Option<&'d HeaderName> {
+        match (self.families.get(family), role) {
+            (Some(family), Role::Signature) => Some(&family.signature),
+            (Some(family), Role::Timestamp) => family.timestamp.as_ref(),
+            (Some(family), Role::Id) => family.id.as_ref(),
+            (None, Role::Signature) => Some(&description.signature.header),
+            (None, Role::Timestamp) => match &description.timestamp.as_ref()?.source {
+                TimestampSource::Header(name) => Some(name),
+                _ => None,
+            },
+            (None, Role::Id) => description.id.as_ref().map(|rule| &rule.header),
+        }
+    }
+
+    /// The header for `role`: from the signature's family when it has it
+    /// (one lookup, not one per family), else from the first family that
+    /// has it; `None` when no family has such a header.
+    fn header_in<'d, 'h, S: Store>(
+        &'d self,
+        description: &'d Description<S>,
+        headers: &'h HeaderMap,
+        signed_as: usize,
+        role: Role,
+    ) -> Result<Option<(&'d HeaderName, &'h [u8])>, Error> {
+        let own = self.name_in(description, signed_as, role);
+        if let Some(name) = own
+            && let Some(value) = headers.get(name)
+        {
+            return Ok(Some((name, non_empty(name, value)?)));
+        }
+        let mut wanted = own.is_some();
+        for family in (0..=self.families.len()).filter(|&family| family != signed_as) {
+            if let Some(name) = self.name_in(description, family, role) {
+                wanted = true;
+                if let Some(value) = headers.get(name) {
+                    return Ok(Some((name, non_empty(name, value)?)));
+                }
+            }
+        }
+        if !wanted {
+            return Ok(None);
+        }
+        Err(self.missing(description, headers, role))
+    }
+
+    /// The error for a missing `role` header, named as the family the
+    /// request uses names it.
+    fn missing<S: Store>(
+        &self,
+        description: &Description<S>,
+        headers: &HeaderMap,
+        role: Role,
+    ) -> Error {
+        let families = 0..=self.families.len();
+        let carried = |family: usize| {
+            [Role::Signature, Role::Timestamp, Role::Id]
+                .into_iter()
+                .filter_map(|role| self.name_in(description, family, role))
+                .any(|name| headers.contains_key(name))
+        };
+        let in_use = families
+            .clone()
+            .find(|&family| carried(family))
+            .unwrap_or(self.families.len());
+        let name = self
+            .name_in(description, in_use, role)
+            .or_else(|| {
+                families
+                    .clone()
+                    .find_map(|family| self.name_in(description, family, role))
+            })
+            .unwrap_or(&description.signature.header);
+        Error::MissingHeader(name.clone())
+    }
+
+    /// The delivery id, from the signature's family where the sender has
+    /// several: required where it is signed.
+    fn id_in<'h, S: Store>(
+        &self,
+        description: &Description<S>,
+        headers: &'h HeaderMap,
+        signed_as: usize,
+    ) -> Result<Option<&'h [u8]>, Error> {
+        if self.families.is_empty() {
+            return id_of(description, headers);
+        }
+        match self.header_in(description, headers, signed_as, Role::Id) {
+            Ok(found) => Ok(found.map(|(_, id)| id)),
+            // An unsigned id only labels the delivery.
+            Err(_) if !description.id_is_signed() => Ok(None),
+            Err(error) => Err(error),
+        }
     }
 
     /// The name the signature is read from: the description's header, or
@@ -323,6 +545,7 @@ impl ReceiverCore {
         &self,
         description: &Description<S>,
         headers: &'h HeaderMap,
+        signed_as: usize,
         received: &Received<'h>,
         now: OffsetDateTime,
     ) -> Result<Option<(&'h [u8], SignedTime)>, Error> {
@@ -330,7 +553,12 @@ impl ReceiverCore {
             return Ok(None);
         };
         let (name, text) = match &rule.source {
-            TimestampSource::Header(name) => (name, trim(required(headers, name)?)),
+            TimestampSource::Header(name) => {
+                match self.header_in(description, headers, signed_as, Role::Timestamp)? {
+                    Some((name, text)) => (name, trim(text)),
+                    None => return Err(Error::MissingHeader(name.clone())),
+                }
+            }
             TimestampSource::SignatureItem => {
                 let name = &description.signature.header;
                 let text = received.timestamp.ok_or(Error::MalformedHeader {
@@ -364,6 +592,32 @@ impl ReceiverCore {
         id: Option<&str>,
     ) -> Result<HeaderMap, Error> {
         with_description!(self, |d| self.sign_by(d, body, now, id))
+    }
+
+    /// [`ReceiverCore::sign`] under the names of header family `family`
+    /// (see [`ReceiverCore::with_header_families`]) instead of the
+    /// description's: the same signed content, as a sender using that
+    /// family sends it.
+    pub(crate) fn sign_in_family(
+        &self,
+        family: usize,
+        body: &[u8],
+        now: OffsetDateTime,
+        id: Option<&str>,
+    ) -> Result<HeaderMap, Error> {
+        let mut headers = self.sign(body, now, id)?;
+        let own = self.families.len();
+        with_description!(self, |d| {
+            for role in [Role::Signature, Role::Timestamp, Role::Id] {
+                if let (Some(from), Some(to)) =
+                    (self.name_in(d, own, role), self.name_in(d, family, role))
+                    && let Some(value) = headers.remove(from)
+                {
+                    headers.insert(to.clone(), value);
+                }
+            }
+        });
+        Ok(headers)
     }
 
     fn sign_by<S: Store>(
@@ -416,19 +670,31 @@ impl ReceiverCore {
                 headers.insert(name, value);
             }
         } else {
-            let signature = self.keys.sign(&feed)?;
-            let encoded = match description.signature.encoding {
-                Encoding::Hex | Encoding::HexOrBase64 => encode_hex(&signature),
-                Encoding::Base64 => {
-                    use base64::Engine as _;
-                    base64::engine::general_purpose::STANDARD.encode(&signature)
+            let encoding = description.signature.encoding;
+            let own = self.keys.sign(&feed).map(|signature| {
+                let encoded = encode(encoding, &signature);
+                signature_value(&description.signature.grammar, &timestamp, &encoded)
+            });
+            let value = match &self.versioned {
+                None => own?,
+                Some(versioned) => {
+                    let theirs = versioned.keys.sign(&feed).map(|signature| {
+                        let grammar = Grammar::<Static>::Versioned {
+                            version: versioned.version,
+                        };
+                        signature_value(&grammar, "", &encode(encoding, &signature))
+                    });
+                    match (own, theirs) {
+                        (Ok(mut own), Ok(theirs)) => {
+                            own.push(b' ');
+                            own.extend_from_slice(&theirs);
+                            own
+                        }
+                        (Ok(only), Err(_)) | (Err(_), Ok(only)) => only,
+                        (Err(error), Err(_)) => return Err(error),
+                    }
                 }
             };
-            let value = signature_value(
-                &description.signature.grammar,
-                &timestamp,
-                encoded.as_bytes(),
-            );
             headers.insert(description.signature.header.clone(), header_value(value)?);
         }
         if let Some(rule) = &description.timestamp
@@ -453,6 +719,10 @@ impl fmt::Debug for ReceiverCore {
         let (name, signs_timestamp) = with_description!(self, |d| (d.name, d.signs_timestamp()));
         let mut out = f.debug_struct(name);
         out.field("keys", &self.keys);
+        if let Some(versioned) = &self.versioned {
+            let version = std::str::from_utf8(versioned.version).unwrap_or("versioned");
+            out.field(version, &versioned.keys);
+        }
         if signs_timestamp {
             out.field("tolerance", &self.tolerance);
         }
@@ -522,36 +792,48 @@ fn body_field_time(body: &[u8], pointer: &str, format: TimeFormat) -> Result<Sig
     })
 }
 
+impl Received<'_> {
+    #[inline(always)]
+    fn new() -> Self {
+        Received {
+            signatures: [SignatureBytes::EMPTY; MAX_SIGNATURES],
+            len: 0,
+            timestamp: None,
+        }
+    }
+
+    /// Keeps `text` if it decodes in `encoding` (to `length` bytes, when
+    /// given) and there is room; anything else is skipped, as the reference
+    /// libraries skip it.
+    fn push(&mut self, encoding: Encoding, text: &[u8], length: Option<usize>) {
+        // Decoded in place: a signature is too large to copy around.
+        if let Some(slot) = self.signatures.get_mut(self.len)
+            && decode(encoding, trim(text), slot)
+            && length.is_none_or(|len| len == slot.as_bytes().len())
+        {
+            self.len += 1;
+        }
+    }
+}
+
 /// Reads the signature header by its grammar, decoding every signature in
 /// the expected encoding; undecodable entries, and with `tag_len` entries of
-/// another length, are skipped, as the reference libraries skip them, but a
-/// header with none left is malformed.
+/// another length, are skipped, as the reference libraries skip them. Of a
+/// versioned list, only the first [`MAX_SIGNATURES`] entries of the
+/// version are read. The signatures go straight into `received`, the
+/// caller's: a header's worth of them is too large to copy on every request.
 fn read_signatures<'v, S: Store>(
     description: &Description<S>,
-    name: &HeaderName,
     value: &'v [u8],
     tag_len: Option<usize>,
-) -> Result<Received<'v>, Error> {
-    let empty = SignatureBytes::new(&[]).unwrap_or_else(|| unreachable!("empty fits"));
-    let mut received = Received {
-        signatures: [empty; MAX_SIGNATURES],
-        len: 0,
-        timestamp: None,
-    };
+    received: &mut Received<'v>,
+) {
     let encoding = description.signature.encoding;
-    let push = |received: &mut Received<'v>, text: &[u8]| {
-        if received.len < MAX_SIGNATURES
-            && let Some(signature) = decode(encoding, trim(text))
-            && tag_len.is_none_or(|len| len == signature.as_bytes().len())
-        {
-            received.signatures[received.len] = signature;
-            received.len += 1;
-        }
-    };
+    let push = |received: &mut Received<'v>, text: &[u8]| received.push(encoding, text, tag_len);
     match &description.signature.grammar {
         Grammar::Bare { prefix } => {
             if let Some(text) = trim(value).strip_prefix(prefix.as_ref()) {
-                push(&mut received, text);
+                push(received, text);
             }
         }
         // A credential, never a signature: nothing to read.
@@ -568,25 +850,18 @@ fn read_signatures<'v, S: Store>(
                 };
                 let (key, text) = (trim(&item[..at]), &item[at + 1..]);
                 if key == signature_key.as_ref() {
-                    push(&mut received, text);
+                    push(received, text);
                 } else if Some(key) == timestamp_key && received.timestamp.is_none() {
                     received.timestamp = Some(trim(text));
                 }
             }
         }
         Grammar::Versioned { version } => {
-            for text in versioned_entries(value, version.as_ref()) {
-                push(&mut received, text);
+            for text in versioned_entries(value, version.as_ref()).take(MAX_SIGNATURES) {
+                push(received, text);
             }
         }
     }
-    if received.len == 0 {
-        return Err(Error::MalformedHeader {
-            name: name.clone(),
-            reason: "no signature in the expected encoding",
-        });
-    }
-    Ok(received)
 }
 
 /// The token a [`Algorithm::Token`] header carries: the value after the
@@ -608,8 +883,9 @@ fn read_token<'v, S: Store>(
         })
 }
 
-/// A signature in `encoding`, or `None` when it is not one.
-fn decode(encoding: Encoding, text: &[u8]) -> Option<SignatureBytes> {
+/// Decodes a signature in `encoding` into `out`; `false` when it is not
+/// one.
+fn decode(encoding: Encoding, text: &[u8], out: &mut SignatureBytes) -> bool {
     let mut buf = [0u8; super::keys::MAX_SIGNATURE_LEN + 3];
     let hex = match encoding {
         Encoding::Hex => true,
@@ -619,23 +895,42 @@ fn decode(encoding: Encoding, text: &[u8]) -> Option<SignatureBytes> {
     let len = match hex {
         true => {
             if !text.len().is_multiple_of(2) || text.len() / 2 > super::keys::MAX_SIGNATURE_LEN {
-                return None;
+                return false;
             }
             let len = text.len() / 2;
             if !hex_into(text, &mut buf[..len]) {
-                return None;
+                return false;
             }
             len
         }
         false => {
             use base64::Engine as _;
-            if text.len() > 4 * buf.len() / 3 {
-                return None;
+            if let Some(tag) = decode_base64_tag(text) {
+                return out.set(&tag);
             }
-            BASE64.decode_slice(text, &mut buf).ok()?
+            if text.len() > 4 * buf.len() / 3 {
+                return false;
+            }
+            match BASE64.decode_slice(text, &mut buf) {
+                Ok(len) => len,
+                Err(_) => return false,
+            }
         }
     };
-    SignatureBytes::new(&buf[..len])
+    out.set(&buf[..len])
+}
+
+/// A signature written in `encoding` (padded base64; lowercase hex).
+fn encode(encoding: Encoding, signature: &[u8]) -> Vec<u8> {
+    match encoding {
+        Encoding::Hex | Encoding::HexOrBase64 => encode_hex(signature).into_bytes(),
+        Encoding::Base64 => {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD
+                .encode(signature)
+                .into_bytes()
+        }
+    }
 }
 
 /// The timestamp as sent, and the number it reads as in its unit.
@@ -701,15 +996,15 @@ fn parse_time(text: &[u8], format: TimeFormat) -> Option<SignedTime> {
 
 /// A number in the format's unit as a signed time.
 fn from_value(value: i64, format: TimeFormat) -> SignedTime {
-    let (seconds, nanos) = match format {
-        TimeFormat::UnixMillis => (value.div_euclid(1000), i128::from(value) * 1_000_000),
-        _ => (value, i128::from(value) * 1_000_000_000),
+    // Whole seconds need no 128-bit arithmetic: the common case stays cheap.
+    let (seconds, at) = match format {
+        TimeFormat::UnixMillis => (
+            value.div_euclid(1000),
+            OffsetDateTime::from_unix_timestamp_nanos(i128::from(value) * 1_000_000).ok(),
+        ),
+        _ => (value, OffsetDateTime::from_unix_timestamp(value).ok()),
     };
-    SignedTime {
-        value,
-        seconds,
-        at: OffsetDateTime::from_unix_timestamp_nanos(nanos).ok(),
-    }
+    SignedTime { value, seconds, at }
 }
 
 fn format_time(now: OffsetDateTime, format: TimeFormat) -> Result<String, Error> {
@@ -814,6 +1109,161 @@ mod tests {
         let mut headers = headers.clone();
         headers.insert(name, http::HeaderValue::from_str(value).expect("value"));
         headers
+    }
+
+    /// `x-*` headers, and `y-*` as another family read first.
+    static FAMILIES: [HeaderFamily; 1] = [HeaderFamily {
+        signature: HeaderName::from_static("y-sig"),
+        timestamp: Some(HeaderName::from_static("y-ts")),
+        id: Some(HeaderName::from_static("y-id")),
+    }];
+
+    static LISTED: Description = Description {
+        name: "Listed",
+        algorithm: Algorithm::HmacSha256,
+        signature: SignatureRule {
+            header: HeaderName::from_static("x-sig"),
+            grammar: Grammar::Versioned { version: b"v1" },
+            encoding: Encoding::Base64,
+        },
+        timestamp: Some(TimestampRule::header(
+            HeaderName::from_static("x-ts"),
+            TimeFormat::UnixSeconds,
+        )),
+        id: Some(IdRule {
+            header: HeaderName::from_static("x-id"),
+            signed: true,
+        }),
+        signed: &[
+            Part::Id,
+            Part::Text(b"."),
+            Part::Timestamp,
+            Part::Text(b"."),
+            Part::Body,
+        ],
+        tolerance: Tolerance::symmetric(std::time::Duration::from_secs(60)),
+        reply: ReplyRule::any_2xx(),
+        retries: RetrySchedule::none,
+        sent_with: &[],
+    };
+
+    fn listed(secret: &str) -> ReceiverCore {
+        let keys = KeySet::hmac(Algorithm::HmacSha256, Secret::from(secret)).expect("usable");
+        ReceiverCore::new(&LISTED, keys).with_header_families(&FAMILIES)
+    }
+
+    fn missing(result: Result<Delivery, Error>) -> String {
+        match result {
+            Err(Error::MissingHeader(name)) => name.to_string(),
+            other => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn either_header_family_verifies_and_a_missing_header_is_named_in_the_family_in_use() {
+        let core = listed("k");
+        let own = core.sign(b"{}", now(), Some("m")).expect("sign");
+        let other = core
+            .sign_in_family(0, b"{}", now(), Some("m"))
+            .expect("sign");
+        let names = |headers: &HeaderMap| {
+            let mut names: Vec<_> = headers
+                .keys()
+                .map(|name| name.as_str().to_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(names(&own), ["x-id", "x-sig", "x-ts"]);
+        assert_eq!(names(&other), ["y-id", "y-sig", "y-ts"]);
+        for headers in [&own, &other] {
+            let delivery = core.verify(headers, b"{}", now()).expect("verifies");
+            assert_eq!(delivery.id(), Some("m"));
+        }
+        let mut lacking = other.clone();
+        lacking.remove("y-ts");
+        assert_eq!(missing(core.verify(&lacking, b"{}", now())), "y-ts");
+        lacking.remove("y-sig");
+        assert_eq!(missing(core.verify(&lacking, b"{}", now())), "y-sig");
+        assert_eq!(
+            missing(core.verify(&HeaderMap::new(), b"{}", now())),
+            "x-sig"
+        );
+        // What the signature's family lacks comes from another family.
+        let mut mixed = other.clone();
+        mixed.remove("y-id");
+        mixed.insert("x-id", own["x-id"].clone());
+        assert!(core.verify(&mixed, b"{}", now()).is_ok());
+    }
+
+    #[test]
+    fn the_first_family_s_signature_is_read_and_its_own_headers_first() {
+        let core = listed("k");
+        let fresh = core
+            .sign_in_family(0, b"{}", now(), Some("m"))
+            .expect("sign");
+        let stale = core
+            .sign(
+                b"{}",
+                now() - std::time::Duration::from_secs(3600),
+                Some("old"),
+            )
+            .expect("sign");
+        let mut both = fresh.clone();
+        both.extend(stale.clone());
+        assert_eq!(
+            core.verify(&both, b"{}", now())
+                .map(|d| d.id().map(str::to_owned)),
+            Ok(Some("m".to_owned()))
+        );
+        let mut stale_signature = stale;
+        stale_signature.extend(fresh);
+        stale_signature.remove("y-sig");
+        assert!(matches!(
+            core.verify(&stale_signature, b"{}", now()),
+            Err(Error::TimestampTooOld { .. })
+        ));
+    }
+
+    #[cfg(feature = "ed25519")]
+    #[test]
+    fn keys_of_another_version_verify_beside_the_description_s_and_sign_after_them() {
+        let seed = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+        let both = listed("k").with_versioned_keys(b"v1a", KeySet::ed25519(Some(seed.clone())));
+        let headers = both.sign(b"{}", now(), Some("m")).expect("sign");
+        let value = headers["x-sig"].to_str().expect("ascii").to_owned();
+        let (hmac, ed25519) = value.split_once(' ').expect("two entries");
+        assert!(
+            hmac.starts_with("v1,") && ed25519.starts_with("v1a,"),
+            "{value}"
+        );
+        let only = |entry: &str| set(&headers, "x-sig", entry);
+        let index = |core: &ReceiverCore, entry: &str| {
+            core.verify(&only(entry), b"{}", now())
+                .map(|d| d.secret_index())
+        };
+        assert_eq!(index(&both, hmac), Ok(Some(0)));
+        assert_eq!(index(&both, ed25519), Ok(Some(1)));
+        assert_eq!(index(&both, &format!("{ed25519} {hmac}")), Ok(Some(0)));
+        // Without keys of its version, an entry is no signature at all.
+        let hmac_only = listed("k").with_versioned_keys(b"v1a", KeySet::ed25519(None));
+        assert!(matches!(
+            index(&hmac_only, ed25519),
+            Err(Error::MalformedHeader { .. })
+        ));
+        // Keys of the other version alone sign alone.
+        let public_only = ReceiverCore::new(&LISTED, KeySet::no_secret(Algorithm::HmacSha256))
+            .with_versioned_keys(b"v1a", KeySet::ed25519(Some(seed)));
+        let signed = public_only.sign(b"{}", now(), Some("m")).expect("sign");
+        assert_eq!(signed["x-sig"].to_str().ok(), Some(ed25519));
+        assert!(matches!(
+            ReceiverCore::new(&LISTED, KeySet::no_secret(Algorithm::HmacSha256)).sign(
+                b"{}",
+                now(),
+                Some("m")
+            ),
+            Err(Error::Signing("no secret to sign with"))
+        ));
     }
 
     #[test]

@@ -3,14 +3,11 @@
 use std::fmt;
 use std::sync::Arc;
 
-use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use subtle::{ConditionallySelectable, ConstantTimeEq};
 use zeroize::Zeroizing;
 
 use crate::Error;
-
-pub(crate) type HmacSha256 = Hmac<Sha256>;
 
 /// Key bytes shared with a provider: a signing secret or an API token.
 ///
@@ -114,19 +111,13 @@ impl Secret {
     }
 }
 
-/// One accepted secret, with what verification derives from it computed
-/// once, up front.
-///
-/// The secret's bytes are wiped on drop. The HMAC key schedule (`mac`) is as
-/// good as the secret for signing, but the `hmac` crate offers no way to wipe
-/// it, so it is not; neither are the copies of it made per request. The
-/// crate's docs say exactly this.
+/// One accepted token, with its digest computed once, up front. The
+/// token's bytes are wiped on drop.
 #[derive(Clone)]
 struct Key {
     secret: Secret,
     /// What `Delivery::secret_name` says when this key matched.
     name: Arc<str>,
-    mac: HmacSha256,
     /// SHA-256 of the secret: tokens are compared through fixed-size
     /// digests, so the comparison's time says nothing about the length.
     digest: [u8; 32],
@@ -148,7 +139,8 @@ pub(crate) fn naming_receiver(error: Error, blank: &'static str) -> Error {
 /// (**our default**).
 pub(crate) const PRIMARY: &str = "primary";
 
-/// The secrets a receiver accepts, first one used for signing.
+/// The tokens a token receiver accepts, the first one sent when signing
+/// (HMAC secrets are held by the receiver core's key set).
 ///
 /// Holding several is how rotation works: during a roll the receiver accepts
 /// both the old and the new secret. Each has a name, for logs: the first is
@@ -167,7 +159,9 @@ impl Keyring {
 
     /// Adds another usable secret.
     pub(crate) fn with(self, secret: Secret) -> Result<Self, Error> {
-        self.with_key(secret.usable()?)
+        let secret = secret.usable()?;
+        let name = self.default_name();
+        self.with_key_named(&name, secret)
     }
 
     /// Adds another usable secret under `name`.
@@ -184,9 +178,9 @@ impl Keyring {
         }
     }
 
-    /// [`Keyring::with_key`] under `name`: non-empty, printable, and no
-    /// other key's, so that a log line names one secret.
-    pub(crate) fn with_key_named(self, name: &str, key: Secret) -> Result<Self, Error> {
+    /// Adds `key` under `name`: non-empty, printable, and no other key's,
+    /// so that a log line names one secret.
+    fn with_key_named(self, name: &str, key: Secret) -> Result<Self, Error> {
         if name.trim().is_empty() || name.chars().any(char::is_control) {
             return Err(Error::InvalidSecret(
                 "a secret's name must be printable text, not empty",
@@ -200,28 +194,11 @@ impl Keyring {
         self.push(name.into(), key)
     }
 
-    /// Adds key bytes that are not text (a decoded `whsec_` key), which
-    /// the blank-text check does not apply to: a key of space bytes is as
-    /// good as any other, as the reference libraries hold.
-    pub(crate) fn with_key(self, secret: Secret) -> Result<Self, Error> {
-        let name = self.default_name();
-        if self.keys.iter().any(|k| k.name == name) {
-            return Err(Error::InvalidSecret(
-                "two secrets of one receiver have the same name",
-            ));
-        }
-        self.push(name, secret)
-    }
-
     fn push(mut self, name: Arc<str>, secret: Secret) -> Result<Self, Error> {
-        // HMAC accepts keys of any length.
-        let mac = <HmacSha256 as Mac>::new_from_slice(secret.expose())
-            .map_err(|_| Error::InvalidSecret("HMAC refused the key"))?;
         let digest = Sha256::digest(secret.expose()).into();
         self.keys.push(Key {
             secret,
             name,
-            mac,
             digest,
         });
         Ok(self)
@@ -238,16 +215,6 @@ impl Keyring {
     /// The name of the key at `index`, shared, not copied.
     pub(crate) fn name(&self, index: usize) -> Option<Arc<str>> {
         self.keys.get(index).map(|k| Arc::clone(&k.name))
-    }
-
-    /// The prepared MAC states, in the order the secrets were added.
-    pub(crate) fn macs(&self) -> impl Iterator<Item = &HmacSha256> {
-        self.keys.iter().map(|k| &k.mac)
-    }
-
-    /// The signing state of the first secret.
-    pub(crate) fn primary_mac(&self) -> Option<&HmacSha256> {
-        self.keys.first().map(|k| &k.mac)
     }
 
     /// The first secret's raw bytes (tokens are sent as they are).

@@ -59,12 +59,11 @@
 //! # Ok::<(), webhook_kit::Error>(())
 //! ```
 
-// Ed25519 (`v1a`) signatures, with the `ed25519` feature. The Ed25519
-// senders described on the core (Discord, Telnyx) use the engine's own check.
+// The `whpk_` / `whsk_` keys of the `v1a` (Ed25519) signatures, with the
+// `ed25519` feature; the receiver core checks and makes the signatures.
 #[cfg(feature = "ed25519")]
 pub(crate) mod v1a;
 
-use std::borrow::Cow;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -77,50 +76,56 @@ use time::OffsetDateTime;
 
 use crate::engine::envelope::{ByType, read_one_pass};
 use crate::engine::json::parse_body;
-use crate::engine::scheme::{HeaderSet, Pieces, Scheme, Signed, Verifier};
-use crate::engine::secret::{Keyring, Secret};
-use crate::engine::signature::{Encoding, Format, encode_hex};
-use crate::event::event_data;
-use crate::receiver::{Settings, provider_settings, receiver_builders};
-use crate::{
-    Delivery, Error, Provider, Received, ReplyRule, RetrySchedule, Tolerance, WebhookEvent,
+use crate::engine::signature::encode_hex;
+use crate::engine::{
+    Algorithm, Description, Encoding, HeaderFamily, IdRule, KeySet, Part, ReceiverCore,
+    SignatureRule, TimeFormat, TimestampRule, described_receiver,
 };
+use crate::event::{data_event, event_data};
+use crate::{Delivery, Error, Provider, Received, ReplyRule, RetrySchedule, Secret, Tolerance};
 
-/// Svix's names first: the svix libraries take each header from `svix-*`
-/// when present, else from `webhook-*`. The id and timestamp are looked up
-/// in the signature's family first (one lookup each for a `webhook-*`
-/// request, not two); they differ from svix's reading only for a request
-/// that mixes a complete `webhook-*` set with a stray `svix-*` id or
-/// timestamp.
-static HEADERS: [HeaderSet; 2] = [
-    HeaderSet {
-        signature: HeaderName::from_static("svix-signature"),
-        timestamp: Some(HeaderName::from_static("svix-timestamp")),
-        id: Some(HeaderName::from_static("svix-id")),
-    },
-    HeaderSet {
-        signature: HeaderName::from_static("webhook-signature"),
-        timestamp: Some(HeaderName::from_static("webhook-timestamp")),
-        id: Some(HeaderName::from_static("webhook-id")),
-    },
-];
-
-static SCHEME: Scheme = Scheme {
-    families: Cow::Borrowed(&HEADERS),
-    // The specification's own names, for errors and for signing.
-    default_family: 1,
-    format: Format::VersionedList {
-        version: Cow::Borrowed(b"v1"),
-    },
-    encoding: Encoding::Base64,
-    signed: Signed {
-        prefix: Cow::Borrowed(b""),
-        pieces: Pieces::IdTimestamp,
-        separator: b'.',
-        canonical_timestamp: true,
-    },
+/// The specification's own names: read when no `svix-*` header is, named
+/// in errors, and written by signing.
+static STANDARD: Description = Description {
+    name: "StandardWebhooks",
+    algorithm: Algorithm::HmacSha256,
+    signature: SignatureRule::versioned(
+        HeaderName::from_static("webhook-signature"),
+        b"v1",
+        Encoding::Base64,
+    ),
+    timestamp: Some(TimestampRule::header(
+        HeaderName::from_static("webhook-timestamp"),
+        TimeFormat::UnixSeconds,
+    )),
+    id: Some(IdRule {
+        header: HeaderName::from_static("webhook-id"),
+        signed: true,
+    }),
+    signed: &[
+        Part::Id,
+        Part::Text(b"."),
+        Part::CanonicalTimestamp,
+        Part::Text(b"."),
+        Part::Body,
+    ],
     tolerance: Tolerance::standard_webhooks(),
+    reply: ReplyRule::standard_webhooks(),
+    retries: RetrySchedule::standard_webhooks,
+    sent_with: &[],
 };
+
+/// Svix's names, read first: the svix libraries take each header from
+/// `svix-*` when present, else from `webhook-*`. The id and timestamp are
+/// looked up in the signature's family first (one lookup each for a
+/// `webhook-*` request, not two); they differ from svix's reading only for
+/// a request that mixes a complete `webhook-*` set with a stray `svix-*`
+/// id or timestamp.
+static SVIX: [HeaderFamily; 1] = [HeaderFamily {
+    signature: HeaderName::from_static("svix-signature"),
+    timestamp: Some(HeaderName::from_static("svix-timestamp")),
+    id: Some(HeaderName::from_static("svix-id")),
+}];
 
 impl ReplyRule {
     /// How Standard Webhooks senders read replies: any `2xx` is delivered,
@@ -194,32 +199,25 @@ pub const REPLY_RULE: ReplyRule = ReplyRule::standard_webhooks();
 /// ```
 pub const MAX_SECRET_LEN: usize = 1024;
 
-/// A receiver for Standard Webhooks (and Svix) deliveries.
-///
-/// `Debug` shows the configuration but never a secret.
-///
-/// ```
-/// let receiver = webhook_kit::standard::StandardWebhooks::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
-/// assert!(!format!("{receiver:?}").contains("MfKQ"));
-/// # Ok::<(), webhook_kit::Error>(())
-/// ```
-#[derive(Clone)]
-pub struct StandardWebhooks {
-    verifier: Verifier,
-    settings: Settings,
-    #[cfg(feature = "ed25519")]
-    ed25519: self::v1a::Ed25519Keys,
-}
-
-impl std::fmt::Debug for StandardWebhooks {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut out = f.debug_struct("StandardWebhooks");
-        out.field("verifier", &self.verifier);
-        #[cfg(feature = "ed25519")]
-        out.field("public_keys", &self.ed25519.trusted.len())
-            .field("signs_v1a", &self.ed25519.signer.is_some());
-        out.finish()
-    }
+described_receiver! {
+    /// A receiver for Standard Webhooks (and Svix) deliveries.
+    ///
+    /// `Debug` shows the configuration but never a secret.
+    ///
+    /// ```
+    /// let receiver = webhook_kit::standard::StandardWebhooks::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+    /// assert!(!format!("{receiver:?}").contains("MfKQ"));
+    /// # Ok::<(), webhook_kit::Error>(())
+    /// ```
+    pub struct StandardWebhooks;
+    description: STANDARD,
+    name: "standard_webhooks",
+    event: Event,
+    parse: parse,
+    example: "webhook_kit::standard::StandardWebhooks::new(\"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\")?",
+    builders: [with_tolerance, max_body_size, with_reply_rule, with_retry_schedule],
+    headers_into_event: signed_id_into_event,
+    sign_id: message_id,
 }
 
 impl StandardWebhooks {
@@ -261,31 +259,27 @@ impl StandardWebhooks {
     /// assert!(StandardWebhooks::new("whsec_").is_err());
     /// ```
     pub fn new(secret: impl Into<Secret>) -> Result<Self, Error> {
-        let key = decode_secret(&secret.into())?;
+        let mut keys = KeySet::no_secret(STANDARD.algorithm);
+        keys.add_key(decode_secret(&secret.into())?)?;
         Ok(StandardWebhooks::with_keys(
-            Keyring::default().with_key(key)?,
+            keys,
+            #[cfg(feature = "ed25519")]
+            None,
         ))
     }
 
-    fn with_keys(keys: Keyring) -> Self {
-        StandardWebhooks {
-            verifier: Verifier::new(&SCHEME, keys),
-            settings: Settings::new(
-                ReplyRule::standard_webhooks(),
-                RetrySchedule::standard_webhooks(),
-            ),
-            #[cfg(feature = "ed25519")]
-            ed25519: self::v1a::Ed25519Keys::default(),
-        }
-    }
-
-    /// The second kind of signature this receiver checks, if any.
-    fn extra(&self) -> Option<&dyn crate::engine::scheme::ExtraCheck> {
+    /// The receiver over `secrets` and, with the `ed25519` feature, the
+    /// `v1a` keys of `signer` (none trusted without one).
+    fn with_keys(
+        secrets: KeySet,
+        #[cfg(feature = "ed25519")] signer: Option<ed25519_dalek::SigningKey>,
+    ) -> Self {
+        let core = ReceiverCore::new(&STANDARD, secrets)
+            .with_exact_tags()
+            .with_header_families(&SVIX);
         #[cfg(feature = "ed25519")]
-        if !self.ed25519.is_empty() {
-            return Some(&self.ed25519);
-        }
-        None
+        let core = core.with_versioned_keys(b"v1a", KeySet::ed25519(signer));
+        StandardWebhooks::from_core(core)
     }
 
     /// Accepts another `whsec_` secret as well (rotation: a request signed
@@ -304,7 +298,9 @@ impl StandardWebhooks {
     /// # Ok::<(), webhook_kit::Error>(())
     /// ```
     pub fn with_secret(mut self, secret: impl Into<Secret>) -> Result<Self, Error> {
-        self.verifier.add_key(decode_secret(&secret.into())?)?;
+        self.verifier
+            .keys_mut()
+            .add_key(decode_secret(&secret.into())?)?;
         Ok(self)
     }
 
@@ -336,6 +332,7 @@ impl StandardWebhooks {
         secret: impl Into<Secret>,
     ) -> Result<Self, Error> {
         self.verifier
+            .keys_mut()
             .add_named_key(name, decode_secret(&secret.into())?)?;
         Ok(self)
     }
@@ -361,7 +358,7 @@ impl StandardWebhooks {
         body: &[u8],
         now: OffsetDateTime,
     ) -> Result<HeaderMap, Error> {
-        self.verifier.sign_with(body, now, Some(id), self.extra())
+        self.verifier.sign(body, now, Some(id))
     }
 
     /// [`StandardWebhooks::sign_with_id_at`] with Svix's header names:
@@ -392,21 +389,7 @@ impl StandardWebhooks {
         body: &[u8],
         now: OffsetDateTime,
     ) -> Result<HeaderMap, Error> {
-        let [svix, standard] = &HEADERS;
-        let mut headers = self.sign_with_id_at(id, body, now)?;
-        let renames = [
-            (Some(&standard.signature), Some(&svix.signature)),
-            (standard.timestamp.as_ref(), svix.timestamp.as_ref()),
-            (standard.id.as_ref(), svix.id.as_ref()),
-        ];
-        for (from, to) in renames {
-            if let (Some(from), Some(to)) = (from, to)
-                && let Some(value) = headers.remove(from)
-            {
-                headers.insert(to.clone(), value);
-            }
-        }
-        Ok(headers)
+        self.verifier.sign_in_family(0, body, now, Some(id))
     }
 
     /// Authenticates a request as of `now`, then reads its body into your own
@@ -511,7 +494,8 @@ impl StandardWebhooks {
     /// # Ok::<(), webhook_kit::Error>(())
     /// ```
     pub fn from_public_key(public_key: impl AsRef<[u8]>) -> Result<Self, Error> {
-        StandardWebhooks::with_keys(Keyring::default()).with_public_key(public_key)
+        StandardWebhooks::with_keys(KeySet::no_secret(STANDARD.algorithm), None)
+            .with_public_key(public_key)
     }
 
     /// Trusts another Ed25519 public key as well (rotation), beside any
@@ -533,12 +517,17 @@ impl StandardWebhooks {
     /// ```
     pub fn with_public_key(mut self, public_key: impl AsRef<[u8]>) -> Result<Self, Error> {
         let key = self::v1a::PublicKey::parse(public_key.as_ref())?;
-        if self.ed25519.trusted.len() >= MAX_V1A_CHECKS {
+        let Some(trusted) = self.verifier.versioned_keys_mut() else {
+            unreachable!(
+                "a Standard Webhooks receiver holds `v1a` keys with the `ed25519` feature"
+            );
+        };
+        if trusted.len() >= MAX_V1A_CHECKS {
             return Err(Error::InvalidSecret(
                 "at most MAX_V1A_CHECKS (8) `whpk_` public keys are trusted: one more could never be checked",
             ));
         }
-        self.ed25519.trusted.push(key);
+        trusted.trust_ed25519(key.into_inner())?;
         Ok(self)
     }
 
@@ -566,18 +555,15 @@ impl StandardWebhooks {
     /// ```
     pub fn from_signing_key(signing_key: impl Into<Secret>) -> Result<Self, Error> {
         let key = self::v1a::SigningKey::parse(signing_key.into().expose())?;
-        let mut receiver = StandardWebhooks::with_keys(Keyring::default());
-        receiver.ed25519.trusted.push(key.public_key());
-        receiver.ed25519.signer = Some(key);
-        Ok(receiver)
+        Ok(StandardWebhooks::with_keys(
+            KeySet::no_secret(STANDARD.algorithm),
+            Some(key.into_inner()),
+        ))
     }
 }
 
 #[cfg(feature = "ed25519")]
 pub use self::v1a::MAX_V1A_CHECKS;
-
-receiver_builders!(StandardWebhooks = "webhook_kit::standard::StandardWebhooks::new(\"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\")?":
-    with_tolerance, max_body_size, with_reply_rule, with_retry_schedule);
 
 /// Standard base64 with padding optional, ignoring the leftover bits of the
 /// last digit as the reference libraries do when they decode a `whsec_`
@@ -669,19 +655,7 @@ pub struct Event {
     pub data: EventData,
 }
 
-impl WebhookEvent for Event {
-    fn id(&self) -> Cow<'_, str> {
-        Cow::Borrowed(&self.id)
-    }
-
-    fn event_type(&self) -> &str {
-        self.data.event_type()
-    }
-
-    fn occurred_at(&self) -> Option<OffsetDateTime> {
-        self.timestamp
-    }
-}
+data_event!(Event, time: timestamp);
 
 /// The envelope's type and data fields, for [`read_one_pass`].
 const PAIRS: crate::engine::envelope::Pairs = &[("type", "data")];
@@ -698,65 +672,36 @@ struct Envelope<'a> {
     data: Option<&'a RawValue>,
 }
 
-impl Provider for StandardWebhooks {
-    type Event = Event;
+fn parse(body: &[u8]) -> Result<Event, Error> {
+    let (envelope, data) = match read_one_pass(body, PAIRS, &ByType::new()) {
+        Some(read) => read,
+        None => (parse_body::<Envelope<'_>>(body)?, None),
+    };
+    let data = match data {
+        Some(data) => data,
+        None => EventData::from_fragment(&envelope.event_type, body, envelope.data, "data")?,
+    };
+    Ok(Event {
+        id: envelope.id.unwrap_or_default(),
+        timestamp: envelope.timestamp,
+        data,
+    })
+}
 
-    fn name(&self) -> &'static str {
-        "standard_webhooks"
+/// The event's id is the signed message id.
+fn signed_id_into_event(event: &mut Event, _: &HeaderMap, delivery: &Delivery) {
+    if let Some(id) = delivery.id() {
+        id.clone_into(&mut event.id);
     }
+}
 
-    fn verify_at(
-        &self,
-        headers: &HeaderMap,
-        body: &[u8],
-        now: OffsetDateTime,
-    ) -> Result<Delivery, Error> {
-        self.settings.check_size(body)?;
-        self.verifier.verify_with(headers, body, now, self.extra())
-    }
-
-    fn parse(&self, body: &[u8]) -> Result<Event, Error> {
-        self.settings.check_size(body)?;
-        let (envelope, data) = match read_one_pass(body, PAIRS, &ByType::new()) {
-            Some(read) => read,
-            None => (parse_body::<Envelope<'_>>(body)?, None),
-        };
-        let data = match data {
-            Some(data) => data,
-            None => EventData::from_fragment(&envelope.event_type, body, envelope.data, "data")?,
-        };
-        Ok(Event {
-            id: envelope.id.unwrap_or_default(),
-            timestamp: envelope.timestamp,
-            data,
-        })
-    }
-
-    /// As the default; the event's id is the signed message id.
-    fn receive_at(
-        &self,
-        headers: &HeaderMap,
-        body: &[u8],
-        now: OffsetDateTime,
-    ) -> Result<Received<Event>, Error> {
-        let delivery = self.verify_at(headers, body, now)?;
-        let mut event = self.parse(body)?;
-        if let Some(id) = delivery.id() {
-            id.clone_into(&mut event.id);
-        }
-        Ok(Received::new(event, delivery))
-    }
-
-    provider_settings!();
-
-    /// Signs with a message id derived from the body (`msg_` and 24 hex
-    /// digits): like a real sender's retries, redeliveries of one body keep
-    /// their id. Use [`StandardWebhooks::sign_with_id_at`] to choose the id.
-    fn sign_at(&self, body: &[u8], now: OffsetDateTime) -> Result<HeaderMap, Error> {
-        let digest = sha2::Sha256::digest(body);
-        let id = format!("msg_{}", encode_hex(&digest[..12]));
-        self.sign_with_id_at(&id, body, now)
-    }
+/// The message id [`Provider::sign_at`](crate::Provider::sign_at) signs
+/// with, derived from the body (`msg_` and 24 hex digits): like a real
+/// sender's retries, redeliveries of one body keep their id. Use
+/// [`StandardWebhooks::sign_with_id_at`] to choose the id.
+fn message_id(body: &[u8]) -> String {
+    let digest = sha2::Sha256::digest(body);
+    format!("msg_{}", encode_hex(&digest[..12]))
 }
 
 const MINUTE: u64 = 60;

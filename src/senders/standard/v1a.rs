@@ -1,26 +1,17 @@
-//! Standard Webhooks `v1a`: Ed25519 signatures over `"<id>.<timestamp>.<body>"`,
-//! checked against `whpk_` public keys and made with `whsk_` secret keys.
+//! Standard Webhooks `v1a`: the `whpk_` public keys and `whsk_` secret
+//! keys of its Ed25519 signatures over `"<id>.<timestamp>.<body>"`.
 //!
-//! The building blocks only; `standard::StandardWebhooks` finds the entries
-//! in the header and applies the tolerance.
-//!
-//! Verification streams `id`, `.`, `timestamp`, `.` and the body into the
-//! hash (ed25519-dalek's `verify_stream`, behind its `hazmat` feature) instead
-//! of copying them into one buffer: at 1 MiB the copy and its allocation
-//! cost a measurable share of the check. `verify_stream` leaves out two of
-//! `verify_strict`'s checks, which are made here instead: `R` must decode to
-//! a point of large order ([`strict_r`]), and the public key was refused at
-//! parse time if weak. Signing (for tests and senders) copies the message
-//! once: RFC 8032 signing hashes it twice, and the safe API wants one slice.
+//! The keys only; the receiver core finds the `v1a` entries beside the
+//! `v1` ones, checks them strictly (canonical `S`, `R` of large order)
+//! within [`MAX_V1A_CHECKS`], and signs them.
 
 use std::fmt;
 
 use base64::Engine as _;
-use ed25519_dalek::{Signature, Signer as _, VerifyingKey};
+use ed25519_dalek::VerifyingKey;
 
 use crate::Error;
-use crate::engine::scheme::{ExtraCheck, SignedParts};
-use crate::engine::signature::{BASE64, MAX_SIGNATURES, versioned_entries};
+use crate::engine::signature::BASE64;
 
 #[cfg(test)]
 mod tests;
@@ -62,8 +53,8 @@ mod tests;
 /// ```
 pub const MAX_V1A_CHECKS: usize = 8;
 
-/// Length of an Ed25519 signature.
-const SIGNATURE_LEN: usize = 64;
+// The core's budget of public-key checks is this one.
+const _: () = assert!(MAX_V1A_CHECKS == crate::engine::MAX_PUBLIC_KEY_CHECKS);
 
 const PUBLIC_PREFIX: &[u8] = b"whpk_";
 const SECRET_PREFIX: &[u8] = b"whsk_";
@@ -129,6 +120,10 @@ impl PublicKey {
         Ok(PublicKey(key))
     }
 
+    pub(crate) fn into_inner(self) -> VerifyingKey {
+        self.0
+    }
+
     /// The key as `whpk_<base64>`, padded.
     pub(crate) fn to_whpk(&self) -> String {
         let mut text = String::from("whpk_");
@@ -176,8 +171,13 @@ impl SigningKey {
     }
 
     /// The matching public key.
+    #[cfg(any(test, fuzzing))]
     pub(crate) fn public_key(&self) -> PublicKey {
         PublicKey(self.0.verifying_key())
+    }
+
+    pub(crate) fn into_inner(self) -> ed25519_dalek::SigningKey {
+        self.0
     }
 }
 
@@ -207,32 +207,41 @@ fn decode_into<'b>(text: &[u8], buf: &'b mut [u8]) -> Result<&'b [u8], Error> {
     }
 }
 
-/// The signed content, `"<id>.<timestamp>.<body>"`, in one buffer, for
-/// signing (see the module docs).
-fn message(id: &[u8], timestamp: &[u8], body: &[u8]) -> Vec<u8> {
-    let mut message = Vec::with_capacity(id.len() + timestamp.len() + body.len() + 2);
-    for part in [id, b".", timestamp, b".", body] {
-        message.extend_from_slice(part);
-    }
-    message
+/// The check the receiver core makes of `v1a` entries (the base64 text
+/// after each `v1a,`) against `keys`, as the core reads them: the first
+/// [`MAX_SIGNATURES`](crate::MAX_SIGNATURES) entries, those that are base64
+/// of 64 bytes. The index of the key that matched, and how many checks were
+/// made. For the fuzz hook and the tests.
+#[cfg(any(test, fuzzing))]
+fn verify_counting<'e>(
+    keys: &[PublicKey],
+    entries: impl IntoIterator<Item = &'e [u8]>,
+    id: &[u8],
+    timestamp: &[u8],
+    body: &[u8],
+) -> (Option<usize>, usize) {
+    use crate::engine::SignatureBytes;
+    let signatures: Vec<SignatureBytes> = entries
+        .into_iter()
+        .take(crate::MAX_SIGNATURES)
+        .filter_map(|entry| {
+            let mut buf = [0u8; 64 + 3];
+            let len = BASE64.decode_slice(entry, &mut buf).ok()?;
+            (len == 64).then(|| SignatureBytes::new(&buf[..len]))?
+        })
+        .collect();
+    let trusted: Vec<VerifyingKey> = keys.iter().map(|key| key.0).collect();
+    let feed = |sink: &mut dyn FnMut(&[u8])| {
+        for part in [id, b".", timestamp, b".", body] {
+            sink(part);
+        }
+    };
+    crate::engine::find_ed25519_counting(&trusted, &signatures, &feed)
 }
 
-/// The `v1a` signature of a delivery: padded standard base64 of the 64-byte
-/// Ed25519 signature, without the `v1a,` label.
-pub(crate) fn sign(key: &SigningKey, id: &[u8], timestamp: &[u8], body: &[u8]) -> String {
-    let signature = key.0.sign(&message(id, timestamp, body));
-    BASE64_PADDED.encode(signature.to_bytes())
-}
-
-/// Which trusted key, if any, made one of `entries` (the base64 text after
-/// each `v1a,`), as an index into `keys`.
-///
-/// Strict verification: non-canonical `S`, small-order `R` and mismatched
-/// encodings fail. Entries that are not base64 of exactly 64 bytes are
-/// skipped; at most [`MAX_SIGNATURES`] entries are read and at most
-/// [`MAX_V1A_CHECKS`] signature checks made, entry by entry, each against
-/// the keys in order.
-pub(crate) fn verify<'e>(
+/// [`verify_counting`]'s match alone.
+#[cfg(any(test, fuzzing))]
+fn verify<'e>(
     keys: &[PublicKey],
     entries: impl IntoIterator<Item = &'e [u8]>,
     id: &[u8],
@@ -242,139 +251,21 @@ pub(crate) fn verify<'e>(
     verify_counting(keys, entries, id, timestamp, body).0
 }
 
-/// [`verify`], also returning how many signature checks it made.
-fn verify_counting<'e>(
-    keys: &[PublicKey],
-    entries: impl IntoIterator<Item = &'e [u8]>,
-    id: &[u8],
-    timestamp: &[u8],
-    body: &[u8],
-) -> (Option<usize>, usize) {
-    let mut checks = 0;
-    for entry in entries.into_iter().take(MAX_SIGNATURES) {
-        let Some(signature) = decode_signature(entry) else {
-            continue;
-        };
-        for (index, key) in keys.iter().enumerate() {
-            if checks == MAX_V1A_CHECKS {
-                return (None, checks);
-            }
-            checks += 1;
-            if verify_one(key, &signature, id, timestamp, body) {
-                return (Some(index), checks);
-            }
+/// The `v1a` signature the receiver core makes of a delivery: padded
+/// standard base64, without the `v1a,` label. For the fuzz hook and the
+/// tests.
+#[cfg(any(test, fuzzing))]
+fn sign(key: &SigningKey, id: &[u8], timestamp: &[u8], body: &[u8]) -> String {
+    let keys = crate::engine::KeySet::ed25519(Some(key.0.clone()));
+    let feed = |sink: &mut dyn FnMut(&[u8])| {
+        for part in [id, b".", timestamp, b".", body] {
+            sink(part);
         }
-    }
-    (None, checks)
-}
-
-/// `verify_strict` over `"<id>.<timestamp>.<body>"` without building it.
-fn verify_one(
-    key: &PublicKey,
-    signature: &Signature,
-    id: &[u8],
-    timestamp: &[u8],
-    body: &[u8],
-) -> bool {
-    if !canonical_s(signature) || !strict_r(signature) {
-        return false;
-    }
-    // Also refuses a non-canonical S, unless something in the build turns on
-    // ed25519-dalek's `legacy_compatibility`: `canonical_s` holds either way.
-    let Ok(mut stream) = key.0.verify_stream(signature) else {
-        return false;
     };
-    for part in [id, b".", timestamp, b".", body] {
-        stream.update(part);
-    }
-    stream.finalize_and_verify().is_ok()
-}
-
-/// The order of the Ed25519 group, L = 2^252 + 27742317777372353535851937790883648493,
-/// little-endian.
-const GROUP_ORDER: [u8; 32] = [
-    0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
-];
-
-/// Whether the signature's `S` (its second half, little-endian) is below
-/// the group order L, as RFC 8032 §5.1.7 requires. `S + L` satisfies the
-/// same equation as `S`, so without this check one genuine signature has a
-/// second encoding; the crate checks it itself so that strictness does not
-/// depend on ed25519-dalek's features.
-fn canonical_s(signature: &Signature) -> bool {
-    let s = signature.s_bytes();
-    // Compare from the most significant byte down.
-    for (byte, bound) in s.iter().rev().zip(GROUP_ORDER.iter().rev()) {
-        if byte != bound {
-            return byte < bound;
-        }
-    }
-    // S = L is not below L.
-    false
-}
-
-/// Whether the signature's `R` is a point of large order, the check
-/// `verify_strict` makes and `verify_stream` does not. A point and a
-/// verifying key share one encoding, so ed25519-dalek's key parser decodes it.
-fn strict_r(signature: &Signature) -> bool {
-    VerifyingKey::from_bytes(signature.r_bytes()).is_ok_and(|r| !r.is_weak())
-}
-
-/// An entry's signature, or `None` when it is not base64 of 64 bytes.
-fn decode_signature(entry: &[u8]) -> Option<Signature> {
-    let mut buf = [0u8; SIGNATURE_LEN + 3];
-    // 88 characters padded, 86 without; anything longer cannot be 64 bytes.
-    if entry.len() > 88 {
-        return None;
-    }
-    match BASE64.decode_slice(entry, &mut buf) {
-        Ok(SIGNATURE_LEN) => {
-            let mut bytes = [0u8; SIGNATURE_LEN];
-            bytes.copy_from_slice(&buf[..SIGNATURE_LEN]);
-            Some(Signature::from_bytes(&bytes))
-        }
-        _ => None,
-    }
-}
-
-/// The Ed25519 keys a Standard Webhooks receiver holds: the public keys it
-/// trusts (from configuration only, never from a request) and, to sign, a
-/// secret key.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Ed25519Keys {
-    pub(crate) trusted: Vec<PublicKey>,
-    pub(crate) signer: Option<SigningKey>,
-}
-
-impl Ed25519Keys {
-    pub(crate) fn is_empty(&self) -> bool {
-        self.trusted.is_empty()
-    }
-}
-
-impl ExtraCheck for Ed25519Keys {
-    fn has_entries(&self, signature_header: &[u8]) -> bool {
-        !self.trusted.is_empty() && versioned_entries(signature_header, b"v1a").next().is_some()
-    }
-
-    fn matching_key(&self, parts: &SignedParts<'_>) -> Option<usize> {
-        verify(
-            &self.trusted,
-            versioned_entries(parts.signature_header, b"v1a"),
-            parts.id,
-            parts.timestamp,
-            parts.body,
-        )
-    }
-
-    fn sign(&self, parts: &SignedParts<'_>) -> Option<String> {
-        let key = self.signer.as_ref()?;
-        Some(format!(
-            "v1a,{}",
-            sign(key, parts.id, parts.timestamp, parts.body)
-        ))
-    }
+    let signature = keys
+        .sign(&feed)
+        .unwrap_or_else(|_| unreachable!("a signing key signs"));
+    BASE64_PADDED.encode(signature)
 }
 
 /// Fuzzing entry point; not API, may change or vanish in any release.
@@ -428,8 +319,9 @@ pub fn __fuzz_v1a(input: &[u8]) {
     tampered.push(b'x');
     assert_eq!(verify(&own, genuine, id, timestamp, &tampered), None);
     // The same signature with S + L: the same equation, a second encoding.
-    let malleated = decode_signature(signature.as_bytes())
-        .map(|genuine| BASE64_PADDED.encode(plus_group_order(genuine.to_bytes())));
+    let genuine = BASE64.decode(signature.as_bytes()).ok();
+    let genuine = genuine.and_then(|bytes| <[u8; SIGNATURE_LEN]>::try_from(bytes).ok());
+    let malleated = genuine.map(|genuine| BASE64_PADDED.encode(plus_group_order(genuine)));
     let malleated = malleated.expect("our own signature decodes");
     assert_eq!(
         verify(&own, [malleated.as_bytes()], id, timestamp, body),
@@ -442,13 +334,17 @@ pub fn __fuzz_v1a(input: &[u8]) {
 #[cfg(any(fuzzing, test))]
 fn plus_group_order(mut signature: [u8; SIGNATURE_LEN]) -> [u8; SIGNATURE_LEN] {
     let mut carry = 0u16;
-    for (s, l) in signature[32..].iter_mut().zip(GROUP_ORDER) {
+    for (s, l) in signature[32..].iter_mut().zip(crate::engine::ED25519_ORDER) {
         let sum = u16::from(*s) + u16::from(l) + carry;
         *s = sum.to_le_bytes()[0];
         carry = sum >> 8;
     }
     signature
 }
+
+/// Length of an Ed25519 signature.
+#[cfg(any(fuzzing, test))]
+const SIGNATURE_LEN: usize = 64;
 
 /// The seed of [`__fuzz_v1a`]'s fixed signing key.
 #[cfg(any(fuzzing, test))]
