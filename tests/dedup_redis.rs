@@ -539,6 +539,71 @@ mod on_tokio {
 
     idempotency_suite!(redis_async, async_store);
 
+    /// How many times the server was sent `EVALSHA`: `calls` counts the
+    /// runs, failed ones included; `rejected_calls` those refused before
+    /// running (an unknown script).
+    fn script_runs(admin: &mut redis::Connection) -> u64 {
+        let info: redis::InfoDict = redis::cmd("INFO")
+            .arg("commandstats")
+            .query(admin)
+            .expect("INFO");
+        let stats: String = info.get("cmdstat_evalsha").unwrap_or_default();
+        stats
+            .split(',')
+            .filter_map(|field| field.split_once('='))
+            .filter(|(name, _)| ["calls", "rejected_calls"].contains(name))
+            .map(|(_, count)| count.parse::<u64>().expect("a count"))
+            .sum()
+    }
+
+    #[test]
+    fn a_step_the_server_refuses_is_not_sent_again() {
+        let Some((on, server)) = own_async_store() else {
+            return;
+        };
+        let mut admin = redis::Client::open(server.url.as_str())
+            .and_then(|c| c.get_connection())
+            .expect("connection");
+        // One claim loads the script, so that the next runs it once.
+        let first = on
+            .runtime
+            .block_on(on.store.claim("falu", &unique("evt"), SHORT_LEASE))
+            .expect("reachable");
+        assert!(matches!(first, Claim::Claimed(_)), "{first:?}");
+        // A key holding a list: the claim script's GET fails on it.
+        let id = unique("evt");
+        redis::cmd("RPUSH")
+            .arg(on.store.key("falu", &id))
+            .arg("not a claim")
+            .query::<()>(&mut admin)
+            .expect("RPUSH");
+        let before = script_runs(&mut admin);
+        let error = on
+            .runtime
+            .block_on(on.store.claim("falu", &id, SHORT_LEASE))
+            .expect_err("the server refuses the step");
+        assert!(
+            !error.is_io_error() && !error.is_connection_dropped(),
+            "{error}"
+        );
+        assert_eq!(
+            script_runs(&mut admin),
+            before + 1,
+            "a refused step was sent again"
+        );
+    }
+
+    #[test]
+    fn an_async_stores_debug_shows_where_its_keys_go() {
+        let Some((on, _server)) = async_store() else {
+            return;
+        };
+        assert_eq!(
+            format!("{:?}", on.store),
+            r#"AsyncRedisStore { prefix: "webhook-kit", .. }"#
+        );
+    }
+
     #[test]
     fn claims_from_many_tasks_give_one_claim() {
         let Some((on, _server)) = async_store() else {
