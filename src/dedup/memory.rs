@@ -575,8 +575,19 @@ fn entry_cost(key: &str, state: &State) -> usize {
 /// One string per `(provider, event_id)`, unambiguous whatever the two
 /// contain: the provider's length comes first. The id is bounded by
 /// [`stored_id`].
+///
+/// Written into a string of the right size: `format!` grows its buffer
+/// as it goes, two or three allocations a key, and the flow makes a key
+/// for every claim and completion.
 fn key(provider: &str, event_id: &str) -> String {
-    format!("{}:{provider}{}", provider.len(), stored_id(event_id))
+    use std::fmt::Write as _;
+
+    let id = stored_id(event_id);
+    let mut key = String::with_capacity(21 + provider.len() + id.len());
+    let _ = write!(key, "{}:", provider.len());
+    key.push_str(provider);
+    key.push_str(&id);
+    key
 }
 
 impl Default for MemoryStore {
