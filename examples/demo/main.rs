@@ -7,10 +7,16 @@
 //! provider's `retry_schedule` — with waits scaled down a thousandfold so
 //! the tour ends in moments. Among the deliveries: a transient failure that
 //! succeeds on retry, one to a provider that never retries, a redelivered
-//! duplicate, and a forged one. Prints a table and exits 0 when everything
-//! went as a correct receiver should, 1 otherwise.
+//! duplicate, and a forged one. Then every sender the crate has (the sender
+//! list its tests use, `tests/senders/mod.rs`) sends one signed delivery to
+//! the same receiver. Prints the tables and exits 0 when everything went as
+//! a correct receiver should, 1 otherwise.
 
 mod receiver;
+// The one list of senders the crate's tests and benches read: adding a
+// sender there adds it to the tour's last table.
+#[path = "../../tests/senders/mod.rs"]
+mod senders;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -83,6 +89,12 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
         .with_receiver("falu", falu.clone())
         .with_receiver("clickfunnels", clickfunnels.clone())
         .with_receiver("standard", standard.clone());
+    // Every sender of the list, each under `list-<name>`, holding the
+    // secret or key its signer signs with.
+    let every = senders::all();
+    let receivers = every.iter().fold(receivers, |receivers, sender| {
+        sender.route(receivers, format!("list-{}", sender.name))
+    });
 
     // The receiver's application: a database that is briefly down the first
     // time it sees two particular events.
@@ -215,6 +227,7 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
             );
         }
     }
+    as_expected &= every_sender(addr, &every)?;
     // The redelivered invoice was acknowledged, not processed a second time.
     let processed = processed.lock().expect("not poisoned");
     let twice: Vec<_> = processed.iter().filter(|&(_, &n)| n > 1).collect();
@@ -235,6 +248,53 @@ fn run() -> Result<bool, Box<dyn std::error::Error>> {
         }
     );
     Ok(as_expected)
+}
+
+/// One delivery from each sender of the list, signed now with its own
+/// `sign_at`: whether the receiver acknowledged every one.
+fn every_sender(
+    addr: SocketAddr,
+    every: &[senders::Fixture],
+) -> Result<bool, Box<dyn std::error::Error>> {
+    println!("\nEvery sender in the crate's list, one signed delivery each:\n");
+    println!("| sender | reply | verdict |");
+    println!("|---|---|---|");
+    let mut all_acknowledged = true;
+    for sender in every {
+        let signer = sender.signer();
+        let now = OffsetDateTime::now_utc();
+        let body = sent_now(sender.body, now);
+        let headers = signer.sign_at(&body, now)?;
+        let path = format!("/webhooks/list-{}", sender.name);
+        let reply = receiver::post(addr, &path, &headers, &body)?;
+        let acknowledged = signer.reply_rule().classify(&reply).is_success();
+        all_acknowledged &= acknowledged;
+        println!(
+            "| {} | {} | {} |",
+            sender.name,
+            reply.status().as_u16(),
+            if acknowledged {
+                "verified and acknowledged"
+            } else {
+                "UNEXPECTED: not acknowledged"
+            }
+        );
+    }
+    Ok(all_acknowledged)
+}
+
+/// `body` as sent at `now`. The list's bodies were written at one fixed
+/// instant; a sender that signs its time inside the body (Linear's
+/// `webhookTimestamp`, in milliseconds) sends the time of sending there.
+fn sent_now(body: &[u8], now: OffsetDateTime) -> Vec<u8> {
+    const WRITTEN_AT_MS: &str = "1700000000000";
+    let now_ms = (now.unix_timestamp_nanos() / 1_000_000).to_string();
+    String::from_utf8_lossy(body)
+        .replace(
+            &format!("\"webhookTimestamp\": {WRITTEN_AT_MS}"),
+            &format!("\"webhookTimestamp\": {now_ms}"),
+        )
+        .into_bytes()
 }
 
 /// Delivers as the provider would: sign each attempt when it is sent, read

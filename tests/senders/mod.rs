@@ -1,6 +1,6 @@
 //! The sender list: every sender the crate has, once, as the conformance
-//! suite (`tests/sender_suite.rs`), `tests/no_alloc.rs` and the benches see
-//! it. Adding a sender is one entry in [`all`];
+//! suite (`tests/sender_suite.rs`), `tests/no_alloc.rs`, the benches and the
+//! demo see it. Adding a sender is one entry in [`all`];
 //! `every_sender_in_the_crate_is_in_the_list` fails until it is there.
 #![allow(dead_code, reason = "each user reads a different part")]
 
@@ -38,7 +38,13 @@ pub(crate) struct Fixture {
     pub(crate) round_trip: Box<RoundTrip>,
     /// The sender's named presets, for a sender that has them.
     pub(crate) presets: Option<Presets>,
+    /// Adds a receiver holding the signer's secret or key to a
+    /// [`Receivers`], under a route name.
+    route: Box<Route>,
 }
+
+/// Adds a sender's receiver to a [`Receivers`] under a route name.
+pub(crate) type Route = dyn Fn(Receivers, String) -> Receivers + Send + Sync;
 
 /// A sender's presets: `ReplyRule::<sender>()`, `RetrySchedule::<sender>()`
 /// and, where it signs a timestamp, `Tolerance::<sender>()`.
@@ -55,6 +61,11 @@ impl Fixture {
 
     pub(crate) fn stranger(&self) -> &DynProvider {
         self.receivers.get("stranger").expect("routed")
+    }
+
+    /// `receivers` with a receiver like `signer` routed as `name`.
+    pub(crate) fn route(&self, receivers: Receivers, name: String) -> Receivers {
+        (self.route)(receivers, name)
     }
 
     pub(crate) fn debug(&self) -> String {
@@ -147,6 +158,9 @@ where
         + 'static,
 {
     let parser = keys.signer.clone();
+    let routed = keys.signer.clone();
+    let route =
+        move |receivers: Receivers, name: String| receivers.with_receiver(name, routed.clone());
     let round_trip = move |body: &[u8]| {
         let event = parser.parse(body).map_err(|e| e.to_string())?;
         let text = serde_json::to_string(&event).map_err(|e| e.to_string())?;
@@ -171,6 +185,7 @@ where
         secret: keys.secret,
         round_trip: Box::new(round_trip),
         presets: None,
+        route: Box::new(route),
     }
 }
 
@@ -552,6 +567,10 @@ pub(crate) fn all() -> Vec<Fixture> {
 
 /// The senders this build should have: the crate's default features (one
 /// per sender), less those whose algorithm's feature is off.
+#[allow(
+    clippy::match_like_matches_macro,
+    reason = "without the algorithm features every named arm is `false`"
+)]
 pub(crate) fn expected_names() -> Vec<String> {
     let manifest = include_str!("../../Cargo.toml");
     let start = manifest.find("default = [").expect("default features");
