@@ -113,6 +113,21 @@ async fn the_migration_runs_again_and_concurrently_without_harm() {
 }
 
 #[test]
+fn an_inbox_keeps_the_senders_lease_and_ttl_unless_told_otherwise() {
+    use webhook_kit::dedup::inbox::Inbox;
+    use webhook_kit::dedup::{lease_for, ttl_for};
+    use webhook_kit::funnel::Funnel;
+
+    let funnel = Funnel::new();
+    let inbox = Inbox::new(&funnel, "funnel");
+    assert_eq!(inbox.lease(), lease_for(&funnel));
+    assert_eq!(inbox.ttl(), ttl_for(&funnel));
+    assert!(inbox.lease() > Duration::ZERO && inbox.ttl() > inbox.lease());
+    let week = Duration::from_secs(7 * 24 * 3600);
+    assert_eq!(inbox.with_ttl(week).ttl(), week);
+}
+
+#[test]
 fn every_listed_sender_under_every_crash_schedule_writes_the_effect_at_most_once() {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
