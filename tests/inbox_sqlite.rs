@@ -112,6 +112,21 @@ async fn the_migration_runs_again_and_concurrently_without_harm() {
     inbox_suite::a_rollback_after_the_write_leaves_nothing_and_the_retry_processes(pool).await;
 }
 
+#[tokio::test]
+async fn a_claim_the_database_refuses_is_an_error_not_an_event_in_progress() {
+    use webhook_kit::dedup::inbox::Inbox;
+    use webhook_kit::funnel::Funnel;
+
+    // No migration: the inbox's table does not exist.
+    let database = database_file();
+    let pool = pool_on(&database.path, Duration::from_secs(5)).await;
+    let funnel = Funnel::new();
+    let mut tx = pool.begin().await.expect("a transaction");
+    let claimed = Inbox::new(&funnel, "funnel").claim(&mut tx, "evt_1").await;
+    let error = claimed.expect_err("no table to claim in");
+    assert!(error.to_string().contains("no such table"), "{error}");
+}
+
 #[test]
 fn an_inbox_keeps_the_senders_lease_and_ttl_unless_told_otherwise() {
     use webhook_kit::dedup::inbox::Inbox;
