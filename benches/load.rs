@@ -17,6 +17,10 @@
 //!    compare, `serde_json` into a struct, and a `Mutex<HashSet>` of event
 //!    ids claimed before the effect (released if it fails). `memory` /
 //!    `floor` is the figure that speaks of the crate's cost;
+//!    `floor-value`: the floor with the event's data parsed into a
+//!    `serde_json::Value` rather than kept raw, as the crate's
+//!    `UnknownEvent::data` gives it to the handler (informative: how much
+//!    of the gap is that one difference in what the handler receives);
 //!    `redis-floor`: the same hand-written work deduplicating in Redis
 //!    instead (a fresh `redis-server`, as `redis`): one `SET <key> 1 NX PX
 //!    <ttl>` claims the event before the effect, a `DEL` releases it if the
@@ -48,7 +52,7 @@
 //! (default 10, at most 600), `LOAD_WARMUP` seconds of warm-up before them
 //! (default 2, at most 3), `LOAD_CONNECTIONS` (default 64, at most 1024),
 //! `LOAD_ONLY` a comma-separated subset of
-//! `memory,redis,floor,redis-floor,baseline,inbox` (to
+//! `memory,redis,floor,floor-value,redis-floor,baseline,inbox` (to
 //! profile one configuration under `perf`).
 //! Only 127.0.0.1 is contacted; every request has a timeout, every event a
 //! bounded number of attempts, every configuration a hard time limit.
@@ -78,6 +82,7 @@ use hyper::body::Bytes;
 use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
@@ -219,8 +224,14 @@ async fn run_all(settings: Settings) -> Result<(), BoxError> {
 
     if settings.runs("floor") {
         let ledger = Arc::new(Ledger::new());
-        let router = floor_router(&ledger)?;
+        let router = floor_router::<Box<RawValue>>(&ledger)?;
         results.push(run("floor", router, ledger, sender.clone(), settings).await?);
+    }
+
+    if settings.runs("floor-value") {
+        let ledger = Arc::new(Ledger::new());
+        let router = floor_router::<serde_json::Value>(&ledger)?;
+        results.push(run("floor-value", router, ledger, sender.clone(), settings).await?);
     }
 
     if settings.runs("redis-floor") {
@@ -316,19 +327,25 @@ struct FloorApp {
 }
 
 /// The event as a hand-written receiver reads it: the type, the time, and
-/// the data kept as raw JSON (as the crate keeps an event it does not know).
+/// the data, as `D`: raw JSON (`Box<RawValue>`, the cheapest a hand-written
+/// receiver can keep it) in `floor`, a parsed `serde_json::Value` (what the
+/// crate's `UnknownEvent::data` gives the handler) in `floor-value`.
 #[derive(Deserialize)]
 #[allow(dead_code, reason = "read to be measured")]
-struct FloorEvent {
+struct FloorEvent<D> {
     #[serde(rename = "type")]
     event_type: String,
     #[serde(with = "time::serde::rfc3339")]
     timestamp: OffsetDateTime,
-    data: Box<RawValue>,
+    data: D,
 }
 
-/// Configuration 3: verification, parsing and deduplication by hand.
-fn floor_router(ledger: &Arc<Ledger>) -> Result<axum::Router, BoxError> {
+/// Configuration 3: verification, parsing and deduplication by hand, the
+/// event's data read as `D`.
+fn floor_router<D>(ledger: &Arc<Ledger>) -> Result<axum::Router, BoxError>
+where
+    D: DeserializeOwned + 'static,
+{
     let key = base64::engine::general_purpose::STANDARD
         .decode(SECRET.strip_prefix("whsec_").ok_or("a whsec_ secret")?)?;
     let app = FloorApp {
@@ -337,7 +354,7 @@ fn floor_router(ledger: &Arc<Ledger>) -> Result<axum::Router, BoxError> {
         ledger: Arc::clone(ledger),
     };
     Ok(axum::Router::new()
-        .route("/webhooks/{provider}", post(floor_webhook))
+        .route("/webhooks/{provider}", post(floor_webhook::<D>))
         .with_state(app))
 }
 
@@ -371,23 +388,23 @@ fn floor_verify<'h>(
 
 /// The floors' verification and parse: the event id of an authentic
 /// delivery whose body reads as the event, or the status to answer.
-fn floor_accept<'h>(
+fn floor_accept<'h, D: DeserializeOwned>(
     prepared: &Hmac<Sha256>,
     headers: &'h HeaderMap,
     body: &[u8],
 ) -> Result<&'h str, StatusCode> {
     let id = floor_verify(prepared, headers, body).ok_or(StatusCode::UNAUTHORIZED)?;
-    serde_json::from_slice::<FloorEvent>(body).map_err(|_| StatusCode::BAD_REQUEST)?;
+    serde_json::from_slice::<FloorEvent<D>>(body).map_err(|_| StatusCode::BAD_REQUEST)?;
     Ok(id)
 }
 
-async fn floor_webhook(
+async fn floor_webhook<D: DeserializeOwned>(
     State(app): State<FloorApp>,
     Path(_provider): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> StatusCode {
-    let id = match floor_accept(&app.prepared, &headers, &body) {
+    let id = match floor_accept::<D>(&app.prepared, &headers, &body) {
         Ok(id) => id,
         Err(status) => return status,
     };
@@ -452,7 +469,7 @@ async fn redis_floor_webhook(
     headers: HeaderMap,
     body: Bytes,
 ) -> StatusCode {
-    let id = match floor_accept(&app.prepared, &headers, &body) {
+    let id = match floor_accept::<Box<RawValue>>(&app.prepared, &headers, &body) {
         Ok(id) => id,
         Err(status) => return status,
     };
@@ -1084,6 +1101,13 @@ fn report(results: &[Outcome], settings: Settings) {
              (as shipped / the same work by hand; target ≥ 0.95: {met})"
         );
     }
+    if let (Some(memory), Some(floor)) = (rate("memory"), rate("floor-value")) {
+        println!(
+            "throughput(memory) / throughput(floor-value) = {:.2} \
+             (informative: the floor giving its handler the data as the crate does)",
+            memory / floor
+        );
+    }
     if let (Some(redis), Some(floor)) = (rate("redis"), rate("redis-floor")) {
         println!(
             "throughput(redis) / throughput(redis-floor) = {:.2} \
@@ -1113,6 +1137,7 @@ fn label(name: &str) -> &'static str {
         "memory" => "verify + ExactlyOnce (MemoryStore)",
         "redis" => "verify + ExactlyOnce (AsyncRedisStore, local redis-server)",
         "floor" => "floor: the same work by hand (pre-keyed HMAC, serde_json, Mutex<HashSet>)",
+        "floor-value" => "floor-value: the floor, with the data parsed into a serde_json::Value",
         "redis-floor" => {
             "Redis floor: the same work by hand, SET NX PX in the local redis-server (DEL on failure)"
         }

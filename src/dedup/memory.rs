@@ -582,8 +582,10 @@ fn entry_cost(key: &str, state: &State) -> usize {
 fn key(provider: &str, event_id: &str) -> String {
     use std::fmt::Write as _;
 
+    // The longest length prefix: a `usize` in decimal (20 digits) and ':'.
+    const PREFIX_MAX: usize = 21;
     let id = stored_id(event_id);
-    let mut key = String::with_capacity(21 + provider.len() + id.len());
+    let mut key = String::with_capacity(PREFIX_MAX + provider.len() + id.len());
     let _ = write!(key, "{}:", provider.len());
     key.push_str(provider);
     key.push_str(&id);
