@@ -7,7 +7,7 @@ use std::time::Duration;
 use http::{HeaderMap, HeaderValue, Response};
 use time::OffsetDateTime;
 use webhook_kit::clickfunnels::ClickFunnels;
-use webhook_kit::custom::{CustomReceiver, Event, MacEncoding, SchemeBuilder};
+use webhook_kit::custom::{CustomReceiver, Event, MacEncoding, SchemeBuilder, SignedPart};
 use webhook_kit::dedup::{IdempotencyStore, MemoryStore, ttl_for};
 use webhook_kit::simulate::{self, Fate, Reply, Simulator};
 use webhook_kit::{Error, Provider, Receivers, ReplyRule, RetrySchedule, Tolerance, WebhookEvent};
@@ -48,7 +48,29 @@ fn descriptions_that_cannot_work_are_refused_with_a_reason() {
             SchemeBuilder::new("x-sig").key_value("t", "v1"),
             "not signed",
         ),
-        (ts().key_value("t", "v1"), "ambiguous"),
+        (ts().key_value("t", "v1"), "inside the signature header"),
+        (
+            ts().body_timestamp("sent_at"),
+            "in the body and in a header is ambiguous",
+        ),
+        (
+            SchemeBuilder::new("x-sig")
+                .body_timestamp("sent_at")
+                .form_body(),
+            "needs a signed JSON body",
+        ),
+        (
+            SchemeBuilder::new("x-sig")
+                .key_value_separated('=', "t", "v1")
+                .sign_timestamp('.'),
+            "the item separator must be",
+        ),
+        (
+            SchemeBuilder::new("x-sig")
+                .key_value_separated('a', "t", "v1")
+                .sign_timestamp('.'),
+            "the item separator must be",
+        ),
         (ts().sign_id_and_timestamp('.'), "no id header"),
         (ts().sign_timestamp('→'), "one ASCII character"),
         (ts().sign_timestamp('0'), "no id or timestamp contains"),
@@ -313,6 +335,120 @@ fn a_separator_an_id_or_timestamp_can_contain_is_refused() {
     for separator in ['.', ':', '|', ',', '#', '~'] {
         assert!(signed_id_scheme(separator).build().is_ok(), "{separator:?}");
     }
+}
+
+fn with_parts(parts: Vec<SignedPart>) -> SchemeBuilder {
+    SchemeBuilder::new("x-sig")
+        .id_header("x-id")
+        .timestamp_header("x-ts")
+        .signed_parts(parts)
+}
+
+#[test]
+fn signed_parts_are_checked_around_each_id_timestamp_and_text() {
+    use SignedPart::{Body, Id, Text, Timestamp};
+    let dot = || Text(".".into());
+    let cases = [
+        // A Unix timestamp straight after the body or an id.
+        (vec![Body, Timestamp], "plain decimal"),
+        (vec![Id, Timestamp, dot(), Body], "plain decimal"),
+        // A text that meets an id or a timestamp with a letter, on either side.
+        (
+            vec![Id, Text("x.".into()), Timestamp, dot(), Body],
+            "a text part must touch",
+        ),
+        (
+            vec![Body, dot(), Timestamp, Text(".x".into()), Id],
+            "a text part must touch",
+        ),
+    ];
+    for (parts, expected) in cases {
+        let reason = refused(with_parts(parts.clone()));
+        assert!(reason.contains(expected), "{parts:?}: {reason}");
+    }
+    // An id kept from the body by a timestamp, with punctuation between:
+    // unambiguous, so it builds and its deliveries verify.
+    let receiver = with_parts(vec![Body, dot(), Timestamp, dot(), Id])
+        .build()
+        .and_then(|scheme| scheme.receiver("parts-secret"))
+        .expect("an id after the timestamp is pinned");
+    let headers = receiver
+        .sign_with_id_at("evt_7", b"{}", now())
+        .expect("sign");
+    let delivery = receiver
+        .verify_at(&headers, b"{}", now())
+        .expect("verifies");
+    assert_eq!(delivery.id(), Some("evt_7"));
+}
+
+#[test]
+fn a_window_open_on_one_side_only_is_accepted() {
+    let builder = |past: u64, future: u64| {
+        SchemeBuilder::new("x-sig")
+            .timestamp_header("x-ts")
+            .sign_timestamp('.')
+            .tolerance(Tolerance {
+                past: Duration::from_secs(past),
+                future: Duration::from_secs(future),
+            })
+    };
+    assert!(builder(0, 60).build().is_ok());
+    assert!(builder(60, 0).build().is_ok());
+    assert!(refused(builder(0, 0)).contains("zero tolerance"));
+}
+
+#[test]
+fn a_numeric_id_field_is_the_id_as_written() {
+    let receiver = SchemeBuilder::new("x-sig")
+        .timestamp_header("x-ts")
+        .sign_timestamp('.')
+        .id_field("n")
+        .build()
+        .and_then(|scheme| scheme.receiver("id-secret"))
+        .expect("valid");
+    assert_eq!(receiver.name(), "custom");
+    for (body, id) in [
+        (&br#"{"n": 42}"#[..], Some("42")),
+        (br#"{"n": "evt_1"}"#, Some("evt_1")),
+        (br#"{"n": true}"#, None),
+    ] {
+        let headers = receiver.sign_at(body, now()).expect("sign");
+        let event = receiver
+            .receive_at(&headers, body, now())
+            .expect("verifies")
+            .event;
+        assert_eq!(event.id.as_deref(), id, "{}", String::from_utf8_lossy(body));
+    }
+}
+
+#[test]
+#[allow(deprecated, reason = "the old name still signs as before")]
+fn the_deprecated_sign_delivery_at_signs_as_its_replacements() {
+    let receiver = SchemeBuilder::new("x-sig")
+        .id_header("x-id")
+        .event_type_header("x-event")
+        .timestamp_header("x-ts")
+        .sign_id_and_timestamp('.')
+        .build()
+        .and_then(|scheme| scheme.receiver("old-secret"))
+        .expect("valid");
+    let body = b"{}";
+    assert_eq!(
+        receiver
+            .sign_delivery_at("d-1", None, body, now())
+            .expect("sign"),
+        receiver.sign_with_id_at("d-1", body, now()).expect("sign")
+    );
+    let typed = receiver
+        .sign_delivery_at("d-2", Some("ping"), body, now())
+        .expect("sign");
+    assert_eq!(
+        typed,
+        receiver
+            .sign_event_at("ping", "d-2", body, now())
+            .expect("sign")
+    );
+    assert_eq!(typed["x-event"], "ping");
 }
 
 #[test]
