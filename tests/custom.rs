@@ -55,6 +55,12 @@ fn descriptions_that_cannot_work_are_refused_with_a_reason() {
         ),
         (
             SchemeBuilder::new("x-sig")
+                .key_value("t", "v1")
+                .body_timestamp("sent_at"),
+            "in the body and in a header is ambiguous",
+        ),
+        (
+            SchemeBuilder::new("x-sig")
                 .body_timestamp("sent_at")
                 .form_body(),
             "needs a signed JSON body",
