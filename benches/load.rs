@@ -21,6 +21,9 @@
 //!    `serde_json::Value` rather than kept raw, as the crate's
 //!    `UnknownEvent::data` gives it to the handler (informative: how much
 //!    of the gap is that one difference in what the handler receives);
+//!    `extractor`: the crate's `RoutedWebhook` extractor (verification,
+//!    parse, routing), then the floor's `Mutex<HashSet>` instead of
+//!    `ExactlyOnce` (informative: which half of the crate the gap is in);
 //!    `redis-floor`: the same hand-written work deduplicating in Redis
 //!    instead (a fresh `redis-server`, as `redis`): one `SET <key> 1 NX PX
 //!    <ttl>` claims the event before the effect, a `DEL` releases it if the
@@ -52,8 +55,10 @@
 //! (default 10, at most 600), `LOAD_WARMUP` seconds of warm-up before them
 //! (default 2, at most 3), `LOAD_CONNECTIONS` (default 64, at most 1024),
 //! `LOAD_ONLY` a comma-separated subset of
-//! `memory,redis,floor,floor-value,redis-floor,baseline,inbox` (to
-//! profile one configuration under `perf`).
+//! `memory,redis,floor,floor-value,extractor,redis-floor,baseline,inbox` (to
+//! profile one configuration under `perf`), `LOAD_STORE_ENTRIES` the
+//! `memory` configuration's `MemoryStore` capacity (default 100,000; more
+//! than a run's events, and the store never evicts).
 //! Only 127.0.0.1 is contacted; every request has a timeout, every event a
 //! bounded number of attempts, every configuration a hard time limit.
 
@@ -228,6 +233,12 @@ async fn run_all(settings: Settings) -> Result<(), BoxError> {
         results.push(run("floor", router, ledger, sender.clone(), settings).await?);
     }
 
+    if settings.runs("extractor") {
+        let ledger = Arc::new(Ledger::new());
+        let router = extractor_router(&ledger)?;
+        results.push(run("extractor", router, ledger, sender.clone(), settings).await?);
+    }
+
     if settings.runs("floor-value") {
         let ledger = Arc::new(Ledger::new());
         let router = floor_router::<serde_json::Value>(&ledger)?;
@@ -294,7 +305,12 @@ where
 
 /// Configuration 1: `ExactlyOnce::run_async` over `MemoryStore`.
 fn memory_router(ledger: &Arc<Ledger>) -> Result<axum::Router, BoxError> {
-    dedup_router(ledger, Arc::new(MemoryStore::new(100_000)))
+    let entries = std::env::var("LOAD_STORE_ENTRIES")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .unwrap_or(100_000)
+        .clamp(1_000, 10_000_000);
+    dedup_router(ledger, Arc::new(MemoryStore::new(entries)))
 }
 
 /// Configuration 2: `ExactlyOnce::run_async` over `AsyncRedisStore`.
@@ -316,6 +332,65 @@ where
         .run_async(&id, || async { app.ledger.record(&id) })
         .await;
     Ok(handled)
+}
+
+/// The `extractor` configuration's state: the crate's receivers, the
+/// floor's set of ids, the ledger.
+#[derive(Clone)]
+struct ExtractorApp {
+    receivers: Arc<Receivers>,
+    seen: Arc<Mutex<HashSet<String>>>,
+    ledger: Arc<Ledger>,
+}
+
+impl FromRef<ExtractorApp> for Arc<Receivers> {
+    fn from_ref(app: &ExtractorApp) -> Self {
+        Arc::clone(&app.receivers)
+    }
+}
+
+/// The `extractor` configuration: the crate's extractor (verification and
+/// parse), then the floor's `Mutex<HashSet>` instead of `ExactlyOnce`.
+fn extractor_router(ledger: &Arc<Ledger>) -> Result<axum::Router, BoxError> {
+    let app = ExtractorApp {
+        receivers: Arc::new(
+            Receivers::new().with_receiver("standard", StandardWebhooks::new(SECRET)?),
+        ),
+        seen: Arc::new(Mutex::new(HashSet::new())),
+        ledger: Arc::clone(ledger),
+    };
+    Ok(axum::Router::new()
+        .route("/webhooks/{provider}", post(extractor_webhook))
+        .with_state(app))
+}
+
+async fn extractor_webhook(
+    State(app): State<ExtractorApp>,
+    hook: Result<RoutedWebhook, Rejection>,
+) -> StatusCode {
+    let Ok(hook) = hook else {
+        return StatusCode::UNAUTHORIZED;
+    };
+    let id = hook.event.id();
+    claim_then_record(&app.seen, &app.ledger, &id)
+}
+
+/// The floors' deduplication: claim `id` in `seen`, record it, release it
+/// if recording failed.
+fn claim_then_record(seen: &Mutex<HashSet<String>>, ledger: &Ledger, id: &str) -> StatusCode {
+    let claimed = seen.lock().is_ok_and(|mut seen| seen.insert(id.to_owned()));
+    if !claimed {
+        return StatusCode::OK;
+    }
+    match ledger.record(id) {
+        Ok(()) => StatusCode::OK,
+        Err(_) => {
+            if let Ok(mut seen) = seen.lock() {
+                seen.remove(id);
+            }
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    }
 }
 
 /// Configuration 3's state: the pre-keyed MAC, the ids seen, the ledger.
@@ -408,22 +483,7 @@ async fn floor_webhook<D: DeserializeOwned>(
         Ok(id) => id,
         Err(status) => return status,
     };
-    let claimed = app
-        .seen
-        .lock()
-        .is_ok_and(|mut seen| seen.insert(id.to_owned()));
-    if !claimed {
-        return StatusCode::OK;
-    }
-    match app.ledger.record(id) {
-        Ok(()) => StatusCode::OK,
-        Err(_) => {
-            if let Ok(mut seen) = app.seen.lock() {
-                seen.remove(id);
-            }
-            StatusCode::INTERNAL_SERVER_ERROR
-        }
-    }
+    claim_then_record(&app.seen, &app.ledger, id)
 }
 
 /// The `redis-floor` configuration's state: the pre-keyed MAC, a Redis
@@ -1138,6 +1198,7 @@ fn label(name: &str) -> &'static str {
         "redis" => "verify + ExactlyOnce (AsyncRedisStore, local redis-server)",
         "floor" => "floor: the same work by hand (pre-keyed HMAC, serde_json, Mutex<HashSet>)",
         "floor-value" => "floor-value: the floor, with the data parsed into a serde_json::Value",
+        "extractor" => "extractor: the crate's RoutedWebhook, then the floor's Mutex<HashSet>",
         "redis-floor" => {
             "Redis floor: the same work by hand, SET NX PX in the local redis-server (DEL on failure)"
         }
