@@ -24,6 +24,9 @@
 //!    `extractor`: the crate's `RoutedWebhook` extractor (verification,
 //!    parse, routing), then the floor's `Mutex<HashSet>` instead of
 //!    `ExactlyOnce` (informative: which half of the crate the gap is in);
+//!    `flow-set`: the crate's extractor and `ExactlyOnce`, over a store
+//!    that is only a `Mutex<HashSet>` (no leases, expiry or bounds):
+//!    informative, the flow's cost apart from `MemoryStore`'s;
 //!    `redis-floor`: the same hand-written work deduplicating in Redis
 //!    instead (a fresh `redis-server`, as `redis`): one `SET <key> 1 NX PX
 //!    <ttl>` claims the event before the effect, a `DEL` releases it if the
@@ -55,7 +58,7 @@
 //! (default 10, at most 600), `LOAD_WARMUP` seconds of warm-up before them
 //! (default 2, at most 3), `LOAD_CONNECTIONS` (default 64, at most 1024),
 //! `LOAD_ONLY` a comma-separated subset of
-//! `memory,redis,floor,floor-value,extractor,redis-floor,baseline,inbox` (to
+//! `memory,redis,floor,floor-value,extractor,flow-set,redis-floor,baseline,inbox` (to
 //! profile one configuration under `perf`), `LOAD_STORE_ENTRIES` the
 //! `memory` configuration's `MemoryStore` capacity (default 100,000; more
 //! than a run's events, and the store never evicts).
@@ -95,7 +98,9 @@ use time::OffsetDateTime;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot};
 use webhook_kit::axum::RoutedWebhook;
-use webhook_kit::dedup::{AsyncIdempotencyStore, AsyncRedisStore, MemoryStore};
+use webhook_kit::dedup::{
+    AsyncIdempotencyStore, AsyncRedisStore, Claim, ClaimToken, MemoryStore, Settled,
+};
 use webhook_kit::standard::StandardWebhooks;
 use webhook_kit::{Receivers, Rejection, WebhookEvent};
 
@@ -231,6 +236,12 @@ async fn run_all(settings: Settings) -> Result<(), BoxError> {
         let ledger = Arc::new(Ledger::new());
         let router = floor_router::<Box<RawValue>>(&ledger)?;
         results.push(run("floor", router, ledger, sender.clone(), settings).await?);
+    }
+
+    if settings.runs("flow-set") {
+        let ledger = Arc::new(Ledger::new());
+        let router = dedup_router(&ledger, SetStore::default())?;
+        results.push(run("flow-set", router, ledger, sender.clone(), settings).await?);
     }
 
     if settings.runs("extractor") {
@@ -1199,6 +1210,9 @@ fn label(name: &str) -> &'static str {
         "floor" => "floor: the same work by hand (pre-keyed HMAC, serde_json, Mutex<HashSet>)",
         "floor-value" => "floor-value: the floor, with the data parsed into a serde_json::Value",
         "extractor" => "extractor: the crate's RoutedWebhook, then the floor's Mutex<HashSet>",
+        "flow-set" => {
+            "flow-set: the crate's RoutedWebhook and ExactlyOnce over a bare Mutex<HashSet> store"
+        }
         "redis-floor" => {
             "Redis floor: the same work by hand, SET NX PX in the local redis-server (DEL on failure)"
         }
@@ -1324,5 +1338,74 @@ mod inbox {
             }
         }
         Ok(ledger.tally(events))
+    }
+}
+
+/// The `flow-set` configuration's store: a set of ids behind a mutex, with
+/// none of `MemoryStore`'s leases, expiry or bounds (a claim never ends;
+/// completion changes nothing): `ExactlyOnce` over it separates the flow's
+/// cost (claim tokens, the two steps) from the store's.
+#[derive(Clone, Default)]
+struct SetStore(Arc<Mutex<HashSet<String>>>);
+
+impl SetStore {
+    /// Whether `id` was new, now added; `false` if the lock is poisoned.
+    fn insert(&self, id: &str) -> bool {
+        self.0.lock().is_ok_and(|mut ids| ids.insert(id.to_owned()))
+    }
+
+    fn remove(&self, id: &str) -> bool {
+        self.0.lock().is_ok_and(|mut ids| ids.remove(id))
+    }
+}
+
+impl AsyncIdempotencyStore for SetStore {
+    type Error = std::io::Error;
+
+    fn first_seen(
+        &self,
+        _provider: &str,
+        event_id: &str,
+        _ttl: Duration,
+    ) -> impl Future<Output = Result<bool, Self::Error>> + Send {
+        std::future::ready(Ok(self.insert(event_id)))
+    }
+
+    fn claim(
+        &self,
+        provider: &str,
+        event_id: &str,
+        _lease: Duration,
+    ) -> impl Future<Output = Result<Claim, Self::Error>> + Send {
+        let claim = if self.insert(event_id) {
+            Claim::Claimed(ClaimToken::new(provider, event_id))
+        } else {
+            Claim::Done
+        };
+        std::future::ready(Ok(claim))
+    }
+
+    fn complete(
+        &self,
+        _token: &ClaimToken,
+        _ttl: Duration,
+    ) -> impl Future<Output = Result<Settled, Self::Error>> + Send {
+        std::future::ready(Ok(Settled::Applied))
+    }
+
+    fn release(
+        &self,
+        token: &ClaimToken,
+    ) -> impl Future<Output = Result<Settled, Self::Error>> + Send {
+        self.remove(token.event_id());
+        std::future::ready(Ok(Settled::Applied))
+    }
+
+    fn forget(
+        &self,
+        _provider: &str,
+        event_id: &str,
+    ) -> impl Future<Output = Result<bool, Self::Error>> + Send {
+        std::future::ready(Ok(self.remove(event_id)))
     }
 }

@@ -136,6 +136,8 @@ fn fresh_value() -> String {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
+    // A system call each time (glibc does not cache it): read once.
+    let process = std::process::id();
     let mut halves = [0u64; 2];
     for (salt, half) in halves.iter_mut().enumerate() {
         // Each `RandomState` draws fresh keys (OS randomness per thread,
@@ -143,7 +145,7 @@ fn fresh_value() -> String {
         let mut hasher = RandomState::new().build_hasher();
         hasher.write_usize(salt);
         hasher.write_u128(nanos);
-        hasher.write_u32(std::process::id());
+        hasher.write_u32(process);
         hasher.write_u64(count);
         *half = hasher.finish();
     }
