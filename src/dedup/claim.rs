@@ -116,7 +116,23 @@ impl ClaimToken {
     pub fn as_str(&self) -> &str {
         &self.value
     }
+
+    /// The token's text as fixed bytes, for a store that keeps it beside
+    /// its entry rather than in an allocation of its own.
+    pub(super) fn text(&self) -> TokenText {
+        let mut text = [0; TOKEN_LEN];
+        // Always the whole of it: `new` makes every value `TOKEN_LEN` long.
+        let len = self.value.len().min(TOKEN_LEN);
+        text[..len].copy_from_slice(&self.value.as_bytes()[..len]);
+        text
+    }
 }
+
+/// The length of every token's text: 128 bits in hex.
+const TOKEN_LEN: usize = 32;
+
+/// A token's text as [`ClaimToken::text`] gives it.
+pub(super) type TokenText = [u8; TOKEN_LEN];
 
 impl fmt::Debug for ClaimToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
+use super::claim::TokenText;
 use super::{Claim, ClaimToken, IdempotencyStore, Settled, stored_id};
 
 /// An in-memory [`IdempotencyStore`] (and [`AsyncIdempotencyStore`]):
@@ -86,11 +87,15 @@ impl Entry {
     }
 }
 
+/// The tokens' texts are kept in the entry: under load, every allocation
+/// that outlives its request is one more the allocator's shared arenas
+/// must keep among the short-lived buffers of the server (see
+/// BENCHMARKS.md), and an entry is then one allocation, its key.
 enum State {
     /// Seen by `first_seen`, or completed by the holder of this token.
-    Done(Option<Box<str>>),
-    /// Claimed by the holder of this token value.
-    Claimed(Box<str>),
+    Done(Option<TokenText>),
+    /// Claimed by the holder of this token.
+    Claimed(TokenText),
 }
 
 /// The default capacity of [`MemoryStore::default`].
@@ -261,7 +266,7 @@ impl MemoryStore {
             },
             None => {
                 let token = ClaimToken::new(provider, event_id);
-                let state = State::Claimed(token.as_str().into());
+                let state = State::Claimed(token.text());
                 table.record(key.into(), now.checked_add(lease), state, self.limits, now)?;
                 Claim::Claimed(token)
             }
@@ -290,7 +295,7 @@ impl MemoryStore {
         let key = key(token.provider(), token.event_id());
         let mut table = self.lock();
         let done_by_us = table.live(&key, now).is_some_and(
-            |entry| matches!(&entry.state, State::Done(Some(by)) if **by == *token.as_str()),
+            |entry| matches!(&entry.state, State::Done(Some(by)) if *by == token.text()),
         );
         if done_by_us {
             return Settled::Applied;
@@ -298,8 +303,11 @@ impl MemoryStore {
         if !table.held_or_free(&key, token, now) {
             return Settled::LeaseLost;
         }
-        let state = State::Done(Some(token.as_str().into()));
-        table.record_anyway(key.into(), now.checked_add(ttl), state, self.limits, now);
+        // The claim's key becomes the record's (no new allocation) when the
+        // claim is still there.
+        let key = table.take_claim(&key, token).unwrap_or_else(|| key.into());
+        let state = State::Done(Some(token.text()));
+        table.record_anyway(key, now.checked_add(ttl), state, self.limits, now);
         Settled::Applied
     }
 
@@ -447,9 +455,24 @@ impl Table {
         match self.live(key, now) {
             None => true,
             Some(entry) => {
-                matches!(&entry.state, State::Claimed(held) if **held == *token.as_str())
+                matches!(&entry.state, State::Claimed(held) if *held == token.text())
             }
         }
+    }
+
+    /// Removes `key`'s entry when it is `token`'s claim, live or not,
+    /// giving back its key.
+    fn take_claim(&mut self, key: &str, token: &ClaimToken) -> Option<Arc<str>> {
+        let held = matches!(
+            self.entries.get(key),
+            Some(Entry { state: State::Claimed(held), .. }) if *held == token.text()
+        );
+        if !held {
+            return None;
+        }
+        let (key, entry) = self.entries.remove_entry(key)?;
+        self.bytes -= entry.cost;
+        Some(key)
     }
 
     /// Records `state` under `key`, first making room by evicting the
