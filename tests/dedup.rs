@@ -496,3 +496,22 @@ fn the_oldest_record_is_still_evicted_after_stale_copies_are_dropped() {
     assert_eq!(store.first_seen_at("p", "d", hour, now), Ok(false));
     assert_eq!(store.first_seen_at("p", "a", hour, now), Ok(true));
 }
+
+#[test]
+fn a_completed_claim_counts_its_key_and_token_once() {
+    let store = MemoryStore::default();
+    let t0 = Instant::now();
+    let Ok(Claim::Claimed(token)) = store.claim_at("falu", "evt_1", Duration::from_secs(30), t0)
+    else {
+        panic!("the first delivery claims");
+    };
+    // The key "4:faluevt_1", the token's 32 hex digits, the overhead.
+    let entry = "4:faluevt_1".len() + 32 + MemoryStore::ENTRY_OVERHEAD;
+    assert_eq!(store.bytes(), entry);
+    let ttl = Duration::from_secs(600);
+    assert_eq!(store.complete_at(&token, ttl, t0), Settled::Applied);
+    assert_eq!((store.len(), store.bytes()), (1, entry));
+    // Completing again changes nothing.
+    assert_eq!(store.complete_at(&token, ttl, t0), Settled::Applied);
+    assert_eq!((store.len(), store.bytes()), (1, entry));
+}
