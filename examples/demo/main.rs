@@ -263,7 +263,7 @@ fn every_sender(
     for sender in every {
         let signer = sender.signer();
         let now = OffsetDateTime::now_utc();
-        let body = sent_now(sender.body, now);
+        let body = sender.body_at(now);
         let headers = signer.sign_at(&body, now)?;
         let path = format!("/webhooks/list-{}", sender.name);
         let reply = receiver::post(addr, &path, &headers, &body)?;
@@ -281,20 +281,6 @@ fn every_sender(
         );
     }
     Ok(all_acknowledged)
-}
-
-/// `body` as sent at `now`. The list's bodies were written at one fixed
-/// instant; a sender that signs its time inside the body (Linear's
-/// `webhookTimestamp`, in milliseconds) sends the time of sending there.
-fn sent_now(body: &[u8], now: OffsetDateTime) -> Vec<u8> {
-    const WRITTEN_AT_MS: &str = "1700000000000";
-    let now_ms = (now.unix_timestamp_nanos() / 1_000_000).to_string();
-    String::from_utf8_lossy(body)
-        .replace(
-            &format!("\"webhookTimestamp\": {WRITTEN_AT_MS}"),
-            &format!("\"webhookTimestamp\": {now_ms}"),
-        )
-        .into_bytes()
 }
 
 /// Delivers as the provider would: sign each attempt when it is sent, read

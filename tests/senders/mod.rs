@@ -38,6 +38,9 @@ pub(crate) struct Fixture {
     pub(crate) round_trip: Box<RoundTrip>,
     /// The sender's named presets, for a sender that has them.
     pub(crate) presets: Option<Presets>,
+    /// The body field that carries the time of sending, in milliseconds,
+    /// for a sender that signs its time inside the body.
+    body_time: Option<&'static str>,
     /// Adds a receiver holding the signer's secret or key to a
     /// [`Receivers`], under a route name.
     route: Box<Route>,
@@ -76,6 +79,26 @@ impl Fixture {
     pub(crate) fn optional(mut self, headers: &'static [&'static str]) -> Self {
         self.optional = headers;
         self
+    }
+
+    /// Marks a sender that signs the time of sending inside the body, in
+    /// milliseconds in `field`.
+    pub(crate) fn signs_time_in_body(mut self, field: &'static str) -> Self {
+        self.body_time = Some(field);
+        self
+    }
+
+    /// `body` as sent at `at`: the list's bodies were written at [`now`];
+    /// a sender that signs its time inside the body writes `at` there.
+    pub(crate) fn body_at(&self, at: OffsetDateTime) -> Vec<u8> {
+        let Some(field) = self.body_time else {
+            return self.body.to_vec();
+        };
+        let mut body: serde_json::Value =
+            serde_json::from_slice(self.body).expect("the list's bodies are JSON");
+        let millis = i64::try_from(at.unix_timestamp_nanos() / 1_000_000).expect("in range");
+        body[field] = millis.into();
+        serde_json::to_vec(&body).expect("serialisable")
     }
 
     /// Marks a sender that authenticates with a token, not the body.
@@ -185,6 +208,7 @@ where
         secret: keys.secret,
         round_trip: Box::new(round_trip),
         presets: None,
+        body_time: None,
         route: Box::new(route),
     }
 }
@@ -330,7 +354,8 @@ pub(crate) fn all() -> Vec<Fixture> {
             &[],
             window(60, 60),
         )
-        .presets(ReplyRule::linear_app(), RetrySchedule::linear_app(), Some(Tolerance::linear_app())),
+        .presets(ReplyRule::linear_app(), RetrySchedule::linear_app(), Some(Tolerance::linear_app()))
+        .signs_time_in_body("webhookTimestamp"),
     );
     #[cfg(feature = "meta")]
     list.push(
