@@ -98,6 +98,13 @@ enum State {
     Claimed(TokenText),
 }
 
+impl State {
+    /// Whether this is `token`'s claim.
+    fn is_claim_of(&self, token: &ClaimToken) -> bool {
+        matches!(self, State::Claimed(held) if *held == token.text())
+    }
+}
+
 /// The default capacity of [`MemoryStore::default`].
 const DEFAULT_MAX_ENTRIES: usize = 100_000;
 
@@ -454,25 +461,21 @@ impl Table {
     fn held_or_free(&self, key: &str, token: &ClaimToken, now: Instant) -> bool {
         match self.live(key, now) {
             None => true,
-            Some(entry) => {
-                matches!(&entry.state, State::Claimed(held) if *held == token.text())
-            }
+            Some(entry) => entry.state.is_claim_of(token),
         }
     }
 
     /// Removes `key`'s entry when it is `token`'s claim, live or not,
     /// giving back its key.
     fn take_claim(&mut self, key: &str, token: &ClaimToken) -> Option<Arc<str>> {
-        let held = matches!(
-            self.entries.get(key),
-            Some(Entry { state: State::Claimed(held), .. }) if *held == token.text()
-        );
+        let held = self
+            .entries
+            .get(key)
+            .is_some_and(|entry| entry.state.is_claim_of(token));
         if !held {
             return None;
         }
-        let (key, entry) = self.entries.remove_entry(key)?;
-        self.bytes -= entry.cost;
-        Some(key)
+        self.remove_entry(key).map(|(key, _)| key)
     }
 
     /// Records `state` under `key`, first making room by evicting the
@@ -553,13 +556,14 @@ impl Table {
 
     /// Removes `key`'s entry; whether there was one.
     fn remove(&mut self, key: &str) -> bool {
-        match self.entries.remove(key) {
-            Some(entry) => {
-                self.bytes -= entry.cost;
-                true
-            }
-            None => false,
-        }
+        self.remove_entry(key).is_some()
+    }
+
+    /// Removes `key`'s entry and gives it back with its key.
+    fn remove_entry(&mut self, key: &str) -> Option<(Arc<str>, Entry)> {
+        let (key, entry) = self.entries.remove_entry(key)?;
+        self.bytes -= entry.cost;
+        Some((key, entry))
     }
 
     /// Evicts the oldest entry that is not a live claim; `false` when every
