@@ -281,6 +281,14 @@ async fn run_all(settings: Settings) -> Result<(), BoxError> {
 // ---------------------------------------------------------------------------
 // The servers.
 
+/// The receivers every configuration that uses the crate routes to: one
+/// Standard Webhooks receiver holding [`SECRET`], as `standard`.
+fn standard_receivers() -> Result<Arc<Receivers>, BoxError> {
+    Ok(Arc::new(
+        Receivers::new().with_receiver("standard", StandardWebhooks::new(SECRET)?),
+    ))
+}
+
 /// Configurations 1 and 2's state: the receivers, the store of event ids,
 /// the ledger.
 #[derive(Clone)]
@@ -303,9 +311,7 @@ where
     S: AsyncIdempotencyStore + Clone + Send + Sync + 'static,
 {
     let app = DedupApp {
-        receivers: Arc::new(
-            Receivers::new().with_receiver("standard", StandardWebhooks::new(SECRET)?),
-        ),
+        receivers: standard_receivers()?,
         store,
         ledger: Arc::clone(ledger),
     };
@@ -364,9 +370,7 @@ impl FromRef<ExtractorApp> for Arc<Receivers> {
 /// parse), then the floor's `Mutex<HashSet>` instead of `ExactlyOnce`.
 fn extractor_router(ledger: &Arc<Ledger>) -> Result<axum::Router, BoxError> {
     let app = ExtractorApp {
-        receivers: Arc::new(
-            Receivers::new().with_receiver("standard", StandardWebhooks::new(SECRET)?),
-        ),
+        receivers: standard_receivers()?,
         seen: Arc::new(Mutex::new(HashSet::new())),
         ledger: Arc::clone(ledger),
     };
@@ -1257,9 +1261,7 @@ mod inbox {
     use webhook_kit::dedup::inbox::{self, Inbox};
     use webhook_kit::{Receivers, WebhookEvent};
 
-    use webhook_kit::standard::StandardWebhooks;
-
-    use super::{BoxError, Ledger, SECRET, Tally, pg_server};
+    use super::{BoxError, Ledger, Tally, pg_server, standard_receivers};
 
     #[derive(Clone)]
     struct InboxApp {
@@ -1295,9 +1297,7 @@ mod inbox {
     /// handler runs the inbox.
     pub(super) fn router(pool: PgPool) -> Result<axum::Router, BoxError> {
         let app = InboxApp {
-            receivers: Arc::new(
-                Receivers::new().with_receiver("standard", StandardWebhooks::new(SECRET)?),
-            ),
+            receivers: standard_receivers()?,
             pool,
         };
         Ok(axum::Router::new()
